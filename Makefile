@@ -1,0 +1,81 @@
+# Điểm Cầu station. `make run` and `make test` set up everything they need on a
+# fresh Debian 12 machine (as root): system packages, .venv, translations.
+
+PYTHON   ?= python3
+VENV     := .venv
+PY       := $(VENV)/bin/python
+STAMPS   := .stamps
+DATA_DIR ?=
+
+# Qt's xcb platform, fonts that draw Vietnamese, and a virtual display.
+RUN_PACKAGES := python3 python3-venv python3-pip xvfb xauth fonts-noto-core fonts-dejavu-core \
+	libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0 libxkbcommon0 libxkbcommon-x11-0 \
+	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
+	libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1
+# What the tests drive the station with: real X keyboard events.
+TEST_PACKAGES := xdotool
+
+TS_FILES := $(wildcard resources/translations/*.ts)
+QM_FILES := $(TS_FILES:.ts=.qm)
+
+.PHONY: run test screenshots bench lint clean setup setup-test translations
+
+run: setup
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		$(PY) -m app $(if $(DATA_DIR),--data-dir $(DATA_DIR)); \
+	else \
+		echo "No display found: starting the station on a virtual display (Xvfb)."; \
+		xvfb-run -a -s "-screen 0 1280x800x24" $(PY) -m app $(if $(DATA_DIR),--data-dir $(DATA_DIR)); \
+	fi
+
+test: setup-test
+	$(VENV)/bin/lint-imports
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+screenshots: setup
+	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) tools/screenshots.py docs/screenshots
+
+bench: setup
+	$(PY) bench/startup.py
+	$(PY) bench/search.py
+
+setup: $(STAMPS)/system-run $(STAMPS)/venv translations
+setup-test: setup $(STAMPS)/system-test $(STAMPS)/venv-test
+
+translations: $(QM_FILES)
+
+resources/translations/%.qm: resources/translations/%.ts $(STAMPS)/venv
+	$(VENV)/bin/pyside6-lrelease -silent $< -qm $@
+
+$(STAMPS)/system-run:
+	@mkdir -p $(STAMPS)
+	@if dpkg -s $(RUN_PACKAGES) >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(RUN_PACKAGES); \
+	else echo "Please install (as root): apt-get install $(RUN_PACKAGES)"; exit 1; fi
+	@touch $@
+
+$(STAMPS)/system-test:
+	@mkdir -p $(STAMPS)
+	@if dpkg -s $(TEST_PACKAGES) >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(TEST_PACKAGES); \
+	else echo "Please install (as root): apt-get install $(TEST_PACKAGES)"; exit 1; fi
+	@touch $@
+
+$(STAMPS)/venv: pyproject.toml $(STAMPS)/system-run
+	@mkdir -p $(STAMPS)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(STAMPS)/venv-test: pyproject.toml $(STAMPS)/venv
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+lint: setup-test
+	$(VENV)/bin/lint-imports
+
+clean:
+	rm -rf $(VENV) $(STAMPS) $(QM_FILES) .pytest_cache

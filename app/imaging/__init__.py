@@ -1,0 +1,1 @@
+"""DICOM import, series model, windowing, de-identification."""

@@ -1,0 +1,1 @@
+"""Camera and microphone workers, recorders, device discovery."""

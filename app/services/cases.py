@@ -1,0 +1,122 @@
+"""Creating, editing, checking and sending consultation cases."""
+
+from dataclasses import replace
+from datetime import date, datetime
+
+from app.domain import case as case_rules
+from app.domain.case import ConsultationCase, utcnow
+from app.domain.icd10 import Icd10Catalogue, catalogue
+from app.domain.issues import Issue, errors
+from app.domain.lifecycle import EDITABLE, Status, check_transition
+from app.domain.summary import CasePage, CaseQuery
+from app.storage.db import Database
+from app.storage.repository import CaseRepository
+
+
+class CaseNotFound(LookupError):
+    pass
+
+
+class CaseNotEditable(Exception):
+    def __init__(self, status: Status):
+        super().__init__(f"a {status.value} case cannot be edited")
+        self.status = status
+
+
+class CaseIncomplete(Exception):
+    """The case cannot move on until these issues are fixed."""
+
+    def __init__(self, issues: list[Issue]):
+        super().__init__("; ".join(i.english() for i in issues))
+        self.issues = issues
+
+
+class CaseService:
+    def __init__(self, db: Database, icd: Icd10Catalogue | None = None, clock=utcnow):
+        self._db = db
+        self._repo = CaseRepository()
+        self._icd = icd
+        self._clock = clock
+
+    @property
+    def icd(self) -> Icd10Catalogue:
+        # Built on first use: it costs a quarter of a second, not worth paying at start-up.
+        if self._icd is None:
+            self._icd = catalogue()
+        return self._icd
+
+    def create_case(self, draft: ConsultationCase | None = None) -> ConsultationCase:
+        draft = draft or ConsultationCase()
+        with self._db.transaction() as session:
+            return self._repo.insert(session, replace(draft, status=Status.DRAFT), self._clock())
+
+    def get_case(self, case_id: str) -> ConsultationCase:
+        with self._db.transaction() as session:
+            found = self._repo.get(session, case_id)
+        if found is None:
+            raise CaseNotFound(case_id)
+        return found
+
+    def save_draft(self, edited: ConsultationCase) -> ConsultationCase:
+        """Store the case as typed, valid or not. Only a draft may change."""
+        with self._db.transaction() as session:
+            stored = self._repo.get(session, edited.id)
+            if stored is None:
+                raise CaseNotFound(edited.id)
+            if stored.status not in EDITABLE:
+                raise CaseNotEditable(stored.status)
+            return self._repo.update(session, replace(edited, status=stored.status,
+                                                      parent_id=stored.parent_id), self._clock())
+
+    def validate(self, case: ConsultationCase, complete: bool = False, today: date | None = None) -> list[Issue]:
+        return case_rules.validate(case, self.icd, today or self._today(), complete=complete)
+
+    def mark_ready(self, case_id: str) -> ConsultationCase:
+        return self._move(case_id, Status.READY, require_complete=True)
+
+    def back_to_draft(self, case_id: str) -> ConsultationCase:
+        return self._move(case_id, Status.DRAFT)
+
+    def submit(self, case_id: str) -> ConsultationCase:
+        """Queue a ready case for the hub (the sync engine sends it)."""
+        return self._move(case_id, Status.SUBMITTED, require_complete=True)
+
+    def close(self, case_id: str) -> ConsultationCase:
+        return self._move(case_id, Status.CLOSED)
+
+    def record_status(self, case_id: str, status: Status) -> ConsultationCase:
+        """For the sync engine: the hub has the case (synced) or answered it."""
+        return self._move(case_id, status)
+
+    def reopen(self, case_id: str) -> ConsultationCase:
+        """A new draft linked to an answered or closed case; the old one stays as it was."""
+        with self._db.transaction() as session:
+            old = self._repo.get(session, case_id)
+            if old is None:
+                raise CaseNotFound(case_id)
+            return self._repo.insert(session, case_rules.reopen(old), self._clock())
+
+    def search(self, query: CaseQuery) -> CasePage:
+        with self._db.transaction() as session:
+            return self._repo.search(session, query)
+
+    def status_history(self, case_id: str) -> list[tuple[Status | None, Status, datetime]]:
+        with self._db.transaction() as session:
+            return self._repo.status_history(session, case_id)
+
+    def _move(self, case_id: str, status: Status, require_complete: bool = False) -> ConsultationCase:
+        with self._db.transaction() as session:
+            current = self._repo.get(session, case_id)
+            if current is None:
+                raise CaseNotFound(case_id)
+            check_transition(current.status, status)
+            if require_complete:
+                problems = errors(self.validate(current, complete=True))
+                if problems:
+                    raise CaseIncomplete(problems)
+            now = self._clock()
+            self._repo.set_status(session, case_id, status, now)
+            return replace(current, status=status, updated_at=now)
+
+    def _today(self) -> date:
+        return self._clock().astimezone().date()

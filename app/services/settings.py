@@ -1,0 +1,66 @@
+"""The station's settings: one typed schema, versioned, migrated on load.
+
+Stored as JSON beside the database. A file from a newer version is refused (and
+left alone) rather than silently dropping what this version does not know.
+"""
+
+import json
+import os
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+SETTINGS_VERSION = 1
+LANGUAGES = ("vi", "en")
+
+
+class SettingsError(Exception):
+    def __init__(self, path: Path, detail: str):
+        super().__init__(f"{path}: {detail}")
+        self.path = path
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Settings:
+    version: int = SETTINGS_VERSION
+    language: str = "vi"
+    station_name: str = ""
+    facility_code: str = ""  # mã cơ sở KCB, 5 characters
+    window_geometry: str = ""  # base64 of QWidget.saveGeometry()
+
+
+# Each function takes version N's dict and returns version N+1's.
+_MIGRATIONS: dict[int, callable] = {}
+
+
+def load_settings(path: Path) -> Settings:
+    if not path.exists():
+        return Settings()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise SettingsError(path, f"unreadable ({error})") from error
+    if not isinstance(raw, dict):
+        raise SettingsError(path, "not a JSON object")
+    version = raw.get("version", 1)
+    if not isinstance(version, int) or version > SETTINGS_VERSION:
+        raise SettingsError(path, f"written by a newer version (settings version {version})")
+    while version < SETTINGS_VERSION:
+        raw = _MIGRATIONS[version](raw)
+        version += 1
+    known = {f.name for f in fields(Settings)}
+    settings = Settings(**{k: v for k, v in raw.items() if k in known} | {"version": SETTINGS_VERSION})
+    if settings.language not in LANGUAGES:
+        settings = Settings(**(asdict(settings) | {"language": "vi"}))
+    return settings
+
+
+def save_settings(path: Path, settings: Settings) -> None:
+    """Write atomically: a crash leaves either the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        json.dump(asdict(settings), f, ensure_ascii=False, indent=2)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)

@@ -1,0 +1,1 @@
+"""SQLAlchemy models, Alembic migrations and the local database of the station."""

@@ -1,0 +1,84 @@
+"""ORM tables of the station database. Changing them needs an Alembic migration."""
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+def _text() -> Mapped[str]:
+    return mapped_column(Text, nullable=False, default="")
+
+
+class PatientRow(Base):
+    __tablename__ = "patients"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    full_name: Mapped[str] = _text()
+    birth: Mapped[str] = _text()
+    age: Mapped[str] = _text()
+    sex: Mapped[str] = _text()
+    cccd: Mapped[str] = _text()
+    bhyt: Mapped[str] = _text()
+    phone: Mapped[str] = _text()
+    province_code: Mapped[str] = _text()
+    commune_code: Mapped[str] = _text()
+    address_line: Mapped[str] = _text()
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class CaseRow(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_status", "status"),
+        Index("ix_cases_urgency", "urgency"),
+        Index("ix_cases_patient", "patient_id"),
+    )
+
+    # An explicit integer key: the search index refers to it, and SQLite may
+    # renumber an implicit rowid on VACUUM.
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True, nullable=False)
+    patient_id: Mapped[str] = mapped_column(ForeignKey("patients.id"), nullable=False)
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    urgency: Mapped[str] = mapped_column(String(16), nullable=False)
+    specialty: Mapped[str] = _text()
+    hospital: Mapped[str] = _text()
+    reason: Mapped[str] = _text()
+    question: Mapped[str] = _text()
+    history: Mapped[str] = _text()
+    examination: Mapped[str] = _text()
+    treatment: Mapped[str] = _text()
+    diagnosis_code: Mapped[str] = _text()
+    diagnosis_text: Mapped[str] = _text()
+    pulse: Mapped[str] = _text()
+    blood_pressure: Mapped[str] = _text()
+    resp_rate: Mapped[str] = _text()
+    spo2: Mapped[str] = _text()
+    temperature: Mapped[str] = _text()
+    weight: Mapped[str] = _text()
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class StatusChangeRow(Base):
+    """Append-only history of a case's status."""
+
+    __tablename__ = "case_status_changes"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(16), nullable=False)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+# Full-text index of CaseRow.search_text-equivalent words; rowid = cases.seq.
+# Created by the migration (SQLAlchemy has no FTS5 construct).
+SEARCH_TABLE = "case_search"

@@ -1,0 +1,1 @@
+"""FHIR mapping, outbox, sync engine, uploads."""

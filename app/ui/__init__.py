@@ -1,0 +1,1 @@
+"""PySide6 widgets, item models, dialogs: thin, over the services."""

@@ -1,0 +1,108 @@
+"""Starting the station's interface: Qt application, language, style, main window."""
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.services.settings import SettingsError
+from app.services.station import Station
+from app.storage.errors import StorageError
+
+from . import crash
+from .main_window import MainWindow
+from .runner import TaskRunner
+from .storage_messages import storage_message
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+log = logging.getLogger("diemcau")
+
+
+class Translations:
+    """Installs our .qm and Qt's own for the chosen language; English needs none."""
+
+    def __init__(self, app: QApplication):
+        self._app = app
+        self._installed: list[QTranslator] = []
+
+    def use(self, language: str) -> None:
+        for translator in self._installed:
+            self._app.removeTranslator(translator)
+        self._installed = []
+        if language != "en":
+            ours = QTranslator(self._app)
+            if ours.load(str(RESOURCES / "translations" / f"diemcau_{language}.qm")):
+                self._installed.append(ours)
+            else:
+                log.warning("translation for %s not found; run `make translations`", language)
+            qt = QTranslator(self._app)
+            if qt.load(QLocale(language), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+                self._installed.append(qt)
+        for translator in self._installed:
+            self._app.installTranslator(translator)
+        QLocale.setDefault(QLocale("vi_VN" if language == "vi" else "en_GB"))
+
+
+def _setup_logging(log_dir: Path) -> None:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log_dir / "station.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def run(data_dir: Path, language: str | None = None, report_startup: bool = False,
+        quit_after_startup: bool = False) -> int:
+    started = time.perf_counter()
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("Điểm Cầu")
+    app.setOrganizationName("diemcau")
+    app.setStyleSheet((RESOURCES / "style.qss").read_text(encoding="utf-8"))
+    translations = Translations(app)
+    translations.use(language or "vi")
+    _setup_logging(data_dir / "logs")
+    crash.install()
+    try:
+        station = Station(data_dir)
+    except (StorageError, SettingsError) as error:
+        log.error("cannot open the station data: %s", error)
+        text = storage_message(error) if isinstance(error, StorageError) else str(error)
+        QMessageBox.critical(None, "Điểm Cầu", text)
+        return 1
+    chosen = language or station.settings.language
+    translations.use(chosen)
+    runner = TaskRunner()
+    window = MainWindow(station.cases, runner, str(data_dir))
+    window.set_language(chosen)
+    window.restore_geometry_state(station.settings.window_geometry)
+
+    def on_language(code: str) -> None:
+        translations.use(code)
+        station.save_settings(station.settings.__class__(**{**station.settings.__dict__, "language": code}))
+
+    window.language_requested.connect(on_language)
+
+    def on_shown() -> None:
+        if report_startup:
+            print(f"case-list-shown {1000 * (time.perf_counter() - started):.0f} ms", flush=True)
+        if quit_after_startup:
+            QTimer.singleShot(0, window.close)
+        # Warm the reference data the editor needs, off the GUI thread.
+        runner.run(station.warm_up)
+
+    window.case_list_shown.connect(on_shown)
+    window.show()
+    window.case_list.refresh()
+    code = app.exec()
+    try:
+        station.save_settings(station.settings.__class__(
+            **{**station.settings.__dict__, "window_geometry": window.geometry_state()}))
+    except OSError as error:
+        log.warning("could not save settings: %s", error)
+    runner.shutdown()
+    station.close()
+    return code

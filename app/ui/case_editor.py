@@ -1,0 +1,503 @@
+"""The case editor: the whole consultation case on one scrollable form, saved as typed."""
+
+import time
+from dataclasses import replace
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QPlainTextEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget)
+
+from app.domain import reference
+from app.domain.case import SEXES, ConsultationCase, Patient
+from app.domain.issues import Issue, Severity
+from app.domain.lifecycle import EDITABLE, Status, TransitionError, Urgency
+from app.domain.vitals import Vitals
+from app.services.cases import CaseIncomplete, CaseNotEditable, CaseService
+from app.storage.errors import StorageError
+
+from .pickers import CommuneCombo, IcdPicker, ProvinceCombo
+from .runner import TaskRunner
+from .texts import issue_message, language, sex_name, status_name, urgency_name
+from .storage_messages import storage_message
+
+# Autosave: after a pause in typing, and at least this often while typing goes on,
+# so a crash loses at most about a second of work.
+SAVE_AFTER_PAUSE_MS = 500
+SAVE_AT_LEAST_EVERY_S = 1.0
+RETRY_AFTER_ERROR_MS = 3000
+
+PATIENT_TEXT = ("full_name", "birth", "age", "cccd", "bhyt", "phone", "address_line")
+CASE_TEXT = ("reason", "question", "history", "examination", "treatment")
+VITALS = ("pulse", "blood_pressure", "resp_rate", "spo2", "temperature", "weight")
+
+
+class FieldBox(QWidget):
+    """An input with its validation message underneath."""
+
+    def __init__(self, editor: QWidget, parent=None):
+        super().__init__(parent)
+        self.editor = editor
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setObjectName("fieldMessage")
+        self.message.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(editor)
+        layout.addWidget(self.message)
+
+    def show_issues(self, issues: list[Issue]) -> None:
+        if not issues:
+            self.message.hide()
+            self.editor.setProperty("invalid", None)
+        else:
+            error = any(i.severity is Severity.ERROR for i in issues)
+            self.message.setText("\n".join(issue_message(i) for i in issues))
+            self.message.setProperty("severity", "error" if error else "warning")
+            self.editor.setProperty("invalid", "error" if error else "warning")
+            self.message.show()
+        for widget in (self.editor, self.message):
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+
+
+class CaseEditor(QWidget):
+    case_saved = Signal(object)           # ConsultationCase as stored
+    case_status_changed = Signal(object)  # ConsultationCase after a transition
+    case_created = Signal(object)         # a reopened case
+    save_failed = Signal(str)             # what went wrong, in the user's language
+
+    def __init__(self, cases: CaseService, runner: TaskRunner, parent=None):
+        super().__init__(parent)
+        self._cases = cases
+        self._runner = runner
+        self._case: ConsultationCase | None = None
+        self._loading = False
+        self._dirty_since: float | None = None
+        self._revision = 0
+        self._show_required = False
+        self.boxes: dict[str, FieldBox] = {}
+        self.inputs: dict[str, QWidget] = {}
+        self._build()
+        self._save_timer = QTimer(self, singleShot=True, interval=SAVE_AFTER_PAUSE_MS)
+        self._save_timer.timeout.connect(self.save_now)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save_now)
+        self.retranslate()
+        self.setEnabled(False)
+
+    # -- building --------------------------------------------------------------
+
+    def _line(self, name: str) -> QLineEdit:
+        widget = QLineEdit()
+        widget.setObjectName(name)
+        widget.textChanged.connect(self.on_field_changed)
+        return self._register(name, widget)
+
+    def _para(self, name: str, lines: int = 3) -> QPlainTextEdit:
+        widget = QPlainTextEdit()
+        widget.setObjectName(name)
+        widget.setTabChangesFocus(True)
+        widget.setFixedHeight(widget.fontMetrics().lineSpacing() * lines + 14)
+        widget.textChanged.connect(self.on_field_changed)
+        return self._register(name, widget)
+
+    def _combo(self, name: str, combo: QComboBox | None = None) -> QComboBox:
+        widget = combo or QComboBox()
+        widget.setObjectName(name)
+        widget.currentIndexChanged.connect(self.on_field_changed)
+        return self._register(name, widget)
+
+    def _register(self, name: str, widget: QWidget):
+        self.inputs[name] = widget
+        self.boxes[name] = FieldBox(widget)
+        return widget
+
+    def _build(self) -> None:
+        self.title = QLabel()
+        self.title.setObjectName("caseTitle")
+        self.status_badge = QLabel()
+        self.status_badge.setObjectName("statusBadge")
+        self.save_state = QLabel()
+        self.save_state.setObjectName("saveState")
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        self.ready_button = QPushButton()
+        self.draft_button = QPushButton()
+        self.submit_button = QPushButton()
+        self.close_button = QPushButton()
+        self.reopen_button = QPushButton()
+        self.ready_button.clicked.connect(self.mark_ready)
+        self.draft_button.clicked.connect(self.back_to_draft)
+        self.submit_button.clicked.connect(self.submit)
+        self.close_button.clicked.connect(self.close_case)
+        self.reopen_button.clicked.connect(self.reopen)
+
+        for name in PATIENT_TEXT:
+            self._line(name)
+        self.inputs["birth"].setMaxLength(10)
+        self.inputs["age"].setMaxLength(3)
+        self._combo("sex")
+        self._combo("province", ProvinceCombo())
+        communes = CommuneCombo()
+        communes.setObjectName("commune")
+        communes.code_changed.connect(self.on_field_changed)
+        self._register("commune", communes)
+        self.inputs["province"].currentIndexChanged.connect(
+            lambda _i: communes.set_province(self.inputs["province"].code()))
+        self._combo("urgency")
+        self._combo("specialty")
+        self._combo("hospital")
+        self._para("reason", 2)
+        self._para("question", 3)
+        self._para("history", 4)
+        self._para("examination", 4)
+        self._para("treatment", 3)
+        for name in VITALS:
+            self._line(name).setMaximumWidth(110)
+        icd = IcdPicker(self._cases.icd)
+        icd.setObjectName("diagnosis_code")
+        icd.setMaximumWidth(140)
+        icd.textChanged.connect(self.on_field_changed)
+        self._register("diagnosis_code", icd)
+        self.icd_label = QLabel()
+        self.icd_label.setWordWrap(True)
+        self._line("diagnosis_text")
+
+        self.patient_group = QGroupBox()
+        self.patient_form = QFormLayout(self.patient_group)
+        self.clinical_group = QGroupBox()
+        self.clinical_form = QFormLayout(self.clinical_group)
+        self.vitals_group = QGroupBox()
+        self.vitals_grid = QGridLayout(self.vitals_group)
+        self.request_group = QGroupBox()
+        self.request_form = QFormLayout(self.request_group)
+        self._labels: dict[str, QLabel] = {}
+        for form, names in (
+            (self.patient_form, ("full_name", "birth", "age", "sex", "cccd", "bhyt", "phone", "province",
+                                 "commune", "address_line")),
+            (self.clinical_form, ("history", "examination", "treatment")),
+            (self.request_form, ("urgency", "specialty", "hospital", "reason", "question")),
+        ):
+            for name in names:
+                self._labels[name] = QLabel()
+                form.addRow(self._labels[name], self.boxes[name])
+        diagnosis = QWidget()
+        row = QHBoxLayout(diagnosis)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.boxes["diagnosis_code"], 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.icd_label, 1)
+        self._labels["diagnosis_code"] = QLabel()
+        self._labels["diagnosis_text"] = QLabel()
+        self.clinical_form.addRow(self._labels["diagnosis_code"], diagnosis)
+        self.clinical_form.addRow(self._labels["diagnosis_text"], self.boxes["diagnosis_text"])
+        for i, name in enumerate(VITALS):
+            self._labels[name] = QLabel()
+            self.vitals_grid.addWidget(self._labels[name], (i // 3) * 2, i % 3)
+            self.vitals_grid.addWidget(self.boxes[name], (i // 3) * 2 + 1, i % 3)
+
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        for group in (self.patient_group, self.request_group, self.vitals_group, self.clinical_group):
+            body_layout.addWidget(group)
+        body_layout.addStretch(1)
+        self.scroll = scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.save_state)
+        header.addWidget(self.status_badge)
+        actions = QHBoxLayout()
+        for button in (self.ready_button, self.draft_button, self.submit_button, self.close_button,
+                       self.reopen_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(header)
+        layout.addLayout(actions)
+        layout.addWidget(self.banner)
+        layout.addWidget(scroll, 1)
+
+    def retranslate(self) -> None:
+        labels = {
+            "full_name": self.tr("Full name"), "birth": self.tr("Date of birth"), "age": self.tr("Age (if no date)"),
+            "sex": self.tr("Sex"), "cccd": self.tr("CCCD (citizen ID)"), "bhyt": self.tr("BHYT card"),
+            "phone": self.tr("Phone"), "province": self.tr("Province / city"), "commune": self.tr("Commune / ward"),
+            "address_line": self.tr("House, street, hamlet"), "urgency": self.tr("Urgency"),
+            "specialty": self.tr("Specialty asked"), "hospital": self.tr("Central hospital"),
+            "reason": self.tr("Reason for consultation"), "question": self.tr("Question for the experts"),
+            "history": self.tr("History"), "examination": self.tr("Examination"),
+            "treatment": self.tr("Current treatment"), "diagnosis_code": self.tr("Provisional diagnosis (ICD-10)"),
+            "diagnosis_text": self.tr("Diagnosis in words"), "pulse": self.tr("Pulse (bpm)"),
+            "blood_pressure": self.tr("Blood pressure (mmHg)"), "resp_rate": self.tr("Respiratory rate (/min)"),
+            "spo2": self.tr("SpO₂ (%)"), "temperature": self.tr("Temperature (°C)"), "weight": self.tr("Weight (kg)"),
+        }
+        for name, text in labels.items():
+            self._labels[name].setText(text)
+        self.patient_group.setTitle(self.tr("Patient"))
+        self.request_group.setTitle(self.tr("Consultation request"))
+        self.vitals_group.setTitle(self.tr("Vital signs"))
+        self.clinical_group.setTitle(self.tr("Clinical findings"))
+        self.inputs["birth"].setPlaceholderText(self.tr("dd/mm/yyyy or yyyy"))
+        self.inputs["cccd"].setPlaceholderText(self.tr("12 digits"))
+        self.inputs["bhyt"].setPlaceholderText(self.tr("e.g. DN4790123456789"))
+        self.inputs["address_line"].setPlaceholderText(self.tr("Also accepts an old address (district, commune)"))
+        self.inputs["blood_pressure"].setPlaceholderText("120/80")
+        self.inputs["diagnosis_code"].setPlaceholderText(self.tr("code or words"))
+        self.ready_button.setText(self.tr("Mark ready"))
+        self.ready_button.setToolTip(self.tr("Check the case and mark it ready to send (Ctrl+R)"))
+        self.draft_button.setText(self.tr("Edit again"))
+        self.submit_button.setText(self.tr("Send for consultation"))
+        self.submit_button.setToolTip(self.tr("Queue the case for the central hospital (Ctrl+Enter)"))
+        self.close_button.setText(self.tr("Close case"))
+        self.reopen_button.setText(self.tr("Reopen as new case"))
+        lang = language()
+        self.inputs["diagnosis_code"].language = lang
+        self._fill_combos(lang)
+        self._refresh_header()
+        if self._case is not None:
+            self._validate()
+
+    def _fill_combos(self, lang: str) -> None:
+        was_loading, self._loading = self._loading, True
+        try:
+            for name, items in (
+                ("sex", [("", "")] + [(s, sex_name(s)) for s in SEXES]),
+                ("urgency", [(u, urgency_name(u)) for u in Urgency]),
+                ("specialty", [("", "")] + [(c.code, c.label(lang)) for c in reference.SPECIALTIES]),
+                ("hospital", [("", "")] + [(c.code, c.label(lang)) for c in reference.CENTRAL_HOSPITALS]),
+            ):
+                combo = self.inputs[name]
+                current = combo.currentData()
+                combo.clear()
+                for data, text in items:
+                    combo.addItem(text, data)
+                combo.setCurrentIndex(max(0, combo.findData(current)))
+        finally:
+            self._loading = was_loading
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # -- the case in and out of the form ---------------------------------------
+
+    @property
+    def case(self) -> ConsultationCase | None:
+        return self._case
+
+    def load(self, case: ConsultationCase) -> None:
+        self._loading = True
+        try:
+            self._case = case
+            self._show_required = case.status is not Status.DRAFT
+            p = case.patient
+            for name in PATIENT_TEXT:
+                self.inputs[name].setText(getattr(p, name))
+            self.inputs["sex"].setCurrentIndex(max(0, self.inputs["sex"].findData(p.sex)))
+            self.inputs["province"].set_code(p.province_code)
+            self.inputs["commune"].set_province(p.province_code)
+            self.inputs["commune"].set_code(p.commune_code)
+            for name in CASE_TEXT:
+                self.inputs[name].setPlainText(getattr(case, name))
+            for name in VITALS:
+                self.inputs[name].setText(getattr(case.vitals, name))
+            self.inputs["diagnosis_code"].setText(case.diagnosis_code)
+            self.inputs["diagnosis_text"].setText(case.diagnosis_text)
+            for name, value in (("urgency", case.urgency), ("specialty", case.specialty),
+                                ("hospital", case.hospital)):
+                self.inputs[name].setCurrentIndex(max(0, self.inputs[name].findData(value)))
+        finally:
+            self._loading = False
+        self._dirty_since = None
+        self.banner.hide()
+        self.save_state.clear()
+        self.setEnabled(True)
+        self._apply_editable()
+        self._refresh_header()
+        self._validate()
+
+    def collect(self) -> ConsultationCase:
+        """The case as the form shows it now (a snapshot, safe to hand to the worker)."""
+        text = {name: self.inputs[name].text() for name in PATIENT_TEXT}
+        patient = Patient(id=self._case.patient.id, sex=self.inputs["sex"].currentData() or "",
+                          province_code=self.inputs["province"].code(), commune_code=self.inputs["commune"].code(),
+                          **text)
+        return replace(
+            self._case,
+            patient=patient,
+            urgency=Urgency(self.inputs["urgency"].currentData() or Urgency.ROUTINE),
+            specialty=self.inputs["specialty"].currentData() or "",
+            hospital=self.inputs["hospital"].currentData() or "",
+            vitals=Vitals(**{name: self.inputs[name].text() for name in VITALS}),
+            diagnosis_code=self.inputs["diagnosis_code"].text().strip(),
+            diagnosis_text=self.inputs["diagnosis_text"].text(),
+            **{name: self.inputs[name].toPlainText() for name in CASE_TEXT},
+        )
+
+    def _apply_editable(self) -> None:
+        editable = self._case is not None and self._case.status in EDITABLE
+        for widget in self.inputs.values():
+            if isinstance(widget, (QLineEdit, QPlainTextEdit)):
+                widget.setReadOnly(not editable)
+            else:
+                widget.setEnabled(editable)
+
+    def _refresh_header(self) -> None:
+        case = self._case
+        if case is None:
+            self.title.setText(self.tr("No case open"))
+            for b in (self.ready_button, self.draft_button, self.submit_button, self.close_button,
+                      self.reopen_button):
+                b.hide()
+            return
+        name = self.inputs["full_name"].text().strip() or self.tr("(no name yet)")
+        self.title.setText(self.tr("Case %1 — %2").replace("%1", str(case.number)).replace("%2", name))
+        self.status_badge.setText(status_name(case.status))
+        self.status_badge.setProperty("status", case.status.value)
+        self.status_badge.style().unpolish(self.status_badge)
+        self.status_badge.style().polish(self.status_badge)
+        self.ready_button.setVisible(case.status is Status.DRAFT)
+        self.draft_button.setVisible(case.status is Status.READY)
+        self.submit_button.setVisible(case.status is Status.READY)
+        self.close_button.setVisible(case.status is Status.ANSWERED)
+        self.reopen_button.setVisible(case.status in (Status.ANSWERED, Status.CLOSED))
+        label = self.inputs["diagnosis_code"].label()
+        self.icd_label.setText(label)
+
+    def _validate(self) -> list[Issue]:
+        issues = self._cases.validate(self.collect(), complete=self._show_required)
+        by_field: dict[str, list[Issue]] = {}
+        for issue in issues:
+            by_field.setdefault(issue.field, []).append(issue)
+        for name, box in self.boxes.items():
+            box.show_issues(by_field.get(name, []))
+        return issues
+
+    # -- autosave ----------------------------------------------------------------
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty_since is not None
+
+    def on_field_changed(self, *_args) -> None:
+        if self._loading or self._case is None or self._case.status not in EDITABLE:
+            return
+        self._revision += 1
+        now = time.monotonic()
+        if self._dirty_since is None:
+            self._dirty_since = now
+        self._validate()
+        self._refresh_header()
+        if now - self._dirty_since >= SAVE_AT_LEAST_EVERY_S:
+            self.save_now()
+        else:
+            self._save_timer.start()
+
+    def save_now(self) -> None:
+        """Queue a save of what the form shows, unless one is already on its way."""
+        self._save_timer.stop()
+        if not self.dirty or self._case is None:
+            return
+        # Saves may overlap: the runner keeps them in order, so the last one wins.
+        snapshot, revision = self.collect(), self._revision
+        self.save_state.setText(self.tr("Saving…"))
+        self._runner.run(lambda: self._cases.save_draft(snapshot),
+                         lambda saved: self._on_saved(saved, revision), self._on_save_error)
+
+    def _on_saved(self, saved: ConsultationCase, revision: int) -> None:
+        if self._case is None or saved.id != self._case.id:
+            self.case_saved.emit(saved)
+            return
+        self._case = replace(self._case, updated_at=saved.updated_at, number=saved.number)
+        if revision == self._revision:
+            self._dirty_since = None
+            stamp = saved.updated_at.astimezone().strftime("%H:%M:%S")
+            self.save_state.setText(self.tr("Saved %1").replace("%1", stamp))
+        self.case_saved.emit(saved)
+
+    def _on_save_error(self, error: BaseException) -> None:
+        if isinstance(error, StorageError):
+            text = storage_message(error)
+            self.save_state.setText(self.tr("Not saved"))
+            self._show_banner(self.tr("Not saved yet: %1 What you typed is still here; saving again in a few "
+                                      "seconds.").replace("%1", text))
+            self.save_failed.emit(text)
+            self._save_timer.start(RETRY_AFTER_ERROR_MS)
+        elif isinstance(error, CaseNotEditable):
+            self._show_banner(self.tr("This case has been sent and can no longer be changed."))
+        else:
+            raise error
+
+    def flush(self) -> None:
+        """Queue the pending save now (before switching case or quitting)."""
+        self.save_now()
+
+    # -- lifecycle actions ---------------------------------------------------------
+
+    def _show_banner(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.show()
+
+    def _transition(self, action, after=None) -> None:
+        if self._case is None:
+            return
+        self.flush()
+        case_id = self._case.id
+        self._runner.run(lambda: action(case_id), after or self._on_transitioned, self._on_transition_error)
+
+    def _on_transitioned(self, case: ConsultationCase) -> None:
+        if self._case is not None and case.id == self._case.id:
+            self._case = replace(self._case, status=case.status, updated_at=case.updated_at)
+            self._show_required = case.status is not Status.DRAFT
+            self.banner.hide()
+            self._apply_editable()
+            self._refresh_header()
+            self._validate()
+        self.case_status_changed.emit(case)
+
+    def _on_transition_error(self, error: BaseException) -> None:
+        if isinstance(error, CaseIncomplete):
+            self._show_required = True
+            self._validate()
+            self._reveal(error.issues[0].field)
+            self._show_banner(self.tr("The case is not complete: %n field(s) need attention (marked in red).",
+                                      "", len(error.issues)))
+        elif isinstance(error, TransitionError):
+            self._show_banner(self.tr("This action is not possible for a case that is %1.")
+                              .replace("%1", status_name(error.current).lower()))
+        elif isinstance(error, StorageError):
+            self._show_banner(storage_message(error))
+        else:
+            raise error
+
+    def _reveal(self, field: str) -> None:
+        box = self.boxes.get(field)
+        if box is not None:
+            self.scroll.ensureWidgetVisible(box)
+            box.editor.setFocus()
+
+    def mark_ready(self) -> None:
+        self._transition(self._cases.mark_ready)
+
+    def back_to_draft(self) -> None:
+        self._transition(self._cases.back_to_draft)
+
+    def submit(self) -> None:
+        if self._case is not None and self._case.status is Status.DRAFT:
+            self._transition(lambda cid: self._cases.submit(self._cases.mark_ready(cid).id))
+        else:
+            self._transition(self._cases.submit)
+
+    def close_case(self) -> None:
+        self._transition(self._cases.close)
+
+    def reopen(self) -> None:
+        self._transition(self._cases.reopen, self.case_created.emit)

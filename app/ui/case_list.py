@@ -1,0 +1,213 @@
+"""The case list: search box, status and urgency filters, and a table of cases."""
+
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QTableView, QVBoxLayout, QWidget)
+
+from app.domain.lifecycle import Status, Urgency
+from app.domain.summary import CasePage, CaseQuery, CaseSummary
+from app.services.cases import CaseService
+
+from .runner import TaskRunner
+from .texts import sex_name, status_name, urgency_name
+
+URGENCY_COLOURS = {Urgency.EMERGENCY: QColor("#c62828"), Urgency.URGENT: QColor("#ef6c00")}
+CASE_ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+class CaseListModel(QAbstractTableModel):
+    COLUMNS = ("number", "patient", "age_sex", "urgency", "status", "updated")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[CaseSummary] = []
+
+    def set_page(self, rows: list[CaseSummary]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def case_id(self, row: int) -> str:
+        return self._rows[row].id
+
+    def row_of(self, case_id: str) -> int | None:
+        return next((i for i, r in enumerate(self._rows) if r.id == case_id), None)
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if not 0 <= section < len(self.COLUMNS):
+            return None
+        return (self.tr("No."), self.tr("Patient"), self.tr("Age / sex"), self.tr("Urgency"),
+                self.tr("Status"), self.tr("Last change"))[section]
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, column)
+        if role == CASE_ID_ROLE:
+            return row.id
+        if role == Qt.ItemDataRole.ForegroundRole and column == "urgency":
+            return URGENCY_COLOURS.get(row.urgency)
+        if role == Qt.ItemDataRole.ToolTipRole and column == "patient":
+            return row.full_name or None
+        return None
+
+    def _display(self, row: CaseSummary, column: str) -> str:
+        if column == "number":
+            return str(row.number)
+        if column == "patient":
+            return row.full_name or self.tr("(no name yet)")
+        if column == "age_sex":
+            born = row.birth[-4:] if row.birth else (self.tr("%n years", "", int(row.age)) if row.age.isdigit() else "")
+            return " · ".join(x for x in (born, sex_name(row.sex)) if x)
+        if column == "urgency":
+            return urgency_name(row.urgency)
+        if column == "status":
+            return status_name(row.status)
+        return row.updated_at.astimezone().strftime("%d/%m %H:%M")
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        keys = {
+            "number": lambda r: r.number, "patient": lambda r: r.full_name.casefold(),
+            "age_sex": lambda r: r.birth[-4:], "urgency": lambda r: list(Urgency).index(r.urgency),
+            "status": lambda r: list(Status).index(r.status), "updated": lambda r: r.updated_at,
+        }
+        if not 0 <= column < len(self.COLUMNS):
+            return
+        self.layoutAboutToBeChanged.emit()
+        self._rows.sort(key=keys[self.COLUMNS[column]], reverse=order == Qt.SortOrder.DescendingOrder)
+        self.layoutChanged.emit()
+
+
+class CaseListPanel(QWidget):
+    case_selected = Signal(str)  # case id
+    page_loaded = Signal(object)  # CasePage
+
+    def __init__(self, cases: CaseService, runner: TaskRunner, parent=None):
+        super().__init__(parent)
+        self._cases = cases
+        self._runner = runner
+        self._generation = 0
+        self._pending_select: str | None = None
+        self._quiet = False
+        self.model = CaseListModel(self)
+
+        self.search = QLineEdit()
+        self.search.setClearButtonEnabled(True)
+        self.status_filter = QComboBox()
+        self.urgency_filter = QComboBox()
+        self.count_label = QLabel()
+        self.view = QTableView()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setSortingEnabled(True)
+        self.view.verticalHeader().hide()
+        self.view.setAlternatingRowColors(True)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(40)
+        header.setSortIndicatorShown(False)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.status_filter)
+        filters.addWidget(self.urgency_filter)
+        filters.addStretch(1)
+        filters.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search)
+        layout.addLayout(filters)
+        layout.addWidget(self.view)
+
+        # Search as you type, but query once typing pauses.
+        self._search_timer = QTimer(self, singleShot=True, interval=150)
+        self._search_timer.timeout.connect(self.refresh)
+        self.search.textChanged.connect(self._search_timer.start)
+        self.status_filter.currentIndexChanged.connect(self.refresh)
+        self.urgency_filter.currentIndexChanged.connect(self.refresh)
+        self.view.selectionModel().currentRowChanged.connect(self.on_current_row_changed)
+        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(self.tr("Search by name, CCCD, BHYT or phone (accents optional)"))
+        for combo, label, values, name in (
+            (self.status_filter, self.tr("All statuses"), list(Status), status_name),
+            (self.urgency_filter, self.tr("All urgencies"), list(Urgency), urgency_name),
+        ):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(label, None)
+            for value in values:
+                combo.addItem(name(value), value)
+            combo.setCurrentIndex(max(0, combo.findData(current)))
+            combo.blockSignals(False)
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(CaseListModel.COLUMNS) - 1)
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def query(self) -> CaseQuery:
+        status, urgency = self.status_filter.currentData(), self.urgency_filter.currentData()
+        return CaseQuery(text=self.search.text(), statuses=frozenset({Status(status)} if status else ()),
+                         urgencies=frozenset({Urgency(urgency)} if urgency else ()))
+
+    def refresh(self, select_id: str | None = None) -> None:
+        """Query again in the background; results of older queries are dropped."""
+        self._generation += 1
+        generation, query = self._generation, self.query()
+        if select_id:
+            self._pending_select = select_id
+        self._runner.run(lambda: self._cases.search(query), lambda page: self._on_page(generation, page))
+
+    def _on_page(self, generation: int, page: CasePage) -> None:
+        if generation != self._generation:
+            return
+        keep = self._pending_select or self.current_case_id()
+        self._pending_select = None
+        self.model.set_page(page.items)
+        shown = len(page.items)
+        self.count_label.setText(self.tr("%n case(s)", "", page.total) if shown == page.total
+                                 else self.tr("%1 of %2 cases").replace("%1", str(shown)).replace("%2", str(page.total)))
+        if keep is not None:
+            self.select_case(keep, notify=False)
+        self.page_loaded.emit(page)
+
+    def current_case_id(self) -> str | None:
+        index = self.view.currentIndex()
+        return index.data(CASE_ID_ROLE) if index.isValid() else None
+
+    def select_case(self, case_id: str, notify: bool = True) -> None:
+        row = self.model.row_of(case_id)
+        if row is None:
+            return
+        self._quiet = not notify
+        try:
+            self.view.selectRow(row)
+        finally:
+            self._quiet = False
+
+    def on_current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid() and not self._quiet:
+            self.case_selected.emit(current.data(CASE_ID_ROLE))

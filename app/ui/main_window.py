@@ -1,0 +1,166 @@
+"""The station's main window: the case list beside the case editor."""
+
+from PySide6.QtCore import QByteArray, QEvent, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget, QWidget
+
+from app import __version__
+from app.domain.case import ConsultationCase
+from app.services.cases import CaseService
+
+from .case_editor import CaseEditor
+from .case_list import CaseListPanel
+from .runner import TaskRunner
+
+
+class MainWindow(QMainWindow):
+    language_requested = Signal(str)  # 'vi' or 'en'
+    case_list_shown = Signal()        # the first page of cases is on screen
+
+    def __init__(self, cases: CaseService, runner: TaskRunner, data_dir: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._cases = cases
+        self._runner = runner
+        self._data_dir = data_dir
+        self._first_page = True
+        self.case_list = CaseListPanel(cases, runner)
+        self.editor: CaseEditor | None = None  # built on first use: keeps start-up quick
+        self.placeholder = QLabel()
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setObjectName("placeholder")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.placeholder)
+        splitter = QSplitter()
+        splitter.addWidget(self.case_list)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([560, 720])
+        self.setCentralWidget(splitter)
+
+        self.sync_state = QLabel()
+        self.statusBar().addPermanentWidget(self.sync_state)
+        self._make_actions()
+        self.case_list.case_selected.connect(self.open_case)
+        self.case_list.page_loaded.connect(self.on_page_loaded)
+        self.retranslate()
+        self.resize(1280, 800)
+
+    def _make_actions(self) -> None:
+        self.new_action = QAction(self, shortcut=QKeySequence.StandardKey.New, triggered=self.new_case)
+        self.ready_action = QAction(self, shortcut=QKeySequence("Ctrl+R"), triggered=lambda: self._editor_do("mark_ready"))
+        self.submit_action = QAction(self, shortcut=QKeySequence("Ctrl+Return"), triggered=lambda: self._editor_do("submit"))
+        self.find_action = QAction(self, shortcut=QKeySequence.StandardKey.Find, triggered=self.case_list.focus_search)
+        self.quit_action = QAction(self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
+        self.about_action = QAction(self, triggered=self.show_about)
+        self.vi_action = QAction("Tiếng Việt", self, checkable=True)
+        self.en_action = QAction("English", self, checkable=True)
+        group = QActionGroup(self)
+        for action, code in ((self.vi_action, "vi"), (self.en_action, "en")):
+            group.addAction(action)
+            action.triggered.connect(lambda _checked=False, c=code: self.language_requested.emit(c))
+        self.file_menu = self.menuBar().addMenu("")
+        self.file_menu.addActions([self.new_action, self.find_action])
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.quit_action)
+        self.case_menu = self.menuBar().addMenu("")
+        self.case_menu.addActions([self.ready_action, self.submit_action])
+        self.language_menu = self.menuBar().addMenu("")
+        self.language_menu.addActions([self.vi_action, self.en_action])
+        self.help_menu = self.menuBar().addMenu("")
+        self.help_menu.addAction(self.about_action)
+        self.toolbar = self.addToolBar("main")
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.addActions([self.new_action, self.ready_action, self.submit_action])
+
+    def set_language(self, code: str) -> None:
+        (self.vi_action if code == "vi" else self.en_action).setChecked(True)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Điểm Cầu — telehealth consultation station"))
+        self.file_menu.setTitle(self.tr("&File"))
+        self.case_menu.setTitle(self.tr("&Case"))
+        self.language_menu.setTitle(self.tr("&Language"))
+        self.help_menu.setTitle(self.tr("&Help"))
+        self.new_action.setText(self.tr("New case"))
+        self.new_action.setToolTip(self.tr("Start a new consultation case (Ctrl+N)"))
+        self.ready_action.setText(self.tr("Mark ready"))
+        self.submit_action.setText(self.tr("Send for consultation"))
+        self.find_action.setText(self.tr("Find a case"))
+        self.quit_action.setText(self.tr("Quit"))
+        self.about_action.setText(self.tr("About Điểm Cầu"))
+        self.placeholder.setText(self.tr("Choose a case on the left, or press Ctrl+N to start a new one.\n"
+                                         "Everything is saved on this computer as you type; no network is needed."))
+        self.sync_state.setText(self.tr("Offline: cases are kept on this station"))
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # -- cases --------------------------------------------------------------------
+
+    def _ensure_editor(self) -> CaseEditor:
+        if self.editor is None:
+            self.editor = CaseEditor(self._cases, self._runner)
+            self.editor.case_saved.connect(self.on_case_saved)
+            self.editor.case_status_changed.connect(self.on_case_saved)
+            self.editor.case_created.connect(self.on_case_created)
+            self.editor.save_failed.connect(lambda text: self.statusBar().showMessage(text, 10000))
+            self.stack.addWidget(self.editor)
+        return self.editor
+
+    def _editor_do(self, method: str) -> None:
+        if self.editor is not None and self.editor.case is not None:
+            getattr(self.editor, method)()
+
+    def new_case(self) -> None:
+        editor = self._ensure_editor()
+        editor.flush()
+        self._runner.run(self._cases.create_case, self.on_case_created)
+
+    def on_case_created(self, case: ConsultationCase) -> None:
+        self.show_case(case)
+        self.case_list.refresh(select_id=case.id)
+        self.editor.inputs["full_name"].setFocus()
+
+    def open_case(self, case_id: str) -> None:
+        editor = self._ensure_editor()
+        if editor.case is not None and editor.case.id == case_id:
+            return
+        editor.flush()
+        self._runner.run(lambda: self._cases.get_case(case_id), self.show_case)
+
+    def show_case(self, case: ConsultationCase) -> None:
+        editor = self._ensure_editor()
+        editor.load(case)
+        self.stack.setCurrentWidget(editor)
+
+    def on_case_saved(self, case: ConsultationCase) -> None:
+        self.case_list.refresh(select_id=self.editor.case.id if self.editor and self.editor.case else case.id)
+
+    def on_page_loaded(self, _page) -> None:
+        if self._first_page:
+            self._first_page = False
+            self.case_list_shown.emit()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, self.tr("About Điểm Cầu"),
+                          self.tr("Điểm Cầu %1 — telehealth consultation station.\nData folder: %2")
+                          .replace("%1", __version__).replace("%2", self._data_dir))
+
+    # -- window state -------------------------------------------------------------
+
+    def geometry_state(self) -> str:
+        return bytes(self.saveGeometry().toBase64()).decode("ascii")
+
+    def restore_geometry_state(self, state: str) -> None:
+        if state:
+            self.restoreGeometry(QByteArray.fromBase64(state.encode("ascii")))
+
+    def closeEvent(self, event) -> None:
+        if self.editor is not None:
+            self.editor.flush()
+        super().closeEvent(event)

@@ -1,0 +1,66 @@
+"""Runs blocking work off the GUI thread and delivers the outcome back on it.
+
+One worker thread: every database read and write goes through it in order, so
+the database has one writer and a save queued before a load lands first.
+"""
+
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from PySide6.QtCore import QObject, Signal
+
+Progress = Callable[[float, str], None]
+
+
+class TaskRunner(QObject):
+    progressed = Signal(float, str)   # fraction 0..1, what is being done
+    idle = Signal()                   # nothing queued or running any more
+    _delivered = Signal(object, object, object)  # callback, result, error
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="station-worker")
+        self._pending = 0
+        # Emitted from the worker thread, so Qt queues it onto the GUI thread.
+        self._delivered.connect(self._deliver)
+
+    @property
+    def busy(self) -> bool:
+        return self._pending > 0
+
+    def run(self, task: Callable[[], object], on_done: Callable[[object], None] | None = None,
+            on_error: Callable[[BaseException], None] | None = None) -> None:
+        self._pending += 1
+
+        def job() -> None:
+            try:
+                result = task()
+            except BaseException as error:  # delivered to on_error or the global hook
+                self._delivered.emit(on_error, None, error)
+            else:
+                self._delivered.emit(on_done, result, None)
+
+        self._pool.submit(job)
+
+    def report(self, fraction: float, text: str = "") -> None:
+        """For tasks: call from the worker thread to move the progress bar."""
+        self.progressed.emit(fraction, text)
+
+    def _deliver(self, callback, result, error) -> None:
+        self._pending -= 1
+        try:
+            if error is not None:
+                if callback is None:
+                    sys.excepthook(type(error), error, error.__traceback__)
+                else:
+                    callback(error)
+            elif callback is not None:
+                callback(result)
+        finally:
+            if self._pending == 0:
+                self.idle.emit()
+
+    def shutdown(self) -> None:
+        """Finish what is queued (the last autosave among it), then stop."""
+        self._pool.shutdown(wait=True)

@@ -1,0 +1,541 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="vi_VN">
+  <context>
+    <name>CaseEditor</name>
+    <message>
+      <source>Full name</source>
+      <translation>Họ và tên</translation>
+    </message>
+    <message>
+      <source>Date of birth</source>
+      <translation>Ngày sinh</translation>
+    </message>
+    <message>
+      <source>Age (if no date)</source>
+      <translation>Tuổi (nếu không rõ ngày sinh)</translation>
+    </message>
+    <message>
+      <source>Sex</source>
+      <translation>Giới tính</translation>
+    </message>
+    <message>
+      <source>CCCD (citizen ID)</source>
+      <translation>Số CCCD</translation>
+    </message>
+    <message>
+      <source>BHYT card</source>
+      <translation>Số thẻ BHYT</translation>
+    </message>
+    <message>
+      <source>Phone</source>
+      <translation>Điện thoại</translation>
+    </message>
+    <message>
+      <source>Province / city</source>
+      <translation>Tỉnh / thành phố</translation>
+    </message>
+    <message>
+      <source>Commune / ward</source>
+      <translation>Xã / phường</translation>
+    </message>
+    <message>
+      <source>House, street, hamlet</source>
+      <translation>Số nhà, đường, thôn, xóm</translation>
+    </message>
+    <message>
+      <source>Urgency</source>
+      <translation>Mức độ khẩn</translation>
+    </message>
+    <message>
+      <source>Specialty asked</source>
+      <translation>Chuyên khoa xin hội chẩn</translation>
+    </message>
+    <message>
+      <source>Central hospital</source>
+      <translation>Bệnh viện tuyến trên</translation>
+    </message>
+    <message>
+      <source>Reason for consultation</source>
+      <translation>Lý do hội chẩn</translation>
+    </message>
+    <message>
+      <source>Question for the experts</source>
+      <translation>Câu hỏi cho chuyên gia</translation>
+    </message>
+    <message>
+      <source>History</source>
+      <translation>Tiền sử, bệnh sử</translation>
+    </message>
+    <message>
+      <source>Examination</source>
+      <translation>Khám lâm sàng</translation>
+    </message>
+    <message>
+      <source>Current treatment</source>
+      <translation>Điều trị hiện tại</translation>
+    </message>
+    <message>
+      <source>Provisional diagnosis (ICD-10)</source>
+      <translation>Chẩn đoán sơ bộ (ICD-10)</translation>
+    </message>
+    <message>
+      <source>Diagnosis in words</source>
+      <translation>Chẩn đoán (diễn giải)</translation>
+    </message>
+    <message>
+      <source>Pulse (bpm)</source>
+      <translation>Mạch (lần/phút)</translation>
+    </message>
+    <message>
+      <source>Blood pressure (mmHg)</source>
+      <translation>Huyết áp (mmHg)</translation>
+    </message>
+    <message>
+      <source>Respiratory rate (/min)</source>
+      <translation>Nhịp thở (lần/phút)</translation>
+    </message>
+    <message>
+      <source>SpO₂ (%)</source>
+      <translation>SpO₂ (%)</translation>
+    </message>
+    <message>
+      <source>Temperature (°C)</source>
+      <translation>Nhiệt độ (°C)</translation>
+    </message>
+    <message>
+      <source>Weight (kg)</source>
+      <translation>Cân nặng (kg)</translation>
+    </message>
+    <message>
+      <source>Patient</source>
+      <translation>Bệnh nhân</translation>
+    </message>
+    <message>
+      <source>Consultation request</source>
+      <translation>Yêu cầu hội chẩn</translation>
+    </message>
+    <message>
+      <source>Vital signs</source>
+      <translation>Dấu hiệu sinh tồn</translation>
+    </message>
+    <message>
+      <source>Clinical findings</source>
+      <translation>Lâm sàng</translation>
+    </message>
+    <message>
+      <source>dd/mm/yyyy or yyyy</source>
+      <translation>dd/mm/yyyy hoặc yyyy</translation>
+    </message>
+    <message>
+      <source>12 digits</source>
+      <translation>12 chữ số</translation>
+    </message>
+    <message>
+      <source>e.g. DN4790123456789</source>
+      <translation>ví dụ DN4790123456789</translation>
+    </message>
+    <message>
+      <source>Also accepts an old address (district, commune)</source>
+      <translation>Có thể ghi địa chỉ cũ (huyện, xã)</translation>
+    </message>
+    <message>
+      <source>code or words</source>
+      <translation>mã hoặc tên bệnh</translation>
+    </message>
+    <message>
+      <source>Mark ready</source>
+      <translation>Sẵn sàng gửi</translation>
+    </message>
+    <message>
+      <source>Check the case and mark it ready to send (Ctrl+R)</source>
+      <translation>Kiểm tra hồ sơ và đánh dấu sẵn sàng gửi (Ctrl+R)</translation>
+    </message>
+    <message>
+      <source>Edit again</source>
+      <translation>Sửa lại</translation>
+    </message>
+    <message>
+      <source>Send for consultation</source>
+      <translation>Gửi hội chẩn</translation>
+    </message>
+    <message>
+      <source>Queue the case for the central hospital (Ctrl+Enter)</source>
+      <translation>Đưa hồ sơ vào hàng đợi gửi bệnh viện tuyến trên (Ctrl+Enter)</translation>
+    </message>
+    <message>
+      <source>Close case</source>
+      <translation>Đóng hồ sơ</translation>
+    </message>
+    <message>
+      <source>Reopen as new case</source>
+      <translation>Mở lại thành hồ sơ mới</translation>
+    </message>
+    <message>
+      <source>No case open</source>
+      <translation>Chưa mở hồ sơ nào</translation>
+    </message>
+    <message>
+      <source>(no name yet)</source>
+      <translation>(chưa có tên)</translation>
+    </message>
+    <message>
+      <source>Case %1 — %2</source>
+      <translation>Hồ sơ %1 — %2</translation>
+    </message>
+    <message>
+      <source>Saving…</source>
+      <translation>Đang lưu…</translation>
+    </message>
+    <message>
+      <source>Saved %1</source>
+      <translation>Đã lưu lúc %1</translation>
+    </message>
+    <message>
+      <source>Not saved</source>
+      <translation>Chưa lưu</translation>
+    </message>
+    <message>
+      <source>Not saved yet: %1 What you typed is still here; saving again in a few seconds.</source>
+      <translation>Chưa lưu được: %1 Nội dung đã nhập vẫn còn nguyên; sẽ tự lưu lại sau vài giây.</translation>
+    </message>
+    <message>
+      <source>This case has been sent and can no longer be changed.</source>
+      <translation>Hồ sơ đã gửi, không thể sửa nữa.</translation>
+    </message>
+    <message numerus="yes">
+      <source>The case is not complete: %n field(s) need attention (marked in red).</source>
+      <translation>
+        <numerusform>Hồ sơ chưa đầy đủ: %n mục cần bổ sung (đánh dấu màu đỏ).</numerusform>
+      </translation>
+    </message>
+    <message>
+      <source>This action is not possible for a case that is %1.</source>
+      <translation>Không thể thực hiện thao tác này với hồ sơ ở trạng thái %1.</translation>
+    </message>
+  </context>
+  <context>
+    <name>CaseListModel</name>
+    <message>
+      <source>No.</source>
+      <translation>Số</translation>
+    </message>
+    <message>
+      <source>Patient</source>
+      <translation>Bệnh nhân</translation>
+    </message>
+    <message>
+      <source>Age / sex</source>
+      <translation>Tuổi / giới</translation>
+    </message>
+    <message>
+      <source>Urgency</source>
+      <translation>Mức độ khẩn</translation>
+    </message>
+    <message>
+      <source>Status</source>
+      <translation>Trạng thái</translation>
+    </message>
+    <message>
+      <source>Last change</source>
+      <translation>Cập nhật</translation>
+    </message>
+    <message>
+      <source>(no name yet)</source>
+      <translation>(chưa có tên)</translation>
+    </message>
+    <message numerus="yes">
+      <source>%n years</source>
+      <translation>
+        <numerusform>%n tuổi</numerusform>
+      </translation>
+    </message>
+  </context>
+  <context>
+    <name>CaseListPanel</name>
+    <message>
+      <source>Search by name, CCCD, BHYT or phone (accents optional)</source>
+      <translation>Tìm theo tên, CCCD, BHYT hoặc điện thoại (không cần gõ dấu)</translation>
+    </message>
+    <message>
+      <source>All statuses</source>
+      <translation>Mọi trạng thái</translation>
+    </message>
+    <message>
+      <source>All urgencies</source>
+      <translation>Mọi mức độ</translation>
+    </message>
+    <message numerus="yes">
+      <source>%n case(s)</source>
+      <translation>
+        <numerusform>%n hồ sơ</numerusform>
+      </translation>
+    </message>
+    <message>
+      <source>%1 of %2 cases</source>
+      <translation>%1 / %2 hồ sơ</translation>
+    </message>
+  </context>
+  <context>
+    <name>Crash</name>
+    <message>
+      <source>Something went wrong</source>
+      <translation>Đã xảy ra lỗi</translation>
+    </message>
+    <message>
+      <source>Điểm Cầu met an unexpected problem and has written it to the log. Your cases are saved. You can go on working; if it happens again, tell IT staff.
+
+%1</source>
+      <translation>Điểm Cầu gặp một lỗi không mong muốn và đã ghi vào nhật ký. Các hồ sơ của bạn đã được lưu. Bạn có thể tiếp tục làm việc; nếu lỗi lặp lại, hãy báo cho cán bộ CNTT.
+
+%1</translation>
+    </message>
+  </context>
+  <context>
+    <name>MainWindow</name>
+    <message>
+      <source>Điểm Cầu — telehealth consultation station</source>
+      <translation>Điểm Cầu — trạm khám, chữa bệnh từ xa</translation>
+    </message>
+    <message>
+      <source>&amp;File</source>
+      <translation>&amp;Tệp</translation>
+    </message>
+    <message>
+      <source>&amp;Case</source>
+      <translation>&amp;Hồ sơ</translation>
+    </message>
+    <message>
+      <source>&amp;Language</source>
+      <translation>&amp;Ngôn ngữ</translation>
+    </message>
+    <message>
+      <source>&amp;Help</source>
+      <translation>Trợ &amp;giúp</translation>
+    </message>
+    <message>
+      <source>New case</source>
+      <translation>Hồ sơ mới</translation>
+    </message>
+    <message>
+      <source>Start a new consultation case (Ctrl+N)</source>
+      <translation>Tạo hồ sơ hội chẩn mới (Ctrl+N)</translation>
+    </message>
+    <message>
+      <source>Mark ready</source>
+      <translation>Sẵn sàng gửi</translation>
+    </message>
+    <message>
+      <source>Send for consultation</source>
+      <translation>Gửi hội chẩn</translation>
+    </message>
+    <message>
+      <source>Find a case</source>
+      <translation>Tìm hồ sơ</translation>
+    </message>
+    <message>
+      <source>Quit</source>
+      <translation>Thoát</translation>
+    </message>
+    <message>
+      <source>About Điểm Cầu</source>
+      <translation>Giới thiệu Điểm Cầu</translation>
+    </message>
+    <message>
+      <source>Choose a case on the left, or press Ctrl+N to start a new one.
+Everything is saved on this computer as you type; no network is needed.</source>
+      <translation>Chọn một hồ sơ ở bên trái, hoặc nhấn Ctrl+N để tạo hồ sơ mới.
+Mọi nội dung được lưu ngay trên máy này khi bạn gõ; không cần mạng.</translation>
+    </message>
+    <message>
+      <source>Offline: cases are kept on this station</source>
+      <translation>Ngoại tuyến: hồ sơ được lưu tại điểm cầu này</translation>
+    </message>
+    <message>
+      <source>Điểm Cầu %1 — telehealth consultation station.
+Data folder: %2</source>
+      <translation>Điểm Cầu %1 — trạm khám, chữa bệnh từ xa.
+Thư mục dữ liệu: %2</translation>
+    </message>
+  </context>
+  <context>
+    <name>Storage</name>
+    <message>
+      <source>The disk is full. Free some space (for example delete old files) on the drive that holds %1.</source>
+      <translation>Ổ đĩa đã đầy. Hãy giải phóng dung lượng (ví dụ xóa tệp cũ) trên ổ chứa %1.</translation>
+    </message>
+    <message>
+      <source>The database is busy: another program is using %1. Close other copies of Điểm Cầu.</source>
+      <translation>Cơ sở dữ liệu đang bận: một chương trình khác đang dùng %1. Hãy đóng các cửa sổ Điểm Cầu khác.</translation>
+    </message>
+    <message>
+      <source>The database %1 was written by a newer version of Điểm Cầu. Install the newer version; the file has not been changed.</source>
+      <translation>Cơ sở dữ liệu %1 được tạo bởi phiên bản Điểm Cầu mới hơn. Hãy cài phiên bản mới; tệp chưa bị thay đổi.</translation>
+    </message>
+    <message>
+      <source>The database %1 is damaged and cannot be opened. It has been kept as it is; ask IT staff to restore it from a backup.</source>
+      <translation>Cơ sở dữ liệu %1 bị hỏng, không mở được. Tệp được giữ nguyên; hãy nhờ cán bộ CNTT khôi phục từ bản sao lưu.</translation>
+    </message>
+    <message>
+      <source>The station could not save to %1.</source>
+      <translation>Không lưu được vào %1.</translation>
+    </message>
+  </context>
+  <context>
+    <name>Texts</name>
+    <message>
+      <source>Draft</source>
+      <translation>Nháp</translation>
+    </message>
+    <message>
+      <source>Ready to send</source>
+      <translation>Sẵn sàng gửi</translation>
+    </message>
+    <message>
+      <source>Submitted</source>
+      <translation>Đã gửi</translation>
+    </message>
+    <message>
+      <source>At the hub</source>
+      <translation>Đã đến trung tâm</translation>
+    </message>
+    <message>
+      <source>Answered</source>
+      <translation>Đã có kết luận</translation>
+    </message>
+    <message>
+      <source>Closed</source>
+      <translation>Đã đóng</translation>
+    </message>
+    <message>
+      <source>Routine</source>
+      <translation>Thường quy</translation>
+    </message>
+    <message>
+      <source>Urgent</source>
+      <translation>Khẩn</translation>
+    </message>
+    <message>
+      <source>Emergency</source>
+      <translation>Cấp cứu</translation>
+    </message>
+    <message>
+      <source>Male</source>
+      <translation>Nam</translation>
+    </message>
+    <message>
+      <source>Female</source>
+      <translation>Nữ</translation>
+    </message>
+    <message>
+      <source>Other</source>
+      <translation>Khác</translation>
+    </message>
+    <message>
+      <source>language-code</source>
+      <translation>vi</translation>
+    </message>
+  </context>
+  <context>
+    <name>Validation</name>
+    <message>
+      <source>This field is required.</source>
+      <translation>Mục này bắt buộc.</translation>
+    </message>
+    <message>
+      <source>CCCD must be exactly 12 digits.</source>
+      <translation>Số CCCD phải gồm đúng 12 chữ số.</translation>
+    </message>
+    <message>
+      <source>CCCD begins with {prefix}, which is not a province code.</source>
+      <translation>Số CCCD bắt đầu bằng {prefix}, không phải mã tỉnh.</translation>
+    </message>
+    <message>
+      <source>The 4th digit of the CCCD ({digit}) says {cccd_sex}, but the patient's sex is {sex}.</source>
+      <translation>Chữ số thứ 4 của CCCD ({digit}) cho biết giới tính {cccd_sex}, nhưng bệnh nhân có giới tính {sex}.</translation>
+    </message>
+    <message>
+      <source>The CCCD gives birth year {cccd_year}, but the date of birth says {year}.</source>
+      <translation>Số CCCD cho năm sinh {cccd_year}, nhưng ngày sinh ghi năm {year}.</translation>
+    </message>
+    <message>
+      <source>A BHYT card number has 15 characters: 2 letters, benefit level 1-5, 2-digit province, 10 digits.</source>
+      <translation>Số thẻ BHYT gồm 15 ký tự: 2 chữ cái, mức hưởng 1-5, 2 số mã tỉnh, 10 chữ số.</translation>
+    </message>
+    <message>
+      <source>BHYT benefit level must be 1 to 5 (found {level}).</source>
+      <translation>Mức hưởng BHYT phải từ 1 đến 5 (đang là {level}).</translation>
+    </message>
+    <message>
+      <source>BHYT group code {group} is not a known beneficiary group.</source>
+      <translation>Mã đối tượng BHYT {group} không có trong danh mục.</translation>
+    </message>
+    <message>
+      <source>Phone number must have 10 digits starting with 0 (or +84).</source>
+      <translation>Số điện thoại gồm 10 chữ số, bắt đầu bằng 0 (hoặc +84).</translation>
+    </message>
+    <message>
+      <source>Date of birth must be dd/mm/yyyy, mm/yyyy or yyyy.</source>
+      <translation>Ngày sinh phải theo dạng dd/mm/yyyy, mm/yyyy hoặc yyyy.</translation>
+    </message>
+    <message>
+      <source>Date of birth is in the future.</source>
+      <translation>Ngày sinh ở tương lai.</translation>
+    </message>
+    <message>
+      <source>Date of birth is more than 130 years ago.</source>
+      <translation>Ngày sinh cách đây hơn 130 năm.</translation>
+    </message>
+    <message>
+      <source>Age must be a whole number of years.</source>
+      <translation>Tuổi phải là số năm nguyên.</translation>
+    </message>
+    <message>
+      <source>Age must be between 0 and 130.</source>
+      <translation>Tuổi phải từ 0 đến 130.</translation>
+    </message>
+    <message>
+      <source>Age {age} does not match the date of birth ({derived} years).</source>
+      <translation>Tuổi {age} không khớp với ngày sinh ({derived} tuổi).</translation>
+    </message>
+    <message>
+      <source>Enter a date of birth or, when unknown, an age.</source>
+      <translation>Nhập ngày sinh, hoặc tuổi nếu không rõ ngày sinh.</translation>
+    </message>
+    <message>
+      <source>Not a number.</source>
+      <translation>Không phải là số.</translation>
+    </message>
+    <message>
+      <source>Must be between {low} and {high} {unit}.</source>
+      <translation>Phải trong khoảng {low} đến {high} {unit}.</translation>
+    </message>
+    <message>
+      <source>Blood pressure is systolic/diastolic, e.g. 120/80.</source>
+      <translation>Huyết áp ghi dạng tâm thu/tâm trương, ví dụ 120/80.</translation>
+    </message>
+    <message>
+      <source>Systolic pressure must be higher than diastolic.</source>
+      <translation>Huyết áp tâm thu phải cao hơn tâm trương.</translation>
+    </message>
+    <message>
+      <source>{code} is not an ICD-10 code.</source>
+      <translation>{code} không phải mã ICD-10.</translation>
+    </message>
+    <message>
+      <source>{code} is a chapter or block; choose a code.</source>
+      <translation>{code} là chương hoặc nhóm bệnh; hãy chọn một mã bệnh.</translation>
+    </message>
+    <message>
+      <source>This commune is not in the chosen province.</source>
+      <translation>Xã/phường này không thuộc tỉnh đã chọn.</translation>
+    </message>
+    <message>
+      <source>Unknown commune code {code}.</source>
+      <translation>Mã xã/phường {code} không tồn tại.</translation>
+    </message>
+    <message>
+      <source>Unknown province code {code}.</source>
+      <translation>Mã tỉnh {code} không tồn tại.</translation>
+    </message>
+  </context>
+</TS>

@@ -1,0 +1,1 @@
+"""The central hub (FHIR R4 API, enrollment, expert console): issue 6."""

@@ -1,0 +1,65 @@
+"""Refresh resources/translations/*.ts from the sources.
+
+pyside6-lupdate collects the tr()/translate() strings of app/ui; the domain's
+validation templates (app.domain.issues.ENGLISH) are added under the context
+"Validation", since lupdate cannot see strings looked up by key. Existing
+translations are kept. Prints what is left untranslated.
+
+    .venv/bin/python tools/translations.py
+"""
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.domain.issues import ENGLISH  # noqa: E402
+
+LANGUAGES = ("vi",)
+
+
+def refresh(language: str) -> int:
+    ts = ROOT / "resources" / "translations" / f"diemcau_{language}.ts"
+    # lupdate drops what it cannot see in the code, so keep these translations aside.
+    kept = {}
+    if ts.exists():
+        for context in ET.parse(ts).getroot().findall("context"):
+            if context.findtext("name") == "Validation":
+                kept = {m.findtext("source"): m.find("translation") for m in context.findall("message")}
+    sources = sorted(str(p) for p in (ROOT / "app" / "ui").glob("*.py"))
+    lupdate = Path(sys.executable).with_name("pyside6-lupdate")
+    subprocess.run([str(lupdate), "-silent", "-no-obsolete", "-locations", "none", *sources, "-ts", str(ts)], check=True)
+    tree = ET.parse(ts)
+    root = tree.getroot()
+    root.set("language", {"vi": "vi_VN"}.get(language, language))
+    context = next((c for c in root.findall("context") if c.findtext("name") == "Validation"), None)
+    if context is None:
+        context = ET.SubElement(root, "context")
+        ET.SubElement(context, "name").text = "Validation"
+    have = {m.findtext("source"): m for m in context.findall("message")}
+    for template in ENGLISH.values():
+        if template not in have:
+            message = ET.SubElement(context, "message")
+            ET.SubElement(message, "source").text = template
+            if template in kept:
+                message.append(kept[template])
+            else:
+                ET.SubElement(message, "translation", type="unfinished")
+    for template, message in have.items():
+        if template not in ENGLISH.values():
+            context.remove(message)
+    ET.indent(tree)
+    tree.write(ts, encoding="utf-8", xml_declaration=True)
+    missing = [m.findtext("source") for m in root.iter("message")
+               if m.find("translation").get("type") == "unfinished" or not (m.find("translation").text or
+                                                                             m.find("translation").findall("numerusform"))]
+    for source in missing:
+        print(f"{ts.name}: untranslated: {source!r}")
+    return len(missing)
+
+
+if __name__ == "__main__":
+    sys.exit(1 if sum(refresh(lang) for lang in LANGUAGES) else 0)
