@@ -1,5 +1,8 @@
 """Where a station keeps its data, and opening it."""
 
+import logging
+import time
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -7,7 +10,9 @@ from app import APP_NAME
 from app.storage.db import Database, open_database
 
 from .cases import CaseService
-from .settings import Settings, load_settings, save_settings
+from .settings import Settings, SettingsError, load_settings, save_settings
+
+log = logging.getLogger(__name__)
 
 
 def default_data_dir() -> Path:
@@ -39,9 +44,23 @@ class Station:
     def __init__(self, data_dir: Path):
         self.paths = StationPaths(Path(data_dir))
         self.paths.root.mkdir(parents=True, exist_ok=True)
-        self.settings = load_settings(self.paths.settings)
+        self.warnings: list[str] = []  # for the user, in plain English; the UI words its own
+        self.settings = self._load_settings()
         self.db: Database = open_database(self.paths.database)
         self.cases = CaseService(self.db)
+
+    def _load_settings(self) -> Settings:
+        """A damaged settings file is set aside (kept) and defaults used; a newer one is refused."""
+        try:
+            return load_settings(self.paths.settings)
+        except SettingsError as error:
+            if "newer" in error.detail:
+                raise
+            kept = self.paths.settings.with_name(f"settings.damaged-{time.strftime('%Y%m%d-%H%M%S')}.json")
+            self.paths.settings.rename(kept)
+            log.warning("settings file unreadable (%s); kept as %s, using defaults", error.detail, kept)
+            self.warnings.append(str(kept))
+            return Settings()
 
     def warm_up(self) -> None:
         """Load the reference data the case editor needs (ICD-10, communes) ahead of use."""

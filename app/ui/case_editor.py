@@ -410,7 +410,7 @@ class CaseEditor(QWidget):
         snapshot, revision = self.collect(), self._revision
         self.save_state.setText(self.tr("Saving…"))
         self._runner.run(lambda: self._cases.save_draft(snapshot),
-                         lambda saved: self._on_saved(saved, revision), self._on_save_error)
+                         lambda saved: self._on_saved(saved, revision), self._on_save_error, owner=self)
 
     def _on_saved(self, saved: ConsultationCase, revision: int) -> None:
         if self._case is None or saved.id != self._case.id:
@@ -451,7 +451,8 @@ class CaseEditor(QWidget):
             return
         self.flush()
         case_id = self._case.id
-        self._runner.run(lambda: action(case_id), after or self._on_transitioned, self._on_transition_error)
+        self._runner.run(lambda: action(case_id), after or self._on_transitioned, self._on_transition_error,
+                         owner=self)
 
     def _on_transitioned(self, case: ConsultationCase) -> None:
         if self._case is not None and case.id == self._case.id:

@@ -179,7 +179,8 @@ class CaseListPanel(QWidget):
         generation, query = self._generation, self.query()
         if select_id:
             self._pending_select = select_id
-        self._runner.run(lambda: self._cases.search(query), lambda page: self._on_page(generation, page))
+        self._runner.run(lambda: self._cases.search(query), lambda page: self._on_page(generation, page),
+                         owner=self)
 
     def _on_page(self, generation: int, page: CasePage) -> None:
         if generation != self._generation:

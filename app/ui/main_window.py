@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
     def new_case(self) -> None:
         editor = self._ensure_editor()
         editor.flush()
-        self._runner.run(self._cases.create_case, self.on_case_created)
+        self._runner.run(self._cases.create_case, self.on_case_created, owner=self)
 
     def on_case_created(self, case: ConsultationCase) -> None:
         self.show_case(case)
@@ -131,7 +131,7 @@ class MainWindow(QMainWindow):
         if editor.case is not None and editor.case.id == case_id:
             return
         editor.flush()
-        self._runner.run(lambda: self._cases.get_case(case_id), self.show_case)
+        self._runner.run(lambda: self._cases.get_case(case_id), self.show_case, owner=self)
 
     def show_case(self, case: ConsultationCase) -> None:
         editor = self._ensure_editor()

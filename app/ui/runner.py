@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 Progress = Callable[[float, str], None]
@@ -16,12 +17,13 @@ Progress = Callable[[float, str], None]
 class TaskRunner(QObject):
     progressed = Signal(float, str)   # fraction 0..1, what is being done
     idle = Signal()                   # nothing queued or running any more
-    _delivered = Signal(object, object, object)  # callback, result, error
+    _delivered = Signal(object, object, object, object)  # owner, callback, result, error
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="station-worker")
         self._pending = 0
+        self._closed = False
         # Emitted from the worker thread, so Qt queues it onto the GUI thread.
         self._delivered.connect(self._deliver)
 
@@ -30,16 +32,20 @@ class TaskRunner(QObject):
         return self._pending > 0
 
     def run(self, task: Callable[[], object], on_done: Callable[[object], None] | None = None,
-            on_error: Callable[[BaseException], None] | None = None) -> None:
+            on_error: Callable[[BaseException], None] | None = None, owner: QObject | None = None) -> None:
+        """Run `task` on the worker; `on_done`/`on_error` run on the GUI thread, unless
+        `owner` (the widget the callbacks touch) has been deleted meanwhile."""
+        if self._closed:
+            return  # quitting: what was queued before shutdown() has been done
         self._pending += 1
 
         def job() -> None:
             try:
                 result = task()
             except BaseException as error:  # delivered to on_error or the global hook
-                self._delivered.emit(on_error, None, error)
+                self._delivered.emit(owner, on_error, None, error)
             else:
-                self._delivered.emit(on_done, result, None)
+                self._delivered.emit(owner, on_done, result, None)
 
         self._pool.submit(job)
 
@@ -47,9 +53,11 @@ class TaskRunner(QObject):
         """For tasks: call from the worker thread to move the progress bar."""
         self.progressed.emit(fraction, text)
 
-    def _deliver(self, callback, result, error) -> None:
+    def _deliver(self, owner, callback, result, error) -> None:
         self._pending -= 1
         try:
+            if owner is not None and not shiboken6.isValid(owner):
+                return  # the widget is gone; the work itself (a save) is done
             if error is not None:
                 if callback is None:
                     sys.excepthook(type(error), error, error.__traceback__)
@@ -63,4 +71,5 @@ class TaskRunner(QObject):
 
     def shutdown(self) -> None:
         """Finish what is queued (the last autosave among it), then stop."""
+        self._closed = True
         self._pool.shutdown(wait=True)

@@ -1,0 +1,39 @@
+import pytest
+
+from app.ui.application import Translations
+from app.ui.main_window import MainWindow
+from app.ui.runner import TaskRunner
+
+
+@pytest.fixture
+def translations(qapp):
+    chosen = Translations(qapp)
+    chosen.use("vi")
+    yield chosen
+    chosen.use("en")
+
+
+@pytest.fixture
+def runner(qtbot):
+    made = TaskRunner()
+    yield made
+    made.shutdown()
+
+
+@pytest.fixture
+def window(qtbot, station, runner, translations):
+    made = MainWindow(station.cases, runner, str(station.paths.root))
+    qtbot.addWidget(made)
+    made.show()
+    with qtbot.waitSignal(made.case_list_shown):
+        made.case_list.refresh()
+    yield made
+    made.close()  # queues the last autosave
+    if not runner._closed:
+        qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
+
+
+def open_new_case(qtbot, window):
+    window.new_action.trigger()
+    qtbot.waitUntil(lambda: window.editor is not None and window.editor.case is not None)
+    return window.editor
