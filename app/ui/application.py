@@ -3,6 +3,7 @@
 import logging
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
@@ -55,6 +56,44 @@ def _setup_logging(log_dir: Path) -> None:
     root.setLevel(logging.INFO)
 
 
+class StationApp:
+    """The running station: its services, the worker, the translations and the window."""
+
+    def __init__(self, app: QApplication, station: Station, language: str | None = None):
+        self.app = app
+        self.station = station
+        self.translations = Translations(app)
+        self.language = language or station.settings.language
+        self.translations.use(self.language)
+        self.runner = TaskRunner()
+        self.window = MainWindow(station.cases, self.runner, str(station.paths.root))
+        self.window.set_language(self.language)
+        self.window.restore_geometry_state(station.settings.window_geometry)
+        self.window.language_requested.connect(self.on_language_requested)
+        self.window.case_list_shown.connect(lambda: self.runner.run(station.warm_up))
+
+    def start(self) -> None:
+        self.window.show()
+        self.window.case_list.refresh()
+
+    def on_language_requested(self, language: str) -> None:
+        self.language = language
+        self.translations.use(language)
+        self._save_settings(language=language)
+
+    def _save_settings(self, **changes) -> None:
+        try:
+            self.station.save_settings(replace(self.station.settings, **changes))
+        except OSError as error:
+            log.warning("could not save settings: %s", error)
+
+    def shutdown(self) -> None:
+        """After the window closed: keep its geometry, finish queued saves, close the database."""
+        self._save_settings(window_geometry=self.window.geometry_state())
+        self.runner.shutdown()
+        self.station.close()
+
+
 def run(data_dir: Path, language: str | None = None, report_startup: bool = False,
         quit_after_startup: bool = False) -> int:
     started = time.perf_counter()
@@ -62,47 +101,26 @@ def run(data_dir: Path, language: str | None = None, report_startup: bool = Fals
     app.setApplicationName("Điểm Cầu")
     app.setOrganizationName("diemcau")
     app.setStyleSheet((RESOURCES / "style.qss").read_text(encoding="utf-8"))
-    translations = Translations(app)
-    translations.use(language or "vi")
     _setup_logging(data_dir / "logs")
     crash.install()
     try:
         station = Station(data_dir)
     except (StorageError, SettingsError) as error:
         log.error("cannot open the station data: %s", error)
+        Translations(app).use(language or "vi")
         text = storage_message(error) if isinstance(error, StorageError) else str(error)
         QMessageBox.critical(None, "Điểm Cầu", text)
         return 1
-    chosen = language or station.settings.language
-    translations.use(chosen)
-    runner = TaskRunner()
-    window = MainWindow(station.cases, runner, str(data_dir))
-    window.set_language(chosen)
-    window.restore_geometry_state(station.settings.window_geometry)
-
-    def on_language(code: str) -> None:
-        translations.use(code)
-        station.save_settings(station.settings.__class__(**{**station.settings.__dict__, "language": code}))
-
-    window.language_requested.connect(on_language)
+    shell = StationApp(app, station, language)
 
     def on_shown() -> None:
         if report_startup:
             print(f"case-list-shown {1000 * (time.perf_counter() - started):.0f} ms", flush=True)
         if quit_after_startup:
-            QTimer.singleShot(0, window.close)
-        # Warm the reference data the editor needs, off the GUI thread.
-        runner.run(station.warm_up)
+            QTimer.singleShot(0, shell.window.close)
 
-    window.case_list_shown.connect(on_shown)
-    window.show()
-    window.case_list.refresh()
+    shell.window.case_list_shown.connect(on_shown)
+    shell.start()
     code = app.exec()
-    try:
-        station.save_settings(station.settings.__class__(
-            **{**station.settings.__dict__, "window_geometry": window.geometry_state()}))
-    except OSError as error:
-        log.warning("could not save settings: %s", error)
-    runner.shutdown()
-    station.close()
+    shell.shutdown()
     return code

@@ -1,0 +1,38 @@
+from PySide6.QtCore import Qt
+
+from app.domain.case import ConsultationCase, Patient
+from app.domain.lifecycle import Status
+
+
+def test_ctrl_n_starts_a_new_case_with_the_cursor_in_the_name(qtbot, window, cases):
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.editor is not None and window.editor.case is not None)
+    assert window.stack.currentWidget() is window.editor
+    assert window.editor.title.text() == f"Hồ sơ {window.editor.case.number} — (chưa có tên)"
+    qtbot.waitUntil(lambda: window.case_list.model.rowCount() == 1)
+    assert window.case_list.current_case_id() == window.editor.case.id
+    assert cases.get_case(window.editor.case.id).status is Status.DRAFT
+
+
+def test_the_language_menu_switches_the_interface(qtbot, window):
+    assert window.file_menu.title() == "&Tệp"
+    with qtbot.waitSignal(window.language_requested) as requested:
+        window.en_action.trigger()
+    assert requested.args == ["en"]
+
+
+def test_status_bar_says_the_station_works_offline(window):
+    assert window.sync_state.text() == "Ngoại tuyến: hồ sơ được lưu tại điểm cầu này"
+
+
+def test_the_list_shows_existing_cases_at_start(qtbot, station, runner, translations):
+    from app.ui.main_window import MainWindow
+
+    station.cases.create_case(ConsultationCase(patient=Patient(full_name="Hà Thị Thu")))
+    made = MainWindow(station.cases, runner, str(station.paths.root))
+    qtbot.addWidget(made)
+    with qtbot.waitSignal(made.case_list_shown):
+        made.case_list.refresh()
+    assert made.case_list.model.index(0, 1).data() == "Hà Thị Thu"
+    assert made.case_list.count_label.text() == "1 hồ sơ"
+    qtbot.waitUntil(lambda: not runner.busy)
