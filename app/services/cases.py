@@ -9,8 +9,8 @@ from app.domain.icd10 import Icd10Catalogue, catalogue
 from app.domain.issues import Issue, errors
 from app.domain.lifecycle import EDITABLE, Status, check_transition
 from app.domain.summary import CasePage, CaseQuery
+from app.storage.case_search import search_cases
 from app.storage.db import Database
-from app.storage.repository import CaseRepository
 
 
 class CaseNotFound(LookupError):
@@ -34,9 +34,18 @@ class CaseIncomplete(Exception):
 class CaseService:
     def __init__(self, db: Database, icd: Icd10Catalogue | None = None, clock=utcnow):
         self._db = db
-        self._repo = CaseRepository()
+        self._repository = None
         self._icd = icd
         self._clock = clock
+
+    @property
+    def _repo(self):
+        # The ORM is imported on first write, not at start-up (see app/storage/db.py).
+        if self._repository is None:
+            from app.storage.repository import CaseRepository
+
+            self._repository = CaseRepository()
+        return self._repository
 
     @property
     def icd(self) -> Icd10Catalogue:
@@ -44,6 +53,10 @@ class CaseService:
         if self._icd is None:
             self._icd = catalogue()
         return self._icd
+
+    def warm_up(self) -> None:
+        """Pay the one-off costs (ICD-10 catalogue, SQLAlchemy import) before the user's first edit."""
+        _ = self.icd, self._repo, self._db.engine
 
     def create_case(self, draft: ConsultationCase | None = None) -> ConsultationCase:
         draft = draft or ConsultationCase()
@@ -97,8 +110,7 @@ class CaseService:
             return self._repo.insert(session, case_rules.reopen(old), self._clock())
 
     def search(self, query: CaseQuery) -> CasePage:
-        with self._db.transaction() as session:
-            return self._repo.search(session, query)
+        return search_cases(self._db, query)
 
     def status_history(self, case_id: str) -> list[tuple[Status | None, Status, datetime]]:
         with self._db.transaction() as session:

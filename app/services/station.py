@@ -66,8 +66,8 @@ class Station:
         """Load the reference data the case editor needs (ICD-10, communes) ahead of use."""
         from app.domain import address
 
-        _ = self.cases.icd
         address.communes(address.provinces()[0].code)
+        self.cases.warm_up()
 
     def save_settings(self, settings: Settings) -> None:
         save_settings(self.paths.settings, settings)

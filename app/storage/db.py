@@ -2,16 +2,18 @@
 
 Refuses a file that is not a database, or one written by a newer schema, and
 leaves such a file exactly as it found it.
+
+Start-up speed: importing SQLAlchemy costs about as much as starting Qt itself,
+so opening the database and the case list's read queries use the standard
+sqlite3 module; the SQLAlchemy engine (writes, migrations) is created on first
+use, which the station arranges off the GUI thread after the list is shown.
 """
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from .errors import DatabaseCorrupt, DatabaseTooNew, StorageError, translated
 
@@ -22,15 +24,43 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
+def configure(connection: sqlite3.Connection) -> None:
+    """Settings every connection gets, whichever library opened it."""
+    connection.execute("PRAGMA foreign_keys=ON")
+    connection.execute("PRAGMA journal_mode=WAL")
+    # NORMAL in WAL mode: a crash of the station loses nothing committed; only a
+    # power cut may lose the last transactions, never corrupt the file.
+    connection.execute("PRAGMA synchronous=NORMAL")
+
+
 class Database:
-    def __init__(self, path: Path, engine: Engine):
+    def __init__(self, path: Path, busy_timeout_s: float = 2.0):
         self.path = path
-        self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.busy_timeout_s = busy_timeout_s
+        self._engine = None
+        self._sessions = None
+        self._lock = threading.Lock()
+        self._readers = threading.local()
+        self._all_readers: list[sqlite3.Connection] = []
+
+    @property
+    def engine(self):
+        with self._lock:
+            if self._engine is None:
+                from sqlalchemy import create_engine, event
+                from sqlalchemy.orm import sessionmaker
+
+                self._engine = create_engine(
+                    f"sqlite:///{self.path}",
+                    connect_args={"timeout": self.busy_timeout_s, "check_same_thread": False})
+                event.listen(self._engine, "connect", lambda dbapi, _record: configure(dbapi))
+                self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+            return self._engine
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One unit of work; storage errors come out as StorageError."""
+    def transaction(self) -> Iterator:
+        """One unit of work (a SQLAlchemy Session); storage errors come out as StorageError."""
+        _ = self.engine
         try:
             with self._sessions.begin() as session:
                 yield session
@@ -42,18 +72,33 @@ class Database:
                 raise storage_error from error
             raise
 
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A plain sqlite3 connection for read queries (one per thread, kept open)."""
+        connection = getattr(self._readers, "connection", None)
+        try:
+            if connection is None:
+                # Used by one thread only; check_same_thread off so close() may close it from another.
+                connection = sqlite3.connect(self.path, timeout=self.busy_timeout_s, check_same_thread=False)
+                configure(connection)
+                self._readers.connection = connection
+                with self._lock:
+                    self._all_readers.append(connection)
+            yield connection
+        except sqlite3.Error as error:
+            storage_error = translated(error, self.path)
+            if storage_error is not None:
+                raise storage_error from error
+            raise
+
     def close(self) -> None:
-        self.engine.dispose()
-
-
-def _on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    # NORMAL in WAL mode: a crash of the station loses nothing committed; only a
-    # power cut may lose the last transactions, never corrupt the file.
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+        with self._lock:
+            for connection in self._all_readers:
+                connection.close()
+            self._all_readers.clear()
+        self._readers = threading.local()
+        if self._engine is not None:
+            self._engine.dispose()
 
 
 def _check_header(path: Path) -> None:
@@ -68,13 +113,13 @@ def open_database(path: Path, busy_timeout_s: float = 2.0) -> Database:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     _check_header(path)
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": busy_timeout_s, "check_same_thread": False})
-    event.listen(engine, "connect", _on_connect)
-    db = Database(path, engine)
+    db = Database(path, busy_timeout_s)
     try:
-        _migrate(db)
+        revision = current_revision(db)
+        if revision != SCHEMA_HEAD:
+            _migrate(db, revision)
     except Exception as error:
-        engine.dispose()
+        db.close()
         storage_error = error if isinstance(error, StorageError) else translated(error, path)
         if storage_error is not None:
             raise storage_error from error
@@ -83,20 +128,15 @@ def open_database(path: Path, busy_timeout_s: float = 2.0) -> Database:
 
 
 def current_revision(db: Database) -> str | None:
-    with db.engine.connect() as conn:
-        has_table = conn.execute(
-            text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'")
-        ).first()
+    with db.reading() as conn:
+        has_table = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'").fetchone()
         if not has_table:
             return None
-        row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
         return row[0] if row else None
 
 
-def _migrate(db: Database) -> None:
-    revision = current_revision(db)
-    if revision == SCHEMA_HEAD:
-        return
+def _migrate(db: Database, revision: str | None) -> None:
     from alembic import command
     from alembic.config import Config
     from alembic.script import ScriptDirectory

@@ -1,8 +1,7 @@
 """Storage failures the user can act on, told apart from bugs."""
 
+import sqlite3
 from pathlib import Path
-
-from sqlalchemy import exc as sa_exc
 
 
 class StorageError(Exception):
@@ -35,11 +34,11 @@ class StorageLocked(StorageError):
 
 
 def translated(error: BaseException, path: Path) -> StorageError | None:
-    """The StorageError that a SQLAlchemy/sqlite3 error stands for, if any."""
-    original = getattr(error, "orig", error)
-    text = str(original).lower()
-    if not isinstance(error, (sa_exc.DBAPIError,)) and not type(original).__module__.startswith("sqlite3"):
+    """The StorageError that a sqlite3 error (bare or wrapped by SQLAlchemy) stands for, if any."""
+    original = getattr(error, "orig", None) or error
+    if not isinstance(original, sqlite3.Error):
         return None
+    text = str(original).lower()
     if "disk is full" in text or "disk i/o error" in text:
         return StorageFull(path, str(original))
     if "database is locked" in text or "database table is locked" in text:

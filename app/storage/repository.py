@@ -1,15 +1,16 @@
-"""Reading and writing cases; maps ORM rows to domain values and keeps the search index."""
+"""Reading and writing whole cases through the ORM; keeps the search index in step.
+
+The case list's queries live in case_search.py (plain SQL, no ORM: start-up speed).
+"""
 
 from dataclasses import fields
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.domain.case import ConsultationCase, Patient, new_id
 from app.domain.lifecycle import Status, Urgency
-from app.domain.summary import CasePage, CaseQuery, CaseSummary
-from app.domain.text import tokens
 from app.domain.vitals import Vitals
 
 from .models import CaseRow, PatientRow, StatusChangeRow
@@ -26,12 +27,6 @@ def _naive_utc(moment: datetime) -> datetime:
 
 def _aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=timezone.utc)
-
-
-def fts_query(query_text: str) -> str | None:
-    """An FTS5 MATCH expression: every word, as a prefix. None when there are no words."""
-    words = tokens(query_text)
-    return " ".join(f'"{w}"*' for w in words) if words else None
 
 
 class CaseRepository:
@@ -82,29 +77,6 @@ class CaseRepository:
         rows = session.scalars(select(StatusChangeRow).where(StatusChangeRow.case_id == case_id)
                                .order_by(StatusChangeRow.at, StatusChangeRow.id))
         return [(Status(r.from_status) if r.from_status else None, Status(r.to_status), _aware(r.at)) for r in rows]
-
-    def search(self, session: Session, query: CaseQuery) -> CasePage:
-        columns = (CaseRow.id, CaseRow.seq, PatientRow.full_name, PatientRow.birth, PatientRow.age,
-                   PatientRow.sex, CaseRow.status, CaseRow.urgency, CaseRow.specialty, CaseRow.hospital,
-                   CaseRow.updated_at)
-        stmt = select(*columns).join(PatientRow, PatientRow.id == CaseRow.patient_id)
-        count = select(func.count()).select_from(CaseRow)
-        conditions = []
-        if query.statuses:
-            conditions.append(CaseRow.status.in_([s.value for s in query.statuses]))
-        if query.urgencies:
-            conditions.append(CaseRow.urgency.in_([u.value for u in query.urgencies]))
-        match = fts_query(query.text)
-        if match is not None:
-            matching = text("SELECT rowid FROM case_search WHERE case_search MATCH :match").bindparams(match=match)
-            conditions.append(CaseRow.seq.in_(matching))
-        for condition in conditions:
-            stmt, count = stmt.where(condition), count.where(condition)
-        rows = session.execute(stmt.order_by(CaseRow.seq.desc()).limit(query.limit)).all()
-        total = len(rows) if len(rows) < query.limit else session.scalar(count)
-        items = [CaseSummary(r.id, r.seq, r.full_name, r.birth, r.age, r.sex, Status(r.status), Urgency(r.urgency),
-                             r.specialty, r.hospital, _aware(r.updated_at)) for r in rows]
-        return CasePage(items, total)
 
     # -- mapping ---------------------------------------------------------------
 
