@@ -15,8 +15,7 @@ from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.services.station import Station  # noqa: E402
-from app.ui.application import RESOURCES, Translations  # noqa: E402
-from app.ui.main_window import MainWindow  # noqa: E402
+from app.ui.application import RESOURCES, StationApp  # noqa: E402
 from app.ui.runner import TaskRunner  # noqa: E402
 from tools.demo_data import add_demo_cases  # noqa: E402
 
@@ -36,15 +35,11 @@ def main(out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     app = QApplication(sys.argv)
     app.setStyleSheet((RESOURCES / "style.qss").read_text(encoding="utf-8"))
-    translations = Translations(app)
-    translations.use("vi")
     station = Station(Path(tempfile.mkdtemp(prefix="diemcau-shots-")))
     created = add_demo_cases(station.cases)
-    runner = TaskRunner()
-    window = MainWindow(station.cases, runner, str(station.paths.root))
-    window.set_language("vi")
-    window.show()
-    window.case_list.refresh()
+    shell = StationApp(app, station, "vi")
+    window, runner = shell.window, shell.runner
+    shell.start()
     settle(app, runner)
 
     def shot(name: str) -> None:
@@ -61,18 +56,17 @@ def main(out_dir: Path) -> None:
     editor = window.editor
     editor.inputs["cccd"].setText("04019000456")
     editor.inputs["spo2"].setText("180")
-    editor.inputs["birth"].setText("1990")
     editor.mark_ready()
     shot("case-editor-validation")
     window.case_list.search.setText("nguyen van duoc")
     shot("case-search")
     window.case_list.search.clear()
-    translations.use("en")
+    shell.on_language_requested("en")
     window.set_language("en")
     window.open_case(created[0].id)
     shot("case-editor-english")
-    runner.shutdown()
-    station.close()
+    window.close()
+    shell.shutdown()
 
 
 if __name__ == "__main__":

@@ -52,7 +52,8 @@ class Database:
 
                 self._engine = create_engine(
                     f"sqlite:///{self.path}",
-                    connect_args={"timeout": self.busy_timeout_s, "check_same_thread": False})
+                    connect_args={"timeout": self.busy_timeout_s, "check_same_thread": False},
+                    hide_parameters=True)  # errors are logged: never with patient data in them
                 event.listen(self._engine, "connect", lambda dbapi, _record: configure(dbapi))
                 self._sessions = sessionmaker(self._engine, expire_on_commit=False)
             return self._engine

@@ -48,6 +48,10 @@ class FieldBox(QWidget):
         layout.addWidget(editor)
         layout.addWidget(self.message)
 
+    @property
+    def showing(self) -> bool:
+        return not self.message.isHidden()
+
     def show_issues(self, issues: list[Issue]) -> None:
         if not issues:
             self.message.hide()
@@ -78,6 +82,9 @@ class CaseEditor(QWidget):
         self._dirty_since: float | None = None
         self._revision = 0
         self._show_required = False
+        # Messages appear once the user has left a field (not while half-typed), then follow each change.
+        self._touched: set[str] = set()
+        self._field_of: dict[QWidget, str] = {}
         self.boxes: dict[str, FieldBox] = {}
         self.inputs: dict[str, QWidget] = {}
         self._build()
@@ -110,6 +117,8 @@ class CaseEditor(QWidget):
         return self._register(name, widget)
 
     def _register(self, name: str, widget: QWidget):
+        self._field_of[widget] = name
+        widget.installEventFilter(self)
         self.inputs[name] = widget
         self.boxes[name] = FieldBox(widget)
         return widget
@@ -317,12 +326,23 @@ class CaseEditor(QWidget):
         finally:
             self._loading = False
         self._dirty_since = None
+        self._touched = {name for name, widget in self.inputs.items() if self._has_value(widget)}
+        for box in self.boxes.values():
+            box.show_issues([])
         self.banner.hide()
         self.save_state.clear()
         self.setEnabled(True)
         self._apply_editable()
         self._refresh_header()
         self._validate()
+
+    @staticmethod
+    def _has_value(widget: QWidget) -> bool:
+        if isinstance(widget, QLineEdit):
+            return bool(widget.text().strip())
+        if isinstance(widget, QPlainTextEdit):
+            return bool(widget.toPlainText().strip())
+        return bool(widget.currentData())
 
     def collect(self) -> ConsultationCase:
         """The case as the form shows it now (a snapshot, safe to hand to the worker)."""
@@ -372,13 +392,22 @@ class CaseEditor(QWidget):
         label = self.inputs["diagnosis_code"].label()
         self.icd_label.setText(label)
 
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.FocusOut and watched in self._field_of:
+            name = self._field_of[watched]
+            if name not in self._touched and self._case is not None:
+                self._touched.add(name)
+                self._validate()
+        return super().eventFilter(watched, event)
+
     def _validate(self) -> list[Issue]:
         issues = self._cases.validate(self.collect(), complete=self._show_required)
         by_field: dict[str, list[Issue]] = {}
         for issue in issues:
             by_field.setdefault(issue.field, []).append(issue)
         for name, box in self.boxes.items():
-            box.show_issues(by_field.get(name, []))
+            if name in self._touched or self._show_required or box.showing:
+                box.show_issues(by_field.get(name, []))
         return issues
 
     # -- autosave ----------------------------------------------------------------
@@ -469,8 +498,8 @@ class CaseEditor(QWidget):
             self._show_required = True
             self._validate()
             self._reveal(error.issues[0].field)
-            self._show_banner(self.tr("The case is not complete: %n field(s) need attention (marked in red).",
-                                      "", len(error.issues)))
+            self._show_banner(self.tr("The case is not complete: the fields marked in red need attention (%1).")
+                              .replace("%1", str(len(error.issues))))
         elif isinstance(error, TransitionError):
             self._show_banner(self.tr("This action is not possible for a case that is %1.")
                               .replace("%1", status_name(error.current).lower()))

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 
 from app.domain.lifecycle import Status, Urgency
 from app.domain.summary import CasePage, CaseQuery, CaseSummary
+from app.domain.text import fold
 from app.services.cases import CaseService
 
 from .runner import TaskRunner
@@ -22,10 +23,13 @@ class CaseListModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._rows: list[CaseSummary] = []
+        self._sorted_by: tuple[int, Qt.SortOrder] | None = None  # None: newest first, as queried
 
     def set_page(self, rows: list[CaseSummary]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        if self._sorted_by is not None:
+            self._rows.sort(key=self._key(self._sorted_by[0]), reverse=self._sorted_by[1] == Qt.SortOrder.DescendingOrder)
         self.endResetModel()
 
     def case_id(self, row: int) -> str:
@@ -69,7 +73,7 @@ class CaseListModel(QAbstractTableModel):
         if column == "patient":
             return row.full_name or self.tr("(no name yet)")
         if column == "age_sex":
-            born = row.birth[-4:] if row.birth else (self.tr("%n years", "", int(row.age)) if row.age.isdigit() else "")
+            born = row.birth[-4:] if row.birth else (self.tr("age %1").replace("%1", row.age) if row.age.isdigit() else "")
             return " · ".join(x for x in (born, sex_name(row.sex)) if x)
         if column == "urgency":
             return urgency_name(row.urgency)
@@ -77,16 +81,19 @@ class CaseListModel(QAbstractTableModel):
             return status_name(row.status)
         return row.updated_at.astimezone().strftime("%d/%m %H:%M")
 
-    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        keys = {
-            "number": lambda r: r.number, "patient": lambda r: r.full_name.casefold(),
+    def _key(self, column: int):
+        return {
+            "number": lambda r: r.number, "patient": lambda r: fold(r.full_name),
             "age_sex": lambda r: r.birth[-4:], "urgency": lambda r: list(Urgency).index(r.urgency),
             "status": lambda r: list(Status).index(r.status), "updated": lambda r: r.updated_at,
-        }
+        }[self.COLUMNS[column]]
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.COLUMNS):
             return
+        self._sorted_by = (column, order)
         self.layoutAboutToBeChanged.emit()
-        self._rows.sort(key=keys[self.COLUMNS[column]], reverse=order == Qt.SortOrder.DescendingOrder)
+        self._rows.sort(key=self._key(column), reverse=order == Qt.SortOrder.DescendingOrder)
         self.layoutChanged.emit()
 
 
@@ -113,14 +120,15 @@ class CaseListPanel(QWidget):
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setSortingEnabled(True)
         self.view.verticalHeader().hide()
         self.view.setAlternatingRowColors(True)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(40)
-        header.setSortIndicatorShown(False)
+        # Sorting starts on the first header click: until then, newest first as queried.
+        header.setSectionsClickable(True)
+        header.sectionClicked.connect(self.on_header_clicked)
 
         filters = QHBoxLayout()
         filters.addWidget(self.status_filter)
@@ -142,6 +150,15 @@ class CaseListPanel(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self.on_current_row_changed)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
         self.retranslate()
+
+    def on_header_clicked(self, section: int) -> None:
+        """First click on a column sorts ascending; once the indicator shows, the header
+        itself flips it on each click and we follow."""
+        header = self.view.horizontalHeader()
+        if not header.isSortIndicatorShown():
+            header.setSortIndicatorShown(True)
+            header.setSortIndicator(section, Qt.SortOrder.AscendingOrder)
+        self.model.sort(section, header.sortIndicatorOrder())
 
     def retranslate(self) -> None:
         self.search.setPlaceholderText(self.tr("Search by name, CCCD, BHYT or phone (accents optional)"))
@@ -189,8 +206,9 @@ class CaseListPanel(QWidget):
         self._pending_select = None
         self.model.set_page(page.items)
         shown = len(page.items)
-        self.count_label.setText(self.tr("%n case(s)", "", page.total) if shown == page.total
-                                 else self.tr("%1 of %2 cases").replace("%1", str(shown)).replace("%2", str(page.total)))
+        self.count_label.setText(self.tr("Cases: %1").replace("%1", str(page.total)) if shown == page.total
+                                 else self.tr("Showing %1 of %2 cases").replace("%1", str(shown))
+                                 .replace("%2", str(page.total)))
         if keep is not None:
             self.select_case(keep, notify=False)
         self.page_loaded.emit(page)

@@ -202,11 +202,9 @@
       <source>This case has been sent and can no longer be changed.</source>
       <translation>Hồ sơ đã gửi, không thể sửa nữa.</translation>
     </message>
-    <message numerus="yes">
-      <source>The case is not complete: %n field(s) need attention (marked in red).</source>
-      <translation>
-        <numerusform>Hồ sơ chưa đầy đủ: %n mục cần bổ sung (đánh dấu màu đỏ).</numerusform>
-      </translation>
+    <message>
+      <source>The case is not complete: the fields marked in red need attention (%1).</source>
+      <translation>Hồ sơ chưa đầy đủ: cần bổ sung các mục đánh dấu màu đỏ (%1 mục).</translation>
     </message>
     <message>
       <source>This action is not possible for a case that is %1.</source>
@@ -243,11 +241,9 @@
       <source>(no name yet)</source>
       <translation>(chưa có tên)</translation>
     </message>
-    <message numerus="yes">
-      <source>%n years</source>
-      <translation>
-        <numerusform>%n tuổi</numerusform>
-      </translation>
+    <message>
+      <source>age %1</source>
+      <translation>%1 tuổi</translation>
     </message>
   </context>
   <context>
@@ -264,14 +260,12 @@
       <source>All urgencies</source>
       <translation>Mọi mức độ</translation>
     </message>
-    <message numerus="yes">
-      <source>%n case(s)</source>
-      <translation>
-        <numerusform>%n hồ sơ</numerusform>
-      </translation>
+    <message>
+      <source>Cases: %1</source>
+      <translation>%1 hồ sơ</translation>
     </message>
     <message>
-      <source>%1 of %2 cases</source>
+      <source>Showing %1 of %2 cases</source>
       <translation>%1 / %2 hồ sơ</translation>
     </message>
   </context>

@@ -7,7 +7,7 @@ from app.domain.lifecycle import Status
 from app.services.station import Station
 from app.ui import case_editor
 from tests.ui.conftest import open_new_case
-from tests.ui.helpers import type_text
+from tests.ui.helpers import leave, type_text
 
 
 def stored(data_dir, case_id):
@@ -49,6 +49,8 @@ def test_invalid_cccd_gets_a_message_in_the_users_language_and_the_draft_still_s
     box = editor.boxes["cccd"]
     with qtbot.waitSignal(editor.case_saved, timeout=2000):
         type_text(editor.inputs["cccd"], "00108")
+    assert not box.message.isVisibleTo(editor)  # not while the number is half-typed
+    leave(editor.inputs["cccd"])
     assert box.message.isVisibleTo(editor)
     assert box.message.text() == "Số CCCD phải gồm đúng 12 chữ số."
     assert stored(data_dir, editor.case.id).patient.cccd == "00108"
@@ -63,6 +65,7 @@ def test_invalid_cccd_gets_a_message_in_the_users_language_and_the_draft_still_s
 def test_implausible_vital_sign_shows_the_range(qtbot, window):
     editor = open_new_case(qtbot, window)
     type_text(editor.inputs["spo2"], "980")
+    leave(editor.inputs["spo2"])
     assert editor.boxes["spo2"].message.text() == "Phải trong khoảng 50 đến 100 %."
 
 
@@ -72,7 +75,7 @@ def test_mark_ready_on_an_incomplete_case_shows_what_is_missing(qtbot, window):
     with qtbot.waitSignal(window._runner.idle, timeout=3000):
         editor.mark_ready()
     assert editor.banner.isVisibleTo(editor)
-    assert "mục cần bổ sung" in editor.banner.text()
+    assert "cần bổ sung các mục đánh dấu màu đỏ" in editor.banner.text()
     assert editor.boxes["question"].message.text() == "Mục này bắt buộc."
     assert editor.case.status is Status.DRAFT
 

@@ -1,6 +1,6 @@
 from datetime import datetime, timezone
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from app.domain.case import ConsultationCase, Patient
 from app.domain.lifecycle import Status, Urgency
@@ -68,3 +68,25 @@ def test_selecting_a_row_opens_the_case(qtbot, window, cases):
     panel.view.selectRow(2)
     qtbot.waitUntil(lambda: window.editor is not None and window.editor.case is not None)
     assert window.editor.inputs["full_name"].text() == "Nguyễn Văn Được"
+
+
+def test_header_clicks_sort_and_new_pages_keep_the_order(qtbot, window, cases):
+    seed(cases)
+    panel = window.case_list
+    with qtbot.waitSignal(panel.page_loaded):
+        panel.refresh()
+    assert names(panel) == ["Đặng Văn Đức", "Nguyễn Thị Dung", "Nguyễn Văn Được"]  # newest first
+    header = panel.view.horizontalHeader()
+
+    def click_patient_header():
+        middle = header.sectionViewportPosition(1) + header.sectionSize(1) // 2
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(middle, header.height() // 2))
+
+    click_patient_header()
+    assert names(panel) == ["Đặng Văn Đức", "Nguyễn Thị Dung", "Nguyễn Văn Được"]  # by name, accents folded
+    click_patient_header()
+    assert names(panel) == ["Nguyễn Văn Được", "Nguyễn Thị Dung", "Đặng Văn Đức"]
+    cases.create_case(ConsultationCase(patient=Patient(full_name="Âu Văn An")))
+    with qtbot.waitSignal(panel.page_loaded):
+        panel.refresh()
+    assert names(panel)[-1] == "Âu Văn An"  # still by name, descending
