@@ -11,7 +11,8 @@ DATA_DIR ?=
 RUN_PACKAGES := python3 python3-venv python3-pip xvfb xauth fonts-noto-core fonts-dejavu-core \
 	libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0 libxkbcommon0 libxkbcommon-x11-0 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
-	libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1
+	libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1 \
+	libxcb-util1 libxcb-shm0 libxcb-render0 libx11-xcb1 libfreetype6
 # What the tests drive the station with: real X keyboard events.
 TEST_PACKAGES := xdotool
 
@@ -29,6 +30,7 @@ run: setup
 	fi
 
 test: setup-test
+	$(VENV)/bin/ruff check --quiet app server tests bench tools
 	$(VENV)/bin/lint-imports
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
@@ -47,21 +49,21 @@ translations: $(QM_FILES)
 resources/translations/%.qm: resources/translations/%.ts $(STAMPS)/venv
 	$(VENV)/bin/pyside6-lrelease -silent $< -qm $@
 
-$(STAMPS)/system-run:
+# Installs Debian packages unless all are there already; tells a non-root user what to run.
+define apt_install
 	@mkdir -p $(STAMPS)
-	@if dpkg -s $(RUN_PACKAGES) >/dev/null 2>&1; then :; \
+	@if dpkg -s $(1) >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(RUN_PACKAGES); \
-	else echo "Please install (as root): apt-get install $(RUN_PACKAGES)"; exit 1; fi
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(1); \
+	else echo "Please install (as root): apt-get install $(1)"; exit 1; fi
 	@touch $@
+endef
+
+$(STAMPS)/system-run:
+	$(call apt_install,$(RUN_PACKAGES))
 
 $(STAMPS)/system-test:
-	@mkdir -p $(STAMPS)
-	@if dpkg -s $(TEST_PACKAGES) >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" = 0 ]; then \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(TEST_PACKAGES); \
-	else echo "Please install (as root): apt-get install $(TEST_PACKAGES)"; exit 1; fi
-	@touch $@
+	$(call apt_install,$(TEST_PACKAGES))
 
 $(STAMPS)/venv: pyproject.toml $(STAMPS)/system-run
 	@mkdir -p $(STAMPS)
@@ -75,6 +77,7 @@ $(STAMPS)/venv-test: pyproject.toml $(STAMPS)/venv
 	@touch $@
 
 lint: setup-test
+	$(VENV)/bin/ruff check app server tests bench tools
 	$(VENV)/bin/lint-imports
 
 clean:

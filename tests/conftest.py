@@ -45,3 +45,14 @@ class FakeClock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+def seed_cases(db, people):
+    """Store one draft per (name, cccd, bhyt, urgency), through the repository."""
+    from app.domain.case import ConsultationCase, Patient
+    from app.storage.repository import CaseRepository
+
+    repo, clock = CaseRepository(), FakeClock()
+    with db.transaction() as session:
+        return [repo.insert(session, ConsultationCase(patient=Patient(full_name=n, cccd=c, bhyt=b), urgency=u),
+                            clock()) for n, c, b, u in people]

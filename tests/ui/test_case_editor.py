@@ -1,6 +1,4 @@
-from dataclasses import replace
 
-import pytest
 from sqlalchemy import event, text
 
 from app.domain.lifecycle import Status

@@ -1,10 +1,8 @@
-from app.domain.case import ConsultationCase, Patient
 from app.domain.lifecycle import Status, Urgency
 from app.domain.summary import CaseQuery
 from app.storage.case_search import fts_query, search_cases
 from app.storage.db import open_database
-from app.storage.repository import CaseRepository
-from tests.conftest import FakeClock
+from tests.conftest import seed_cases
 
 
 def test_fts_query_prefixes_every_word():
@@ -12,16 +10,9 @@ def test_fts_query_prefixes_every_word():
     assert fts_query(" ,. ") is None
 
 
-def seed(db, people):
-    repo, clock = CaseRepository(), FakeClock()
-    with db.transaction() as s:
-        return [repo.insert(s, ConsultationCase(patient=Patient(full_name=n, cccd=c, bhyt=b), urgency=u), clock())
-                for n, c, b, u in people]
-
-
 def test_search_is_accent_insensitive_and_matches_identifiers(tmp_path):
     db = open_database(tmp_path / "s.db")
-    seed(db, [("Nguyễn Văn Được", "037068001234", "", Urgency.ROUTINE),
+    seed_cases(db, [("Nguyễn Văn Được", "037068001234", "", Urgency.ROUTINE),
               ("Nguyễn Thị Dung", "", "DN4370123456789", Urgency.EMERGENCY),
               ("Đặng Văn Đức", "", "", Urgency.ROUTINE)])
 
@@ -44,7 +35,7 @@ def test_search_is_accent_insensitive_and_matches_identifiers(tmp_path):
 
 def test_search_reports_the_total_beyond_the_page(tmp_path):
     db = open_database(tmp_path / "s.db")
-    seed(db, [(f"Lê Văn {i}", "", "", Urgency.ROUTINE if i % 2 else Urgency.URGENT) for i in range(30)])
+    seed_cases(db, [(f"Lê Văn {i}", "", "", Urgency.ROUTINE if i % 2 else Urgency.URGENT) for i in range(30)])
     page = search_cases(db, CaseQuery(text="le van", limit=10))
     assert len(page.items) == 10 and page.total == 30
     assert page.items[0].number == 30  # newest first

@@ -7,7 +7,7 @@ from app.domain.vitals import Vitals
 from app.storage.db import open_database
 from app.storage.case_search import search_cases
 from app.storage.repository import CaseRepository
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, seed_cases
 
 
 def full_case() -> ConsultationCase:
@@ -33,16 +33,9 @@ def test_every_field_round_trips(tmp_path):
     assert loaded.number == 1 and loaded.created_at == clock.now
 
 
-def _seed(db, names):
-    repo, clock = CaseRepository(), FakeClock()
-    with db.transaction() as s:
-        return [repo.insert(s, ConsultationCase(patient=Patient(full_name=n, cccd=c, bhyt=b), urgency=u), clock())
-                for n, c, b, u in names]
-
-
 def test_an_edit_updates_the_search_index(tmp_path):
     db, repo = open_database(tmp_path / "s.db"), CaseRepository()
-    (case,) = _seed(db, [("Hoàng Văn Tèo", "", "", Urgency.ROUTINE)])
+    (case,) = seed_cases(db, [("Hoàng Văn Tèo", "", "", Urgency.ROUTINE)])
     with db.transaction() as s:
         repo.update(s, replace(case, patient=replace(case.patient, full_name="Hoàng Văn Tý")), FakeClock()())
     assert search_cases(db, CaseQuery(text="teo")).items == []
