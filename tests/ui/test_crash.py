@@ -14,6 +14,6 @@ def test_a_bug_is_logged_with_its_traceback_and_told_calmly(qtbot, qapp, monkeyp
         with caplog.at_level(logging.ERROR, logger="diemcau"):
             crash._report(type(error), error, error.__traceback__)
     assert "Traceback" in caplog.text and "KeyError: 'missing'" in caplog.text
-    qtbot.waitUntil(lambda: shown)
+    qtbot.waitUntil(lambda: bool(shown))
     title, text = shown[0]
     assert title == "Something went wrong" and "Your cases are saved" in text
