@@ -97,7 +97,8 @@ class StationApp:
 def run(data_dir: Path, language: str | None = None, report_startup: bool = False,
         quit_after_startup: bool = False) -> int:
     started = time.perf_counter()
-    app = QApplication.instance() or QApplication(sys.argv)
+    # argv[0] names the window class the desktop shows (not "__main__.py").
+    app = QApplication.instance() or QApplication(["diemcau", *sys.argv[1:]])
     app.setApplicationName("Điểm Cầu")
     app.setOrganizationName("diemcau")
     app.setStyleSheet((RESOURCES / "style.qss").read_text(encoding="utf-8"))
