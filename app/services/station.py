@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app import APP_NAME
+from app.storage.blobs import BlobStore
 from app.storage.db import Database, open_database
 
+from .attachments import AttachmentService
 from .cases import CaseService
 from .settings import Settings, SettingsError, load_settings, save_settings
 
@@ -34,6 +36,10 @@ class StationPaths:
         return self.root / "settings.json"
 
     @property
+    def blobs(self) -> Path:
+        return self.root / "blobs"
+
+    @property
     def logs(self) -> Path:
         return self.root / "logs"
 
@@ -48,6 +54,9 @@ class Station:
         self.settings = self._load_settings()
         self.db: Database = open_database(self.paths.database)
         self.cases = CaseService(self.db)
+        blobs = BlobStore(self.paths.blobs)
+        blobs.clean_incoming()
+        self.attachments = AttachmentService(self.db, blobs)
 
     def _load_settings(self) -> Settings:
         """A damaged settings file is set aside (kept) and defaults used; a newer one is refused."""

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -77,6 +77,21 @@ class StatusChangeRow(Base):
     from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
     to_status: Mapped[str] = mapped_column(String(16), nullable=False)
     at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class AttachmentRow(Base):
+    __tablename__ = "attachments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    media_type: Mapped[str] = mapped_column(String(120), nullable=False)
+    original_name: Mapped[str] = _text()
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    caption: Mapped[str] = _text()
+    details: Mapped[str] = mapped_column(Text, nullable=False, default="{}")  # JSON
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
 
 
 # Full-text index of CaseRow.search_text-equivalent words; rowid = cases.seq.

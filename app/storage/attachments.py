@@ -1,0 +1,49 @@
+"""Attachment rows: which blob belongs to which case."""
+
+import json
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.domain.attachment import Attachment, AttachmentKind
+
+from .models import AttachmentRow
+
+
+class AttachmentRepository:
+    def insert(self, session: Session, attachment: Attachment, now: datetime) -> Attachment:
+        stamp = now.astimezone(timezone.utc).replace(tzinfo=None)
+        session.add(AttachmentRow(
+            id=attachment.id, case_id=attachment.case_id, sha256=attachment.sha256, size=attachment.size,
+            media_type=attachment.media_type, original_name=attachment.original_name,
+            kind=attachment.kind.value, caption=attachment.caption,
+            details=json.dumps(attachment.details, ensure_ascii=False), created_at=stamp))
+        return _to_domain(session.get(AttachmentRow, attachment.id))
+
+    def for_case(self, session: Session, case_id: str) -> list[Attachment]:
+        rows = session.scalars(select(AttachmentRow).where(AttachmentRow.case_id == case_id)
+                               .order_by(AttachmentRow.created_at, AttachmentRow.id))
+        return [_to_domain(r) for r in rows]
+
+    def get(self, session: Session, attachment_id: str) -> Attachment | None:
+        row = session.get(AttachmentRow, attachment_id)
+        return _to_domain(row) if row else None
+
+    def delete(self, session: Session, attachment_id: str) -> str | None:
+        """Delete the row; returns its blob's hash."""
+        row = session.get(AttachmentRow, attachment_id)
+        if row is None:
+            return None
+        session.delete(row)
+        return row.sha256
+
+    def references(self, session: Session, sha256: str) -> int:
+        return session.scalar(select(func.count()).select_from(AttachmentRow).where(AttachmentRow.sha256 == sha256))
+
+
+def _to_domain(row: AttachmentRow) -> Attachment:
+    return Attachment(id=row.id, case_id=row.case_id, sha256=row.sha256, size=row.size, media_type=row.media_type,
+                      original_name=row.original_name, kind=AttachmentKind(row.kind), caption=row.caption,
+                      details=json.loads(row.details or "{}"),
+                      created_at=row.created_at.replace(tzinfo=timezone.utc))

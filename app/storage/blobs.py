@@ -1,0 +1,97 @@
+"""Content-addressed file store: each file kept once, under its SHA-256.
+
+Writes stream through a temporary file (constant memory), are fsynced and then
+renamed into place, so a crash never leaves a half-written blob under a real
+name. Which blobs are still used is the database's business (attachments rows);
+`remove` is called for a hash no row refers to any more.
+"""
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+CHUNK = 1 << 20  # 1 MiB
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    size: int
+    is_new: bool  # False when the same content was already stored
+
+
+class BlobStore:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._incoming = self.root / "incoming"
+        self._incoming.mkdir(parents=True, exist_ok=True)
+
+    def path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def exists(self, sha256: str) -> bool:
+        return self.path(sha256).exists()
+
+    def put_stream(self, source: BinaryIO, progress: Callable[[int], None] | None = None,
+                   cancelled: Callable[[], bool] | None = None) -> StoredBlob:
+        """Store what `source` yields. Raises InterruptedError when `cancelled()` turns true."""
+        return self.put_chunks(iter(lambda: source.read(CHUNK), b""), progress, cancelled)
+
+    def put_bytes(self, data: bytes) -> StoredBlob:
+        return self.put_chunks([data])
+
+    def put_file(self, path: Path, progress=None, cancelled=None) -> StoredBlob:
+        with open(path, "rb") as source:
+            return self.put_stream(source, progress, cancelled)
+
+    def put_chunks(self, chunks: Iterable[bytes], progress: Callable[[int], None] | None = None,
+                   cancelled: Callable[[], bool] | None = None) -> StoredBlob:
+        digest, size = hashlib.sha256(), 0
+        fd, tmp_name = tempfile.mkstemp(dir=self._incoming)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for chunk in chunks:
+                    if cancelled is not None and cancelled():
+                        raise InterruptedError("cancelled")
+                    digest.update(chunk)
+                    out.write(chunk)
+                    size += len(chunk)
+                    if progress is not None:
+                        progress(size)
+                out.flush()
+                os.fsync(out.fileno())
+            sha256 = digest.hexdigest()
+            final = self.path(sha256)
+            if final.exists():
+                tmp.unlink()
+                return StoredBlob(sha256, size, is_new=False)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, final)
+            _fsync_dir(final.parent)
+            return StoredBlob(sha256, size, is_new=True)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def remove(self, sha256: str) -> None:
+        self.path(sha256).unlink(missing_ok=True)
+
+    def clean_incoming(self) -> int:
+        """Delete temporary files a crash left behind; returns how many."""
+        leftovers = list(self._incoming.iterdir())
+        for leftover in leftovers:
+            leftover.unlink(missing_ok=True)
+        return len(leftovers)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
