@@ -9,7 +9,7 @@ import os
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-SETTINGS_VERSION = 1
+SETTINGS_VERSION = 2
 LANGUAGES = ("vi", "en")
 
 
@@ -27,10 +27,22 @@ class Settings:
     station_name: str = ""
     facility_code: str = ""  # mã cơ sở KCB, 5 characters
     window_geometry: str = ""  # base64 of QWidget.saveGeometry()
+    # Devices (version 2): set by IT staff in the device settings or `diemcau devices`.
+    camera: str = "0"           # USB index, video file, or rtsp:// / http:// URL
+    camera_width: int = 1280
+    camera_height: int = 720
+    camera_fps: int = 30
+    microphone: str = ""        # PortAudio device name; "" = the system default
+    speaker: str = ""
+    check_url: str = ""         # where the link check measures (the hub, once enrolled)
+
+
+def _v1_to_v2(raw: dict) -> dict:
+    return raw | {"version": 2}  # new device fields take their defaults
 
 
 # Each function takes version N's dict and returns version N+1's.
-_MIGRATIONS: dict[int, callable] = {}
+_MIGRATIONS: dict[int, callable] = {1: _v1_to_v2}
 
 
 def load_settings(path: Path) -> Settings:

@@ -37,7 +37,7 @@ def test_a_damaged_settings_file_names_the_file(tmp_path):
 
 def test_unknown_keys_and_languages_fall_back(tmp_path):
     path = tmp_path / "settings.json"
-    path.write_text(json.dumps({"version": 1, "language": "fr", "something_old": 1}))
+    path.write_text(json.dumps({"version": 2, "language": "fr", "something_old": 1}))
     assert load_settings(path) == Settings(language="vi")
 
 
@@ -52,3 +52,12 @@ def test_the_station_sets_a_damaged_settings_file_aside_and_goes_on(data_dir):
         assert [p.read_text() for p in kept] == ["{broken"] and station.warnings == [str(kept[0])]
     finally:
         station.close()
+
+
+def test_version_1_files_are_migrated_keeping_their_values(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"version": 1, "language": "en", "station_name": "TTYT Mường Lát"}))
+    settings = load_settings(path)
+    assert settings.version == SETTINGS_VERSION == 2
+    assert settings.language == "en" and settings.station_name == "TTYT Mường Lát"
+    assert settings.camera == "0" and settings.camera_fps == 30

@@ -1,0 +1,243 @@
+"""The station camera: a USB device, a video file, or an IP camera (RTSP, HTTP MJPEG).
+
+`CameraCapture` opens its source inside its own thread, keeps only the latest
+frame (a slow viewer skips frames, it never queues them), measures the real
+frame rate, reconnects after a drop, and stops when asked. No Qt here: the
+interface wraps it (app/ui/camera_feed.py) and the pre-session check uses it bare.
+"""
+
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+import numpy as np
+
+# OpenCV and its FFmpeg print every failed connection attempt; the station reports them itself.
+os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+
+OPEN_TIMEOUT_MS = 5000
+READ_TIMEOUT_MS = 5000
+
+
+class CameraUnavailable(Exception):
+    def __init__(self, message: str, fix: str):
+        super().__init__(message)
+        self.fix = fix
+
+
+class CameraState(str, Enum):
+    OPENING = "opening"
+    LIVE = "live"
+    RECONNECTING = "reconnecting"
+    FAILED = "failed"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True)
+class CameraSource:
+    """What the IT technician typed: '0' (USB), a file path, or rtsp://…, http://…"""
+
+    text: str
+
+    @property
+    def is_device(self) -> bool:
+        return self.text.strip().isdigit()
+
+    @property
+    def is_url(self) -> bool:
+        return "://" in self.text
+
+    @property
+    def is_file(self) -> bool:
+        return not self.is_device and not self.is_url
+
+    def label(self) -> str:
+        if self.is_device:
+            return f"USB camera {self.text.strip()}"
+        if self.is_url:
+            return self.text.split("@")[-1]  # never show a password from rtsp://user:pass@host
+        return Path(self.text).name
+
+
+@dataclass(frozen=True)
+class Frame:
+    image: np.ndarray   # BGR, height x width x 3
+    captured_at: float  # time.monotonic()
+    number: int
+
+
+def _open(source: CameraSource, width: int | None, height: int | None, fps: float | None,
+          open_timeout_ms: int, read_timeout_ms: int):
+    import cv2
+
+    if source.is_device:
+        capture = cv2.VideoCapture(int(source.text), cv2.CAP_V4L2)
+    else:
+        if source.is_file and not Path(source.text).exists():
+            raise CameraUnavailable(f"video file {source.text} not found", "check the path in the device settings")
+        capture = cv2.VideoCapture(source.text, cv2.CAP_FFMPEG, [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, open_timeout_ms,
+                                                                 cv2.CAP_PROP_READ_TIMEOUT_MSEC, read_timeout_ms])
+    if not capture.isOpened():
+        capture.release()
+        if source.is_device:
+            raise CameraUnavailable(f"no camera at USB index {source.text}",
+                                    "plug the camera in, or choose another camera in the device settings")
+        raise CameraUnavailable(f"the camera {source.label()} does not answer",
+                                "check the address, the network cable and that the camera is switched on")
+    if width and height:
+        capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+        capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+    if fps:
+        capture.set(cv2.CAP_PROP_FPS, fps)
+    return capture
+
+
+class CameraCapture:
+    def __init__(self, source: CameraSource, width: int | None = None, height: int | None = None,
+                 fps: float | None = None, reconnect: bool = True, open_timeout_ms: int = OPEN_TIMEOUT_MS,
+                 read_timeout_ms: int = READ_TIMEOUT_MS,
+                 on_frame: Callable[[Frame], None] | None = None,
+                 on_state: Callable[[CameraState, str], None] | None = None):
+        self.source = source
+        self._wanted = (width, height, fps)
+        self._reconnect = reconnect
+        self._timeouts = (open_timeout_ms, read_timeout_ms)
+        self._on_frame = on_frame
+        self._on_state = on_state
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._latest: Frame | None = None
+        self._times: deque[float] = deque(maxlen=61)
+        self.frames_delivered = 0
+        self.state = CameraState.STOPPED
+        self.error: CameraUnavailable | None = None
+        self.size: tuple[int, int] | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> "CameraCapture":
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="camera", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the thread to finish and wait: it releases the device itself."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *_exc):
+        self.stop()
+
+    def latest(self) -> Frame | None:
+        with self._lock:
+            return self._latest
+
+    @property
+    def measured_fps(self) -> float:
+        times = list(self._times)
+        if len(times) < 2 or times[-1] == times[0]:
+            return 0.0
+        return (len(times) - 1) / (times[-1] - times[0])
+
+    def snapshot_jpeg(self, quality: int = 92) -> bytes:
+        import cv2
+
+        frame = self.latest()
+        if frame is None:
+            raise CameraUnavailable("no picture from the camera yet", "wait for the picture, or check the camera")
+        ok, encoded = cv2.imencode(".jpg", frame.image, [cv2.IMWRITE_JPEG_QUALITY, quality])
+        if not ok:
+            raise CameraUnavailable("the picture could not be encoded", "try again")
+        return encoded.tobytes()
+
+    def _set_state(self, state: CameraState, message: str = "") -> None:
+        self.state = state
+        if self._on_state is not None:
+            self._on_state(state, message)
+
+    def _run(self) -> None:
+        import cv2
+
+        backoff = 0.5
+        self._set_state(CameraState.OPENING)
+        while not self._stop.is_set():
+            try:
+                capture = _open(self.source, *self._wanted, *self._timeouts)
+            except CameraUnavailable as error:
+                self.error = error
+                if not self._reconnect or self.source.is_file:
+                    self._set_state(CameraState.FAILED, str(error))
+                    return
+                self._set_state(CameraState.RECONNECTING, str(error))
+                self._stop.wait(backoff)
+                backoff = min(5.0, backoff * 2)
+                continue
+            self.error = None
+            backoff = 0.5
+            try:
+                self._read_loop(capture, cv2)
+            finally:
+                capture.release()
+            if not self._stop.is_set():
+                if not self._reconnect:
+                    self._set_state(CameraState.FAILED, "the camera stopped sending pictures")
+                    return
+                self._set_state(CameraState.RECONNECTING, "the camera stopped sending pictures")
+        self._set_state(CameraState.STOPPED)
+
+    def _read_loop(self, capture, cv2) -> None:
+        # A video file stands in for a camera: play it at its own pace, in a loop.
+        pace = 1.0 / (capture.get(cv2.CAP_PROP_FPS) or 30.0) if self.source.is_file else 0.0
+        next_due = time.monotonic()
+        live = False
+        while not self._stop.is_set():
+            ok, image = capture.read()
+            if not ok:
+                if self.source.is_file and live:
+                    capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+                    ok, image = capture.read()
+                if not ok:
+                    return
+            now = time.monotonic()
+            if not live:
+                live = True
+                self.size = (image.shape[1], image.shape[0])
+                self._set_state(CameraState.LIVE)
+            self.frames_delivered += 1
+            frame = Frame(image, now, self.frames_delivered)
+            with self._lock:
+                self._latest = frame
+            self._times.append(now)
+            if self._on_frame is not None:
+                self._on_frame(frame)
+            if pace:
+                next_due += pace
+                delay = next_due - time.monotonic()
+                if delay > 0:
+                    self._stop.wait(delay)
+                else:
+                    next_due = time.monotonic()
+
+
+def probe_devices(max_index: int = 10) -> list[int]:
+    """USB camera indices that open (each failed probe costs a few milliseconds)."""
+    import cv2
+
+    found = []
+    for index in range(max_index):
+        capture = cv2.VideoCapture(index, cv2.CAP_V4L2)
+        if capture.isOpened():
+            found.append(index)
+        capture.release()
+    return found

@@ -1,0 +1,62 @@
+"""An HTTP MJPEG camera on 127.0.0.1 for tests: serves numbered frames to any
+number of clients, and can stall (stop sending, keep the connection) or die
+(drop every connection and refuse new ones) on demand."""
+
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import cv2
+import numpy as np
+
+
+def make_jpeg(number: int, width: int, height: int) -> bytes:
+    image = np.zeros((height, width, 3), dtype=np.uint8)
+    image[:, :, 1] = (number * 7) % 255
+    cv2.putText(image, f"{number:05d}", (20, height // 2), cv2.FONT_HERSHEY_SIMPLEX, 2, (255, 255, 255), 3)
+    return cv2.imencode(".jpg", image)[1].tobytes()
+
+
+class MjpegCamera:
+    def __init__(self, width: int = 640, height: int = 480, fps: float = 30.0):
+        self.fps = fps
+        self.frames = [make_jpeg(i, width, height) for i in range(30)]
+        self.stalled = threading.Event()
+        self.dead = threading.Event()
+        camera = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_args):
+                pass
+
+            def do_GET(self):
+                if camera.dead.is_set():
+                    self.close_connection = True
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
+                self.end_headers()
+                number = 0
+                try:
+                    while not camera.dead.is_set():
+                        if camera.stalled.is_set():
+                            time.sleep(0.05)
+                            continue
+                        jpeg = camera.frames[number % len(camera.frames)]
+                        self.wfile.write(b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: "
+                                         + str(len(jpeg)).encode() + b"\r\n\r\n" + jpeg + b"\r\n")
+                        number += 1
+                        time.sleep(1 / camera.fps)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/stream.mjpg"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self.dead.set()
+        self.server.shutdown()
+        self.server.server_close()
