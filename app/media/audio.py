@@ -137,6 +137,7 @@ class MicrophoneCapture:
         self._ring_pos = 0
         self._ring_lock = threading.Lock()
         self._recording: Recording | None = None
+        self._listeners: list = []
         self._stream = None
         self.first_block = threading.Event()
 
@@ -186,9 +187,21 @@ class MicrophoneCapture:
             self._ring_pos = end % n
             self._ring_filled = min(n, self._ring_filled + frames)
         recording = self._recording
-        if recording is not None:
-            recording.feed(indata.copy())
+        if recording is not None or self._listeners:
+            block = indata.copy()
+            if recording is not None:
+                recording.feed(block)
+            for listener in list(self._listeners):
+                listener(block)
         self.first_block.set()
+
+    def add_listener(self, listener) -> None:
+        """Called from the audio callback with each block (a copy): must not block."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
 
     def last(self, seconds: float) -> np.ndarray:
         """The most recent audio, oldest first (for the check and 'record and play back')."""

@@ -108,7 +108,7 @@ class CameraCapture:
         self._wanted = (width, height, fps)
         self._reconnect = reconnect
         self._timeouts = (open_timeout_ms, read_timeout_ms)
-        self._on_frame = on_frame
+        self._listeners: list[Callable[[Frame], None]] = [on_frame] if on_frame else []
         self._on_state = on_state
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -138,6 +138,14 @@ class CameraCapture:
 
     def __exit__(self, *_exc):
         self.stop()
+
+    def add_listener(self, listener: Callable[[Frame], None]) -> None:
+        """Called from the camera thread with every frame: must not block."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[Frame], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
 
     def latest(self) -> Frame | None:
         with self._lock:
@@ -219,8 +227,8 @@ class CameraCapture:
             with self._lock:
                 self._latest = frame
             self._times.append(now)
-            if self._on_frame is not None:
-                self._on_frame(frame)
+            for listener in list(self._listeners):
+                listener(frame)
             if pace:
                 next_due += pace
                 delay = next_due - time.monotonic()
