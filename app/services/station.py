@@ -12,6 +12,7 @@ from app.storage.db import Database, open_database
 
 from .attachments import AttachmentService
 from .cases import CaseService
+from .precheck import PreSessionCheck
 from .settings import Settings, SettingsError, load_settings, save_settings
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class Station:
         blobs = BlobStore(self.paths.blobs)
         blobs.clean_incoming()
         self.attachments = AttachmentService(self.db, blobs)
+        self.checks = PreSessionCheck(self.db)
 
     def _load_settings(self) -> Settings:
         """A damaged settings file is set aside (kept) and defaults used; a newer one is refused."""

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -92,6 +92,15 @@ class AttachmentRow(Base):
     caption: Mapped[str] = _text()
     details: Mapped[str] = mapped_column(Text, nullable=False, default="{}")  # JSON
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class CheckReportRow(Base):
+    __tablename__ = "check_reports"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    at: Mapped[str] = mapped_column(String(40), nullable=False, index=True)  # ISO 8601 UTC
+    fit: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    report: Mapped[str] = mapped_column(Text, nullable=False)  # JSON of CheckReport.as_dict()
 
 
 # Full-text index of CaseRow.search_text-equivalent words; rowid = cases.seq.

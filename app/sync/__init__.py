@@ -1,1 +1,1 @@
-"""FHIR mapping, outbox, sync engine, uploads."""
+"""FHIR mapping, outbox, sync engine, uploads; and measuring the link to the hub."""
