@@ -1,0 +1,105 @@
+"""Commands for headless stations and IT staff: `diemcau devices`, `diemcau check`."""
+
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from app.domain.check import ADVICE, Grade
+
+GRADE_MARK = {Grade.GOOD: "OK   ", Grade.POOR: "POOR ", Grade.UNFIT: "UNFIT"}
+
+
+def devices(data_dir: Path, as_json: bool) -> int:
+    from app.media import audio
+    from app.media.camera import probe_devices
+    from app.services.settings import load_settings
+
+    settings = load_settings(data_dir / "settings.json")
+    try:
+        sound = audio.list_devices()
+        sound_error = ""
+    except audio.AudioUnavailable as error:
+        sound, sound_error = [], f"{error} ({error.fix})"
+    cameras = probe_devices()
+    if as_json:
+        print(json.dumps({"cameras": cameras, "configured_camera": settings.camera,
+                          "audio": [d.__dict__ for d in sound], "audio_error": sound_error}, ensure_ascii=False,
+                         indent=2))
+        return 0
+    print(f"Cameras (USB): {', '.join(map(str, cameras)) or 'none found'}")
+    print(f"Configured camera: {settings.camera}")
+    if sound_error or not sound:
+        print(f"Audio: {sound_error or 'no audio devices (is the sound system running?)'}")
+    for d in sound:
+        roles = [r for r, on in (("in", d.inputs), ("out", d.outputs)) if on]
+        default = " (default)" if d.is_default_input or d.is_default_output else ""
+        print(f"Audio {d.index:>2}: {d.name} [{'/'.join(roles)}] {d.default_samplerate:.0f} Hz{default}")
+    return 0
+
+
+def check(data_dir: Path, as_json: bool, parts: list[str] | None, camera: str | None, url: str | None) -> int:
+    """Run the pre-session check; exit status 1 when something is unfit."""
+    from app.services.station import Station
+
+    station = Station(data_dir)
+    try:
+        settings = station.settings
+        if camera is not None:
+            settings = replace(settings, camera=camera)
+        if url is not None:
+            settings = replace(settings, check_url=url)
+        chosen = tuple(parts) if parts else station.checks.PARTS
+
+        def progress(_fraction: float, part: str) -> None:
+            if part and not as_json:
+                print(f"checking {part}…", file=sys.stderr, flush=True)
+
+        report = station.checks.run(settings, chosen, progress)
+    finally:
+        station.close()
+    if as_json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        for item in report.items:
+            print(f"{GRADE_MARK[item.grade]} {item.part:<10} {ADVICE[item.advice].format(**item.measured)}"
+                  + (f" [{item.detail}]" if item.detail else ""))
+        print("Station is ready for the session." if report.fit else "Station is NOT ready: see UNFIT above.")
+    return 0 if report.fit else 1
+
+
+def configure(data_dir: Path, args) -> int:
+    from app.services.settings import load_settings, save_settings
+
+    path = data_dir / "settings.json"
+    settings = load_settings(path)
+    changes = {k: v for k, v in (("camera", args.camera), ("camera_fps", args.fps), ("microphone", args.microphone),
+                                 ("speaker", args.speaker), ("check_url", args.check_url)) if v is not None}
+    if args.resolution:
+        try:
+            width, height = (int(x) for x in args.resolution.lower().split("x"))
+        except ValueError:
+            print(f"--resolution: expected WIDTHxHEIGHT such as 1280x720, got {args.resolution!r}", file=sys.stderr)
+            return 2
+        changes.update(camera_width=width, camera_height=height)
+    if args.fps is not None and not 1 <= args.fps <= 120:
+        print(f"--fps: expected 1 to 120, got {args.fps}", file=sys.stderr)
+        return 2
+    settings = replace(settings, **changes)
+    save_settings(path, settings)
+    print(f"camera {settings.camera} {settings.camera_width}x{settings.camera_height} @ {settings.camera_fps} fps; "
+          f"microphone {settings.microphone or '(default)'}; speaker {settings.speaker or '(default)'}; "
+          f"link check {settings.check_url or '(not set)'}")
+    return 0
+
+
+def export_checks(data_dir: Path, path: Path) -> int:
+    from app.services.station import Station
+
+    station = Station(data_dir)
+    try:
+        count = station.checks.export(path)
+    finally:
+        station.close()
+    print(f"{count} check report(s) written to {path}")
+    return 0
