@@ -22,9 +22,11 @@ SILENCE_DBFS = -120.0
 class AudioUnavailable(Exception):
     """No audio server, no such device, or the device is busy. `fix` says what to do."""
 
-    def __init__(self, message: str, fix: str):
+    def __init__(self, message: str, fix: str, code: str = "audio.error", **params):
         super().__init__(message)
         self.fix = fix
+        self.code = code  # with `params`, lets the interface word it in the user's language
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -75,11 +77,12 @@ def _unavailable(error: Exception, what: str) -> AudioUnavailable:
     if "Error querying device -1" in text or "No input device" in text or "No output device" in text \
             or "no default" in text.lower():
         return AudioUnavailable(f"no {what} found",
-                                f"plug in a {what}, or check that the sound system (PulseAudio) is running")
+                                f"plug in a {what}, or check that the sound system (PulseAudio) is running",
+                                f"{what}.missing")
     if "busy" in text.lower() or "Device unavailable" in text:
-        return AudioUnavailable(f"the {what} is busy", f"close the other program using the {what}")
+        return AudioUnavailable(f"the {what} is busy", f"close the other program using the {what}", f"{what}.busy")
     return AudioUnavailable(f"the {what} cannot be opened ({text})",
-                            f"choose another {what} in the device settings")
+                            f"choose another {what} in the device settings", f"{what}.error", detail=text)
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,13 @@ READ_TIMEOUT_MS = 5000
 
 
 class CameraUnavailable(Exception):
-    def __init__(self, message: str, fix: str):
+    """`code` and `params` let the interface word it in the user's language."""
+
+    def __init__(self, message: str, fix: str, code: str = "camera.error", **params):
         super().__init__(message)
         self.fix = fix
+        self.code = code
+        self.params = params
 
 
 class CameraState(str, Enum):
@@ -80,16 +84,19 @@ def _open(source: CameraSource, width: int | None, height: int | None, fps: floa
         capture = cv2.VideoCapture(int(source.text), cv2.CAP_V4L2)
     else:
         if source.is_file and not Path(source.text).exists():
-            raise CameraUnavailable(f"video file {source.text} not found", "check the path in the device settings")
+            raise CameraUnavailable(f"video file {source.text} not found", "check the path in the device settings",
+                                    "camera.file_missing", path=source.text)
         capture = cv2.VideoCapture(source.text, cv2.CAP_FFMPEG, [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, open_timeout_ms,
                                                                  cv2.CAP_PROP_READ_TIMEOUT_MSEC, read_timeout_ms])
     if not capture.isOpened():
         capture.release()
         if source.is_device:
             raise CameraUnavailable(f"no camera at USB index {source.text}",
-                                    "plug the camera in, or choose another camera in the device settings")
+                                    "plug the camera in, or choose another camera in the device settings",
+                                    "camera.no_device", index=source.text.strip())
         raise CameraUnavailable(f"the camera {source.label()} does not answer",
-                                "check the address, the network cable and that the camera is switched on")
+                                "check the address, the network cable and that the camera is switched on",
+                                "camera.no_answer", camera=source.label())
     if width and height:
         capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
         capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)

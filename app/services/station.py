@@ -2,17 +2,15 @@
 
 import logging
 import time
+from functools import cached_property
 
 from dataclasses import dataclass
 from pathlib import Path
 
 from app import APP_NAME
-from app.storage.blobs import BlobStore
 from app.storage.db import Database, open_database
 
-from .attachments import AttachmentService
 from .cases import CaseService
-from .precheck import PreSessionCheck
 from .settings import Settings, SettingsError, load_settings, save_settings
 
 log = logging.getLogger(__name__)
@@ -41,6 +39,10 @@ class StationPaths:
         return self.root / "blobs"
 
     @property
+    def recordings(self) -> Path:
+        return self.root / "recordings"
+
+    @property
     def logs(self) -> Path:
         return self.root / "logs"
 
@@ -55,10 +57,30 @@ class Station:
         self.settings = self._load_settings()
         self.db: Database = open_database(self.paths.database)
         self.cases = CaseService(self.db)
+
+    # The services below load numpy, OpenCV and the like: built on first use, not at start-up.
+
+    @cached_property
+    def attachments(self):
+        from app.storage.blobs import BlobStore
+
+        from .attachments import AttachmentService
+
         blobs = BlobStore(self.paths.blobs)
         blobs.clean_incoming()
-        self.attachments = AttachmentService(self.db, blobs)
-        self.checks = PreSessionCheck(self.db)
+        return AttachmentService(self.db, blobs)
+
+    @cached_property
+    def capture(self):
+        from .capture import CaptureService
+
+        return CaptureService(self.attachments, self.paths.recordings)
+
+    @cached_property
+    def checks(self):
+        from .precheck import PreSessionCheck
+
+        return PreSessionCheck(self.db)
 
     def _load_settings(self) -> Settings:
         """A damaged settings file is set aside (kept) and defaults used; a newer one is refused."""
@@ -73,12 +95,14 @@ class Station:
             self.warnings.append(str(kept))
             return Settings()
 
-    def warm_up(self) -> None:
-        """Load the reference data the case editor needs (ICD-10, communes) ahead of use."""
+    def warm_up(self) -> int:
+        """Off the GUI thread, once the case list shows: load what the editor needs (ICD-10,
+        communes, the ORM) and attach recordings a crash left unfinished. Returns how many."""
         from app.domain import address
 
         address.communes(address.provinces()[0].code)
         self.cases.warm_up()
+        return len(self.capture.recover())
 
     def save_settings(self, settings: Settings) -> None:
         save_settings(self.paths.settings, settings)

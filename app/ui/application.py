@@ -6,7 +6,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.services.settings import SettingsError
@@ -14,6 +14,7 @@ from app.services.station import Station
 from app.storage.errors import StorageError
 
 from . import crash
+from .media_services import MediaServices
 from .main_window import MainWindow
 from .runner import TaskRunner
 from .storage_messages import storage_message
@@ -66,11 +67,19 @@ class StationApp:
         self.language = language or station.settings.language
         self.translations.use(self.language)
         self.runner = TaskRunner()
-        self.window = MainWindow(station.cases, self.runner, str(station.paths.root))
+        media = MediaServices(station.capture, station.attachments, lambda: self.station.settings)
+        self.window = MainWindow(station.cases, self.runner, str(station.paths.root), media)
         self.window.set_language(self.language)
         self.window.restore_geometry_state(station.settings.window_geometry)
         self.window.language_requested.connect(self.on_language_requested)
-        self.window.case_list_shown.connect(lambda: self.runner.run(station.warm_up))
+        self.window.case_list_shown.connect(lambda: self.runner.run(station.warm_up, self.on_warmed_up))
+
+    def on_warmed_up(self, recovered: int) -> None:
+        if recovered:
+            self.window.statusBar().showMessage(
+                QCoreApplication.translate("StationApp",
+                                           "%1 recording(s) left unfinished by a crash were attached to their cases.")
+                .replace("%1", str(recovered)), 20000)
 
     def start(self) -> None:
         self.window.show()

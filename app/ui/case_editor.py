@@ -6,7 +6,7 @@ from dataclasses import replace
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget)
+                               QPlainTextEdit, QPushButton, QScrollArea, QTabWidget, QVBoxLayout, QWidget)
 
 from app.domain import reference
 from app.domain.case import SEXES, ConsultationCase, Patient
@@ -73,8 +73,9 @@ class CaseEditor(QWidget):
     case_created = Signal(object)         # a reopened case
     save_failed = Signal(str)             # what went wrong, in the user's language
 
-    def __init__(self, cases: CaseService, runner: TaskRunner, parent=None):
+    def __init__(self, cases: CaseService, runner: TaskRunner, capture_panel: QWidget | None = None, parent=None):
         super().__init__(parent)
+        self.capture_panel = capture_panel
         self._cases = cases
         self._runner = runner
         self._case: ConsultationCase | None = None
@@ -231,7 +232,15 @@ class CaseEditor(QWidget):
         layout.addLayout(header)
         layout.addLayout(actions)
         layout.addWidget(self.banner)
-        layout.addWidget(scroll, 1)
+        if self.capture_panel is None:
+            self.tabs = None
+            layout.addWidget(scroll, 1)
+        else:
+            self.tabs = QTabWidget()
+            self.tabs.addTab(scroll, "")
+            self.tabs.addTab(self.capture_panel, "")
+            self.capture_panel.attachments_changed.connect(lambda _n: self._retitle_tabs())
+            layout.addWidget(self.tabs, 1)
 
     def retranslate(self) -> None:
         labels = {
@@ -266,12 +275,19 @@ class CaseEditor(QWidget):
         self.submit_button.setToolTip(self.tr("Queue the case for the central hospital (Ctrl+Enter)"))
         self.close_button.setText(self.tr("Close case"))
         self.reopen_button.setText(self.tr("Reopen as new case"))
+        self._retitle_tabs()
         lang = language()
         self.inputs["diagnosis_code"].language = lang
         self._fill_combos(lang)
         self._refresh_header()
         if self._case is not None:
             self._validate()
+
+    def _retitle_tabs(self) -> None:
+        if self.tabs is not None:
+            self.tabs.setTabText(0, self.tr("Case record"))
+            count = self.capture_panel.model.rowCount()
+            self.tabs.setTabText(1, self.tr("Photos, video, sound (%1)").replace("%1", str(count)))
 
     def _fill_combos(self, lang: str) -> None:
         was_loading, self._loading = self._loading, True
@@ -335,6 +351,8 @@ class CaseEditor(QWidget):
         self._apply_editable()
         self._refresh_header()
         self._validate()
+        if self.capture_panel is not None:
+            self.capture_panel.set_case(case)
 
     @staticmethod
     def _has_value(widget: QWidget) -> bool:
@@ -491,6 +509,8 @@ class CaseEditor(QWidget):
             self._apply_editable()
             self._refresh_header()
             self._validate()
+            if self.capture_panel is not None:
+                self.capture_panel.set_case(self._case)
         self.case_status_changed.emit(case)
 
     def _on_transition_error(self, error: BaseException) -> None:

@@ -9,6 +9,7 @@ from app.domain.case import ConsultationCase
 from app.services.cases import CaseService
 
 from .case_editor import CaseEditor
+from .media_services import MediaServices
 from .case_list import CaseListPanel
 from .runner import TaskRunner
 
@@ -17,8 +18,10 @@ class MainWindow(QMainWindow):
     language_requested = Signal(str)  # 'vi' or 'en'
     case_list_shown = Signal()        # the first page of cases is on screen
 
-    def __init__(self, cases: CaseService, runner: TaskRunner, data_dir: str, parent: QWidget | None = None):
+    def __init__(self, cases: CaseService, runner: TaskRunner, data_dir: str, media: MediaServices | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
+        self._media = media
         self._cases = cases
         self._runner = runner
         self._data_dir = data_dir
@@ -104,7 +107,13 @@ class MainWindow(QMainWindow):
 
     def _ensure_editor(self) -> CaseEditor:
         if self.editor is None:
-            self.editor = CaseEditor(self._cases, self._runner)
+            panel = None
+            if self._media is not None:
+                from .capture_panel import CapturePanel  # numpy, OpenCV: not on the start-up path
+
+                panel = CapturePanel(self._media, self._runner)
+                panel.problem.connect(lambda text: self.statusBar().showMessage(text, 15000))
+            self.editor = CaseEditor(self._cases, self._runner, panel)
             self.editor.case_saved.connect(self.on_case_saved)
             self.editor.case_status_changed.connect(self.on_case_saved)
             self.editor.case_created.connect(self.on_case_created)
@@ -163,4 +172,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         if self.editor is not None:
             self.editor.flush()
+            if self.editor.capture_panel is not None:
+                self.editor.capture_panel.shutdown()
         super().closeEvent(event)

@@ -52,3 +52,36 @@ def issue_message(issue: Issue) -> str:
 def language() -> str:
     """The language the interface is showing: 'vi' or 'en'."""
     return "vi" if QCoreApplication.translate("Texts", "language-code") == "vi" else "en"
+
+
+def device_problem(code: str, params: dict, fallback: str) -> str:
+    """A camera or sound problem in the user's language: what happened, then what to do."""
+    texts = {
+        "camera.no_device": QCoreApplication.translate(
+            "Devices", "No camera at USB index {index}. Plug the camera in, or choose another one in the device "
+            "settings."),
+        "camera.no_answer": QCoreApplication.translate(
+            "Devices", "The camera {camera} does not answer. Check its address, the network cable and that it is "
+            "switched on."),
+        "camera.file_missing": QCoreApplication.translate("Devices", "The video file {path} is not there."),
+        "camera.lost": QCoreApplication.translate(
+            "Devices", "The camera stopped sending pictures; trying to reconnect…"),
+        "microphone.missing": QCoreApplication.translate(
+            "Devices", "No microphone found. Plug one in, or check that the sound system is running."),
+        "microphone.busy": QCoreApplication.translate(
+            "Devices", "The microphone is busy: close the other program that uses it."),
+        "microphone.error": QCoreApplication.translate(
+            "Devices", "The microphone cannot be opened: choose another one in the device settings."),
+        "speaker.missing": QCoreApplication.translate(
+            "Devices", "No speaker found. Plug in speakers or headphones, or check the sound system."),
+        "speaker.busy": QCoreApplication.translate("Devices", "The speaker is busy: close the other program."),
+        "speaker.error": QCoreApplication.translate(
+            "Devices", "The speaker cannot be used: choose another one in the device settings."),
+    }
+    template = texts.get(code)
+    if template is None:
+        return fallback
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template

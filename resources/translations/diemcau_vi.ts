@@ -1,6 +1,112 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="vi_VN">
   <context>
+    <name>AttachmentListModel</name>
+    <message>
+      <source>File</source>
+      <translation>Tệp</translation>
+    </message>
+    <message>
+      <source>Kind</source>
+      <translation>Loại</translation>
+    </message>
+    <message>
+      <source>Size</source>
+      <translation>Dung lượng</translation>
+    </message>
+    <message>
+      <source>Added</source>
+      <translation>Thêm lúc</translation>
+    </message>
+    <message>
+      <source>Photo</source>
+      <translation>Ảnh</translation>
+    </message>
+    <message>
+      <source>Video</source>
+      <translation>Video</translation>
+    </message>
+    <message>
+      <source>Sound</source>
+      <translation>Âm thanh</translation>
+    </message>
+    <message>
+      <source>Document</source>
+      <translation>Tài liệu</translation>
+    </message>
+    <message>
+      <source>Lab result</source>
+      <translation>Xét nghiệm</translation>
+    </message>
+    <message>
+      <source>Imaging</source>
+      <translation>Hình ảnh y khoa</translation>
+    </message>
+  </context>
+  <context>
+    <name>CapturePanel</name>
+    <message>
+      <source>Camera</source>
+      <translation>Camera</translation>
+    </message>
+    <message>
+      <source>Microphone</source>
+      <translation>Micro</translation>
+    </message>
+    <message>
+      <source>Attached files</source>
+      <translation>Tệp đính kèm</translation>
+    </message>
+    <message>
+      <source>Turn camera off</source>
+      <translation>Tắt camera</translation>
+    </message>
+    <message>
+      <source>Turn camera on</source>
+      <translation>Bật camera</translation>
+    </message>
+    <message>
+      <source>Take photo</source>
+      <translation>Chụp ảnh</translation>
+    </message>
+    <message>
+      <source>Stop recording</source>
+      <translation>Dừng quay</translation>
+    </message>
+    <message>
+      <source>Record video</source>
+      <translation>Quay video</translation>
+    </message>
+    <message>
+      <source>Stop</source>
+      <translation>Dừng</translation>
+    </message>
+    <message>
+      <source>Record sound</source>
+      <translation>Ghi âm</translation>
+    </message>
+    <message>
+      <source>Remove selected file</source>
+      <translation>Xoá tệp đã chọn</translation>
+    </message>
+    <message>
+      <source>Opening the camera…</source>
+      <translation>Đang mở camera…</translation>
+    </message>
+    <message>
+      <source>%1 — live</source>
+      <translation>%1 — trực tiếp</translation>
+    </message>
+    <message>
+      <source>The camera was lost during the recording; what was recorded is kept.</source>
+      <translation>Mất tín hiệu camera khi đang quay; phần đã ghi được vẫn được giữ lại.</translation>
+    </message>
+    <message>
+      <source>Nothing was recorded: the microphone gave no sound.</source>
+      <translation>Không ghi được gì: micro không có tín hiệu âm thanh.</translation>
+    </message>
+  </context>
+  <context>
     <name>CaseEditor</name>
     <message>
       <source>Full name</source>
@@ -171,6 +277,14 @@
       <translation>Mở lại thành hồ sơ mới</translation>
     </message>
     <message>
+      <source>Case record</source>
+      <translation>Hồ sơ</translation>
+    </message>
+    <message>
+      <source>Photos, video, sound (%1)</source>
+      <translation>Ảnh, video, âm thanh (%1)</translation>
+    </message>
+    <message>
       <source>No case open</source>
       <translation>Chưa mở hồ sơ nào</translation>
     </message>
@@ -285,6 +399,49 @@
     </message>
   </context>
   <context>
+    <name>Devices</name>
+    <message>
+      <source>No camera at USB index {index}. Plug the camera in, or choose another one in the device settings.</source>
+      <translation>Không có camera ở cổng USB số {index}. Hãy cắm camera, hoặc chọn camera khác trong phần cài đặt thiết bị.</translation>
+    </message>
+    <message>
+      <source>The camera {camera} does not answer. Check its address, the network cable and that it is switched on.</source>
+      <translation>Camera {camera} không phản hồi. Hãy kiểm tra địa chỉ, dây mạng và nguồn điện của camera.</translation>
+    </message>
+    <message>
+      <source>The video file {path} is not there.</source>
+      <translation>Không tìm thấy tệp video {path}.</translation>
+    </message>
+    <message>
+      <source>The camera stopped sending pictures; trying to reconnect…</source>
+      <translation>Camera ngừng gửi hình; đang kết nối lại…</translation>
+    </message>
+    <message>
+      <source>No microphone found. Plug one in, or check that the sound system is running.</source>
+      <translation>Không tìm thấy micro. Hãy cắm micro, hoặc kiểm tra hệ thống âm thanh.</translation>
+    </message>
+    <message>
+      <source>The microphone is busy: close the other program that uses it.</source>
+      <translation>Micro đang bận: hãy đóng chương trình khác đang dùng micro.</translation>
+    </message>
+    <message>
+      <source>The microphone cannot be opened: choose another one in the device settings.</source>
+      <translation>Không mở được micro: hãy chọn micro khác trong phần cài đặt thiết bị.</translation>
+    </message>
+    <message>
+      <source>No speaker found. Plug in speakers or headphones, or check the sound system.</source>
+      <translation>Không tìm thấy loa. Hãy cắm loa hoặc tai nghe, hoặc kiểm tra hệ thống âm thanh.</translation>
+    </message>
+    <message>
+      <source>The speaker is busy: close the other program.</source>
+      <translation>Loa đang bận: hãy đóng chương trình khác.</translation>
+    </message>
+    <message>
+      <source>The speaker cannot be used: choose another one in the device settings.</source>
+      <translation>Không dùng được loa: hãy chọn loa khác trong phần cài đặt thiết bị.</translation>
+    </message>
+  </context>
+  <context>
     <name>MainWindow</name>
     <message>
       <source>Điểm Cầu — telehealth consultation station</source>
@@ -349,6 +506,13 @@ Mọi nội dung được lưu ngay trên máy này khi bạn gõ; không cần 
 Data folder: %2</source>
       <translation>Điểm Cầu %1 — trạm khám, chữa bệnh từ xa.
 Thư mục dữ liệu: %2</translation>
+    </message>
+  </context>
+  <context>
+    <name>StationApp</name>
+    <message>
+      <source>%1 recording(s) left unfinished by a crash were attached to their cases.</source>
+      <translation>Đã đính kèm %1 bản ghi dở dang (do sự cố) vào hồ sơ tương ứng.</translation>
     </message>
   </context>
   <context>

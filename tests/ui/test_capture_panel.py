@@ -1,0 +1,119 @@
+"""The capture panel with a real camera stream (video file, MJPEG) and a real sound server."""
+
+from dataclasses import replace
+
+import av
+import cv2
+import numpy as np
+import pytest
+import soundfile
+
+from app.domain.attachment import AttachmentKind
+from app.media.audio import dominant_frequency
+from app.services.settings import Settings
+from app.ui.capture_panel import CapturePanel
+from app.ui.media_services import MediaServices
+
+
+@pytest.fixture
+def draft(station):
+    case = station.cases.create_case()
+    return station.cases.save_draft(replace(case, patient=replace(case.patient, full_name="Giàng Thị Mỷ")))
+
+
+@pytest.fixture
+def make_panel(qtbot, station, runner, microphone_source, translations):
+    made = []
+
+    def make(settings: Settings, case):
+        panel = CapturePanel(MediaServices(station.capture, station.attachments, lambda: settings), runner)
+        qtbot.addWidget(panel)
+        panel.resize(900, 700)
+        panel.show()  # starts the microphone
+        with qtbot.waitSignal(panel.attachments_changed):
+            panel.set_case(case)
+        made.append(panel)
+        return panel
+
+    yield make
+    for panel in made:
+        panel.shutdown()
+    qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
+
+
+def test_preview_and_a_photo_attached_to_the_case(qtbot, make_panel, draft, video_file, station):
+    panel = make_panel(Settings(camera=str(video_file), microphone="pulse"), draft)
+    panel.camera_button.click()
+    qtbot.waitUntil(lambda: panel.preview.frames_shown > 10, timeout=10000)
+    assert panel.camera_state.text().endswith("— trực tiếp")
+    assert panel.photo_button.isEnabled()
+    with qtbot.waitSignal(panel.attachments_changed, timeout=10000):
+        panel.photo_button.click()
+    photo = panel.model.attachment(0)
+    assert photo.kind is AttachmentKind.PHOTO and photo.details["width"] == 640
+    image = cv2.imdecode(np.fromfile(station.attachments.path(photo), np.uint8), cv2.IMREAD_COLOR)
+    assert image.shape == (480, 640, 3)
+
+
+def test_a_video_clip_with_sound(qtbot, make_panel, draft, video_file, station):
+    panel = make_panel(Settings(camera=str(video_file), microphone="pulse"), draft)
+    panel.camera_button.click()
+    qtbot.waitUntil(lambda: panel.feed.live and panel.mic is not None and panel.mic.levels.blocks > 0,
+                    timeout=10000)
+    panel.clip_button.click()
+    qtbot.waitUntil(lambda: panel.recording_label.text() == "● 00:02", timeout=10000)
+    with qtbot.waitSignal(panel.attachments_changed, timeout=15000):
+        panel.clip_button.click()
+    clip = panel.model.attachment(0)
+    assert clip.kind is AttachmentKind.VIDEO and clip.media_type == "video/mp4"
+    with av.open(str(station.attachments.path(clip))) as container:
+        kinds = {s.type: s.codec_context.name for s in container.streams}
+        frames = sum(1 for _ in container.decode(video=0))
+    assert kinds == {"video": "h264", "audio": "aac"} and frames >= 45
+
+
+def test_a_sound_recording(qtbot, make_panel, draft, station):
+    panel = make_panel(Settings(camera="0", microphone="pulse"), draft)
+    qtbot.waitUntil(lambda: panel.voice_button.isEnabled() and panel.mic.first_block.is_set(), timeout=10000)
+    panel.voice_button.click()
+    qtbot.waitUntil(lambda: panel.recording_label.text() == "● 00:01", timeout=10000)
+    with qtbot.waitSignal(panel.attachments_changed, timeout=10000):
+        panel.voice_button.click()
+    note = panel.model.attachment(0)
+    assert note.kind is AttachmentKind.AUDIO and note.media_type == "audio/flac"
+    data, rate = soundfile.read(station.attachments.path(note))
+    assert rate == 48000 and abs(dominant_frequency(data) - 440) < 5
+
+
+def test_camera_lost_mid_recording_keeps_what_was_recorded(qtbot, make_panel, draft, mjpeg_camera):
+    panel = make_panel(Settings(camera=mjpeg_camera.url, microphone="pulse"), draft)
+    panel.camera_button.click()
+    qtbot.waitUntil(lambda: panel.feed.live, timeout=10000)
+    panel.clip_button.click()
+    qtbot.waitUntil(lambda: panel.recording_label.text() == "● 00:01", timeout=10000)
+    with qtbot.waitSignal(panel.problem, timeout=15000) as problem:
+        mjpeg_camera.close()
+    assert "đã ghi được vẫn được giữ" in problem.args[0]
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=15000)
+    assert panel.model.attachment(0).kind is AttachmentKind.VIDEO
+
+
+def test_no_microphone_and_no_camera_are_said_plainly(qtbot, make_panel, draft, microphone_source, monkeypatch):
+    panel = make_panel(Settings(camera="6", microphone="Không có micro này"), draft)
+    assert panel.mic is None and "micro" in panel.mic_state.text().lower()
+    assert not panel.voice_button.isEnabled()
+    panel.camera_button.click()
+    qtbot.waitUntil(lambda: "USB" in panel.camera_state.text(), timeout=10000)
+    assert panel.camera_state.text().startswith("Không có camera ở cổng USB số 6")
+    assert not panel.photo_button.isEnabled()
+
+
+def test_a_sent_case_takes_no_new_evidence(qtbot, make_panel, draft, station, video_file):
+    sent = station.cases.save_draft(replace(draft, patient=replace(draft.patient, age="30", sex="female"),
+                                            reason="r", question="q", specialty="surgery", hospital="k"))
+    sent = station.cases.mark_ready(sent.id)
+    panel = make_panel(Settings(camera=str(video_file), microphone="pulse"), sent)
+    panel.camera_button.click()
+    qtbot.waitUntil(lambda: panel.feed.live, timeout=10000)
+    assert not panel.photo_button.isEnabled() and not panel.clip_button.isEnabled()
+    assert not panel.voice_button.isEnabled() and not panel.remove_button.isEnabled()
