@@ -16,7 +16,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.domain.check import ADVICE  # noqa: E402
 from app.domain.issues import ENGLISH  # noqa: E402
+
+# Domain catalogues looked up by key at run time, so lupdate cannot see them.
+CATALOGUES = {"Validation": ENGLISH, "Check": ADVICE}
 
 LANGUAGES = ("vi",)
 
@@ -24,33 +28,33 @@ LANGUAGES = ("vi",)
 def refresh(language: str) -> int:
     ts = ROOT / "resources" / "translations" / f"diemcau_{language}.ts"
     # lupdate drops what it cannot see in the code, so keep these translations aside.
-    kept = {}
+    kept: dict[str, dict] = {name: {} for name in CATALOGUES}
     if ts.exists():
         for context in ET.parse(ts).getroot().findall("context"):
-            if context.findtext("name") == "Validation":
-                kept = {m.findtext("source"): m.find("translation") for m in context.findall("message")}
+            name = context.findtext("name")
+            if name in CATALOGUES:
+                kept[name] = {m.findtext("source"): m.find("translation") for m in context.findall("message")}
     sources = sorted(str(p) for p in (ROOT / "app" / "ui").glob("*.py"))
     lupdate = Path(sys.executable).with_name("pyside6-lupdate")
-    subprocess.run([str(lupdate), "-silent", "-no-obsolete", "-locations", "none", *sources, "-ts", str(ts)], check=True)
+    subprocess.run([str(lupdate), "-silent", "-no-obsolete", "-locations", "none", *sources, "-ts", str(ts)],
+                   check=True)
     tree = ET.parse(ts)
     root = tree.getroot()
     root.set("language", {"vi": "vi_VN"}.get(language, language))
-    context = next((c for c in root.findall("context") if c.findtext("name") == "Validation"), None)
-    if context is None:
-        context = ET.SubElement(root, "context")
-        ET.SubElement(context, "name").text = "Validation"
-    have = {m.findtext("source"): m for m in context.findall("message")}
-    for template in ENGLISH.values():
-        if template not in have:
+    for name, catalogue in CATALOGUES.items():
+        context = next((c for c in root.findall("context") if c.findtext("name") == name), None)
+        if context is None:
+            context = ET.SubElement(root, "context")
+            ET.SubElement(context, "name").text = name
+        for message in context.findall("message"):
+            context.remove(message)
+        for template in catalogue.values():
             message = ET.SubElement(context, "message")
             ET.SubElement(message, "source").text = template
-            if template in kept:
-                message.append(kept[template])
+            if template in kept[name]:
+                message.append(kept[name][template])
             else:
                 ET.SubElement(message, "translation", type="unfinished")
-    for template, message in have.items():
-        if template not in ENGLISH.values():
-            context.remove(message)
     ET.indent(tree)
     tree.write(ts, encoding="utf-8", xml_declaration=True)
     missing = [m.findtext("source") for m in root.iter("message")

@@ -57,6 +57,8 @@ class MainWindow(QMainWindow):
         self.find_action = QAction(self, shortcut=QKeySequence.StandardKey.Find, triggered=self.case_list.focus_search)
         self.quit_action = QAction(self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
         self.about_action = QAction(self, triggered=self.show_about)
+        self.devices_action = QAction(self, triggered=self.show_device_settings)
+        self.check_action = QAction(self, triggered=self.show_check)
         self.vi_action = QAction("Tiếng Việt", self, checkable=True)
         self.en_action = QAction("English", self, checkable=True)
         group = QActionGroup(self)
@@ -69,6 +71,9 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.quit_action)
         self.case_menu = self.menuBar().addMenu("")
         self.case_menu.addActions([self.ready_action, self.submit_action])
+        self.tools_menu = self.menuBar().addMenu("")
+        self.tools_menu.addActions([self.check_action, self.devices_action])
+        self.tools_menu.menuAction().setVisible(self._media is not None)
         self.language_menu = self.menuBar().addMenu("")
         self.language_menu.addActions([self.vi_action, self.en_action])
         self.help_menu = self.menuBar().addMenu("")
@@ -86,6 +91,9 @@ class MainWindow(QMainWindow):
         self.file_menu.setTitle(self.tr("&File"))
         self.case_menu.setTitle(self.tr("&Case"))
         self.language_menu.setTitle(self.tr("&Language"))
+        self.tools_menu.setTitle(self.tr("&Tools"))
+        self.devices_action.setText(self.tr("Device settings…"))
+        self.check_action.setText(self.tr("Pre-session check…"))
         self.help_menu.setTitle(self.tr("&Help"))
         self.new_action.setText(self.tr("New case"))
         self.new_action.setToolTip(self.tr("Start a new consultation case (Ctrl+N)"))
@@ -154,6 +162,24 @@ class MainWindow(QMainWindow):
         if self._first_page:
             self._first_page = False
             self.case_list_shown.emit()
+
+    def show_device_settings(self) -> None:
+        from .device_settings import DeviceSettingsDialog
+
+        if self.editor is not None and self.editor.capture_panel is not None:
+            self.editor.capture_panel.stop_microphone()  # one program at a time on the devices
+        dialog = DeviceSettingsDialog(self._media.settings(), self._runner, self)
+        if dialog.exec() == DeviceSettingsDialog.DialogCode.Accepted:
+            self._media.save_settings(dialog.settings())
+            self.statusBar().showMessage(self.tr("Device settings saved."), 5000)
+        if self.editor is not None and self.editor.capture_panel is not None \
+                and self.editor.capture_panel.isVisible():
+            self.editor.capture_panel.start_microphone()
+
+    def show_check(self) -> None:
+        from .check_dialog import CheckDialog
+
+        CheckDialog(self._media.checks, self._media.settings, self._runner, self).exec()
 
     def show_about(self) -> None:
         QMessageBox.about(self, self.tr("About Điểm Cầu"),

@@ -12,3 +12,5 @@ class MediaServices:
     capture: object      # app.services.capture.CaptureService
     attachments: object  # app.services.attachments.AttachmentService
     settings: Callable[[], Settings]
+    checks: object = None                                    # app.services.precheck.PreSessionCheck
+    save_settings: Callable[[Settings], None] | None = None

@@ -384,6 +384,93 @@
     </message>
   </context>
   <context>
+    <name>CheckDialog</name>
+    <message>
+      <source>Pre-session check</source>
+      <translation>Kiểm tra trước phiên</translation>
+    </message>
+    <message>
+      <source>Part</source>
+      <translation>Thành phần</translation>
+    </message>
+    <message>
+      <source>Result</source>
+      <translation>Kết quả</translation>
+    </message>
+    <message>
+      <source>What to do</source>
+      <translation>Hướng dẫn</translation>
+    </message>
+    <message>
+      <source>Run the check</source>
+      <translation>Chạy kiểm tra</translation>
+    </message>
+    <message>
+      <source>Export results…</source>
+      <translation>Xuất kết quả…</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>Đóng</translation>
+    </message>
+    <message>
+      <source>Checks the camera, microphone, speaker and the link to the hub. It takes about 15 seconds.</source>
+      <translation>Kiểm tra camera, micro, loa và đường truyền tới trung tâm. Mất khoảng 15 giây.</translation>
+    </message>
+    <message>
+      <source>Camera</source>
+      <translation>Camera</translation>
+    </message>
+    <message>
+      <source>Microphone</source>
+      <translation>Micro</translation>
+    </message>
+    <message>
+      <source>Speaker</source>
+      <translation>Loa</translation>
+    </message>
+    <message>
+      <source>Link</source>
+      <translation>Đường truyền</translation>
+    </message>
+    <message>
+      <source>Good</source>
+      <translation>Tốt</translation>
+    </message>
+    <message>
+      <source>Poor</source>
+      <translation>Kém</translation>
+    </message>
+    <message>
+      <source>Unfit</source>
+      <translation>Không đạt</translation>
+    </message>
+    <message>
+      <source>Checking…</source>
+      <translation>Đang kiểm tra…</translation>
+    </message>
+    <message>
+      <source>Checking: %1…</source>
+      <translation>Đang kiểm tra: %1…</translation>
+    </message>
+    <message>
+      <source>The station is ready for the session.</source>
+      <translation>Điểm cầu đã sẵn sàng cho phiên hội chẩn.</translation>
+    </message>
+    <message>
+      <source>The station is NOT ready: fix what is marked unfit.</source>
+      <translation>Điểm cầu CHƯA sẵn sàng: hãy khắc phục các mục không đạt.</translation>
+    </message>
+    <message>
+      <source>Export results</source>
+      <translation>Xuất kết quả</translation>
+    </message>
+    <message>
+      <source>%1 result(s) written to %2</source>
+      <translation>Đã ghi %1 kết quả vào %2</translation>
+    </message>
+  </context>
+  <context>
     <name>Crash</name>
     <message>
       <source>Something went wrong</source>
@@ -396,6 +483,105 @@
       <translation>Điểm Cầu gặp một lỗi không mong muốn và đã ghi vào nhật ký. Các hồ sơ của bạn đã được lưu. Bạn có thể tiếp tục làm việc; nếu lỗi lặp lại, hãy báo cho cán bộ CNTT.
 
 %1</translation>
+    </message>
+  </context>
+  <context>
+    <name>DeviceSettingsDialog</name>
+    <message>
+      <source>Device settings</source>
+      <translation>Cài đặt thiết bị</translation>
+    </message>
+    <message>
+      <source>Camera</source>
+      <translation>Camera</translation>
+    </message>
+    <message>
+      <source>Microphone and speaker</source>
+      <translation>Micro và loa</translation>
+    </message>
+    <message>
+      <source>Link to the hub</source>
+      <translation>Đường truyền tới trung tâm</translation>
+    </message>
+    <message>
+      <source>Resolution</source>
+      <translation>Độ phân giải</translation>
+    </message>
+    <message>
+      <source>Frames per second</source>
+      <translation>Khung hình/giây</translation>
+    </message>
+    <message>
+      <source>Microphone</source>
+      <translation>Micro</translation>
+    </message>
+    <message>
+      <source>Speaker</source>
+      <translation>Loa</translation>
+    </message>
+    <message>
+      <source>Address to check</source>
+      <translation>Địa chỉ kiểm tra</translation>
+    </message>
+    <message>
+      <source>USB number (0, 1…), rtsp://… or http://… of an IP camera</source>
+      <translation>Số cổng USB (0, 1…), hoặc rtsp://… / http://… của camera IP</translation>
+    </message>
+    <message>
+      <source>Stop the test</source>
+      <translation>Dừng thử</translation>
+    </message>
+    <message>
+      <source>Test the camera</source>
+      <translation>Thử camera</translation>
+    </message>
+    <message>
+      <source>Play a test tone</source>
+      <translation>Phát âm thử</translation>
+    </message>
+    <message>
+      <source>Record 3 s and play back</source>
+      <translation>Ghi 3 giây rồi phát lại</translation>
+    </message>
+    <message>
+      <source>System default</source>
+      <translation>Mặc định của hệ thống</translation>
+    </message>
+    <message>
+      <source>Camera: enter a USB number, a video file or the camera's address.</source>
+      <translation>Camera: hãy nhập số cổng USB, tệp video hoặc địa chỉ camera.</translation>
+    </message>
+    <message>
+      <source>Camera: the address must start with rtsp:// or http://.</source>
+      <translation>Camera: địa chỉ phải bắt đầu bằng rtsp:// hoặc http://.</translation>
+    </message>
+    <message>
+      <source>Address to check: it must start with http:// or https://.</source>
+      <translation>Địa chỉ kiểm tra: phải bắt đầu bằng http:// hoặc https://.</translation>
+    </message>
+    <message>
+      <source>Opening the camera…</source>
+      <translation>Đang mở camera…</translation>
+    </message>
+    <message>
+      <source>%1×%2, %3 frames per second measured</source>
+      <translation>%1×%2, đo được %3 khung hình/giây</translation>
+    </message>
+    <message>
+      <source>Playing back what was recorded…</source>
+      <translation>Đang phát lại đoạn vừa ghi…</translation>
+    </message>
+    <message>
+      <source>Recording… speak now (%1 s)</source>
+      <translation>Đang ghi… hãy nói (%1 giây)</translation>
+    </message>
+    <message>
+      <source>Playing a test tone: you should hear a beep.</source>
+      <translation>Đang phát âm thử: bạn sẽ nghe một tiếng bíp.</translation>
+    </message>
+    <message>
+      <source>Done.</source>
+      <translation>Xong.</translation>
     </message>
   </context>
   <context>
@@ -460,6 +646,18 @@
       <translation>&amp;Ngôn ngữ</translation>
     </message>
     <message>
+      <source>&amp;Tools</source>
+      <translation>&amp;Công cụ</translation>
+    </message>
+    <message>
+      <source>Device settings…</source>
+      <translation>Cài đặt thiết bị…</translation>
+    </message>
+    <message>
+      <source>Pre-session check…</source>
+      <translation>Kiểm tra trước phiên…</translation>
+    </message>
+    <message>
       <source>&amp;Help</source>
       <translation>Trợ &amp;giúp</translation>
     </message>
@@ -500,6 +698,10 @@ Mọi nội dung được lưu ngay trên máy này khi bạn gõ; không cần 
     <message>
       <source>Offline: cases are kept on this station</source>
       <translation>Ngoại tuyến: hồ sơ được lưu tại điểm cầu này</translation>
+    </message>
+    <message>
+      <source>Device settings saved.</source>
+      <translation>Đã lưu cài đặt thiết bị.</translation>
     </message>
     <message>
       <source>Điểm Cầu %1 — telehealth consultation station.
@@ -694,6 +896,65 @@ Thư mục dữ liệu: %2</translation>
     <message>
       <source>Unknown province code {code}.</source>
       <translation>Mã tỉnh {code} không tồn tại.</translation>
+    </message>
+  </context>
+  <context>
+    <name>Check</name>
+    <message>
+      <source>Camera works: {fps:.0f} frames per second.</source>
+      <translation>Camera hoạt động tốt: {fps:.0f} khung hình/giây.</translation>
+    </message>
+    <message>
+      <source>The camera gives only {fps:.0f} frames per second: use a lower resolution, better light, or another USB port.</source>
+      <translation>Camera chỉ đạt {fps:.0f} khung hình/giây: hãy giảm độ phân giải, tăng ánh sáng hoặc đổi cổng USB.</translation>
+    </message>
+    <message>
+      <source>No picture from the camera: check the cable, the power and the camera chosen in the device settings.</source>
+      <translation>Không có hình từ camera: hãy kiểm tra dây cáp, nguồn điện và camera đã chọn trong cài đặt thiết bị.</translation>
+    </message>
+    <message>
+      <source>Microphone works (level {rms_dbfs:.0f} dBFS).</source>
+      <translation>Micro hoạt động tốt (mức {rms_dbfs:.0f} dBFS).</translation>
+    </message>
+    <message>
+      <source>The microphone is very quiet ({rms_dbfs:.0f} dBFS): speak while testing, move it closer or raise its volume.</source>
+      <translation>Micro thu rất nhỏ ({rms_dbfs:.0f} dBFS): hãy nói khi kiểm tra, đặt micro gần hơn hoặc tăng âm lượng.</translation>
+    </message>
+    <message>
+      <source>The microphone gives no sound at all: it is muted, unplugged or the wrong one is chosen.</source>
+      <translation>Micro không thu được âm thanh: micro đang tắt tiếng, chưa cắm, hoặc chọn nhầm micro.</translation>
+    </message>
+    <message>
+      <source>No microphone found: plug one in, or check that the sound system is running.</source>
+      <translation>Không tìm thấy micro: hãy cắm micro, hoặc kiểm tra hệ thống âm thanh.</translation>
+    </message>
+    <message>
+      <source>The test tone was played: check that you heard it.</source>
+      <translation>Đã phát âm thử: hãy xác nhận bạn nghe thấy.</translation>
+    </message>
+    <message>
+      <source>The speaker cannot play: plug in speakers or choose another output in the device settings.</source>
+      <translation>Loa không phát được: hãy cắm loa hoặc chọn đầu ra khác trong cài đặt thiết bị.</translation>
+    </message>
+    <message>
+      <source>Link to the hub is good: {rtt_ms:.0f} ms, {up_kbps:.0f} kbit/s up, {down_kbps:.0f} kbit/s down.</source>
+      <translation>Đường truyền tới trung tâm tốt: {rtt_ms:.0f} ms, tải lên {up_kbps:.0f} kbit/s, tải xuống {down_kbps:.0f} kbit/s.</translation>
+    </message>
+    <message>
+      <source>The link is weak ({rtt_ms:.0f} ms, {up_kbps:.0f} kbit/s up, {down_kbps:.0f} kbit/s down): video may freeze; close other downloads, or use audio and photos only.</source>
+      <translation>Đường truyền yếu ({rtt_ms:.0f} ms, tải lên {up_kbps:.0f} kbit/s, tải xuống {down_kbps:.0f} kbit/s): hình có thể bị đứng; hãy tắt các tải xuống khác, hoặc chỉ dùng âm thanh và ảnh.</translation>
+    </message>
+    <message>
+      <source>The link is too weak for video ({rtt_ms:.0f} ms, {up_kbps:.0f} kbit/s up, {down_kbps:.0f} kbit/s down; video needs at least 750 kbit/s up): call the network provider, or send the case and join by phone.</source>
+      <translation>Đường truyền quá yếu cho video ({rtt_ms:.0f} ms, tải lên {up_kbps:.0f} kbit/s, tải xuống {down_kbps:.0f} kbit/s; video cần tải lên tối thiểu 750 kbit/s): hãy liên hệ nhà mạng, hoặc gửi hồ sơ và tham gia qua điện thoại.</translation>
+    </message>
+    <message>
+      <source>The hub cannot be reached: check the network cable and the hub address.</source>
+      <translation>Không kết nối được tới trung tâm: hãy kiểm tra dây mạng và địa chỉ trung tâm.</translation>
+    </message>
+    <message>
+      <source>No hub address is set: the link cannot be checked (device settings).</source>
+      <translation>Chưa đặt địa chỉ trung tâm: không kiểm tra được đường truyền (cài đặt thiết bị).</translation>
     </message>
   </context>
 </TS>

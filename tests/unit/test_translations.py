@@ -4,6 +4,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from app.domain.check import ADVICE
 from app.domain.issues import ENGLISH
 
 TS = Path(__file__).resolve().parents[2] / "resources" / "translations" / "diemcau_vi.ts"
@@ -28,13 +29,14 @@ def test_every_message_is_translated():
 
 
 def test_placeholders_survive_translation():
-    placeholder = re.compile(r"\{\w+\}|%\d|%n")
+    placeholder = re.compile(r"\{\w+(?::[^}]*)?\}|%\d|%n")
     for ctx, message in messages():
         wanted = sorted(placeholder.findall(message.findtext("source")))
         for text in translations_of(message):
             assert sorted(placeholder.findall(text)) == wanted, (ctx, message.findtext("source"), text)
 
 
-def test_every_validation_message_is_in_the_catalogue():
-    sources = {m.findtext("source") for ctx, m in messages() if ctx == "Validation"}
-    assert set(ENGLISH.values()) <= sources
+def test_every_domain_message_is_in_the_catalogue():
+    for context, catalogue in (("Validation", ENGLISH), ("Check", ADVICE)):
+        sources = {m.findtext("source") for ctx, m in messages() if ctx == context}
+        assert set(catalogue.values()) <= sources

@@ -1,0 +1,65 @@
+from app.services.settings import Settings
+from app.ui.device_settings import DeviceSettingsDialog
+
+
+def make(qtbot, runner, settings):
+    dialog = DeviceSettingsDialog(settings, runner)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def close(qtbot, dialog, runner):
+    dialog.reject()
+    qtbot.waitUntil(lambda: not runner.busy, timeout=15000)
+
+
+def test_the_chosen_devices_come_back_as_settings(qtbot, runner, microphone_source, video_file, translations):
+    dialog = make(qtbot, runner, Settings(camera="0", microphone="pulse", check_url="http://hub.local/check"))
+    qtbot.waitUntil(lambda: dialog.microphone.findData("pulse") >= 0 and dialog.mic is not None, timeout=10000)
+    dialog.camera.setCurrentText(str(video_file))
+    dialog.resolution.setCurrentIndex(dialog.resolution.findData("640x480"))
+    dialog.fps.setValue(25)
+    chosen = dialog.settings()
+    assert (chosen.camera, chosen.camera_width, chosen.camera_height, chosen.camera_fps) == \
+        (str(video_file), 640, 480, 25)
+    assert chosen.microphone == "pulse" and chosen.check_url == "http://hub.local/check"
+    qtbot.waitUntil(lambda: dialog.meter.rms_dbfs > -40, timeout=10000)  # the tone source moves the meter
+    dialog.camera_test.click()
+    qtbot.waitUntil(lambda: dialog.preview.frames_shown > 5, timeout=10000)
+    qtbot.waitUntil(lambda: "khung hình/giây" in dialog.camera_status.text(), timeout=10000)
+    assert dialog.camera_status.text().startswith("640×480")
+    close(qtbot, dialog, runner)
+
+
+def test_bad_addresses_are_refused_by_name(qtbot, runner, microphone_source, translations):
+    dialog = make(qtbot, runner, Settings())
+    dialog.camera.setCurrentText("ftp://camera.local/stream")
+    dialog.check_url.setText("hub.local")
+    dialog.accept_if_valid()
+    assert dialog.isVisible() and dialog.error.isVisibleTo(dialog)
+    assert "Camera" in dialog.error.text() and "Địa chỉ kiểm tra" in dialog.error.text()
+    dialog.camera.setCurrentText("rtsp://10.0.0.5/live")
+    dialog.check_url.setText("https://hub.local/check")
+    dialog.accept_if_valid()
+    assert dialog.result() == DeviceSettingsDialog.DialogCode.Accepted
+    qtbot.waitUntil(lambda: not runner.busy, timeout=15000)
+
+
+def test_speaker_tone_and_record_then_play_back(qtbot, runner, microphone_source, translations):
+    dialog = make(qtbot, runner, Settings(microphone="pulse", speaker="pulse"))
+    qtbot.waitUntil(lambda: dialog.speaker.findData("pulse") >= 0 and dialog.mic is not None, timeout=10000)
+    dialog.speaker.setCurrentIndex(dialog.speaker.findData("pulse"))
+    dialog.tone_button.click()
+    qtbot.waitUntil(lambda: dialog.speaker_status.text() == "Xong.", timeout=10000)
+    dialog.playback_button.click()
+    qtbot.waitUntil(lambda: dialog.speaker_status.text().startswith("Đang ghi"), timeout=5000)
+    qtbot.waitUntil(lambda: dialog.speaker_status.text() == "Xong.", timeout=15000)
+    close(qtbot, dialog, runner)
+
+
+def test_no_camera_is_said_plainly(qtbot, runner, microphone_source, translations):
+    dialog = make(qtbot, runner, Settings(camera="8"))
+    dialog.camera_test.click()
+    qtbot.waitUntil(lambda: dialog.camera_status.text().startswith("Không có camera ở cổng USB số 8"), timeout=10000)
+    close(qtbot, dialog, runner)
