@@ -148,7 +148,8 @@ class MicrophoneCapture:
         sd = _sounddevice()
         try:
             self._stream = sd.InputStream(device=self.device, samplerate=self.samplerate, channels=self.channels,
-                                          dtype="float32", blocksize=BLOCK, callback=self._callback)
+                                          dtype="float32", blocksize=BLOCK, latency="low",
+                                          callback=self._callback)
             self._stream.start()
         except (sd.PortAudioError, ValueError) as error:
             self._stream = None

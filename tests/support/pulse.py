@@ -1,6 +1,8 @@
 """A private PulseAudio server for tests, reached through PortAudio like a real microphone.
 
-Sources: `tone` (a 440 Hz sine), `fedmic` (whatever is played into the `feed`
+Sources: `tone` (a 440 Hz sine, played continuously into a sink whose monitor
+delivers in small regular blocks like a real microphone; module-sine-source
+would deliver seconds at once), `fedmic` (whatever is played into the `feed`
 sink: speech from espeak-ng, tones from sox), and `speaker.monitor` (what the
 station plays to its speaker).
 """
@@ -16,7 +18,9 @@ load-module module-native-protocol-unix auth-anonymous=1 socket={socket}
 load-module module-null-sink sink_name=speaker rate=48000 sink_properties=device.description=Speaker
 load-module module-null-sink sink_name=feed rate=48000 sink_properties=device.description=Feed
 load-module module-remap-source source_name=fedmic master=feed.monitor source_properties=device.description=FedMic
-load-module module-sine-source source_name=tone frequency=440 rate=48000
+load-module module-null-sink sink_name=sinefeed rate=48000 sink_properties=device.description=SineFeed
+load-module module-sine sink=sinefeed frequency=440
+load-module module-remap-source source_name=tone master=sinefeed.monitor source_properties=device.description=Tone
 set-default-source tone
 set-default-sink speaker
 """
