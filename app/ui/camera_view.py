@@ -60,7 +60,8 @@ class CameraPreview(QWidget):
         self._feed = feed
         self._frame: Frame | None = None
         self._image: QImage | None = None
-        self.frames_shown = 0
+        self.frames_shown = 0  # distinct frames painted
+        self._painted_number = -1
         self.message = ""
         self.setMinimumSize(320, 180)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -91,8 +92,10 @@ class CameraPreview(QWidget):
             scale = min(self.width() / self._image.width(), self.height() / self._image.height())
             w, h = self._image.width() * scale, self._image.height() * scale
             painter.drawImage(QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h), self._image)
-            self.frames_shown += 1
-            self.frame_painted.emit(time.monotonic() - self._frame.captured_at)
+            if self._frame.number != self._painted_number:
+                self._painted_number = self._frame.number
+                self.frames_shown += 1
+                self.frame_painted.emit(time.monotonic() - self._frame.captured_at)
         if self.message:
             painter.setPen(Qt.GlobalColor.white)
             painter.drawText(self.rect().adjusted(12, 12, -12, -12),
