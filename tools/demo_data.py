@@ -41,3 +41,27 @@ def add_demo_cases(cases: CaseService) -> list[ConsultationCase]:
     cases.record_status(created[2].id, Status.SYNCED)
     cases.mark_ready(created[3].id)
     return created
+
+
+def make_demo_video(path, seconds: int = 4, width: int = 960, height: int = 540) -> None:
+    """A short moving picture to stand in for the station camera in screenshots and demos."""
+    import av
+    import cv2
+    import numpy as np
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.options = {"preset": "ultrafast"}
+        yy, xx = np.mgrid[0:height, 0:width]
+        for i in range(seconds * 30):
+            image = np.zeros((height, width, 3), np.uint8)
+            image[..., 0] = (xx // 4 + i * 2) % 256
+            image[..., 1] = (yy // 3) % 256
+            image[..., 2] = 90
+            cv2.circle(image, (width // 2 + int(150 * np.sin(i / 15)), height // 2), 60, (240, 240, 240), -1)
+            cv2.putText(image, "DIEM CAU - camera", (30, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.4, (255, 255, 255), 3)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)

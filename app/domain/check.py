@@ -67,11 +67,11 @@ ADVICE = {
     "microphone.missing": "No microphone found: plug one in, or check that the sound system is running.",
     "speaker.ok": "The test tone was played: check that you heard it.",
     "speaker.missing": "The speaker cannot play: plug in speakers or choose another output in the device settings.",
-    "link.ok": "Link to the hub is good: {rtt_ms:.0f} ms, {up_kbps:.0f} kbit/s up, {down_kbps:.0f} kbit/s down.",
-    "link.poor": "The link is weak ({rtt_ms:.0f} ms, {up_kbps:.0f} kbit/s up, {down_kbps:.0f} kbit/s down): "
+    "link.ok": "Link to the hub is good: {rtt_ms:.0f} ms, {up_mbps:.1f} Mbit/s up, {down_mbps:.1f} Mbit/s down.",
+    "link.poor": "The link is weak ({rtt_ms:.0f} ms, {up_mbps:.1f} Mbit/s up, {down_mbps:.1f} Mbit/s down): "
                  "video may freeze; close other downloads, or use audio and photos only.",
-    "link.unfit": "The link is too weak for video ({rtt_ms:.0f} ms, {up_kbps:.0f} kbit/s up, "
-                  "{down_kbps:.0f} kbit/s down; video needs at least 750 kbit/s up): call the network "
+    "link.unfit": "The link is too weak for video ({rtt_ms:.0f} ms, {up_mbps:.2f} Mbit/s up, "
+                  "{down_mbps:.1f} Mbit/s down; video needs at least 0.75 Mbit/s up): call the network "
                   "provider, or send the case and join by phone.",
     "link.unreachable": "The hub cannot be reached: check the network cable and the hub address.",
     "link.unconfigured": "No hub address is set: the link cannot be checked (device settings).",
@@ -104,6 +104,7 @@ def grade_link(rtt_ms: float, up_kbps: float, down_kbps: float) -> CheckItem:
     grades = [_grade(rtt_ms, 150, 400, higher_is_better=False), _grade(up_kbps, 1500, 750),
               _grade(down_kbps, 2000, 1000)]
     worst = Grade.UNFIT if Grade.UNFIT in grades else Grade.POOR if Grade.POOR in grades else Grade.GOOD
-    measured = {"rtt_ms": round(rtt_ms, 1), "up_kbps": round(up_kbps), "down_kbps": round(down_kbps)}
+    measured = {"rtt_ms": round(rtt_ms, 1), "up_kbps": round(up_kbps), "down_kbps": round(down_kbps),
+                "up_mbps": round(up_kbps / 1000, 2), "down_mbps": round(down_kbps / 1000, 2)}
     advice = {Grade.GOOD: "link.ok", Grade.POOR: "link.poor", Grade.UNFIT: "link.unfit"}[worst]
     return CheckItem("link", worst, advice, measured)

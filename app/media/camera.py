@@ -21,6 +21,16 @@ import numpy as np
 os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
 os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 
+
+
+def _cv2():
+    """OpenCV, quiet even if someone imported it before the variables above were set."""
+    import cv2
+
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)  # the station reports trouble itself
+    return cv2
+
+
 OPEN_TIMEOUT_MS = 5000
 READ_TIMEOUT_MS = 5000
 
@@ -78,7 +88,7 @@ class Frame:
 
 def _open(source: CameraSource, width: int | None, height: int | None, fps: float | None,
           open_timeout_ms: int, read_timeout_ms: int):
-    import cv2
+    cv2 = _cv2()
 
     if source.is_device:
         capture = cv2.VideoCapture(int(source.text), cv2.CAP_V4L2)
@@ -166,7 +176,7 @@ class CameraCapture:
         return (len(times) - 1) / (times[-1] - times[0])
 
     def snapshot_jpeg(self, quality: int = 92) -> bytes:
-        import cv2
+        cv2 = _cv2()
 
         frame = self.latest()
         if frame is None:
@@ -182,7 +192,7 @@ class CameraCapture:
             self._on_state(state, message)
 
     def _run(self) -> None:
-        import cv2
+        cv2 = _cv2()
 
         backoff = 0.5
         self._set_state(CameraState.OPENING)
@@ -247,7 +257,7 @@ class CameraCapture:
 
 def probe_devices(max_index: int = 10) -> list[int]:
     """USB camera indices that open (each failed probe costs a few milliseconds)."""
-    import cv2
+    cv2 = _cv2()
 
     found = []
     for index in range(max_index):

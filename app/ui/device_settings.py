@@ -122,6 +122,9 @@ class DeviceSettingsDialog(QDialog):
         self.playback_button.setText(self.tr("Record 3 s and play back"))
         self.check_url.setPlaceholderText("https://hub.example.vn/check")
         self.microphone.setItemText(0, self.tr("System default"))
+        # Qt ships no Vietnamese for its standard buttons: name them ourselves.
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Save"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
         self.speaker.setItemText(0, self.tr("System default"))
 
     def changeEvent(self, event) -> None:

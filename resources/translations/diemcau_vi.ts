@@ -548,6 +548,14 @@
       <translation>Mặc định của hệ thống</translation>
     </message>
     <message>
+      <source>Save</source>
+      <translation>Lưu</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>Huỷ</translation>
+    </message>
+    <message>
       <source>Camera: enter a USB number, a video file or the camera's address.</source>
       <translation>Camera: hãy nhập số cổng USB, tệp video hoặc địa chỉ camera.</translation>
     </message>
@@ -937,16 +945,16 @@ Thư mục dữ liệu: %2</translation>
       <translation>Loa không phát được: hãy cắm loa hoặc chọn đầu ra khác trong cài đặt thiết bị.</translation>
     </message>
     <message>
-      <source>Link to the hub is good: {rtt_ms:.0f} ms, {up_kbps:.0f} kbit/s up, {down_kbps:.0f} kbit/s down.</source>
-      <translation>Đường truyền tới trung tâm tốt: {rtt_ms:.0f} ms, tải lên {up_kbps:.0f} kbit/s, tải xuống {down_kbps:.0f} kbit/s.</translation>
+      <source>Link to the hub is good: {rtt_ms:.0f} ms, {up_mbps:.1f} Mbit/s up, {down_mbps:.1f} Mbit/s down.</source>
+      <translation>Đường truyền tới trung tâm tốt: {rtt_ms:.0f} ms, tải lên {up_mbps:.1f} Mbit/s, tải xuống {down_mbps:.1f} Mbit/s.</translation>
     </message>
     <message>
-      <source>The link is weak ({rtt_ms:.0f} ms, {up_kbps:.0f} kbit/s up, {down_kbps:.0f} kbit/s down): video may freeze; close other downloads, or use audio and photos only.</source>
-      <translation>Đường truyền yếu ({rtt_ms:.0f} ms, tải lên {up_kbps:.0f} kbit/s, tải xuống {down_kbps:.0f} kbit/s): hình có thể bị đứng; hãy tắt các tải xuống khác, hoặc chỉ dùng âm thanh và ảnh.</translation>
+      <source>The link is weak ({rtt_ms:.0f} ms, {up_mbps:.1f} Mbit/s up, {down_mbps:.1f} Mbit/s down): video may freeze; close other downloads, or use audio and photos only.</source>
+      <translation>Đường truyền yếu ({rtt_ms:.0f} ms, tải lên {up_mbps:.1f} Mbit/s, tải xuống {down_mbps:.1f} Mbit/s): hình có thể bị đứng; hãy tắt các tải xuống khác, hoặc chỉ dùng âm thanh và ảnh.</translation>
     </message>
     <message>
-      <source>The link is too weak for video ({rtt_ms:.0f} ms, {up_kbps:.0f} kbit/s up, {down_kbps:.0f} kbit/s down; video needs at least 750 kbit/s up): call the network provider, or send the case and join by phone.</source>
-      <translation>Đường truyền quá yếu cho video ({rtt_ms:.0f} ms, tải lên {up_kbps:.0f} kbit/s, tải xuống {down_kbps:.0f} kbit/s; video cần tải lên tối thiểu 750 kbit/s): hãy liên hệ nhà mạng, hoặc gửi hồ sơ và tham gia qua điện thoại.</translation>
+      <source>The link is too weak for video ({rtt_ms:.0f} ms, {up_mbps:.2f} Mbit/s up, {down_mbps:.1f} Mbit/s down; video needs at least 0.75 Mbit/s up): call the network provider, or send the case and join by phone.</source>
+      <translation>Đường truyền quá yếu cho video ({rtt_ms:.0f} ms, tải lên {up_mbps:.2f} Mbit/s, tải xuống {down_mbps:.1f} Mbit/s; video cần tải lên tối thiểu 0,75 Mbit/s): hãy liên hệ nhà mạng, hoặc gửi hồ sơ và tham gia qua điện thoại.</translation>
     </message>
     <message>
       <source>The hub cannot be reached: check the network cable and the hub address.</source>
