@@ -42,6 +42,8 @@ screenshots: setup
 bench: setup
 	$(PY) bench/startup.py
 	$(PY) bench/search.py
+	$(PY) bench/camera.py
+	$(PY) bench/audio.py
 
 setup: $(STAMPS)/system-run $(STAMPS)/venv translations
 setup-test: setup $(STAMPS)/system-test $(STAMPS)/venv-test

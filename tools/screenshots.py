@@ -58,7 +58,7 @@ def main(out_dir: Path) -> None:
 
     pulse = PulseServer(work / "pulse")
     pulse.use_environment()
-    link = LinkServer()
+    link = LinkServer(rate_kbps=8000, delay_ms=40)  # like a provincial link
     video = work / "camera.mp4"
     make_demo_video(video)
     app = QApplication(sys.argv)

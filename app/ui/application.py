@@ -67,8 +67,8 @@ class StationApp:
         self.language = language or station.settings.language
         self.translations.use(self.language)
         self.runner = TaskRunner()
-        media = MediaServices(station.capture, station.attachments, lambda: self.station.settings, station.checks,
-                              station.save_settings)
+        media = MediaServices(lambda: station.capture, lambda: station.attachments, lambda: station.settings,
+                              lambda: station.checks, station.save_settings)
         self.window = MainWindow(station.cases, self.runner, str(station.paths.root), media)
         self.window.set_language(self.language)
         self.window.restore_geometry_state(station.settings.window_geometry)

@@ -14,7 +14,7 @@ from app.domain.attachment import AttachmentKind
 from app.domain.case import ConsultationCase
 from app.domain.lifecycle import EDITABLE
 from app.media.audio import AudioUnavailable, MicrophoneCapture
-from app.media.camera import CameraSource, CameraState
+from app.media.camera import CameraSource, CameraState, CameraUnavailable
 
 from .attachment_list import AttachmentListModel
 from .camera_view import CameraFeed, CameraPreview
@@ -32,8 +32,8 @@ class CapturePanel(QWidget):
 
     def __init__(self, media: MediaServices, runner: TaskRunner, parent=None):
         super().__init__(parent)
-        self._capture = media.capture
-        self._attachments = media.attachments
+        self._capture = media.capture()
+        self._attachments = media.attachments()
         self._runner = runner
         self._settings = media.settings
         self._case: ConsultationCase | None = None
@@ -341,7 +341,7 @@ class CapturePanel(QWidget):
 
         if isinstance(error, StorageError):
             self.problem.emit(storage_message(error))
-        elif isinstance(error, (AudioUnavailable,)) or type(error).__name__ == "CameraUnavailable":
+        elif isinstance(error, (AudioUnavailable, CameraUnavailable)):
             self.problem.emit(device_problem(error.code, error.params, str(error)))
         else:
             raise error
@@ -353,11 +353,14 @@ class CapturePanel(QWidget):
         self.start_microphone()
 
     def hideEvent(self, event) -> None:
-        self.stop_recordings()
+        self.release_devices()
+        super().hideEvent(event)
+
+    def release_devices(self) -> None:
+        """Let another window use the camera and microphone (a device is one program's at a time)."""
         self.stop_microphone()
         if self.camera_button.isChecked():
             self.camera_button.setChecked(False)
-        super().hideEvent(event)
 
     def shutdown(self) -> None:
         """Before quitting: finish recordings (queued to the runner) and release the devices."""

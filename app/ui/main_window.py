@@ -167,7 +167,7 @@ class MainWindow(QMainWindow):
         from .device_settings import DeviceSettingsDialog
 
         if self.editor is not None and self.editor.capture_panel is not None:
-            self.editor.capture_panel.stop_microphone()  # one program at a time on the devices
+            self.editor.capture_panel.release_devices()
         dialog = DeviceSettingsDialog(self._media.settings(), self._runner, self)
         if dialog.exec() == DeviceSettingsDialog.DialogCode.Accepted:
             self._media.save_settings(dialog.settings())
@@ -179,7 +179,7 @@ class MainWindow(QMainWindow):
     def show_check(self) -> None:
         from .check_dialog import CheckDialog
 
-        CheckDialog(self._media.checks, self._media.settings, self._runner, self).exec()
+        CheckDialog(self._media.checks(), self._media.settings, self._runner, self).exec()
 
     def show_about(self) -> None:
         QMessageBox.about(self, self.tr("About Điểm Cầu"),

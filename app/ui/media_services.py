@@ -1,5 +1,8 @@
-"""What the capture panel needs from the station (kept light: importing the panel
-itself loads numpy and OpenCV, which the start-up path must not)."""
+"""What the capture panel and the device dialogs need from the station.
+
+Each service is given as a function returning it: building them loads numpy,
+OpenCV and the ORM, which the start-up path must not (bench/startup.py).
+"""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,8 +12,8 @@ from app.services.settings import Settings
 
 @dataclass(frozen=True)
 class MediaServices:
-    capture: object      # app.services.capture.CaptureService
-    attachments: object  # app.services.attachments.AttachmentService
+    capture: Callable[[], object]      # -> app.services.capture.CaptureService
+    attachments: Callable[[], object]  # -> app.services.attachments.AttachmentService
     settings: Callable[[], Settings]
-    checks: object = None                                    # app.services.precheck.PreSessionCheck
+    checks: Callable[[], object] | None = None  # -> app.services.precheck.PreSessionCheck
     save_settings: Callable[[Settings], None] | None = None

@@ -96,3 +96,15 @@ def test_reports_are_kept_and_exported(station, settings, microphone_source, tmp
     assert station.checks.export(exported) == 1
     data = json.loads(exported.read_text(encoding="utf-8"))
     assert data[0]["fit"] is True and data[0]["items"][1]["advice_text"].startswith("Link to the hub is good")
+
+
+def test_the_measured_rates_match_a_2_mbit_line():
+    from app.sync.link import measure
+
+    server = LinkServer(rate_kbps=2000, delay_ms=40)
+    try:
+        found = measure(server.url)
+    finally:
+        server.close()
+    assert 1700 <= found.up_kbps <= 2100 and 1700 <= found.down_kbps <= 2100
+    assert 38 <= found.rtt_ms <= 80

@@ -19,7 +19,8 @@ class LinkServer:
                 pass
 
             def _pause(self, nbytes: int = 0) -> None:
-                wait = server.delay_ms / 1000
+                """The route's delay once per request (nbytes=0), then the line's rate per chunk."""
+                wait = server.delay_ms / 1000 if nbytes == 0 else 0.0
                 if server.rate_kbps:
                     wait += nbytes * 8 / 1000 / server.rate_kbps
                 if wait:
@@ -46,6 +47,7 @@ class LinkServer:
                     pass
 
             def do_POST(self):
+                self._pause()
                 remaining = int(self.headers.get("Content-Length", 0))
                 while remaining:
                     piece = self.rfile.read(min(16384, remaining))

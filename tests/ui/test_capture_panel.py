@@ -26,7 +26,8 @@ def make_panel(qtbot, station, runner, microphone_source, translations):
     made = []
 
     def make(settings: Settings, case):
-        panel = CapturePanel(MediaServices(station.capture, station.attachments, lambda: settings), runner)
+        panel = CapturePanel(MediaServices(lambda: station.capture, lambda: station.attachments, lambda: settings),
+                             runner)
         qtbot.addWidget(panel)
         panel.resize(900, 700)
         panel.show()  # starts the microphone

