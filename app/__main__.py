@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     configuring.add_argument("--resolution", help="e.g. 1280x720")
     configuring.add_argument("--fps", type=int)
     configuring.add_argument("--microphone", help="audio device name (see `diemcau devices`); '' for the default")
+    configuring.add_argument("--samplerate", type=int, choices=(16000, 44100, 48000), help="microphone sample rate")
+    configuring.add_argument("--channels", type=int, choices=(1, 2), help="microphone channels")
     configuring.add_argument("--speaker", help="audio device name; '' for the default")
     configuring.add_argument("--check-url", help="address the link check measures against")
     exporting = commands.add_parser("export-checks", help="write the kept check reports to a JSON file")

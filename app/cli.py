@@ -74,7 +74,9 @@ def configure(data_dir: Path, args) -> int:
     path = data_dir / "settings.json"
     settings = load_settings(path)
     changes = {k: v for k, v in (("camera", args.camera), ("camera_fps", args.fps), ("microphone", args.microphone),
-                                 ("speaker", args.speaker), ("check_url", args.check_url)) if v is not None}
+                                 ("speaker", args.speaker), ("check_url", args.check_url),
+                                 ("microphone_samplerate", args.samplerate), ("microphone_channels", args.channels))
+               if v is not None}
     if args.resolution:
         try:
             width, height = (int(x) for x in args.resolution.lower().split("x"))

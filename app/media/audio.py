@@ -17,6 +17,9 @@ import numpy as np
 SAMPLE_RATE = 48000
 BLOCK = 1024  # ~47 callbacks a second at 48 kHz: the meter moves at that rate
 SILENCE_DBFS = -120.0
+# PortAudio does not promise that streams may be opened and closed from several
+# threads at once (the interface and the worker both do): one at a time.
+_PORTAUDIO = threading.RLock()
 
 
 class AudioUnavailable(Exception):
@@ -147,10 +150,11 @@ class MicrophoneCapture:
     def start(self) -> "MicrophoneCapture":
         sd = _sounddevice()
         try:
-            self._stream = sd.InputStream(device=self.device, samplerate=self.samplerate, channels=self.channels,
-                                          dtype="float32", blocksize=BLOCK, latency="low",
-                                          callback=self._callback)
-            self._stream.start()
+            with _PORTAUDIO:
+                self._stream = sd.InputStream(device=self.device, samplerate=self.samplerate, channels=self.channels,
+                                              dtype="float32", blocksize=BLOCK, latency="low",
+                                              callback=self._callback)
+                self._stream.start()
         except (sd.PortAudioError, ValueError) as error:
             self._stream = None
             raise _unavailable(error, "microphone") from error
@@ -158,8 +162,9 @@ class MicrophoneCapture:
 
     def stop(self) -> None:
         if self._stream is not None:
-            self._stream.stop()
-            self._stream.close()
+            with _PORTAUDIO:
+                self._stream.stop()
+                self._stream.close()
             self._stream = None
         self.stop_recording()
 
@@ -238,8 +243,19 @@ def tone(frequency: float = 440.0, seconds: float = 1.0, samplerate: int = SAMPL
 def play(samples: np.ndarray, device: int | str | None = None, samplerate: int = SAMPLE_RATE) -> None:
     """Play to the speaker and wait until done."""
     sd = _sounddevice()
+    samples = np.ascontiguousarray(samples, dtype=np.float32).reshape(len(samples), -1)
     try:
-        sd.play(samples, samplerate=samplerate, device=device, blocking=True)
+        with _PORTAUDIO:
+            stream = sd.OutputStream(samplerate=samplerate, channels=samples.shape[1], device=device,
+                                     dtype="float32")
+            stream.start()
+        try:
+            stream.write(samples)
+            stream.write(np.zeros((samplerate // 10, samples.shape[1]), np.float32))  # let the end play out
+        finally:
+            with _PORTAUDIO:
+                stream.stop()
+                stream.close()
     except (sd.PortAudioError, ValueError) as error:
         raise _unavailable(error, "speaker") from error
 

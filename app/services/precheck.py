@@ -48,7 +48,8 @@ def check_camera(settings: Settings, seconds: float = 3.0) -> CheckItem:
 
 def check_microphone(settings: Settings, seconds: float = 2.0) -> CheckItem:
     try:
-        mic = audio.MicrophoneCapture(device=settings.microphone or None).start()
+        mic = audio.MicrophoneCapture(device=settings.microphone or None, samplerate=settings.microphone_samplerate,
+                                      channels=settings.microphone_channels).start()
     except audio.AudioUnavailable as error:
         return CheckItem("microphone", Grade.UNFIT, "microphone.missing", {}, str(error))
     try:

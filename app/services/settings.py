@@ -33,6 +33,8 @@ class Settings:
     camera_height: int = 720
     camera_fps: int = 30
     microphone: str = ""        # PortAudio device name; "" = the system default
+    microphone_samplerate: int = 48000
+    microphone_channels: int = 1  # 2 for a stereo stethoscope or two microphones
     speaker: str = ""
     check_url: str = ""         # where the link check measures (the hub, once enrolled)
 

@@ -214,7 +214,8 @@ class CapturePanel(QWidget):
         pending = self._capture.start_recording(self._case.id, AttachmentKind.VIDEO, ".mp4",
                                                 {"camera": capture.source.label()})
         recorder = ClipRecorder(pending.path, *capture.size, fps=self._settings().camera_fps,
-                                samplerate=self.mic.samplerate if self.mic else None)
+                                samplerate=self.mic.samplerate if self.mic else None,
+                                channels=self.mic.channels if self.mic else 1)
         capture.add_listener(recorder.add_frame)
         if self.mic is not None:
             self.mic.add_listener(recorder.add_audio)
@@ -251,7 +252,9 @@ class CapturePanel(QWidget):
         if self.mic is not None:
             return
         try:
-            self.mic = MicrophoneCapture(device=self._settings().microphone or None).start()
+            chosen = self._settings()
+            self.mic = MicrophoneCapture(device=chosen.microphone or None, samplerate=chosen.microphone_samplerate,
+                                         channels=chosen.microphone_channels).start()
         except AudioUnavailable as error:
             self.mic = None
             self.mic_state.setText(device_problem(error.code, error.params, f"{error} ({error.fix})"))

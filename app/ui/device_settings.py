@@ -44,6 +44,10 @@ class DeviceSettingsDialog(QDialog):
         self.camera_status = QLabel()
         self.camera_status.setWordWrap(True)
         self.microphone = QComboBox()
+        self.samplerate = QComboBox()
+        for rate in (16000, 44100, 48000):
+            self.samplerate.addItem(f"{rate} Hz", rate)
+        self.channels = QComboBox()
         self.meter = LevelMeter()
         self.mic_status = QLabel()
         self.mic_status.setWordWrap(True)
@@ -61,7 +65,8 @@ class DeviceSettingsDialog(QDialog):
 
         self.camera_group, self.sound_group, self.link_group = QGroupBox(), QGroupBox(), QGroupBox()
         camera_form = QFormLayout(self.camera_group)
-        self._labels = {name: QLabel() for name in ("camera", "resolution", "fps", "microphone", "speaker", "url")}
+        self._labels = {name: QLabel() for name in ("camera", "resolution", "fps", "microphone", "samplerate",
+                                                    "channels", "speaker", "url")}
         camera_form.addRow(self._labels["camera"], self.camera)
         camera_form.addRow(self._labels["resolution"], self.resolution)
         camera_form.addRow(self._labels["fps"], self.fps)
@@ -70,6 +75,8 @@ class DeviceSettingsDialog(QDialog):
         camera_form.addRow(self.camera_status)
         sound_form = QFormLayout(self.sound_group)
         sound_form.addRow(self._labels["microphone"], self.microphone)
+        sound_form.addRow(self._labels["samplerate"], self.samplerate)
+        sound_form.addRow(self._labels["channels"], self.channels)
         sound_form.addRow(self.meter)
         sound_form.addRow(self.mic_status)
         sound_form.addRow(self._labels["speaker"], self.speaker)
@@ -96,7 +103,8 @@ class DeviceSettingsDialog(QDialog):
         self._load(settings)
         self.camera_test.toggled.connect(self.on_camera_test_toggled)
         self.feed.state_changed.connect(self.on_camera_state)
-        self.microphone.currentIndexChanged.connect(lambda _i: self.restart_microphone())
+        for combo in (self.microphone, self.samplerate, self.channels):
+            combo.currentIndexChanged.connect(lambda _i: self.restart_microphone())
         self.tone_button.clicked.connect(self.play_tone)
         self.playback_button.clicked.connect(self.record_and_play_back)
         self.buttons.accepted.connect(self.accept_if_valid)
@@ -114,7 +122,8 @@ class DeviceSettingsDialog(QDialog):
         self.link_group.setTitle(self.tr("Link to the hub"))
         for name, text in (("camera", self.tr("Camera")), ("resolution", self.tr("Resolution")),
                            ("fps", self.tr("Frames per second")), ("microphone", self.tr("Microphone")),
-                           ("speaker", self.tr("Speaker")), ("url", self.tr("Address to check"))):
+                           ("speaker", self.tr("Speaker")), ("url", self.tr("Address to check")),
+                           ("samplerate", self.tr("Sample rate")), ("channels", self.tr("Channels"))):
             self._labels[name].setText(text)
         self.camera.lineEdit().setPlaceholderText(self.tr("USB number (0, 1…), rtsp://… or http://… of an IP camera"))
         self.camera_test.setText(self.tr("Stop the test") if self.camera_test.isChecked() else self.tr("Test the camera"))
@@ -122,6 +131,13 @@ class DeviceSettingsDialog(QDialog):
         self.playback_button.setText(self.tr("Record 3 s and play back"))
         self.check_url.setPlaceholderText("https://hub.example.vn/check")
         self.microphone.setItemText(0, self.tr("System default"))
+        current = self.channels.currentData() or self._settings.microphone_channels
+        self.channels.blockSignals(True)  # relabelling is not a new choice
+        self.channels.clear()
+        self.channels.addItem(self.tr("1 (mono)"), 1)
+        self.channels.addItem(self.tr("2 (stereo)"), 2)
+        self.channels.setCurrentIndex(max(0, self.channels.findData(current)))
+        self.channels.blockSignals(False)
         # Qt ships no Vietnamese for its standard buttons: name them ourselves.
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Save"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
@@ -143,6 +159,9 @@ class DeviceSettingsDialog(QDialog):
             index = self.resolution.count() - 1
         self.resolution.setCurrentIndex(index)
         self.fps.setValue(s.camera_fps)
+        if self.samplerate.findData(s.microphone_samplerate) < 0:
+            self.samplerate.addItem(f"{s.microphone_samplerate} Hz", s.microphone_samplerate)
+        self.samplerate.setCurrentIndex(self.samplerate.findData(s.microphone_samplerate))
         for combo, current in ((self.microphone, s.microphone), (self.speaker, s.speaker)):
             combo.addItem("", "")
             if current:
@@ -176,6 +195,8 @@ class DeviceSettingsDialog(QDialog):
         return replace(self._settings, camera=self.camera.currentText().strip(), camera_width=width,
                        camera_height=height, camera_fps=self.fps.value(),
                        microphone=self.microphone.currentData() or "", speaker=self.speaker.currentData() or "",
+                       microphone_samplerate=self.samplerate.currentData(),
+                       microphone_channels=self.channels.currentData() or 1,
                        check_url=self.check_url.text().strip())
 
     def problems(self) -> list[str]:
@@ -234,7 +255,9 @@ class DeviceSettingsDialog(QDialog):
     def restart_microphone(self) -> None:
         self.stop_microphone()
         try:
-            self.mic = audio.MicrophoneCapture(device=self.microphone.currentData() or None).start()
+            chosen = self.settings()
+            self.mic = audio.MicrophoneCapture(device=chosen.microphone or None, samplerate=chosen.microphone_samplerate,
+                                               channels=chosen.microphone_channels).start()
         except audio.AudioUnavailable as error:
             self.mic = None
             self.mic_status.setText(device_problem(error.code, error.params, f"{error} ({error.fix})"))
@@ -256,7 +279,7 @@ class DeviceSettingsDialog(QDialog):
         if self._playback_due and time.monotonic() >= self._playback_due:
             self._playback_due = 0.0
             samples = self.mic.last(PLAYBACK_SECONDS)
-            self._play(samples, self.tr("Playing back what was recorded…"))
+            self._play(samples, self.tr("Playing back what was recorded…"), self.mic.samplerate)
         elif self._playback_due:
             left = int(self._playback_due - time.monotonic()) + 1
             self.speaker_status.setText(self.tr("Recording… speak now (%1 s)").replace("%1", str(left)))
@@ -270,10 +293,10 @@ class DeviceSettingsDialog(QDialog):
             return
         self._playback_due = time.monotonic() + PLAYBACK_SECONDS
 
-    def _play(self, samples, text: str) -> None:
+    def _play(self, samples, text: str, samplerate: int = audio.SAMPLE_RATE) -> None:
         self.speaker_status.setText(text)
         device = self.speaker.currentData() or None
-        self._runner.run(lambda: audio.play(samples, device=device),
+        self._runner.run(lambda: audio.play(samples, device=device, samplerate=samplerate),
                          lambda _r: self.speaker_status.setText(self.tr("Done.")), self._on_play_error, owner=self)
 
     def _on_play_error(self, error: BaseException) -> None:

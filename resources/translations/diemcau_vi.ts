@@ -524,6 +524,14 @@
       <translation>Địa chỉ kiểm tra</translation>
     </message>
     <message>
+      <source>Sample rate</source>
+      <translation>Tần số lấy mẫu</translation>
+    </message>
+    <message>
+      <source>Channels</source>
+      <translation>Số kênh</translation>
+    </message>
+    <message>
       <source>USB number (0, 1…), rtsp://… or http://… of an IP camera</source>
       <translation>Số cổng USB (0, 1…), hoặc rtsp://… / http://… của camera IP</translation>
     </message>
@@ -546,6 +554,14 @@
     <message>
       <source>System default</source>
       <translation>Mặc định của hệ thống</translation>
+    </message>
+    <message>
+      <source>1 (mono)</source>
+      <translation>1 (mono)</translation>
+    </message>
+    <message>
+      <source>2 (stereo)</source>
+      <translation>2 (stereo)</translation>
     </message>
     <message>
       <source>Save</source>

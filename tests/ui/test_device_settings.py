@@ -63,3 +63,17 @@ def test_no_camera_is_said_plainly(qtbot, runner, microphone_source, translation
     dialog.camera_test.click()
     qtbot.waitUntil(lambda: dialog.camera_status.text().startswith("Không có camera ở cổng USB số 8"), timeout=10000)
     close(qtbot, dialog, runner)
+
+
+def test_sample_rate_and_channels_are_chosen_and_used(qtbot, runner, microphone_source, translations):
+    dialog = make(qtbot, runner, Settings(microphone="pulse", microphone_samplerate=44100, microphone_channels=2))
+    qtbot.waitUntil(lambda: dialog.mic is not None, timeout=10000)
+    assert (dialog.mic.samplerate, dialog.mic.channels) == (44100, 2)
+    dialog.samplerate.setCurrentIndex(dialog.samplerate.findData(16000))
+    dialog.channels.setCurrentIndex(dialog.channels.findData(1))
+    qtbot.waitUntil(lambda: dialog.mic is not None and dialog.mic.samplerate == 16000, timeout=10000)
+    chosen = dialog.settings()
+    assert (chosen.microphone_samplerate, chosen.microphone_channels) == (16000, 1)
+    qtbot.waitUntil(lambda: dialog.mic.first_block.is_set(), timeout=10000)
+    assert dialog.mic.last(0.5).shape[1] == 1
+    close(qtbot, dialog, runner)
