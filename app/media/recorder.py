@@ -42,7 +42,8 @@ class ClipRecorder:
         self._video.width, self._video.height = width - width % 2, height - height % 2
         self._video.pix_fmt = "yuv420p"
         self._video.time_base = MS
-        self._video.options = {"preset": "veryfast", "crf": "23", "g": str(int(round(fps)))}
+        # No B-frames: timestamps stay in capture order, which fragmented MP4 needs from the first frame.
+        self._video.options = {"preset": "veryfast", "crf": "23", "g": str(int(round(fps))), "bf": "0"}
         self._audio = None
         if samplerate:
             self._audio = self._container.add_stream("aac", rate=samplerate)
@@ -73,7 +74,8 @@ class ClipRecorder:
             kind, data, at = item
             if kind == "video":
                 self._queued_video -= 1
-                pts = int((at - self.started) * 1000)
+                # A frame captured just before the recording began comes out at 0, not below.
+                pts = max(0, int((at - self.started) * 1000))
                 if pts <= self._last_pts:
                     continue  # two frames in one millisecond: keep the first
                 self._last_pts = pts

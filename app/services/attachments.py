@@ -29,14 +29,14 @@ class AttachmentService:
 
     def add_bytes(self, case_id: str, data: bytes, name: str, kind: AttachmentKind, media_type: str | None = None,
                   caption: str = "", details: dict | None = None) -> Attachment:
-        self._require_editable(case_id)
+        self.require_editable(case_id)
         return self._record(case_id, self.blobs.put_bytes(data), name, kind, media_type, caption, details)
 
     def add_file(self, case_id: str, path: Path, kind: AttachmentKind, media_type: str | None = None,
                  caption: str = "", details: dict | None = None, name: str | None = None,
                  progress=None, cancelled=None) -> Attachment:
         """Stream a file into the store (constant memory) and attach it."""
-        self._require_editable(case_id)
+        self.require_editable(case_id)
         stored = self.blobs.put_file(Path(path), progress, cancelled)
         return self._record(case_id, stored, name or Path(path).name, kind, media_type, caption, details)
 
@@ -53,7 +53,7 @@ class AttachmentService:
             attachment = self._repo.get(session, attachment_id)
             if attachment is None:
                 return
-            self._require_editable(attachment.case_id, session)
+            self.require_editable(attachment.case_id, session)
             sha256 = self._repo.delete(session, attachment_id)
             session.flush()
             unused = self._repo.references(session, sha256) == 0
@@ -73,7 +73,7 @@ class AttachmentService:
                 self.blobs.remove(stored.sha256)
             raise
 
-    def _require_editable(self, case_id: str, session=None) -> None:
+    def require_editable(self, case_id: str, session=None) -> None:
         """Evidence is added to, or taken from, a draft only: a sent case does not change."""
         from app.storage.repository import CaseRepository
 

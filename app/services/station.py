@@ -77,6 +77,12 @@ class Station:
         return CaptureService(self.attachments, self.paths.recordings)
 
     @cached_property
+    def imports(self):
+        from .importing import ImportService
+
+        return ImportService(self.db, self.attachments, self.cases)
+
+    @cached_property
     def checks(self):
         from .precheck import PreSessionCheck
 

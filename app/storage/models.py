@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -92,6 +92,26 @@ class AttachmentRow(Base):
     caption: Mapped[str] = _text()
     details: Mapped[str] = mapped_column(Text, nullable=False, default="{}")  # JSON
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class DicomInstanceRow(Base):
+    __tablename__ = "dicom_instances"
+    __table_args__ = (
+        Index("ix_dicom_instances_case_series", "case_id", "series_uid"),
+        Index("ix_dicom_instances_case_sop", "case_id", "sop_uid", unique=True),
+    )
+
+    attachment_id: Mapped[str] = mapped_column(ForeignKey("attachments.id", ondelete="CASCADE"), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), nullable=False)
+    study_uid: Mapped[str] = mapped_column(String(64), nullable=False)
+    series_uid: Mapped[str] = mapped_column(String(64), nullable=False)
+    sop_uid: Mapped[str] = mapped_column(String(64), nullable=False)
+    modality: Mapped[str] = mapped_column(String(16), nullable=False, default="")
+    series_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    instance_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    slice_position: Mapped[float | None] = mapped_column(Float, nullable=True)
+    frames: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    info: Mapped[str] = mapped_column(Text, nullable=False)  # JSON of DicomInfo
 
 
 class CheckReportRow(Base):

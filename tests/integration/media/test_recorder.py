@@ -72,3 +72,18 @@ def test_a_recording_cut_short_by_a_crash_still_plays(mjpeg_camera, tmp_path):
         clip.finish()
     _streams, frames, _duration = probe(snapshot)
     assert frames >= 30
+
+
+def test_a_frame_captured_just_before_the_start_is_not_a_negative_time(tmp_path):
+    import numpy as np
+
+    from app.media.camera import Frame
+
+    clip = ClipRecorder(tmp_path / "early.mp4", 64, 48, fps=30, samplerate=None)
+    image = np.zeros((48, 64, 3), np.uint8)
+    clip.add_frame(Frame(image, clip.started - 0.005, 1))  # captured 5 ms before the recorder started
+    for i in range(1, 30):
+        clip.add_frame(Frame(image + i, clip.started + i / 30, i + 1))
+    clip.finish()
+    streams, frames, _duration = probe(clip.path)
+    assert streams == {"video": "h264"} and frames == 30

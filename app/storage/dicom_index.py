@@ -1,0 +1,51 @@
+"""Which imaging attachments a case has, grouped by study and series."""
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from .models import DicomInstanceRow
+
+
+@dataclass(frozen=True)
+class IndexedInstance:
+    attachment_id: str
+    sha256: str
+    study_uid: str
+    series_uid: str
+    sop_uid: str
+    modality: str
+    series_number: int | None
+    instance_number: int | None
+    slice_position: float | None
+    frames: int
+    info: dict
+
+
+class DicomIndex:
+    def add(self, session: Session, case_id: str, attachment_id: str, info: dict) -> None:
+        session.add(DicomInstanceRow(
+            attachment_id=attachment_id, case_id=case_id, study_uid=info["study_uid"], series_uid=info["series_uid"],
+            sop_uid=info["sop_instance_uid"], modality=info["modality"], series_number=info["series_number"],
+            instance_number=info["instance_number"], slice_position=info["slice_position"], frames=info["frames"],
+            info=json.dumps(info, ensure_ascii=False)))
+
+    def has_sop(self, session: Session, case_id: str, sop_uid: str) -> bool:
+        return session.scalar(select(DicomInstanceRow.attachment_id).where(
+            DicomInstanceRow.case_id == case_id, DicomInstanceRow.sop_uid == sop_uid)) is not None
+
+    def remove(self, session: Session, attachment_id: str) -> None:
+        session.execute(delete(DicomInstanceRow).where(DicomInstanceRow.attachment_id == attachment_id))
+
+    def for_case(self, session: Session, case_id: str) -> list[IndexedInstance]:
+        from .models import AttachmentRow
+
+        rows = session.execute(
+            select(DicomInstanceRow, AttachmentRow.sha256).join(AttachmentRow,
+                                                                AttachmentRow.id == DicomInstanceRow.attachment_id)
+            .where(DicomInstanceRow.case_id == case_id))
+        return [IndexedInstance(r.attachment_id, sha, r.study_uid, r.series_uid, r.sop_uid, r.modality,
+                                r.series_number, r.instance_number, r.slice_position, r.frames, json.loads(r.info))
+                for r, sha in rows]

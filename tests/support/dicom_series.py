@@ -1,0 +1,85 @@
+"""DICOM series made by the tests: a CT of any length, a multi-frame ultrasound cine."""
+
+from pathlib import Path
+
+import numpy as np
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, UltrasoundMultiFrameImageStorage, generate_uid
+
+
+def _base(sop_class, patient_name: str, study_uid: str, series_uid: str) -> Dataset:
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.MediaStorageSOPClassUID = sop_class
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.SOPClassUID = sop_class
+    ds.SOPInstanceUID = generate_uid()
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    ds.PatientName, ds.PatientID, ds.PatientBirthDate, ds.PatientSex = patient_name, "BN-0042", "19680312", "M"
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = study_uid, series_uid
+    ds.StudyDate, ds.StudyTime, ds.StudyDescription = "20261120", "141500", "CT NGUC"
+    ds.StudyID, ds.AccessionNumber, ds.ReferringPhysicianName = "1", "", ""
+    ds.SeriesNumber = 2
+    return ds
+
+
+def ct_series(folder: Path, slices: int = 20, size: int = 64, patient_name: str = "NGUYEN^VAN^DUOC") -> list[Path]:
+    """A chest-like CT: air outside, soft tissue, a lung-density region, a bone ring (HU via rescale)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    study, series = generate_uid(), generate_uid()
+    yy, xx = np.mgrid[0:size, 0:size]
+    radius = np.hypot(yy - size / 2, xx - size / 2)
+    paths = []
+    for i in range(slices):
+        ds = _base(CTImageStorage, patient_name, study, series)
+        ds.Modality, ds.SeriesDescription = "CT", "Phoi 5mm"
+        ds.InstanceNumber = i + 1
+        ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
+        ds.ImagePositionPatient = [0, 0, -5.0 * i]
+        ds.Rows = ds.Columns = size
+        ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+        ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+        ds.RescaleIntercept, ds.RescaleSlope = -1024, 1
+        ds.WindowCenter, ds.WindowWidth = 40, 400
+        hu = np.full((size, size), -1000, np.int16)
+        hu[radius < size * 0.45] = 40
+        hu[(radius < size * 0.3) & (xx < size / 2)] = -700 + i  # a lung
+        hu[(radius > size * 0.40) & (radius < size * 0.45)] = 900  # ribs
+        ds.PixelData = (hu + 1024).astype(np.uint16).tobytes()
+        path = folder / f"IM{i + 1:04d}"
+        ds.save_as(path, enforce_file_format=True)
+        paths.append(path)
+    return paths
+
+
+def ultrasound_cine(path: Path, frames: int = 12, size: int = 48) -> Path:
+    ds = _base(UltrasoundMultiFrameImageStorage, "TRAN^THI^B", generate_uid(), generate_uid())
+    ds.Modality, ds.SeriesDescription = "US", "Tim"
+    ds.InstanceNumber, ds.NumberOfFrames = 1, frames
+    ds.Rows = ds.Columns = size
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
+    cine = np.stack([np.roll(np.eye(size, dtype=np.uint8) * 255, f, axis=1) for f in range(frames)])
+    ds.PixelData = cine.tobytes()
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+def make_cd(source: Path, cd: Path) -> Path:
+    """A CD layout with its DICOMDIR, as written by pydicom's FileSet; returns the DICOMDIR."""
+    import gc
+    import warnings
+
+    from pydicom import dcmread
+    from pydicom.fileset import FileSet
+
+    with warnings.catch_warnings():
+        # FileSet stages files in a TemporaryDirectory it leaves to the garbage collector.
+        warnings.simplefilter("ignore", ResourceWarning)
+        fileset = FileSet()
+        for path in sorted(source.iterdir()):
+            fileset.add(dcmread(path))
+        fileset.write(cd)
+        del fileset
+        gc.collect()
+    return cd / "DICOMDIR"
