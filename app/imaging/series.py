@@ -1,0 +1,97 @@
+"""A case's imaging as studies and series, and a series' images in order, decoded on demand."""
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .render import Window, auto_window, modality_values
+
+
+@dataclass
+class SeriesImage:
+    attachment_id: str
+    path: Path
+    frame: int  # which frame of a multi-frame file
+    info: dict
+
+
+@dataclass
+class Series:
+    uid: str
+    study_uid: str
+    modality: str
+    description: str
+    number: int | None
+    images: list[SeriesImage] = field(default_factory=list)
+    study_description: str = ""
+    study_date: str = ""
+
+    @property
+    def multiframe(self) -> bool:
+        return len({i.attachment_id for i in self.images}) == 1 and len(self.images) > 1
+
+    def default_window(self) -> Window | None:
+        info = self.images[0].info if self.images else {}
+        if info.get("window_center") is not None and info.get("window_width"):
+            return Window(info["window_center"], info["window_width"])
+        return None
+
+
+def group_series(instances, blob_path) -> list[Series]:
+    """IndexedInstance rows -> series, each in slice order (position, else instance number)."""
+    found: dict[str, Series] = {}
+    for inst in instances:
+        info = inst.info
+        series = found.setdefault(inst.series_uid, Series(inst.series_uid, inst.study_uid, inst.modality,
+                                                          info.get("series_description", ""), inst.series_number,
+                                                          study_description=info.get("study_description", ""),
+                                                          study_date=info.get("study_date", "")))
+        for frame in range(max(1, inst.frames)):
+            series.images.append(SeriesImage(inst.attachment_id, blob_path(inst.sha256), frame, info))
+
+    def order(image: SeriesImage):
+        info = image.info
+        position = info.get("slice_position")
+        return (position is None, -(position or 0.0), info.get("instance_number") or 0, image.frame)
+
+    for series in found.values():
+        series.images.sort(key=order)
+    return sorted(found.values(), key=lambda s: (s.study_date, s.number or 0, s.description))
+
+
+class FrameCache:
+    """Decoded frames in real units, the most recent kept (a 512×512 CT slice is 1 MB as float32)."""
+
+    def __init__(self, max_items: int = 160):
+        self._items: OrderedDict = OrderedDict()
+        self._max = max_items
+
+    def values(self, image: SeriesImage) -> tuple[np.ndarray, bool]:
+        """(values, invert) for one frame; raises the decoder's error for a file that cannot be shown."""
+        key = (image.attachment_id, image.frame)
+        if key in self._items:
+            self._items.move_to_end(key)
+            return self._items[key]
+        import pydicom
+
+        ds = pydicom.dcmread(image.path)
+        frames = int(ds.get("NumberOfFrames", 1) or 1)
+        if frames > 1:
+            from pydicom.pixels import pixel_array
+
+            pixels = pixel_array(ds, index=image.frame)
+        else:
+            pixels = ds.pixel_array
+        if pixels.ndim == 3 and pixels.shape[-1] in (3, 4):  # colour (ultrasound, photos): shown as grey
+            pixels = pixels[..., :3].mean(axis=-1)
+        values = modality_values(pixels, float(ds.get("RescaleSlope", 1) or 1), float(ds.get("RescaleIntercept", 0) or 0))
+        entry = (values, str(ds.get("PhotometricInterpretation", "")) == "MONOCHROME1")
+        self._items[key] = entry
+        while len(self._items) > self._max:
+            self._items.popitem(last=False)
+        return entry
+
+    def window_for(self, series: Series, image: SeriesImage) -> Window:
+        return series.default_window() or auto_window(self.values(image)[0])
