@@ -41,7 +41,10 @@ class ClipRecorder:
         # Even sizes: 4:2:0 chroma needs them.
         self._video.width, self._video.height = width - width % 2, height - height % 2
         self._video.pix_fmt = "yuv420p"
+        # Millisecond timestamps end to end: with the codec at 1/fps, two frames captured close
+        # together (a busy machine) would round to one timestamp and the muxer would refuse the second.
         self._video.time_base = MS
+        self._video.codec_context.time_base = MS
         # No B-frames: timestamps stay in capture order, which fragmented MP4 needs from the first frame.
         self._video.options = {"preset": "veryfast", "crf": "23", "g": str(int(round(fps))), "bf": "0"}
         self._audio = None

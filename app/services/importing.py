@@ -61,9 +61,6 @@ class ImportService:
         self._cases = cases
         self._clock = clock
 
-    def series(self, case_id: str):
-        return imaging_series(self._db, self._attachments, case_id)
-
     def import_paths(self, case_id: str, paths: list[Path], progress: Progress | None = None,
                      cancelled: Callable[[], bool] | None = None) -> ImportReport:
         case = self._cases.get_case(case_id)
@@ -182,16 +179,6 @@ class ImportService:
             unused = AttachmentRepository().references(session, stored.sha256) == 0
         if unused:
             self._blobs.remove(stored.sha256)
-
-
-def imaging_series(db: Database, attachments: AttachmentService, case_id: str):
-    """The case's DICOM images as series in slice order (for the viewer)."""
-    from app.imaging.series import group_series
-    from app.storage.dicom_index import DicomIndex
-
-    with db.transaction() as session:
-        instances = DicomIndex().for_case(session, case_id)
-    return group_series(instances, attachments.blobs.path)
 
 
 class _DuplicateInstance(Exception):

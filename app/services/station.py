@@ -83,6 +83,12 @@ class Station:
         return ImportService(self.db, self.attachments, self.cases)
 
     @cached_property
+    def imaging(self):
+        from .imaging import ImagingService
+
+        return ImagingService(self.db, self.attachments)
+
+    @cached_property
     def checks(self):
         from .precheck import PreSessionCheck
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from .models import DicomInstanceRow
+from .models import DicomInstanceRow, KeyImageRow
 
 
 @dataclass(frozen=True)
@@ -49,3 +49,14 @@ class DicomIndex:
         return [IndexedInstance(r.attachment_id, sha, r.study_uid, r.series_uid, r.sop_uid, r.modality,
                                 r.series_number, r.instance_number, r.slice_position, r.frames, json.loads(r.info))
                 for r, sha in rows]
+
+    def key_images(self, session: Session, case_id: str) -> set[tuple[str, int]]:
+        rows = session.execute(select(KeyImageRow.attachment_id, KeyImageRow.frame).where(KeyImageRow.case_id == case_id))
+        return {(a, f) for a, f in rows}
+
+    def set_key_image(self, session: Session, case_id: str, attachment_id: str, frame: int, on: bool) -> None:
+        existing = session.get(KeyImageRow, (attachment_id, frame))
+        if on and existing is None:
+            session.add(KeyImageRow(attachment_id=attachment_id, frame=frame, case_id=case_id))
+        elif not on and existing is not None:
+            session.delete(existing)

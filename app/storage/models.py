@@ -114,6 +114,14 @@ class DicomInstanceRow(Base):
     info: Mapped[str] = mapped_column(Text, nullable=False)  # JSON of DicomInfo
 
 
+class KeyImageRow(Base):
+    __tablename__ = "key_images"
+
+    attachment_id: Mapped[str] = mapped_column(ForeignKey("attachments.id", ondelete="CASCADE"), primary_key=True)
+    frame: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+
+
 class CheckReportRow(Base):
     __tablename__ = "check_reports"
 

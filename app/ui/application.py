@@ -68,7 +68,8 @@ class StationApp:
         self.translations.use(self.language)
         self.runner = TaskRunner()
         media = MediaServices(lambda: station.capture, lambda: station.attachments, lambda: station.settings,
-                              lambda: station.checks, station.save_settings)
+                              lambda: station.checks, station.save_settings, lambda: station.imports,
+                              lambda: station.imaging)
         self.window = MainWindow(station.cases, self.runner, str(station.paths.root), media)
         self.window.set_language(self.language)
         self.window.restore_geometry_state(station.settings.window_geometry)

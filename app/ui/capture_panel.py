@@ -4,6 +4,7 @@ The camera and microphone run only while this panel is on screen.
 """
 
 import time
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
@@ -28,6 +29,7 @@ METER_INTERVAL_MS = 33  # 30 updates a second
 
 class CapturePanel(QWidget):
     attachments_changed = Signal(int)  # how many the case has
+    imaging_added = Signal()           # new DICOM images: the viewer reloads
     problem = Signal(str)              # a device or storage problem, in the user's language
 
     def __init__(self, media: MediaServices, runner: TaskRunner, parent=None):
@@ -36,6 +38,8 @@ class CapturePanel(QWidget):
         self._attachments = media.attachments()
         self._runner = runner
         self._settings = media.settings
+        self._imports = media.imports() if media.imports is not None else None
+        self.last_import = None  # the latest ImportReport, for the curious (and the tests)
         self._case: ConsultationCase | None = None
         self.mic: MicrophoneCapture | None = None
         self._clip = None  # (ClipRecorder, PendingRecording)
@@ -64,6 +68,9 @@ class CapturePanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.remove_button = QPushButton()
+        self.add_files_button = QPushButton()
+        self.add_folder_button = QPushButton()
+        self.setAcceptDrops(True)
 
         self.camera_group = QGroupBox()
         camera_layout = QVBoxLayout(self.camera_group)
@@ -83,6 +90,8 @@ class CapturePanel(QWidget):
         files_layout = QVBoxLayout(self.files_group)
         files_layout.addWidget(self.table)
         files_row = QHBoxLayout()
+        files_row.addWidget(self.add_files_button)
+        files_row.addWidget(self.add_folder_button)
         files_row.addStretch(1)
         files_row.addWidget(self.remove_button)
         files_layout.addLayout(files_row)
@@ -97,6 +106,8 @@ class CapturePanel(QWidget):
         self.clip_button.toggled.connect(self.on_clip_toggled)
         self.voice_button.toggled.connect(self.on_voice_toggled)
         self.remove_button.clicked.connect(self.remove_selected)
+        self.add_files_button.clicked.connect(self.choose_files)
+        self.add_folder_button.clicked.connect(self.choose_folder)
         self.table.doubleClicked.connect(self.open_attachment)
         self.feed.state_changed.connect(self.on_camera_state)
         self._meter_timer = QTimer(self, interval=METER_INTERVAL_MS)
@@ -116,6 +127,10 @@ class CapturePanel(QWidget):
         self.clip_button.setText(self.tr("Stop recording") if self.clip_button.isChecked() else self.tr("Record video"))
         self.voice_button.setText(self.tr("Stop") if self.voice_button.isChecked() else self.tr("Record sound"))
         self.remove_button.setText(self.tr("Remove selected file"))
+        self.add_files_button.setText(self.tr("Add files…"))
+        self.add_files_button.setToolTip(self.tr("Photos, PDF, lab results, DICOM images or a ZIP; "
+                                                 "you can also drop files here"))
+        self.add_folder_button.setText(self.tr("Add a folder or CD…"))
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.model.COLUMNS) - 1)
 
     def changeEvent(self, event) -> None:
@@ -155,6 +170,8 @@ class CapturePanel(QWidget):
         self.clip_button.setEnabled((live and self.editable) or self._clip is not None)
         self.voice_button.setEnabled((self.mic is not None and self.editable) or self._voice is not None)
         self.remove_button.setEnabled(self.editable)
+        for button in (self.add_files_button, self.add_folder_button):
+            button.setEnabled(self.editable and self._imports is not None)
 
     # -- camera -------------------------------------------------------------------
 
@@ -332,6 +349,50 @@ class CapturePanel(QWidget):
         if ids:
             self._runner.run(lambda: [self._attachments.remove(i) for i in ids], lambda _r: self.refresh(),
                              self._on_error, owner=self)
+
+    def choose_files(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        paths, _filter = QFileDialog.getOpenFileNames(self, self.tr("Add files to the case"))
+        if paths:
+            self.import_paths([Path(p) for p in paths])
+
+    def choose_folder(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Add a folder or a CD"))
+        if folder:
+            self.import_paths([Path(folder)])
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls() and self.editable and self._imports is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.import_paths(paths)
+
+    def import_paths(self, paths: list[Path]) -> None:
+        from .import_flow import ImportJob
+
+        if self._case is None or self._imports is None:
+            return
+        job = ImportJob(self._imports, self._runner, self)
+        job.finished.connect(self.on_imported)
+        job.failed.connect(self._on_error)
+        job.start(self._case.id, paths)
+
+    def on_imported(self, report) -> None:
+        from .import_flow import ImportResultsDialog
+
+        self.last_import = report
+        self.refresh()
+        if any(r.kind is AttachmentKind.IMAGING for r in report.results if r.status == "imported"):
+            self.imaging_added.emit()
+        self.import_results = ImportResultsDialog(report, self)
+        self.import_results.show()
 
     def open_attachment(self, index) -> None:
         attachment = self.model.attachment(index.row())

@@ -73,9 +73,11 @@ class CaseEditor(QWidget):
     case_created = Signal(object)         # a reopened case
     save_failed = Signal(str)             # what went wrong, in the user's language
 
-    def __init__(self, cases: CaseService, runner: TaskRunner, capture_panel: QWidget | None = None, parent=None):
+    def __init__(self, cases: CaseService, runner: TaskRunner, capture_panel: QWidget | None = None,
+                 viewer: QWidget | None = None, parent=None):
         super().__init__(parent)
         self.capture_panel = capture_panel
+        self.viewer = viewer
         self._cases = cases
         self._runner = runner
         self._case: ConsultationCase | None = None
@@ -240,6 +242,9 @@ class CaseEditor(QWidget):
             self.tabs.addTab(scroll, "")
             self.tabs.addTab(self.capture_panel, "")
             self.capture_panel.attachments_changed.connect(lambda _n: self._retitle_tabs())
+            if self.viewer is not None:
+                self.tabs.addTab(self.viewer, "")
+                self.capture_panel.imaging_added.connect(self.viewer.reload)
             layout.addWidget(self.tabs, 1)
 
     def retranslate(self) -> None:
@@ -288,6 +293,8 @@ class CaseEditor(QWidget):
             self.tabs.setTabText(0, self.tr("Case record"))
             count = self.capture_panel.model.rowCount()
             self.tabs.setTabText(1, self.tr("Photos, video, sound (%1)").replace("%1", str(count)))
+            if self.viewer is not None:
+                self.tabs.setTabText(2, self.tr("Imaging (DICOM)"))
 
     def _fill_combos(self, lang: str) -> None:
         was_loading, self._loading = self._loading, True
@@ -353,6 +360,8 @@ class CaseEditor(QWidget):
         self._validate()
         if self.capture_panel is not None:
             self.capture_panel.set_case(case)
+        if self.viewer is not None:
+            self.viewer.set_case(case.id)
 
     @staticmethod
     def _has_value(widget: QWidget) -> bool:

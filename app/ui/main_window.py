@@ -121,7 +121,12 @@ class MainWindow(QMainWindow):
 
                 panel = CapturePanel(self._media, self._runner)
                 panel.problem.connect(lambda text: self.statusBar().showMessage(text, 15000))
-            self.editor = CaseEditor(self._cases, self._runner, panel)
+            viewer = None
+            if self._media is not None and self._media.imaging is not None:
+                from .dicom_viewer import DicomViewer
+
+                viewer = DicomViewer(self._media.imaging(), self._runner)
+            self.editor = CaseEditor(self._cases, self._runner, panel, viewer)
             self.editor.case_saved.connect(self.on_case_saved)
             self.editor.case_status_changed.connect(self.on_case_saved)
             self.editor.case_created.connect(self.on_case_created)

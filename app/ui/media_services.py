@@ -17,3 +17,5 @@ class MediaServices:
     settings: Callable[[], Settings]
     checks: Callable[[], object] | None = None  # -> app.services.precheck.PreSessionCheck
     save_settings: Callable[[Settings], None] | None = None
+    imports: Callable[[], object] | None = None  # -> app.services.importing.ImportService
+    imaging: Callable[[], object] | None = None  # -> app.services.imaging.ImagingService

@@ -85,3 +85,27 @@ def device_problem(code: str, params: dict, fallback: str) -> str:
         return template.format(**params)
     except (KeyError, IndexError):
         return template
+
+
+def import_reason(code: str) -> str:
+    """Why a file was not imported, in the user's language."""
+    return {
+        "dicom.not_dicom": QCoreApplication.translate("Import", "not a DICOM file, though named like one"),
+        "dicom.unreadable": QCoreApplication.translate("Import", "damaged DICOM file"),
+        "dicom.no_uids": QCoreApplication.translate("Import", "DICOM file without its identifiers (UIDs)"),
+        "dicom.no_pixels": QCoreApplication.translate("Import", "DICOM file without an image (a report or plan)"),
+        "dicom.truncated": QCoreApplication.translate("Import", "the image is cut short (incomplete copy)"),
+        "dicom.unsupported_syntax": QCoreApplication.translate("Import", "image compression not supported"),
+        "dicomdir.missing_file": QCoreApplication.translate("Import", "listed on the CD but missing"),
+        "dicomdir.unreadable": QCoreApplication.translate("Import", "the CD index (DICOMDIR) is damaged"),
+        "file.too_large": QCoreApplication.translate("Import", "file too large (limit 1.5 GB)"),
+        "file.empty": QCoreApplication.translate("Import", "empty file"),
+        "file.missing": QCoreApplication.translate("Import", "file not found"),
+        "file.unreadable": QCoreApplication.translate("Import", "the file cannot be read"),
+        "file.unsupported": QCoreApplication.translate("Import", "file type not accepted"),
+        "folder.empty": QCoreApplication.translate("Import", "no files in it"),
+        "zip.unreadable": QCoreApplication.translate("Import", "damaged ZIP archive"),
+        "zip.unsafe_path": QCoreApplication.translate("Import", "unsafe path inside the archive (refused)"),
+        "zip.bomb": QCoreApplication.translate("Import", "archive expands to far more than it holds (refused)"),
+        "zip.too_many": QCoreApplication.translate("Import", "too many files in the archive"),
+    }.get(code, code)

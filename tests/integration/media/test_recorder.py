@@ -87,3 +87,19 @@ def test_a_frame_captured_just_before_the_start_is_not_a_negative_time(tmp_path)
     clip.finish()
     streams, frames, _duration = probe(clip.path)
     assert streams == {"video": "h264"} and frames == 30
+
+
+def test_frames_bunched_by_a_busy_machine_keep_increasing_timestamps(tmp_path):
+    import numpy as np
+
+    from app.media.camera import Frame
+
+    clip = ClipRecorder(tmp_path / "bunched.mp4", 64, 48, fps=30, samplerate=None, max_queued_frames=100)
+    image = np.zeros((48, 64, 3), np.uint8)
+    at = clip.started
+    for i in range(60):  # pairs of frames 5 ms apart: same 1/30 s slot
+        at += 0.005 if i % 2 else 0.061
+        clip.add_frame(Frame(image + i, at, i + 1))
+    clip.finish()
+    streams, frames, _duration = probe(clip.path)
+    assert streams == {"video": "h264"} and frames == 60 and clip.dropped_frames == 0

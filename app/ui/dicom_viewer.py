@@ -1,0 +1,364 @@
+"""The DICOM viewer: series list, the image with window/level, zoom and pan, slice
+scroll, cine for multi-frame, key images, and the image's metadata."""
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QIcon, QImage, QKeySequence, QPainter, QPixmap, QShortcut
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QSplitter,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from app.imaging.render import PRESETS, Window, apply_window
+from app.imaging.series import FrameCache, Series
+
+THUMB = 96
+CINE_FPS = 15
+
+
+def to_qimage(pixels: np.ndarray) -> QImage:
+    """8-bit grey pixels as a QImage that owns a copy (the array may be reused)."""
+    pixels = np.ascontiguousarray(pixels)
+    height, width = pixels.shape
+    return QImage(pixels.data, width, height, pixels.strides[0], QImage.Format.Format_Grayscale8).copy()
+
+
+class ImageView(QWidget):
+    """One frame on screen. Drag: window/level. Right-drag: pan. Wheel: slices. Ctrl+wheel: zoom."""
+
+    window_dragged = Signal(float, float)  # d_center, d_width
+    slice_stepped = Signal(int)
+    rendered = Signal(float)               # milliseconds to window and draw
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.image: QImage | None = None
+        self.zoom = 1.0
+        self.pan = QPointF(0, 0)
+        self.message = ""
+        self._drag: tuple[str, QPointF] | None = None
+        self.setMinimumSize(320, 320)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+
+    def show_pixels(self, pixels: np.ndarray | None, message: str = "") -> None:
+        self.image = to_qimage(pixels) if pixels is not None else None
+        self.message = message
+        self.update()
+
+    def reset_view(self) -> None:
+        self.zoom, self.pan = 1.0, QPointF(0, 0)
+        self.update()
+
+    def target_rect(self) -> QRectF:
+        if self.image is None:
+            return QRectF()
+        scale = min(self.width() / self.image.width(), self.height() / self.image.height()) * self.zoom
+        w, h = self.image.width() * scale, self.image.height() * scale
+        return QRectF((self.width() - w) / 2 + self.pan.x(), (self.height() - h) / 2 + self.pan.y(), w, h)
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), Qt.GlobalColor.black)
+        if self.image is not None:
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.zoom < 3)
+            painter.drawImage(self.target_rect(), self.image)
+        if self.message:
+            painter.setPen(Qt.GlobalColor.white)
+            painter.drawText(self.rect().adjusted(10, 10, -10, -10),
+                             Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
+        painter.end()
+
+    def mousePressEvent(self, event) -> None:
+        mode = "pan" if event.button() == Qt.MouseButton.RightButton or \
+            event.modifiers() & Qt.KeyboardModifier.ShiftModifier else "window"
+        self._drag = (mode, event.position())
+
+    def mouseMoveEvent(self, event) -> None:
+        if self._drag is None:
+            return
+        mode, start = self._drag
+        delta = event.position() - start
+        self._drag = (mode, event.position())
+        if mode == "pan":
+            self.pan += delta
+            self.update()
+        else:
+            self.window_dragged.emit(delta.y(), delta.x())
+
+    def mouseReleaseEvent(self, _event) -> None:
+        self._drag = None
+
+    def wheelEvent(self, event) -> None:
+        steps = event.angleDelta().y() // 120 or (1 if event.angleDelta().y() > 0 else -1)
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.zoom = min(16.0, max(0.25, self.zoom * (1.25 ** steps)))
+            self.update()
+        else:
+            self.slice_stepped.emit(-steps)
+
+
+class DicomViewer(QWidget):
+    def __init__(self, imaging, runner, parent=None):
+        """`imaging.series(case_id)` gives the case's series; `imaging.key_images` keeps key images."""
+        super().__init__(parent)
+        self._imaging = imaging
+        self._runner = runner
+        self._case_id: str | None = None
+        self.series: list[Series] = []
+        self.current: Series | None = None
+        self.index = 0
+        self.window: Window | None = None
+        self.cache = FrameCache()
+        self.keys: set[tuple[str, int]] = set()
+
+        self.series_list = QListWidget()
+        self.series_list.setIconSize(QSize(THUMB, THUMB))
+        self.series_list.setMaximumWidth(230)
+        self.view = ImageView()
+        self.preset = QComboBox()
+        self.position = QLabel()
+        self.levels = QLabel()
+        self.cine_button = QPushButton(checkable=True)
+        self.key_button = QPushButton(checkable=True)
+        self.reset_button = QPushButton()
+        self.metadata = QTableWidget(0, 2)
+        self.metadata.horizontalHeader().setStretchLastSection(True)
+        self.metadata.verticalHeader().hide()
+        self.metadata.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.metadata.setMaximumWidth(320)
+        self.empty = QLabel()
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+
+        bar = QHBoxLayout()
+        for widget in (self.preset, self.cine_button, self.key_button, self.reset_button):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        bar.addWidget(self.levels)
+        bar.addWidget(self.position)
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.addLayout(bar)
+        centre_layout.addWidget(self.view, 1)
+        splitter = QSplitter()
+        splitter.addWidget(self.series_list)
+        splitter.addWidget(centre)
+        splitter.addWidget(self.metadata)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.empty)
+        layout.addWidget(splitter, 1)
+        self._splitter = splitter
+
+        self.series_list.currentRowChanged.connect(self.on_series_chosen)
+        self.view.slice_stepped.connect(self.step)
+        self.view.window_dragged.connect(self.on_window_dragged)
+        self.preset.activated.connect(self.on_preset)
+        self.cine_button.toggled.connect(self.on_cine)
+        self.key_button.toggled.connect(self.on_key_toggled)
+        self.reset_button.clicked.connect(self.view.reset_view)
+        self._cine = QTimer(self, interval=1000 // CINE_FPS)
+        self._cine.timeout.connect(lambda: self.step(1, wrap=True))
+        for key, move in ((Qt.Key.Key_Down, 1), (Qt.Key.Key_Up, -1), (Qt.Key.Key_PageDown, 10),
+                          (Qt.Key.Key_PageUp, -10)):
+            QShortcut(QKeySequence(key), self.view, activated=lambda m=move: self.step(m))
+        QShortcut(QKeySequence(Qt.Key.Key_Home), self.view, activated=lambda: self.go_to(0))
+        QShortcut(QKeySequence(Qt.Key.Key_End), self.view, activated=lambda: self.go_to(len(self._images()) - 1))
+        QShortcut(QKeySequence(Qt.Key.Key_K), self.view, activated=self.key_button.toggle)
+        QShortcut(QKeySequence(Qt.Key.Key_Space), self.view, activated=self.cine_button.toggle)
+        self.retranslate()
+        self._show_empty(True)
+
+    # -- text ---------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        current = self.preset.currentData()
+        self.preset.clear()
+        self.preset.addItem(self.tr("Window: from the file"), "file")
+        for code, name in (("lung", self.tr("Lung")), ("mediastinum", self.tr("Mediastinum")),
+                           ("bone", self.tr("Bone")), ("brain", self.tr("Brain"))):
+            self.preset.addItem(self.tr("Window: %1").replace("%1", name), code)
+        self.preset.setCurrentIndex(max(0, self.preset.findData(current)))
+        self.cine_button.setText(self.tr("Stop") if self.cine_button.isChecked() else self.tr("Play"))
+        self.key_button.setText(self.tr("Key image ★") if self.key_button.isChecked() else self.tr("Mark key image"))
+        self.reset_button.setText(self.tr("Fit"))
+        self.metadata.setHorizontalHeaderLabels([self.tr("Field"), self.tr("Value")])
+        self.empty.setText(self.tr("No imaging in this case yet. Add DICOM files, a folder or a CD on the "
+                                   "“Photos, video, sound” tab."))
+        self._refresh_labels()
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # -- loading -------------------------------------------------------------------------
+
+    def set_case(self, case_id: str | None) -> None:
+        self._case_id = case_id
+        self.series, self.current = [], None
+        self.series_list.clear()
+        self.view.show_pixels(None)
+        if case_id is not None:
+            self.reload()
+
+    def reload(self) -> None:
+        case_id = self._case_id
+        if case_id is None:
+            return
+        self._runner.run(lambda: (self._imaging.series(case_id), self._imaging.key_images(case_id)),
+                         lambda found: self._on_loaded(case_id, *found), owner=self)
+
+    def _on_loaded(self, case_id: str, series: list[Series], keys: set) -> None:
+        if case_id != self._case_id:
+            return
+        self.series, self.keys = series, set(keys)
+        self.series_list.blockSignals(True)
+        self.series_list.clear()
+        for s in series:
+            text = f"{s.modality} · {s.description or '—'}\n" + self.tr("%1 image(s)").replace("%1", str(len(s.images)))
+            self.series_list.addItem(QListWidgetItem(text))
+        self.series_list.blockSignals(False)
+        self._show_empty(not series)
+        if series:
+            self.series_list.setCurrentRow(0)
+            self._runner.run(lambda: [self._thumbnail(s) for s in series], self._on_thumbnails, owner=self)
+
+    def _thumbnail(self, series: Series) -> np.ndarray | None:
+        image = series.images[len(series.images) // 2]
+        cache = FrameCache(max_items=1)  # its own: this runs on the worker thread
+        try:
+            values, invert = cache.values(image)
+        except Exception:  # a file that cannot be decoded gets no thumbnail, and says why when shown
+            return None
+        window = cache.window_for(series, image)
+        step = max(1, max(values.shape) // THUMB)
+        return apply_window(values[::step, ::step], window, invert)
+
+    def _on_thumbnails(self, thumbs) -> None:
+        for row, pixels in enumerate(thumbs):
+            if pixels is not None and row < self.series_list.count():
+                self.series_list.item(row).setIcon(QIcon(QPixmap.fromImage(to_qimage(pixels))))
+
+    def _show_empty(self, empty: bool) -> None:
+        self.empty.setVisible(empty)
+        self._splitter.setVisible(not empty)
+
+    # -- showing ---------------------------------------------------------------------------
+
+    def _images(self):
+        return self.current.images if self.current is not None else []
+
+    def on_series_chosen(self, row: int) -> None:
+        if not 0 <= row < len(self.series):
+            return
+        self.cine_button.setChecked(False)
+        self.current = self.series[row]
+        self.window = None
+        self.index = 0
+        self.view.reset_view()
+        self.cine_button.setEnabled(len(self.current.images) > 1)
+        self.show_current()
+
+    def go_to(self, index: int) -> None:
+        images = self._images()
+        if images:
+            self.index = min(len(images) - 1, max(0, index))
+            self.show_current()
+
+    def step(self, delta: int, wrap: bool = False) -> None:
+        images = self._images()
+        if not images:
+            return
+        self.index = (self.index + delta) % len(images) if wrap else min(len(images) - 1, max(0, self.index + delta))
+        self.show_current()
+
+    def show_current(self) -> None:
+        images = self._images()
+        if not images:
+            return
+        image = images[self.index]
+        started = time.perf_counter()
+        try:
+            values, invert = self.cache.values(image)
+        except Exception as error:  # a damaged or undecodable image: say so, keep the viewer working
+            self.view.show_pixels(None, self.tr("This image cannot be shown: %1").replace("%1", str(error)[:200]))
+        else:
+            if self.window is None:
+                preset = self.preset.currentData()
+                self.window = PRESETS[preset] if preset in PRESETS else self.cache.window_for(self.current, image)
+            self.view.show_pixels(apply_window(values, self.window, invert))
+            self.view.rendered.emit((time.perf_counter() - started) * 1000)
+        self.key_button.blockSignals(True)
+        self.key_button.setChecked((image.attachment_id, image.frame) in self.keys)
+        self.key_button.blockSignals(False)
+        self._refresh_labels()
+        self._show_metadata(image.info)
+
+    def _refresh_labels(self) -> None:
+        images = self._images()
+        self.position.setText(f"{self.index + 1}/{len(images)}" if images else "")
+        self.levels.setText(f"C {self.window.center:.0f} / W {self.window.width:.0f}" if self.window else "")
+        self.key_button.setText(self.tr("Key image ★") if self.key_button.isChecked() else self.tr("Mark key image"))
+        self.cine_button.setText(self.tr("Stop") if self.cine_button.isChecked() else self.tr("Play"))
+
+    def _show_metadata(self, info: dict) -> None:
+        rows = [
+            (self.tr("Patient"), info.get("patient_name", "")), (self.tr("Patient ID"), info.get("patient_id", "")),
+            (self.tr("Birth date"), info.get("patient_birth_date", "")), (self.tr("Sex"), info.get("patient_sex", "")),
+            (self.tr("Study"), f"{info.get('study_date', '')} {info.get('study_description', '')}".strip()),
+            (self.tr("Series"), info.get("series_description", "")), (self.tr("Modality"), info.get("modality", "")),
+            (self.tr("Image size"), f"{info.get('columns')}×{info.get('rows')}"),
+            (self.tr("Frames"), str(info.get("frames", 1))),
+            (self.tr("Instance"), str(info.get("instance_number") or "")),
+            (self.tr("Transfer syntax"), info.get("transfer_syntax", "")),
+            (self.tr("Burned-in annotation"), self.tr("yes") if info.get("burned_in_annotation") else self.tr("no")),
+        ]
+        self.metadata.setRowCount(len(rows))
+        for row, (name, value) in enumerate(rows):
+            self.metadata.setItem(row, 0, QTableWidgetItem(name))
+            self.metadata.setItem(row, 1, QTableWidgetItem(str(value)))
+
+    # -- controls ---------------------------------------------------------------------------
+
+    def on_preset(self, _index: int) -> None:
+        preset = self.preset.currentData()
+        images = self._images()
+        if not images:
+            return
+        self.window = PRESETS.get(preset) or self.cache.window_for(self.current, images[self.index])
+        self.show_current()
+
+    def on_window_dragged(self, d_center: float, d_width: float) -> None:
+        if self.window is None:
+            return
+        sensitivity = max(1.0, self.window.width / 256)
+        self.window = Window(self.window.center + d_center * sensitivity,
+                             max(1.0, self.window.width + d_width * sensitivity))
+        self.show_current()
+
+    def on_cine(self, on: bool) -> None:
+        if on:
+            self._cine.start()
+        else:
+            self._cine.stop()
+        self._refresh_labels()
+
+    def on_key_toggled(self, on: bool) -> None:
+        images = self._images()
+        if not images or self._case_id is None:
+            return
+        image = images[self.index]
+        key = (image.attachment_id, image.frame)
+        (self.keys.add if on else self.keys.discard)(key)
+        case_id = self._case_id
+        self._runner.run(lambda: self._imaging.set_key_image(case_id, image.attachment_id, image.frame, on),
+                         owner=self)
+        self._refresh_labels()
+
+    def hideEvent(self, event) -> None:
+        self.cine_button.setChecked(False)
+        super().hideEvent(event)
