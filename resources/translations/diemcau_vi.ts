@@ -90,6 +90,18 @@
       <translation>Xoá tệp đã chọn</translation>
     </message>
     <message>
+      <source>Add files…</source>
+      <translation>Thêm tệp…</translation>
+    </message>
+    <message>
+      <source>Photos, PDF, lab results, DICOM images or a ZIP; you can also drop files here</source>
+      <translation>Ảnh, PDF, kết quả xét nghiệm, ảnh DICOM hoặc tệp ZIP; có thể kéo thả tệp vào đây</translation>
+    </message>
+    <message>
+      <source>Add a folder or CD…</source>
+      <translation>Thêm thư mục hoặc đĩa CD…</translation>
+    </message>
+    <message>
       <source>Opening the camera…</source>
       <translation>Đang mở camera…</translation>
     </message>
@@ -104,6 +116,14 @@
     <message>
       <source>Nothing was recorded: the microphone gave no sound.</source>
       <translation>Không ghi được gì: micro không có tín hiệu âm thanh.</translation>
+    </message>
+    <message>
+      <source>Add files to the case</source>
+      <translation>Thêm tệp vào hồ sơ</translation>
+    </message>
+    <message>
+      <source>Add a folder or a CD</source>
+      <translation>Thêm thư mục hoặc đĩa CD</translation>
     </message>
   </context>
   <context>
@@ -283,6 +303,10 @@
     <message>
       <source>Photos, video, sound (%1)</source>
       <translation>Ảnh, video, âm thanh (%1)</translation>
+    </message>
+    <message>
+      <source>Imaging (DICOM)</source>
+      <translation>Chẩn đoán hình ảnh (DICOM)</translation>
     </message>
     <message>
       <source>No case open</source>
@@ -649,6 +673,266 @@
     <message>
       <source>The speaker cannot be used: choose another one in the device settings.</source>
       <translation>Không dùng được loa: hãy chọn loa khác trong phần cài đặt thiết bị.</translation>
+    </message>
+  </context>
+  <context>
+    <name>DicomViewer</name>
+    <message>
+      <source>Window: from the file</source>
+      <translation>Cửa sổ: theo tệp</translation>
+    </message>
+    <message>
+      <source>Lung</source>
+      <translation>Phổi</translation>
+    </message>
+    <message>
+      <source>Mediastinum</source>
+      <translation>Trung thất</translation>
+    </message>
+    <message>
+      <source>Bone</source>
+      <translation>Xương</translation>
+    </message>
+    <message>
+      <source>Brain</source>
+      <translation>Não</translation>
+    </message>
+    <message>
+      <source>Window: %1</source>
+      <translation>Cửa sổ: %1</translation>
+    </message>
+    <message>
+      <source>Stop</source>
+      <translation>Dừng</translation>
+    </message>
+    <message>
+      <source>Play</source>
+      <translation>Phát</translation>
+    </message>
+    <message>
+      <source>Key image ★</source>
+      <translation>Ảnh chính ★</translation>
+    </message>
+    <message>
+      <source>Mark key image</source>
+      <translation>Đánh dấu ảnh chính</translation>
+    </message>
+    <message>
+      <source>Fit</source>
+      <translation>Vừa khung</translation>
+    </message>
+    <message>
+      <source>Field</source>
+      <translation>Thông tin</translation>
+    </message>
+    <message>
+      <source>Value</source>
+      <translation>Giá trị</translation>
+    </message>
+    <message>
+      <source>No imaging in this case yet. Add DICOM files, a folder or a CD on the “Photos, video, sound” tab.</source>
+      <translation>Hồ sơ chưa có ảnh chẩn đoán. Hãy thêm tệp DICOM, thư mục hoặc đĩa CD ở thẻ “Ảnh, video, âm thanh”.</translation>
+    </message>
+    <message>
+      <source>%1 image(s)</source>
+      <translation>%1 ảnh</translation>
+    </message>
+    <message>
+      <source>This image cannot be shown: %1</source>
+      <translation>Không hiển thị được ảnh này: %1</translation>
+    </message>
+    <message>
+      <source>Patient</source>
+      <translation>Bệnh nhân</translation>
+    </message>
+    <message>
+      <source>Patient ID</source>
+      <translation>Mã bệnh nhân</translation>
+    </message>
+    <message>
+      <source>Birth date</source>
+      <translation>Ngày sinh</translation>
+    </message>
+    <message>
+      <source>Sex</source>
+      <translation>Giới tính</translation>
+    </message>
+    <message>
+      <source>Study</source>
+      <translation>Ca chụp</translation>
+    </message>
+    <message>
+      <source>Series</source>
+      <translation>Loạt ảnh</translation>
+    </message>
+    <message>
+      <source>Modality</source>
+      <translation>Phương thức</translation>
+    </message>
+    <message>
+      <source>Image size</source>
+      <translation>Kích thước ảnh</translation>
+    </message>
+    <message>
+      <source>Frames</source>
+      <translation>Số khung</translation>
+    </message>
+    <message>
+      <source>Instance</source>
+      <translation>Số thứ tự</translation>
+    </message>
+    <message>
+      <source>Transfer syntax</source>
+      <translation>Cú pháp truyền</translation>
+    </message>
+    <message>
+      <source>Burned-in annotation</source>
+      <translation>Chữ in trên ảnh</translation>
+    </message>
+    <message>
+      <source>yes</source>
+      <translation>có</translation>
+    </message>
+    <message>
+      <source>no</source>
+      <translation>không</translation>
+    </message>
+  </context>
+  <context>
+    <name>Import</name>
+    <message>
+      <source>not a DICOM file, though named like one</source>
+      <translation>không phải tệp DICOM dù mang tên như vậy</translation>
+    </message>
+    <message>
+      <source>damaged DICOM file</source>
+      <translation>tệp DICOM bị hỏng</translation>
+    </message>
+    <message>
+      <source>DICOM file without its identifiers (UIDs)</source>
+      <translation>tệp DICOM thiếu mã định danh (UID)</translation>
+    </message>
+    <message>
+      <source>DICOM file without an image (a report or plan)</source>
+      <translation>tệp DICOM không có ảnh (báo cáo hoặc kế hoạch)</translation>
+    </message>
+    <message>
+      <source>the image is cut short (incomplete copy)</source>
+      <translation>ảnh bị cắt cụt (sao chép không trọn vẹn)</translation>
+    </message>
+    <message>
+      <source>image compression not supported</source>
+      <translation>kiểu nén ảnh chưa hỗ trợ</translation>
+    </message>
+    <message>
+      <source>listed on the CD but missing</source>
+      <translation>có trong danh mục đĩa CD nhưng bị thiếu</translation>
+    </message>
+    <message>
+      <source>the CD index (DICOMDIR) is damaged</source>
+      <translation>danh mục đĩa CD (DICOMDIR) bị hỏng</translation>
+    </message>
+    <message>
+      <source>file too large (limit 1.5 GB)</source>
+      <translation>tệp quá lớn (giới hạn 1,5 GB)</translation>
+    </message>
+    <message>
+      <source>empty file</source>
+      <translation>tệp rỗng</translation>
+    </message>
+    <message>
+      <source>file not found</source>
+      <translation>không tìm thấy tệp</translation>
+    </message>
+    <message>
+      <source>the file cannot be read</source>
+      <translation>không đọc được tệp</translation>
+    </message>
+    <message>
+      <source>file type not accepted</source>
+      <translation>loại tệp không được chấp nhận</translation>
+    </message>
+    <message>
+      <source>no files in it</source>
+      <translation>không có tệp nào</translation>
+    </message>
+    <message>
+      <source>damaged ZIP archive</source>
+      <translation>tệp ZIP bị hỏng</translation>
+    </message>
+    <message>
+      <source>unsafe path inside the archive (refused)</source>
+      <translation>đường dẫn không an toàn trong tệp nén (từ chối)</translation>
+    </message>
+    <message>
+      <source>archive expands to far more than it holds (refused)</source>
+      <translation>tệp nén giải ra dung lượng bất thường (từ chối)</translation>
+    </message>
+    <message>
+      <source>too many files in the archive</source>
+      <translation>tệp nén chứa quá nhiều tệp</translation>
+    </message>
+  </context>
+  <context>
+    <name>ImportJob</name>
+    <message>
+      <source>Adding files…</source>
+      <translation>Đang thêm tệp…</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>Huỷ</translation>
+    </message>
+    <message>
+      <source>Adding %1…</source>
+      <translation>Đang thêm %1…</translation>
+    </message>
+  </context>
+  <context>
+    <name>ImportResultsDialog</name>
+    <message>
+      <source>Files added</source>
+      <translation>Kết quả thêm tệp</translation>
+    </message>
+    <message>
+      <source>Imported: %1. Already in the case: %2. Not accepted: %3.</source>
+      <translation>Đã thêm: %1. Đã có sẵn: %2. Không nhận: %3.</translation>
+    </message>
+    <message>
+      <source>Stopped before the end: what was imported is kept.</source>
+      <translation>Đã dừng giữa chừng: các tệp đã thêm vẫn được giữ.</translation>
+    </message>
+    <message>
+      <source>Check the patient: the images of study %1 are of “%2” (born %3, sex %4), which does not match this case.</source>
+      <translation>Kiểm tra bệnh nhân: ảnh của ca chụp %1 mang tên “%2” (sinh %3, giới %4), không khớp với hồ sơ này.</translation>
+    </message>
+    <message>
+      <source>File</source>
+      <translation>Tệp</translation>
+    </message>
+    <message>
+      <source>Result</source>
+      <translation>Kết quả</translation>
+    </message>
+    <message>
+      <source>Reason</source>
+      <translation>Lý do</translation>
+    </message>
+    <message>
+      <source>imported</source>
+      <translation>đã thêm</translation>
+    </message>
+    <message>
+      <source>already there</source>
+      <translation>đã có sẵn</translation>
+    </message>
+    <message>
+      <source>not accepted</source>
+      <translation>không nhận</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>Đóng</translation>
     </message>
   </context>
   <context>

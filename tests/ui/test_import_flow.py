@@ -1,0 +1,49 @@
+"""Adding files from the interface: dropping a folder, the verdict of each file, a patient mismatch."""
+
+from dataclasses import replace
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+from app.services.settings import Settings
+from app.ui.capture_panel import CapturePanel
+from app.ui.media_services import MediaServices
+from tests.support.dicom_series import ct_series
+
+
+def test_dropping_a_folder_imports_it_and_says_what_happened(qtbot, station, runner, microphone_source,
+                                                               translations, tmp_path):
+    case = station.cases.create_case()
+    case = station.cases.save_draft(replace(case, patient=replace(case.patient, full_name="Trần Văn Nam")))
+    folder = tmp_path / "cd"
+    ct_series(folder, slices=5)  # of NGUYEN^VAN^DUOC: not this patient
+    (folder / "note.txt").write_text("Kết quả siêu âm: bình thường", encoding="utf-8")
+    (folder / "virus.exe").write_bytes(b"MZ" + b"\0" * 64)
+    media = MediaServices(lambda: station.capture, lambda: station.attachments, lambda: Settings(microphone="pulse"),
+                          imports=lambda: station.imports)
+    panel = CapturePanel(media, runner)
+    qtbot.addWidget(panel)
+    panel.show()
+    with qtbot.waitSignal(panel.attachments_changed):
+        panel.set_case(case)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(folder))])
+    # Qt delivers drops only inside its own drag loop, so the handlers are called as Qt would call them.
+    enter = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    panel.dragEnterEvent(enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(panel.imaging_added, timeout=20000):
+        panel.dropEvent(drop)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 6, timeout=10000)
+    dialog = panel.import_results
+    assert dialog.summary.text() == "Đã thêm: 6. Đã có sẵn: 0. Không nhận: 1."
+    rows = {dialog.table.item(r, 0).text(): (dialog.table.item(r, 1).text(), dialog.table.item(r, 2).text())
+            for r in range(dialog.table.rowCount())}
+    assert rows["virus.exe"] == ("không nhận", "loại tệp không được chấp nhận")
+    assert any("NGUYEN^VAN^DUOC" in label.text() for label in dialog.findChildren(type(dialog.summary)))
+    dialog.close()
+    panel.shutdown()
+    qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
