@@ -67,6 +67,12 @@ def main(out_dir: Path) -> None:
     station.save_settings(replace(station.settings, camera=str(video), camera_width=960, camera_height=540,
                                   microphone="pulse", speaker="pulse", check_url=link.url))
     created = add_demo_cases(station.cases)
+    # Imaging and documents for the first case: a generated chest CT (a phantom, no real patient).
+    from tests.support.dicom_series import ct_series
+
+    ct = ct_series(work / "ct", slices=40, size=256)
+    (work / "ket-qua-xet-nghiem.pdf").write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    station.imports.import_paths(created[0].id, ct + [work / "ket-qua-xet-nghiem.pdf"])
     shell = StationApp(app, station, "vi")
     window, runner = shell.window, shell.runner
     shell.start()
@@ -92,6 +98,13 @@ def main(out_dir: Path) -> None:
     wait_for(app, lambda: panel.mic is not None and panel.mic.levels.blocks > 10)
     shot("capture-panel")
     panel.camera_button.click()
+    editor.tabs.setCurrentIndex(2)
+    viewer = editor.viewer
+    wait_for(app, lambda: viewer.view.image is not None)
+    viewer.preset.setCurrentIndex(viewer.preset.findData("lung"))
+    viewer.on_preset(0)
+    viewer.go_to(20)
+    shot("dicom-viewer")
     editor.tabs.setCurrentIndex(0)
 
     from app.ui.check_dialog import CheckDialog

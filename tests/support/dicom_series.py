@@ -42,9 +42,16 @@ def ct_series(folder: Path, slices: int = 20, size: int = 64, patient_name: str 
         ds.RescaleIntercept, ds.RescaleSlope = -1024, 1
         ds.WindowCenter, ds.WindowWidth = 40, 400
         hu = np.full((size, size), -1000, np.int16)
-        hu[radius < size * 0.45] = 40
-        hu[(radius < size * 0.3) & (xx < size / 2)] = -700 + i  # a lung
-        hu[(radius > size * 0.40) & (radius < size * 0.45)] = 900  # ribs
+        body = ((xx - size / 2) / (size * 0.46)) ** 2 + ((yy - size / 2) / (size * 0.36)) ** 2 < 1
+        hu[body] = 40
+        for side in (-1, 1):  # two lungs, with a few vessels
+            lung = ((xx - size / 2 - side * size * 0.2) / (size * 0.15)) ** 2 + \
+                ((yy - size / 2) / (size * 0.26)) ** 2 < 1
+            hu[lung] = -850 + i
+            hu[lung & ((xx * 7 + yy * 3 + i) % 23 == 0)] = 30
+        hu[np.hypot(yy - size * 0.78, xx - size / 2) < size * 0.06] = 700  # the spine
+        ribs = (np.abs(((xx - size / 2) / (size * 0.44)) ** 2 + ((yy - size / 2) / (size * 0.34)) ** 2 - 0.85) < 0.04)
+        hu[ribs & ((np.arctan2(yy - size / 2, xx - size / 2) * 6).astype(int) % 2 == 0)] = 900  # ribs
         ds.PixelData = (hu + 1024).astype(np.uint16).tobytes()
         path = folder / f"IM{i + 1:04d}"
         ds.save_as(path, enforce_file_format=True)
