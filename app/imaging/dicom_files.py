@@ -1,7 +1,7 @@
 """Reading one DICOM file: is it DICOM, can its pixels be shown, what does it say."""
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
+from functools import lru_cache
 
 DICM_OFFSET = 128
 
@@ -64,15 +64,26 @@ def _int(value) -> int | None:
         return None
 
 
-def read_info(path: Path):
+@lru_cache(maxsize=64)
+def _decoder_ready(syntax: str) -> tuple[bool, bool]:
+    """(a decoder is installed, the syntax is encapsulated i.e. compressed); asked once per syntax."""
+    from pydicom.pixels import get_decoder
+
+    try:
+        decoder = get_decoder(syntax)
+    except NotImplementedError:
+        return False, False
+    return decoder.is_available, decoder.is_encapsulated
+
+
+def read_info(path):
     """Parse a file the way the station will use it; raises RefusedFile with the reason.
 
-    Returns (DicomInfo, dataset). Pixels are checked for presence, a decoder for their
+    `path` may be a file-like object. Returns (DicomInfo, dataset). Pixels are checked for presence, a decoder for their
     transfer syntax, and (when uncompressed) their full length; decoding waits for viewing.
     """
     import pydicom
     from pydicom.errors import InvalidDicomError
-    from pydicom.pixels import get_decoder
 
     try:
         ds = pydicom.dcmread(path)
@@ -86,17 +97,14 @@ def read_info(path: Path):
         raise RefusedFile("dicom.no_pixels", str(ds.get("Modality", "")))
     meta = getattr(ds, "file_meta", None)
     syntax = str(meta.TransferSyntaxUID) if meta is not None and "TransferSyntaxUID" in meta else "1.2.840.10008.1.2"
-    try:
-        decoder = get_decoder(syntax)
-    except NotImplementedError as error:
-        raise RefusedFile("dicom.unsupported_syntax", syntax) from error
-    if not decoder.is_available:
+    available, encapsulated = _decoder_ready(syntax)
+    if not available:
         raise RefusedFile("dicom.unsupported_syntax", syntax)
     rows, columns = _int(ds.get("Rows")) or 0, _int(ds.get("Columns")) or 0
     frames = _int(ds.get("NumberOfFrames")) or 1
     if not rows or not columns:
         raise RefusedFile("dicom.no_pixels", "no image size")
-    if not decoder.is_encapsulated and "PixelData" in ds:
+    if not encapsulated and "PixelData" in ds:
         expected = rows * columns * frames * (_int(ds.get("SamplesPerPixel")) or 1) * \
             ((_int(ds.get("BitsAllocated")) or 8) // 8 or 1)
         if len(ds.PixelData) < expected:

@@ -4,6 +4,7 @@ Each file ends up imported, a duplicate, or refused with its reason; one bad
 file never stops the rest, and nothing of a refused file stays in the store.
 """
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,9 @@ from .attachments import AttachmentService
 from .cases import CaseService
 
 Progress = Callable[[float, str], None]
+SMALL_FILE = 32 << 20  # read whole (one read, parsed from memory); larger files are streamed
+BATCH_FILES = 1000     # files made durable (one flush) and recorded (one transaction) together
+BATCH_BYTES = 512 << 20
 
 
 @dataclass(frozen=True)
@@ -63,37 +67,52 @@ class ImportService:
 
     def import_paths(self, case_id: str, paths: list[Path], progress: Progress | None = None,
                      cancelled: Callable[[], bool] | None = None) -> ImportReport:
+        from app.storage.dicom_index import DicomIndex
+
         case = self._cases.get_case(case_id)
         self._attachments.require_editable(case_id)
         candidates = list(expand([Path(p) for p in paths]))
         total = sum(c.size for c in candidates if c.refused is None) or 1
         done = 0
         report = ImportReport()
-        known = {a.sha256 for a in self._attachments.list(case_id)}
+        with self._db.transaction() as session:
+            seen = _Seen({a.sha256 for a in self._attachments.list(case_id)},
+                         {i.sop_uid for i in DicomIndex().for_case(session, case_id)})
         studies: dict[str, dict] = {}
-        for candidate in candidates:
-            if cancelled is not None and cancelled():
-                report.cancelled = True
-                break
-            if progress is not None:
-                progress(done / total, candidate.name)
-            if candidate.refused is not None:
-                report.results.append(ImportResult(candidate.name, "refused", candidate.refused.code,
-                                                   candidate.refused.detail))
-                continue
-            start = done
-
-            def step(read: int, base=start) -> None:
+        batch: list[tuple[Attachment, dict | None]] = []
+        try:
+            for candidate in candidates:
+                if cancelled is not None and cancelled():
+                    report.cancelled = True
+                    break
                 if progress is not None:
-                    progress(min(1.0, (base + read) / total), candidate.name)
+                    progress(done / total, candidate.name)
+                if candidate.refused is not None:
+                    report.results.append(ImportResult(candidate.name, "refused", candidate.refused.code,
+                                                       candidate.refused.detail))
+                    continue
+                start = done
 
-            try:
-                result = self._import_one(case_id, candidate, known, studies, step, cancelled)
-            except InterruptedError:
-                report.cancelled = True
-                break
-            report.results.append(result)
-            done += candidate.size
+                def step(read: int, base=start) -> None:
+                    if progress is not None:
+                        progress(min(1.0, (base + read) / total), candidate.name)
+
+                try:
+                    result, record = self._import_one(case_id, candidate, seen, step, cancelled)
+                except InterruptedError:
+                    report.cancelled = True
+                    break
+                report.results.append(result)
+                done += candidate.size
+                if record is not None:
+                    batch.append(record)
+                    if record[1] is not None:
+                        studies.setdefault(record[1]["study_uid"], record[1])
+                    if len(batch) >= BATCH_FILES or sum(a.size for a, _d in batch) >= BATCH_BYTES:
+                        self._commit(batch)
+        finally:
+            if batch:
+                self._commit(batch)  # what was read before a cancel (or an error) is kept
         for study_uid, info in studies.items():
             found = mismatches(case.patient, info["patient_name"], info["patient_birth_date"], info["patient_sex"])
             if found:
@@ -103,71 +122,86 @@ class ImportService:
             progress(1.0, "")
         return report
 
-    def _import_one(self, case_id, candidate, known, studies, step, cancelled) -> ImportResult:
+    def _import_one(self, case_id, candidate, seen: "_Seen", step, cancelled):
+        """(result, record to commit or None). Small files are read once, parsed from memory."""
+        data = None
         try:
             with candidate.open() as stream:
-                stored = self._blobs.put_stream(stream, step, cancelled)
+                if candidate.size <= SMALL_FILE:
+                    data = stream.read()
+                    if cancelled is not None and cancelled():
+                        raise InterruptedError("cancelled")
+                    stored = self._blobs.put_bytes(data, durable=False)
+                    step(len(data))
+                else:
+                    stored = self._blobs.put_stream_batched(stream, step, cancelled)
         except RefusedFile as refused:
-            return ImportResult(candidate.name, "refused", refused.code, refused.detail)
+            return ImportResult(candidate.name, "refused", refused.code, refused.detail), None
         except OSError as error:
-            return ImportResult(candidate.name, "refused", "file.unreadable", str(error))
+            return ImportResult(candidate.name, "refused", "file.unreadable", str(error)), None
         try:
-            if stored.sha256 in known:
-                return ImportResult(candidate.name, "duplicate")
-            path = self._blobs.path(stored.sha256)
-            with open(path, "rb") as f:
-                head = f.read(132)
-            kind, media_type = classify(head, candidate.name)
+            if stored.sha256 in seen.hashes:
+                return ImportResult(candidate.name, "duplicate"), None
+            if data is not None:  # small files are parsed from memory: one read from the disk
+                kind, media_type = classify(data[:132], candidate.name)
+                source = io.BytesIO(data)
+            else:
+                with open(self._blobs.path(stored.sha256), "rb") as f:
+                    kind, media_type = classify(f.read(132), candidate.name)
+                source = self._blobs.path(stored.sha256)
+            info = read_info(source)[0] if kind is AttachmentKind.IMAGING else None
             details: dict = {}
             dicom = None
             if kind is AttachmentKind.IMAGING:
-                info, _dataset = read_info(path)
+                if info.sop_instance_uid in seen.sops:
+                    self._forget(stored)
+                    return ImportResult(candidate.name, "duplicate"), None
                 dicom = info.as_dict()
                 details = {"modality": info.modality, "series": info.series_description,
                            "burned_in_annotation": info.burned_in_annotation}
             elif media_type == "image/jpeg":
                 stored = self._strip_photo(stored)
-                if stored.sha256 in known:
-                    return ImportResult(candidate.name, "duplicate")
-            attachment = self._record(case_id, stored, candidate.name, kind, media_type, details, dicom)
+                if stored.sha256 in seen.hashes:
+                    return ImportResult(candidate.name, "duplicate"), None
         except RefusedFile as refused:
             self._forget(stored)
-            return ImportResult(candidate.name, "refused", refused.code, refused.detail)
-        except _DuplicateInstance:
-            self._forget(stored)
-            return ImportResult(candidate.name, "duplicate")
+            return ImportResult(candidate.name, "refused", refused.code, refused.detail), None
         except BaseException:
             self._forget(stored)
             raise
-        known.add(stored.sha256)
+        seen.hashes.add(stored.sha256)
         if dicom is not None:
-            studies.setdefault(dicom["study_uid"], dicom)
-        return ImportResult(candidate.name, "imported", kind=kind, attachment_id=attachment.id)
+            seen.sops.add(dicom["sop_instance_uid"])
+        attachment = Attachment(id=new_id(), case_id=case_id, sha256=stored.sha256, size=stored.size,
+                                media_type=media_type, original_name=Path(candidate.name).name, kind=kind,
+                                details=details)
+        return ImportResult(candidate.name, "imported", kind=kind, attachment_id=attachment.id), (attachment, dicom)
+
+    def _commit(self, batch: list) -> None:
+        """The batch's files are made durable, then recorded in one transaction."""
+        from app.storage.attachments import AttachmentRepository
+        from app.storage.dicom_index import DicomIndex
+
+        self._blobs.sync()
+        now = self._clock()
+        with self._db.transaction() as session:
+            repository, index = AttachmentRepository(), DicomIndex()
+            for attachment, _dicom in batch:
+                repository.insert(session, attachment, now)
+            session.flush()
+            for attachment, dicom in batch:
+                if dicom is not None:
+                    index.add(session, attachment.case_id, attachment.id, dicom)
+        batch.clear()
 
     def _strip_photo(self, stored: StoredBlob) -> StoredBlob:
         data = self._blobs.path(stored.sha256).read_bytes()
         stripped = strip_jpeg_metadata(data)
         if stripped == data:
             return stored
-        clean = self._blobs.put_bytes(stripped)
+        clean = self._blobs.put_bytes(stripped, durable=False)
         self._forget(stored)
         return clean
-
-    def _record(self, case_id, stored, name, kind, media_type, details, dicom) -> Attachment:
-        from app.storage.attachments import AttachmentRepository
-        from app.storage.dicom_index import DicomIndex
-
-        attachment = Attachment(id=new_id(), case_id=case_id, sha256=stored.sha256, size=stored.size,
-                                media_type=media_type, original_name=Path(name).name, kind=kind, details=details)
-        with self._db.transaction() as session:
-            index = DicomIndex()
-            if dicom is not None and index.has_sop(session, case_id, dicom["sop_instance_uid"]):
-                raise _DuplicateInstance()
-            saved = AttachmentRepository().insert(session, attachment, self._clock())
-            if dicom is not None:
-                session.flush()
-                index.add(session, case_id, attachment.id, dicom)
-        return saved
 
     def _forget(self, stored: StoredBlob) -> None:
         """Take a refused file's content out of the store, unless something else uses it."""
@@ -181,5 +215,9 @@ class ImportService:
             self._blobs.remove(stored.sha256)
 
 
-class _DuplicateInstance(Exception):
-    """The same image (SOP Instance UID) is already in the case, in other bytes."""
+@dataclass
+class _Seen:
+    """What the case already holds (and this import has added): content hashes and image UIDs."""
+
+    hashes: set[str]
+    sops: set[str]

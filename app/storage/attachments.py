@@ -1,6 +1,7 @@
 """Attachment rows: which blob belongs to which case."""
 
 import json
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from sqlalchemy import func, select
@@ -14,12 +15,13 @@ from .models import AttachmentRow
 class AttachmentRepository:
     def insert(self, session: Session, attachment: Attachment, now: datetime) -> Attachment:
         stamp = now.astimezone(timezone.utc).replace(tzinfo=None)
-        session.add(AttachmentRow(
+        row = AttachmentRow(
             id=attachment.id, case_id=attachment.case_id, sha256=attachment.sha256, size=attachment.size,
             media_type=attachment.media_type, original_name=attachment.original_name,
             kind=attachment.kind.value, caption=attachment.caption,
-            details=json.dumps(attachment.details, ensure_ascii=False), created_at=stamp))
-        return _to_domain(session.get(AttachmentRow, attachment.id))
+            details=json.dumps(attachment.details, ensure_ascii=False), created_at=stamp)
+        session.add(row)
+        return replace(attachment, created_at=stamp.replace(tzinfo=timezone.utc))
 
     def for_case(self, session: Session, case_id: str) -> list[Attachment]:
         rows = session.scalars(select(AttachmentRow).where(AttachmentRow.case_id == case_id)
