@@ -89,6 +89,12 @@ class Station:
         return ImagingService(self.db, self.attachments)
 
     @cached_property
+    def deidentification(self):
+        from .deidentify import DeidentificationService
+
+        return DeidentificationService(self.attachments, self.imaging)
+
+    @cached_property
     def checks(self):
         from .precheck import PreSessionCheck
 

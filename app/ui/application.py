@@ -69,7 +69,7 @@ class StationApp:
         self.runner = TaskRunner()
         media = MediaServices(lambda: station.capture, lambda: station.attachments, lambda: station.settings,
                               lambda: station.checks, station.save_settings, lambda: station.imports,
-                              lambda: station.imaging)
+                              lambda: station.imaging, lambda: station.deidentification)
         self.window = MainWindow(station.cases, self.runner, str(station.paths.root), media)
         self.window.set_language(self.language)
         self.window.restore_geometry_state(station.settings.window_geometry)

@@ -99,10 +99,12 @@ class ImageView(QWidget):
 
 
 class DicomViewer(QWidget):
-    def __init__(self, imaging, runner, parent=None):
-        """`imaging.series(case_id)` gives the case's series; `imaging.key_images` keeps key images."""
+    def __init__(self, imaging, runner, deidentification=None, parent=None):
+        """`imaging.series(case_id)` gives the case's series; `imaging.key_images` keeps key images;
+        `deidentification.export(...)` writes an anonymous copy for experts abroad."""
         super().__init__(parent)
         self._imaging = imaging
+        self._deidentification = deidentification
         self._runner = runner
         self._case_id: str | None = None
         self.series: list[Series] = []
@@ -123,6 +125,10 @@ class DicomViewer(QWidget):
         self.cine_button = QPushButton(checkable=True)
         self.key_button = QPushButton(checkable=True)
         self.reset_button = QPushButton()
+        self.export_button = QPushButton()
+        self.export_button.setVisible(deidentification is not None)
+        self.export_status = QLabel()
+        self.export_status.setWordWrap(True)
         self.metadata = QTableWidget(0, 2)
         self.metadata.horizontalHeader().setStretchLastSection(True)
         self.metadata.verticalHeader().hide()
@@ -134,7 +140,7 @@ class DicomViewer(QWidget):
         self.empty.setWordWrap(True)
 
         bar = QHBoxLayout()
-        for widget in (self.preset, self.cine_button, self.key_button, self.reset_button):
+        for widget in (self.preset, self.cine_button, self.key_button, self.reset_button, self.export_button):
             bar.addWidget(widget)
         bar.addStretch(1)
         bar.addWidget(self.levels)
@@ -144,6 +150,7 @@ class DicomViewer(QWidget):
         centre_layout.setContentsMargins(0, 0, 0, 0)
         centre_layout.addLayout(bar)
         centre_layout.addWidget(self.view, 1)
+        centre_layout.addWidget(self.export_status)
         splitter = QSplitter()
         splitter.addWidget(self.series_list)
         splitter.addWidget(centre)
@@ -164,6 +171,7 @@ class DicomViewer(QWidget):
         self.cine_button.toggled.connect(self.on_cine)
         self.key_button.toggled.connect(self.on_key_toggled)
         self.reset_button.clicked.connect(self.view.reset_view)
+        self.export_button.clicked.connect(self.choose_export_folder)
         self._cine = QTimer(self, interval=1000 // CINE_FPS)
         self._cine.timeout.connect(lambda: self.step(1, wrap=True))
         for key, move in ((Qt.Key.Key_Down, 1), (Qt.Key.Key_Up, -1), (Qt.Key.Key_PageDown, 10),
@@ -189,6 +197,9 @@ class DicomViewer(QWidget):
         self.cine_button.setText(self.tr("Stop") if self.cine_button.isChecked() else self.tr("Play"))
         self.key_button.setText(self.tr("Key image ★") if self.key_button.isChecked() else self.tr("Mark key image"))
         self.reset_button.setText(self.tr("Fit"))
+        self.export_button.setText(self.tr("Export anonymised…"))
+        self.export_button.setToolTip(self.tr("A copy without the patient's identity (DICOM PS3.15), "
+                                              "for experts abroad"))
         self.metadata.setHorizontalHeaderLabels([self.tr("Field"), self.tr("Value")])
         self.empty.setText(self.tr("No imaging in this case yet. Add DICOM files, a folder or a CD on the "
                                    "“Photos, video, sound” tab."))
@@ -362,6 +373,32 @@ class DicomViewer(QWidget):
         self._runner.run(lambda: self._imaging.set_key_image(case_id, image.attachment_id, image.frame, on),
                          owner=self)
         self._refresh_labels()
+
+    def choose_export_folder(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Folder for the anonymised copy"))
+        if folder:
+            self.export_anonymised(folder)
+
+    def export_anonymised(self, folder: str) -> None:
+        case_id = self._case_id
+        if case_id is None or self._deidentification is None:
+            return
+        self.export_status.setText(self.tr("Writing the anonymised copy…"))
+        self._runner.run(lambda: self._deidentification.export(case_id, folder, self._runner.report),
+                         self._on_exported, owner=self)
+
+    def _on_exported(self, result) -> None:
+        text = self.tr("%1 image file(s) written without the patient's identity to %2.") \
+            .replace("%1", str(result.files)).replace("%2", str(result.folder))
+        if result.burned_in:
+            text += " " + self.tr("%1 of them may show the patient's name in the picture itself "
+                                  "(ultrasound, screen captures): look at them before sending.") \
+                .replace("%1", str(len(result.burned_in)))
+        if result.failed:
+            text += " " + self.tr("%1 file(s) could not be processed.").replace("%1", str(len(result.failed)))
+        self.export_status.setText(text)
 
     def hideEvent(self, event) -> None:
         self.cine_button.setChecked(False)

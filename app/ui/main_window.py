@@ -125,7 +125,8 @@ class MainWindow(QMainWindow):
             if self._media is not None and self._media.imaging is not None:
                 from .dicom_viewer import DicomViewer
 
-                viewer = DicomViewer(self._media.imaging(), self._runner)
+                deid = self._media.deidentification() if self._media.deidentification is not None else None
+                viewer = DicomViewer(self._media.imaging(), self._runner, deid)
             self.editor = CaseEditor(self._cases, self._runner, panel, viewer)
             self.editor.case_saved.connect(self.on_case_saved)
             self.editor.case_status_changed.connect(self.on_case_saved)

@@ -19,3 +19,4 @@ class MediaServices:
     save_settings: Callable[[Settings], None] | None = None
     imports: Callable[[], object] | None = None  # -> app.services.importing.ImportService
     imaging: Callable[[], object] | None = None  # -> app.services.imaging.ImagingService
+    deidentification: Callable[[], object] | None = None  # -> app.services.deidentify.DeidentificationService

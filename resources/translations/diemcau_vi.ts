@@ -722,6 +722,14 @@
       <translation>Vừa khung</translation>
     </message>
     <message>
+      <source>Export anonymised…</source>
+      <translation>Xuất bản ẩn danh…</translation>
+    </message>
+    <message>
+      <source>A copy without the patient's identity (DICOM PS3.15), for experts abroad</source>
+      <translation>Bản sao không còn thông tin nhận dạng bệnh nhân (DICOM PS3.15), dành cho chuyên gia nước ngoài</translation>
+    </message>
+    <message>
       <source>Field</source>
       <translation>Thông tin</translation>
     </message>
@@ -796,6 +804,26 @@
     <message>
       <source>no</source>
       <translation>không</translation>
+    </message>
+    <message>
+      <source>Folder for the anonymised copy</source>
+      <translation>Thư mục lưu bản ẩn danh</translation>
+    </message>
+    <message>
+      <source>Writing the anonymised copy…</source>
+      <translation>Đang ghi bản ẩn danh…</translation>
+    </message>
+    <message>
+      <source>%1 image file(s) written without the patient's identity to %2.</source>
+      <translation>Đã ghi %1 tệp ảnh không còn thông tin nhận dạng bệnh nhân vào %2.</translation>
+    </message>
+    <message>
+      <source>%1 of them may show the patient's name in the picture itself (ultrasound, screen captures): look at them before sending.</source>
+      <translation>%1 tệp có thể còn tên bệnh nhân in trên chính hình ảnh (siêu âm, ảnh chụp màn hình): hãy xem lại trước khi gửi.</translation>
+    </message>
+    <message>
+      <source>%1 file(s) could not be processed.</source>
+      <translation>%1 tệp không xử lý được.</translation>
     </message>
   </context>
   <context>

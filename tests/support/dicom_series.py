@@ -28,7 +28,6 @@ def ct_series(folder: Path, slices: int = 20, size: int = 64, patient_name: str 
     folder.mkdir(parents=True, exist_ok=True)
     study, series = generate_uid(), generate_uid()
     yy, xx = np.mgrid[0:size, 0:size]
-    radius = np.hypot(yy - size / 2, xx - size / 2)
     paths = []
     for i in range(slices):
         ds = _base(CTImageStorage, patient_name, study, series)

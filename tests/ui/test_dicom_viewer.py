@@ -91,3 +91,18 @@ def test_key_images_are_marked_and_kept(qtbot, viewer, station, runner):
     image = viewer.current.images[5]
     assert station.imaging.key_images(viewer._case_id) == {(image.attachment_id, 0)}
     assert viewer.key_button.text() == "Ảnh chính ★"
+
+
+def test_an_anonymised_copy_is_written_from_the_viewer(qtbot, station, runner, translations, tmp_path):
+    case = station.cases.create_case()
+    station.imports.import_paths(case.id, ct_series(tmp_path / "ct", slices=3) + [ultrasound_cine(tmp_path / "u.dcm")])
+    viewer = DicomViewer(station.imaging, runner, station.deidentification)
+    qtbot.addWidget(viewer)
+    viewer.show()
+    viewer.set_case(case.id)
+    qtbot.waitUntil(lambda: viewer.series_list.count() == 2, timeout=10000)
+    viewer.export_anonymised(str(tmp_path / "out"))
+    qtbot.waitUntil(lambda: viewer.export_status.text().startswith("Đã ghi 4"), timeout=20000)
+    assert "siêu âm" in viewer.export_status.text()
+    assert len(list((tmp_path / "out").glob("*.dcm"))) == 4
+    qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
