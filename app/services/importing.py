@@ -158,7 +158,7 @@ class ImportService:
                     return ImportResult(candidate.name, "duplicate"), None
                 dicom = info.as_dict()
                 details = {"modality": info.modality, "series": info.series_description,
-                           "burned_in_annotation": info.burned_in_annotation}
+                           "series_uid": info.series_uid, "burned_in_annotation": info.burned_in_annotation}
             elif media_type == "image/jpeg":
                 stored = self._strip_photo(stored)
                 if stored.sha256 in seen.hashes:

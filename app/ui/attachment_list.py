@@ -1,5 +1,7 @@
 """The attachments of a case, as a table."""
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from app.domain.attachment import Attachment, AttachmentKind
@@ -13,20 +15,47 @@ def human_size(size: int) -> str:
     return ""
 
 
+@dataclass(frozen=True)
+class Row:
+    """One line of the list: a file, or a whole DICOM series (hundreds of slices are one line)."""
+
+    items: tuple[Attachment, ...]
+
+    @property
+    def first(self) -> Attachment:
+        return self.items[0]
+
+
 class AttachmentListModel(QAbstractTableModel):
     COLUMNS = ("name", "kind", "size", "added")
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._rows: list[Attachment] = []
+        self._rows: list[Row] = []
 
-    def set_attachments(self, rows: list[Attachment]) -> None:
+    def set_attachments(self, attachments: list[Attachment]) -> None:
+        rows, series = [], {}
+        for attachment in attachments:
+            uid = attachment.details.get("series_uid") if attachment.kind is AttachmentKind.IMAGING else None
+            if uid is None:
+                rows.append(Row((attachment,)))
+            elif uid in series:
+                series[uid].append(attachment)
+            else:
+                series[uid] = [attachment]
+                rows.append(uid)
         self.beginResetModel()
-        self._rows = list(rows)
+        self._rows = [Row(tuple(series[r])) if isinstance(r, str) else r for r in rows]
         self.endResetModel()
 
     def attachment(self, row: int) -> Attachment:
-        return self._rows[row]
+        return self._rows[row].first
+
+    def attachments_of(self, row: int) -> tuple[Attachment, ...]:
+        return self._rows[row].items
+
+    def file_count(self) -> int:
+        return sum(len(r.items) for r in self._rows)
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
@@ -48,15 +77,20 @@ class AttachmentListModel(QAbstractTableModel):
     def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        item = self._rows[index.row()]
+        row = self._rows[index.row()]
+        item = row.first
         column = self.COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             if column == "name":
+                if len(row.items) > 1 or item.details.get("series_uid"):
+                    description = item.details.get("series") or item.original_name
+                    return self.tr("%1 · %2 (%3 files)").replace("%1", item.details.get("modality", "")) \
+                        .replace("%2", description).replace("%3", str(len(row.items)))
                 return item.original_name
             if column == "kind":
                 return self.kind_name(item.kind)
             if column == "size":
-                return human_size(item.size)
+                return human_size(sum(a.size for a in row.items))
             return item.created_at.astimezone().strftime("%d/%m %H:%M:%S") if item.created_at else ""
         if role == Qt.ItemDataRole.ToolTipRole and column == "name":
             duration = item.details.get("duration_s")

@@ -345,7 +345,7 @@ class CapturePanel(QWidget):
 
     def remove_selected(self) -> None:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        ids = [self.model.attachment(r).id for r in rows]
+        ids = [a.id for r in rows for a in self.model.attachments_of(r)]  # a series goes whole
         if ids:
             self._runner.run(lambda: [self._attachments.remove(i) for i in ids], lambda _r: self.refresh(),
                              self._on_error, owner=self)

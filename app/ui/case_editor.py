@@ -291,7 +291,7 @@ class CaseEditor(QWidget):
     def _retitle_tabs(self) -> None:
         if self.tabs is not None:
             self.tabs.setTabText(0, self.tr("Case record"))
-            count = self.capture_panel.model.rowCount()
+            count = self.capture_panel.model.file_count()
             self.tabs.setTabText(1, self.tr("Photos, video, sound (%1)").replace("%1", str(count)))
             if self.viewer is not None:
                 self.tabs.setTabText(2, self.tr("Imaging (DICOM)"))

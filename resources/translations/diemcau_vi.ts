@@ -42,6 +42,10 @@
       <source>Imaging</source>
       <translation>Hình ảnh y khoa</translation>
     </message>
+    <message>
+      <source>%1 · %2 (%3 files)</source>
+      <translation>%1 · %2 (%3 tệp)</translation>
+    </message>
   </context>
   <context>
     <name>CapturePanel</name>
