@@ -43,6 +43,8 @@ bench: setup
 	$(PY) bench/startup.py
 	$(PY) bench/search.py
 	$(PY) bench/camera.py
+	$(PY) bench/import.py
+	$(PY) bench/dicom.py
 	$(PY) bench/audio.py
 
 setup: $(STAMPS)/system-run $(STAMPS)/venv translations
