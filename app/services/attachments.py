@@ -60,6 +60,21 @@ class AttachmentService:
         if unused:
             self.blobs.remove(sha256)
 
+    def collect_garbage(self, older_than_s: float = 3600) -> int:
+        """Delete stored files no attachment refers to: left by a crash between writing a file and
+        recording it. Only old ones, so an import running at this moment is never touched."""
+        import time
+
+        with self._db.transaction() as session:
+            used = self._repo.all_hashes(session)
+        cutoff, removed = time.time() - older_than_s, 0
+        for sha256 in self.blobs.hashes():
+            path = self.blobs.path(sha256)
+            if sha256 not in used and path.stat().st_mtime < cutoff:
+                self.blobs.remove(sha256)
+                removed += 1
+        return removed
+
     def _record(self, case_id, stored: StoredBlob, name, kind, media_type, caption, details) -> Attachment:
         media_type = media_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
         attachment = Attachment(id=new_id(), case_id=case_id, sha256=stored.sha256, size=stored.size,

@@ -115,12 +115,15 @@ class Station:
 
     def warm_up(self) -> int:
         """Off the GUI thread, once the case list shows: load what the editor needs (ICD-10,
-        communes, the ORM) and attach recordings a crash left unfinished. Returns how many."""
+        communes, the ORM), attach recordings a crash left unfinished (returns how many) and
+        delete stored files a crash left unrecorded."""
         from app.domain import address
 
         address.communes(address.provinces()[0].code)
         self.cases.warm_up()
-        return len(self.capture.recover())
+        recovered = len(self.capture.recover())
+        self.attachments.collect_garbage()
+        return recovered
 
     def save_settings(self, settings: Settings) -> None:
         save_settings(self.paths.settings, settings)

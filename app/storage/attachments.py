@@ -40,6 +40,9 @@ class AttachmentRepository:
         session.delete(row)
         return row.sha256
 
+    def all_hashes(self, session: Session) -> set[str]:
+        return set(session.scalars(select(AttachmentRow.sha256).distinct()))
+
     def references(self, session: Session, sha256: str) -> int:
         return session.scalar(select(func.count()).select_from(AttachmentRow).where(AttachmentRow.sha256 == sha256))
 

@@ -92,6 +92,10 @@ class BlobStore:
     def remove(self, sha256: str) -> None:
         self.path(sha256).unlink(missing_ok=True)
 
+    def hashes(self) -> list[str]:
+        """Every stored content hash (for finding files no attachment uses)."""
+        return [p.name for p in self.root.glob("??/??/*") if p.is_file()]
+
     def clean_incoming(self) -> int:
         """Delete temporary files a crash left behind; returns how many."""
         leftovers = list(self._incoming.iterdir())

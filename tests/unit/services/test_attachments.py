@@ -46,3 +46,19 @@ def test_a_sent_case_takes_no_new_evidence(station):
         station.attachments.add_bytes(case.id, b"late", "late.jpg", AttachmentKind.PHOTO)
     assert station.attachments.list(case.id) == []
     assert [p for p in station.attachments.blobs.root.rglob("*") if p.is_file()] == []
+
+
+def test_files_a_crash_left_unrecorded_are_collected(station):
+    import os
+    import time
+
+    case = ready_case(station.cases)
+    kept = station.attachments.add_bytes(case.id, b"recorded", "a.pdf", AttachmentKind.DOCUMENT)
+    orphan = station.attachments.blobs.put_bytes(b"written, then the station died")
+    fresh = station.attachments.blobs.put_bytes(b"an import writing right now")
+    old = time.time() - 7200
+    os.utime(station.attachments.blobs.path(orphan.sha256), (old, old))
+    os.utime(station.attachments.blobs.path(kept.sha256), (old, old))
+    assert station.attachments.collect_garbage() == 1
+    assert not station.attachments.blobs.exists(orphan.sha256)
+    assert station.attachments.blobs.exists(kept.sha256) and station.attachments.blobs.exists(fresh.sha256)

@@ -155,3 +155,16 @@ def test_any_bytes_get_a_verdict_never_a_crash(station, case, tmp_path_factory, 
     (folder / name).write_bytes(data or b"x")
     report = station.imports.import_paths(case.id, [folder / name])
     assert report.results[0].status in ("imported", "duplicate", "refused")
+
+
+def test_an_unsupported_compression_is_refused_by_name(station, case, tmp_path):
+    (path,) = ct_series(tmp_path / "ct", slices=1)
+    ds = dcmread(path)
+    ds.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.4.100"  # MPEG-2 video: no decoder here
+    from pydicom.encaps import encapsulate
+
+    ds.PixelData = encapsulate([b"\0" * 64])
+    odd = tmp_path / "mpeg2.dcm"
+    ds.save_as(odd, enforce_file_format=False)
+    assert verdicts(station.imports.import_paths(case.id, [odd]))["mpeg2.dcm"] == \
+        ("refused", "dicom.unsupported_syntax")
