@@ -18,6 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import percentile  # noqa: E402
+
 
 def make_source(path: Path, seconds: int = 10) -> None:
     """1080p30 H.264 with motion in every frame (a still picture would decode unfairly fast)."""
@@ -37,10 +39,6 @@ def make_source(path: Path, seconds: int = 10) -> None:
         for packet in stream.encode(None):
             container.mux(packet)
 
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def raw_loop(path: Path, seconds: float) -> tuple[float, int, int]:

@@ -21,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import percentile  # noqa: E402
+
 from sqlalchemy import insert, text  # noqa: E402
 
 from app.domain.case import ConsultationCase, Patient, new_id  # noqa: E402
@@ -75,10 +77,6 @@ def queries(people: list[dict], n: int, rng: random.Random) -> list[str]:
             made.append(who["bhyt"][:7] or who["phone"])
     return made
 
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def main() -> None:
