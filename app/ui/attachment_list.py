@@ -32,6 +32,17 @@ class AttachmentListModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._rows: list[Row] = []
+        self._icons: dict[str, object] = {}  # attachment id -> QIcon
+
+    def set_icon(self, attachment_id: str, icon) -> None:
+        self._icons[attachment_id] = icon
+        for number, row in enumerate(self._rows):
+            if row.first.id == attachment_id:
+                index = self.index(number, 0)
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+    def has_icon(self, attachment_id: str) -> bool:
+        return attachment_id in self._icons
 
     def set_attachments(self, attachments: list[Attachment]) -> None:
         rows, series = [], {}
@@ -92,6 +103,8 @@ class AttachmentListModel(QAbstractTableModel):
             if column == "size":
                 return human_size(sum(a.size for a in row.items))
             return item.created_at.astimezone().strftime("%d/%m %H:%M:%S") if item.created_at else ""
+        if role == Qt.ItemDataRole.DecorationRole and column == "name":
+            return self._icons.get(item.id)
         if role == Qt.ItemDataRole.ToolTipRole and column == "name":
             duration = item.details.get("duration_s")
             return f"{item.original_name} ({duration:.1f} s)" if duration else item.original_name

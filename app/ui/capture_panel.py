@@ -6,14 +6,15 @@ The camera and microphone run only while this panel is on screen.
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QTableView, QVBoxLayout, QWidget)
+                               QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from app.domain.attachment import AttachmentKind
 from app.domain.case import ConsultationCase
 from app.domain.lifecycle import EDITABLE
+from app.imaging.previews import preview
 from app.media.audio import AudioUnavailable, MicrophoneCapture
 from app.media.camera import CameraSource, CameraState, CameraUnavailable
 
@@ -25,6 +26,17 @@ from .runner import TaskRunner
 from .texts import device_problem
 
 METER_INTERVAL_MS = 33  # 30 updates a second
+ICON = 40       # attachment thumbnails in the list
+PREVIEW = 360   # the picture beside the list
+
+
+def pixels_to_qimage(pixels) -> QImage:
+    """RGB or grey uint8 pixels as a QImage owning its copy."""
+    import numpy as np
+
+    pixels = np.ascontiguousarray(pixels)
+    fmt = QImage.Format.Format_RGB888 if pixels.ndim == 3 else QImage.Format.Format_Grayscale8
+    return QImage(pixels.data, pixels.shape[1], pixels.shape[0], pixels.strides[0], fmt).copy()
 
 
 class CapturePanel(QWidget):
@@ -67,6 +79,11 @@ class CapturePanel(QWidget):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setIconSize(QSize(ICON, ICON))
+        self.preview_label = QLabel()
+        self.preview_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview_label.setMinimumWidth(PREVIEW // 2)
+        self.preview_label.setWordWrap(True)
         self.remove_button = QPushButton()
         self.add_files_button = QPushButton()
         self.add_folder_button = QPushButton()
@@ -88,7 +105,12 @@ class CapturePanel(QWidget):
         sound_layout.addWidget(self.voice_button)
         self.files_group = QGroupBox()
         files_layout = QVBoxLayout(self.files_group)
-        files_layout.addWidget(self.table)
+        files_split = QSplitter()
+        files_split.addWidget(self.table)
+        files_split.addWidget(self.preview_label)
+        files_split.setStretchFactor(0, 3)
+        files_split.setStretchFactor(1, 2)
+        files_layout.addWidget(files_split)
         files_row = QHBoxLayout()
         files_row.addWidget(self.add_files_button)
         files_row.addWidget(self.add_folder_button)
@@ -109,6 +131,7 @@ class CapturePanel(QWidget):
         self.add_files_button.clicked.connect(self.choose_files)
         self.add_folder_button.clicked.connect(self.choose_folder)
         self.table.doubleClicked.connect(self.open_attachment)
+        self.table.selectionModel().currentRowChanged.connect(self.on_attachment_chosen)
         self.feed.state_changed.connect(self.on_camera_state)
         self._meter_timer = QTimer(self, interval=METER_INTERVAL_MS)
         self._meter_timer.timeout.connect(self.on_meter_tick)
@@ -163,6 +186,33 @@ class CapturePanel(QWidget):
         if self._case is not None and all(a.case_id == self._case.id for a in attachments):
             self.model.set_attachments(attachments)
             self.attachments_changed.emit(len(attachments))
+            self.preview_label.clear()
+            wanted = [(self.model.attachment(r).id, self._attachments.path(self.model.attachment(r)),
+                       self.model.attachment(r).media_type) for r in range(self.model.rowCount())
+                      if not self.model.has_icon(self.model.attachment(r).id)]
+            if wanted:
+                self._runner.run(lambda: [(i, preview(p, m, ICON)) for i, p, m in wanted], self._on_icons, owner=self)
+
+    def _on_icons(self, icons) -> None:
+        for attachment_id, pixels in icons:
+            if pixels is not None:
+                self.model.set_icon(attachment_id, QIcon(QPixmap.fromImage(pixels_to_qimage(pixels))))
+
+    def on_attachment_chosen(self, current, _previous) -> None:
+        if not current.isValid():
+            return
+        attachment = self.model.attachment(current.row())
+        path = self._attachments.path(attachment)
+        self.preview_label.setText(self.tr("Loading…"))
+        self._runner.run(lambda: preview(path, attachment.media_type, PREVIEW),
+                         lambda pixels: self._show_preview(attachment, pixels), owner=self)
+
+    def _show_preview(self, attachment, pixels) -> None:
+        if pixels is None:
+            self.preview_label.setText(self.tr("No preview for %1: double-click to open it.")
+                                       .replace("%1", attachment.original_name))
+            return
+        self.preview_label.setPixmap(QPixmap.fromImage(pixels_to_qimage(pixels)))
 
     def _update_buttons(self) -> None:
         live = self.feed.live

@@ -106,6 +106,14 @@
       <translation>Thêm thư mục hoặc đĩa CD…</translation>
     </message>
     <message>
+      <source>Loading…</source>
+      <translation>Đang tải…</translation>
+    </message>
+    <message>
+      <source>No preview for %1: double-click to open it.</source>
+      <translation>Không có ảnh xem trước cho %1: nhấp đúp để mở.</translation>
+    </message>
+    <message>
       <source>Opening the camera…</source>
       <translation>Đang mở camera…</translation>
     </message>

@@ -54,3 +54,36 @@ def test_dropping_a_folder_imports_it_and_says_what_happened(qtbot, station, run
     qtbot.waitUntil(lambda: panel.model.file_count() == 1, timeout=10000)
     panel.shutdown()
     qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
+
+
+def test_photos_and_pdfs_show_in_place_with_thumbnails(qtbot, station, runner, microphone_source, translations,
+                                                        tmp_path):
+    import cv2
+    import numpy as np
+    import pypdfium2
+
+    case = station.cases.create_case()
+    photo = tmp_path / "vet-thuong.jpg"
+    cv2.imwrite(str(photo), np.full((300, 400, 3), (30, 60, 200), np.uint8))
+    document = pypdfium2.PdfDocument.new()
+    document.new_page(595, 842)
+    document.save(str(tmp_path / "giay-chuyen-vien.pdf"))
+    document.close()
+    station.imports.import_paths(case.id, [photo, tmp_path / "giay-chuyen-vien.pdf"])
+    media = MediaServices(lambda: station.capture, lambda: station.attachments, lambda: Settings(microphone="pulse"),
+                          imports=lambda: station.imports)
+    panel = CapturePanel(media, runner)
+    qtbot.addWidget(panel)
+    panel.show()
+    with qtbot.waitSignal(panel.attachments_changed):
+        panel.set_case(case)
+    qtbot.waitUntil(lambda: all(panel.model.index(r, 0).data(Qt.ItemDataRole.DecorationRole) is not None
+                                for r in range(2)), timeout=10000)
+    rows = {panel.model.attachment(r).original_name: r for r in range(2)}
+    panel.table.selectRow(rows["vet-thuong.jpg"])
+    qtbot.waitUntil(lambda: panel.preview_label.pixmap().width() == 360, timeout=10000)  # the photo, fitted
+    assert panel.preview_label.pixmap().height() == 270
+    panel.table.selectRow(rows["giay-chuyen-vien.pdf"])
+    qtbot.waitUntil(lambda: panel.preview_label.pixmap().height() == 360, timeout=10000)  # the A4 page, fitted
+    panel.shutdown()
+    qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
