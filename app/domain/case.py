@@ -55,6 +55,7 @@ class ConsultationCase:
     treatment: str = ""    # điều trị hiện tại
     diagnosis_code: str = ""
     diagnosis_text: str = ""
+    foreign_expert: bool = False  # asked of an expert abroad: imaging leaves de-identified
     parent_id: str | None = None  # the case this one reopens
     number: int | None = None     # the station's running number, set by storage
     created_at: datetime | None = None

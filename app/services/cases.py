@@ -31,9 +31,28 @@ class CaseIncomplete(Exception):
         self.issues = issues
 
 
+class ForeignExportFailed(Exception):
+    """Some images could not be de-identified: the case cannot go abroad yet."""
+
+    def __init__(self, failed: list):
+        super().__init__(f"{len(failed)} image file(s) could not be de-identified")
+        self.failed = failed
+
+
+class BurnedInReview(Exception):
+    """De-identified, but these images may show the patient's name in their pixels: a person must look."""
+
+    def __init__(self, files: list[str], folder):
+        super().__init__(f"{len(files)} image(s) to review in {folder}")
+        self.files = files
+        self.folder = folder
+
+
 class CaseService:
-    def __init__(self, db: Database, icd: Icd10Catalogue | None = None, clock=utcnow):
+    def __init__(self, db: Database, icd: Icd10Catalogue | None = None, clock=utcnow, prepare_foreign=None):
+        """`prepare_foreign(case_id)` writes the de-identified imaging a case for an expert abroad sends."""
         self._db = db
+        self._prepare_foreign = prepare_foreign
         self._repository = None
         self._icd = icd
         self._clock = clock
@@ -90,8 +109,20 @@ class CaseService:
     def back_to_draft(self, case_id: str) -> ConsultationCase:
         return self._move(case_id, Status.DRAFT)
 
-    def submit(self, case_id: str) -> ConsultationCase:
-        """Queue a ready case for the hub (the sync engine sends it)."""
+    def submit(self, case_id: str, burned_in_checked: bool = False) -> ConsultationCase:
+        """Queue a ready case for the hub (the sync engine sends it).
+
+        A case for an expert abroad is de-identified first; images whose pixels may show the
+        patient's name stop the submission until someone has checked them (`burned_in_checked`).
+        """
+        case = self.get_case(case_id)
+        check_transition(case.status, Status.SUBMITTED)
+        if case.foreign_expert and self._prepare_foreign is not None:
+            export = self._prepare_foreign(case_id)
+            if export.failed:
+                raise ForeignExportFailed(export.failed)
+            if export.burned_in and not burned_in_checked:
+                raise BurnedInReview(export.burned_in, export.folder)
         return self._move(case_id, Status.SUBMITTED, require_complete=True)
 
     def close(self, case_id: str) -> ConsultationCase:

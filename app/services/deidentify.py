@@ -30,6 +30,8 @@ class DeidentificationService:
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.dcm"):  # a new export replaces the last one (images may have changed)
+            old.unlink()
         anonymizer = make_anonymizer(case_id)
         done_ids, result = set(), DeidExport(folder)
         images = [i for s in self._imaging.series(case_id) for i in s.images]

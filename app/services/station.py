@@ -39,6 +39,10 @@ class StationPaths:
         return self.root / "blobs"
 
     @property
+    def outgoing(self) -> Path:
+        return self.root / "outgoing"
+
+    @property
     def recordings(self) -> Path:
         return self.root / "recordings"
 
@@ -56,7 +60,11 @@ class Station:
         self.warnings: list[str] = []  # for the user, in plain English; the UI words its own
         self.settings = self._load_settings()
         self.db: Database = open_database(self.paths.database)
-        self.cases = CaseService(self.db)
+        self.cases = CaseService(self.db, prepare_foreign=self._deidentify_for_abroad)
+
+    def _deidentify_for_abroad(self, case_id: str):
+        """The imaging a case for a foreign expert sends: a de-identified copy (the sync sends this one)."""
+        return self.deidentification.export(case_id, self.paths.outgoing / case_id / "imaging")
 
     # The services below load numpy, OpenCV and the like: built on first use, not at start-up.
 

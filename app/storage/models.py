@@ -63,6 +63,7 @@ class CaseRow(Base):
     spo2: Mapped[str] = _text()
     temperature: Mapped[str] = _text()
     weight: Mapped[str] = _text()
+    foreign_expert: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
 

@@ -106,6 +106,7 @@ class CaseRepository:
             setattr(row, name, getattr(case.vitals, name))
         row.status = case.status.value
         row.urgency = case.urgency.value
+        row.foreign_expert = case.foreign_expert
         row.updated_at = stamp
 
     @staticmethod
@@ -117,6 +118,7 @@ class CaseRepository:
             urgency=Urgency(row.urgency),
             vitals=Vitals(**{name: getattr(row, name) for name in _VITAL_FIELDS}),
             parent_id=row.parent_id,
+            foreign_expert=bool(row.foreign_expert),
             number=row.seq,
             created_at=_aware(row.created_at),
             updated_at=_aware(row.updated_at),

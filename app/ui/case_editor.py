@@ -5,15 +5,16 @@ from dataclasses import replace
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QPushButton, QScrollArea, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
+                               QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QScrollArea, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from app.domain import reference
 from app.domain.case import SEXES, ConsultationCase, Patient
 from app.domain.issues import Issue, Severity
 from app.domain.lifecycle import EDITABLE, Status, TransitionError, Urgency
 from app.domain.vitals import Vitals
-from app.services.cases import CaseIncomplete, CaseNotEditable, CaseService
+from app.services.cases import BurnedInReview, CaseIncomplete, CaseNotEditable, CaseService, ForeignExportFailed
 from app.storage.errors import StorageError
 
 from .pickers import CommuneCombo, IcdPicker, ProvinceCombo
@@ -160,6 +161,10 @@ class CaseEditor(QWidget):
         self._register("commune", communes)
         self.inputs["province"].currentIndexChanged.connect(
             lambda _i: communes.set_province(self.inputs["province"].code()))
+        self.foreign_expert = QCheckBox()
+        self.foreign_expert.setObjectName("foreign_expert")
+        self.foreign_expert.toggled.connect(self.on_field_changed)
+        self._register("foreign_expert", self.foreign_expert)
         self._combo("urgency")
         self._combo("specialty")
         self._combo("hospital")
@@ -192,7 +197,7 @@ class CaseEditor(QWidget):
             (self.patient_form, ("full_name", "birth", "age", "sex", "cccd", "bhyt", "phone", "province",
                                  "commune", "address_line")),
             (self.clinical_form, ("history", "examination", "treatment")),
-            (self.request_form, ("urgency", "specialty", "hospital", "reason", "question")),
+            (self.request_form, ("urgency", "specialty", "hospital", "foreign_expert", "reason", "question")),
         ):
             for name in names:
                 self._labels[name] = QLabel()
@@ -254,6 +259,7 @@ class CaseEditor(QWidget):
             "phone": self.tr("Phone"), "province": self.tr("Province / city"), "commune": self.tr("Commune / ward"),
             "address_line": self.tr("House, street, hamlet"), "urgency": self.tr("Urgency"),
             "specialty": self.tr("Specialty asked"), "hospital": self.tr("Central hospital"),
+            "foreign_expert": self.tr("Expert abroad"),
             "reason": self.tr("Reason for consultation"), "question": self.tr("Question for the experts"),
             "history": self.tr("History"), "examination": self.tr("Examination"),
             "treatment": self.tr("Current treatment"), "diagnosis_code": self.tr("Provisional diagnosis (ICD-10)"),
@@ -273,6 +279,7 @@ class CaseEditor(QWidget):
         self.inputs["address_line"].setPlaceholderText(self.tr("Also accepts an old address (district, commune)"))
         self.inputs["blood_pressure"].setPlaceholderText("120/80")
         self.inputs["diagnosis_code"].setPlaceholderText(self.tr("code or words"))
+        self.foreign_expert.setText(self.tr("images leave without the patient's identity (DICOM PS3.15)"))
         self.ready_button.setText(self.tr("Mark ready"))
         self.ready_button.setToolTip(self.tr("Check the case and mark it ready to send (Ctrl+R)"))
         self.draft_button.setText(self.tr("Edit again"))
@@ -346,6 +353,7 @@ class CaseEditor(QWidget):
             for name, value in (("urgency", case.urgency), ("specialty", case.specialty),
                                 ("hospital", case.hospital)):
                 self.inputs[name].setCurrentIndex(max(0, self.inputs[name].findData(value)))
+            self.foreign_expert.setChecked(case.foreign_expert)
         finally:
             self._loading = False
         self._dirty_since = None
@@ -365,6 +373,8 @@ class CaseEditor(QWidget):
 
     @staticmethod
     def _has_value(widget: QWidget) -> bool:
+        if isinstance(widget, QCheckBox):
+            return widget.isChecked()
         if isinstance(widget, QLineEdit):
             return bool(widget.text().strip())
         if isinstance(widget, QPlainTextEdit):
@@ -386,6 +396,7 @@ class CaseEditor(QWidget):
             vitals=Vitals(**{name: self.inputs[name].text() for name in VITALS}),
             diagnosis_code=self.inputs["diagnosis_code"].text().strip(),
             diagnosis_text=self.inputs["diagnosis_text"].text(),
+            foreign_expert=self.foreign_expert.isChecked(),
             **{name: self.inputs[name].toPlainText() for name in CASE_TEXT},
         )
 
@@ -529,6 +540,19 @@ class CaseEditor(QWidget):
             self._reveal(error.issues[0].field)
             self._show_banner(self.tr("The case is not complete: the fields marked in red need attention (%1).")
                               .replace("%1", str(len(error.issues))))
+        elif isinstance(error, BurnedInReview):
+            answer = QMessageBox.question(
+                self, self.tr("Check the images"),
+                self.tr("%1 image(s) may show the patient's name in the picture itself (ultrasound, screen "
+                        "captures). Look at them in %2 before they go abroad.\n\nHave you checked them?")
+                .replace("%1", str(len(error.files))).replace("%2", str(error.folder)))
+            if answer == QMessageBox.StandardButton.Yes:
+                self.submit(burned_in_checked=True)
+            else:
+                self._show_banner(self.tr("Not sent: check the images first (%1).").replace("%1", str(error.folder)))
+        elif isinstance(error, ForeignExportFailed):
+            self._show_banner(self.tr("Not sent: %1 image file(s) could not be made anonymous. Remove or "
+                                      "replace them, then send again.").replace("%1", str(len(error.failed))))
         elif isinstance(error, TransitionError):
             self._show_banner(self.tr("This action is not possible for a case that is %1.")
                               .replace("%1", status_name(error.current).lower()))
@@ -549,11 +573,13 @@ class CaseEditor(QWidget):
     def back_to_draft(self) -> None:
         self._transition(self._cases.back_to_draft)
 
-    def submit(self) -> None:
+    def submit(self, burned_in_checked: bool = False) -> None:
+        if self._case is not None and self.foreign_expert.isChecked():
+            self._show_banner(self.tr("Removing the patient's identity from the images for the expert abroad…"))
         if self._case is not None and self._case.status is Status.DRAFT:
-            self._transition(lambda cid: self._cases.submit(self._cases.mark_ready(cid).id))
+            self._transition(lambda cid: self._cases.submit(self._cases.mark_ready(cid).id, burned_in_checked))
         else:
-            self._transition(self._cases.submit)
+            self._transition(lambda cid: self._cases.submit(cid, burned_in_checked))
 
     def close_case(self) -> None:
         self._transition(self._cases.close)

@@ -193,6 +193,10 @@
       <translation>Bệnh viện tuyến trên</translation>
     </message>
     <message>
+      <source>Expert abroad</source>
+      <translation>Chuyên gia nước ngoài</translation>
+    </message>
+    <message>
       <source>Reason for consultation</source>
       <translation>Lý do hội chẩn</translation>
     </message>
@@ -281,6 +285,10 @@
       <translation>mã hoặc tên bệnh</translation>
     </message>
     <message>
+      <source>images leave without the patient's identity (DICOM PS3.15)</source>
+      <translation>ảnh gửi đi được ẩn danh (DICOM PS3.15)</translation>
+    </message>
+    <message>
       <source>Mark ready</source>
       <translation>Sẵn sàng gửi</translation>
     </message>
@@ -357,8 +365,32 @@
       <translation>Hồ sơ chưa đầy đủ: cần bổ sung các mục đánh dấu màu đỏ (%1 mục).</translation>
     </message>
     <message>
+      <source>Check the images</source>
+      <translation>Kiểm tra ảnh</translation>
+    </message>
+    <message>
+      <source>%1 image(s) may show the patient's name in the picture itself (ultrasound, screen captures). Look at them in %2 before they go abroad.
+
+Have you checked them?</source>
+      <translation>%1 ảnh có thể còn tên bệnh nhân in trên chính hình ảnh (siêu âm, ảnh chụp màn hình). Hãy xem lại trong %2 trước khi gửi ra nước ngoài.
+
+Bạn đã kiểm tra chưa?</translation>
+    </message>
+    <message>
+      <source>Not sent: check the images first (%1).</source>
+      <translation>Chưa gửi: hãy kiểm tra ảnh trước (%1).</translation>
+    </message>
+    <message>
+      <source>Not sent: %1 image file(s) could not be made anonymous. Remove or replace them, then send again.</source>
+      <translation>Chưa gửi: %1 tệp ảnh không ẩn danh được. Hãy xoá hoặc thay thế rồi gửi lại.</translation>
+    </message>
+    <message>
       <source>This action is not possible for a case that is %1.</source>
       <translation>Không thể thực hiện thao tác này với hồ sơ ở trạng thái %1.</translation>
+    </message>
+    <message>
+      <source>Removing the patient's identity from the images for the expert abroad…</source>
+      <translation>Đang ẩn danh ảnh để gửi chuyên gia nước ngoài…</translation>
     </message>
   </context>
   <context>

@@ -154,3 +154,26 @@ def test_commune_list_follows_the_province(qtbot, window):
     assert communes.findText("Phường Hoàn Kiếm") > 0
     communes.setCurrentIndex(communes.findText("Phường Hoàn Kiếm"))
     assert editor.collect().patient.commune_code == communes.currentData()
+
+
+def test_a_case_for_an_expert_abroad_asks_to_check_images_that_may_show_the_name(
+        qtbot, window, station, runner, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.support.dicom_series import ultrasound_cine
+
+    editor = open_new_case(qtbot, window)
+    fill_complete(editor)
+    editor.foreign_expert.setChecked(True)
+    with qtbot.waitSignal(editor.case_saved, timeout=3000):
+        editor.save_now()
+    station.imports.import_paths(editor.case.id, [ultrasound_cine(tmp_path / "us.dcm")])
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: asked.append(args[2]) or QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(editor.case_status_changed, timeout=5000):
+        editor.mark_ready()
+    with qtbot.waitSignal(editor.case_status_changed, timeout=20000):
+        editor.submit()
+    assert editor.case.status is Status.SUBMITTED
+    assert asked and asked[0].startswith("1 ảnh có thể còn tên bệnh nhân")
+    assert stored(data_dir=station.paths.root, case_id=editor.case.id).foreign_expert is True

@@ -18,7 +18,7 @@ def full_case() -> ConsultationCase:
         urgency=Urgency.URGENT, specialty="respiratory", hospital="bachmai", reason="Khó thở",
         question="Hướng điều trị?", history="Hút thuốc", examination="Ran nổ", treatment="Kháng sinh",
         vitals=Vitals("112", "140/90", "26", "91", "38,5", "58"), diagnosis_code="J18.9",
-        diagnosis_text="Viêm phổi")
+        diagnosis_text="Viêm phổi", foreign_expert=True)
 
 
 def test_every_field_round_trips(tmp_path):
