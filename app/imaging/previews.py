@@ -1,4 +1,4 @@
-"""Small pictures of attachments: photos, the first page of a PDF, a DICOM image."""
+"""Small pictures of attachments: photos, a clip's first frame, the first page of a PDF, a DICOM image."""
 
 from pathlib import Path
 
@@ -25,6 +25,15 @@ def preview(path: Path, media_type: str, size: int = 480) -> np.ndarray | None:
 
             image = cv2.imread(str(path), cv2.IMREAD_COLOR)
             return None if image is None else np.ascontiguousarray(_fit(image, size)[..., ::-1])
+        if media_type.startswith("video/"):
+            import cv2
+
+            capture = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
+            try:
+                ok, frame = capture.read()
+            finally:
+                capture.release()
+            return np.ascontiguousarray(_fit(frame, size)[..., ::-1]) if ok else None
         if media_type == "application/pdf":
             import pypdfium2
 
