@@ -55,6 +55,7 @@ def _setup_logging(log_dir: Path) -> None:
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # keep the migrations, not the setup
 
 
 class StationApp:
