@@ -14,10 +14,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cases") as batch:
-        batch.add_column(sa.Column("foreign_expert", sa.Boolean(), nullable=False, server_default=sa.false()))
+    # A plain ADD COLUMN: a batch (copy-and-rename) migration would DROP the cases table, which
+    # SQLite refuses while other tables refer to it with foreign keys on.
+    op.add_column("cases", sa.Column("foreign_expert", sa.Boolean(), nullable=False, server_default=sa.text("0")))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("cases") as batch:
-        batch.drop_column("foreign_expert")
+    op.drop_column("cases", "foreign_expert")
