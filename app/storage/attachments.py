@@ -25,7 +25,7 @@ class AttachmentRepository:
 
     def for_case(self, session: Session, case_id: str) -> list[Attachment]:
         rows = session.scalars(select(AttachmentRow).where(AttachmentRow.case_id == case_id)
-                               .order_by(AttachmentRow.created_at, AttachmentRow.id))
+                               .order_by(AttachmentRow.created_at, AttachmentRow.original_name, AttachmentRow.id))
         return [_to_domain(r) for r in rows]
 
     def get(self, session: Session, attachment_id: str) -> Attachment | None:
