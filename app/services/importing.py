@@ -77,7 +77,7 @@ class ImportService:
         report = ImportReport()
         with self._db.transaction() as session:
             seen = _Seen({a.sha256 for a in self._attachments.list(case_id)},
-                         {i.sop_uid for i in DicomIndex().for_case(session, case_id)})
+                         DicomIndex().sop_uids(session, case_id))
         studies: dict[str, dict] = {}
         batch: list[tuple[Attachment, dict | None]] = []
         try:
@@ -160,7 +160,7 @@ class ImportService:
                 details = {"modality": info.modality, "series": info.series_description,
                            "series_uid": info.series_uid, "burned_in_annotation": info.burned_in_annotation}
             elif media_type == "image/jpeg":
-                stored = self._strip_photo(stored)
+                stored = self._strip_photo(stored, data)
                 if stored.sha256 in seen.hashes:
                     return ImportResult(candidate.name, "duplicate"), None
         except RefusedFile as refused:
@@ -194,8 +194,9 @@ class ImportService:
                     index.add(session, attachment.case_id, attachment.id, dicom)
         batch.clear()
 
-    def _strip_photo(self, stored: StoredBlob) -> StoredBlob:
-        data = self._blobs.path(stored.sha256).read_bytes()
+    def _strip_photo(self, stored: StoredBlob, data: bytes | None) -> StoredBlob:
+        if data is None:  # a large photo was streamed: read it back once
+            data = self._blobs.path(stored.sha256).read_bytes()
         stripped = strip_jpeg_metadata(data)
         if stripped == data:
             return stored

@@ -3,7 +3,7 @@
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import DicomInstanceRow, KeyImageRow
@@ -32,12 +32,9 @@ class DicomIndex:
             instance_number=info["instance_number"], slice_position=info["slice_position"], frames=info["frames"],
             info=json.dumps(info, ensure_ascii=False)))
 
-    def has_sop(self, session: Session, case_id: str, sop_uid: str) -> bool:
-        return session.scalar(select(DicomInstanceRow.attachment_id).where(
-            DicomInstanceRow.case_id == case_id, DicomInstanceRow.sop_uid == sop_uid)) is not None
-
-    def remove(self, session: Session, attachment_id: str) -> None:
-        session.execute(delete(DicomInstanceRow).where(DicomInstanceRow.attachment_id == attachment_id))
+    def sop_uids(self, session: Session, case_id: str) -> set[str]:
+        """The images (SOP Instance UIDs) the case already holds."""
+        return set(session.scalars(select(DicomInstanceRow.sop_uid).where(DicomInstanceRow.case_id == case_id)))
 
     def for_case(self, session: Session, case_id: str) -> list[IndexedInstance]:
         from .models import AttachmentRow
