@@ -10,7 +10,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTra
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.services.settings import SettingsError
-from app.services.station import Station
+from app.services.station import Station, StationPaths
 from app.storage.errors import StorageError
 
 from . import crash
@@ -114,7 +114,7 @@ def run(data_dir: Path, language: str | None = None, report_startup: bool = Fals
     app.setApplicationName("Điểm Cầu")
     app.setOrganizationName("diemcau")
     app.setStyleSheet((RESOURCES / "style.qss").read_text(encoding="utf-8"))
-    _setup_logging(data_dir / "logs")
+    _setup_logging(StationPaths(data_dir).logs)
     crash.install()
     try:
         station = Station(data_dir)

@@ -187,9 +187,8 @@ class CapturePanel(QWidget):
             self.model.set_attachments(attachments)
             self.attachments_changed.emit(len(attachments))
             self.preview_label.clear()
-            wanted = [(self.model.attachment(r).id, self._attachments.path(self.model.attachment(r)),
-                       self.model.attachment(r).media_type) for r in range(self.model.rowCount())
-                      if not self.model.has_icon(self.model.attachment(r).id)]
+            firsts = [self.model.attachment(r) for r in range(self.model.rowCount())]
+            wanted = [(a.id, self._attachments.path(a), a.media_type) for a in firsts if not self.model.has_icon(a.id)]
             if wanted:
                 self._runner.run(lambda: [(i, preview(p, m, ICON)) for i, p, m in wanted], self._on_icons, owner=self)
 

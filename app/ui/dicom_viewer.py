@@ -194,8 +194,6 @@ class DicomViewer(QWidget):
                            ("bone", self.tr("Bone")), ("brain", self.tr("Brain"))):
             self.preset.addItem(self.tr("Window: %1").replace("%1", name), code)
         self.preset.setCurrentIndex(max(0, self.preset.findData(current)))
-        self.cine_button.setText(self.tr("Stop") if self.cine_button.isChecked() else self.tr("Play"))
-        self.key_button.setText(self.tr("Key image ★") if self.key_button.isChecked() else self.tr("Mark key image"))
         self.reset_button.setText(self.tr("Fit"))
         self.export_button.setText(self.tr("Export anonymised…"))
         self.export_button.setToolTip(self.tr("A copy without the patient's identity (DICOM PS3.15), "
