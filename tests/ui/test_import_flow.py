@@ -11,6 +11,18 @@ from app.ui.media_services import MediaServices
 from tests.support.dicom_series import ct_series
 
 
+def open_panel(qtbot, station, runner, case) -> CapturePanel:
+    """The capture panel of `case`, shown, with its attachment list loaded."""
+    media = MediaServices(lambda: station.capture, lambda: station.attachments, lambda: Settings(microphone="pulse"),
+                          imports=lambda: station.imports)
+    panel = CapturePanel(media, runner)
+    qtbot.addWidget(panel)
+    panel.show()
+    with qtbot.waitSignal(panel.attachments_changed):
+        panel.set_case(case)
+    return panel
+
+
 def test_dropping_a_folder_imports_it_and_says_what_happened(qtbot, station, runner, microphone_source,
                                                                translations, tmp_path):
     case = station.cases.create_case()
@@ -19,13 +31,7 @@ def test_dropping_a_folder_imports_it_and_says_what_happened(qtbot, station, run
     ct_series(folder, slices=5)  # of NGUYEN^VAN^DUOC: not this patient
     (folder / "note.txt").write_text("Kết quả siêu âm: bình thường", encoding="utf-8")
     (folder / "virus.exe").write_bytes(b"MZ" + b"\0" * 64)
-    media = MediaServices(lambda: station.capture, lambda: station.attachments, lambda: Settings(microphone="pulse"),
-                          imports=lambda: station.imports)
-    panel = CapturePanel(media, runner)
-    qtbot.addWidget(panel)
-    panel.show()
-    with qtbot.waitSignal(panel.attachments_changed):
-        panel.set_case(case)
+    panel = open_panel(qtbot, station, runner, case)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(folder))])
     # Qt delivers drops only inside its own drag loop, so the handlers are called as Qt would call them.
@@ -69,13 +75,7 @@ def test_photos_and_pdfs_show_in_place_with_thumbnails(qtbot, station, runner, m
     document.save(str(tmp_path / "giay-chuyen-vien.pdf"))
     document.close()
     station.imports.import_paths(case.id, [photo, tmp_path / "giay-chuyen-vien.pdf"])
-    media = MediaServices(lambda: station.capture, lambda: station.attachments, lambda: Settings(microphone="pulse"),
-                          imports=lambda: station.imports)
-    panel = CapturePanel(media, runner)
-    qtbot.addWidget(panel)
-    panel.show()
-    with qtbot.waitSignal(panel.attachments_changed):
-        panel.set_case(case)
+    panel = open_panel(qtbot, station, runner, case)
     qtbot.waitUntil(lambda: all(panel.model.index(r, 0).data(Qt.ItemDataRole.DecorationRole) is not None
                                 for r in range(2)), timeout=10000)
     rows = {panel.model.attachment(r).original_name: r for r in range(2)}
