@@ -37,7 +37,7 @@ class ImageView(QWidget):
         self.pan = QPointF(0, 0)
         self.message = ""
         self._drag: tuple[str, QPointF] | None = None
-        self.setMinimumSize(320, 320)
+        self.setMinimumSize(240, 240)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
@@ -116,7 +116,7 @@ class DicomViewer(QWidget):
 
         self.series_list = QListWidget()
         self.series_list.setIconSize(QSize(THUMB, THUMB))
-        self.series_list.setMinimumWidth(130)
+        self.series_list.setMinimumWidth(100)
         self.series_list.setMaximumWidth(230)
         self.view = ImageView()
         self.preset = QComboBox()
@@ -133,7 +133,7 @@ class DicomViewer(QWidget):
         self.metadata.horizontalHeader().setStretchLastSection(True)
         self.metadata.verticalHeader().hide()
         self.metadata.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.metadata.setMinimumWidth(200)
+        self.metadata.setMinimumWidth(150)
         self.metadata.setMaximumWidth(320)
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
