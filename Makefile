@@ -16,7 +16,7 @@ RUN_PACKAGES := python3 python3-venv python3-pip xvfb xauth fonts-noto-core font
 	libportaudio2 libsndfile1 libasound2-plugins pulseaudio pulseaudio-utils openssl
 # What the tests drive the station with: real X keyboard events, a private sound
 # server fed with speech and tones, and generated video as cameras.
-TEST_PACKAGES := xdotool espeak-ng sox ffmpeg
+TEST_PACKAGES := xdotool espeak-ng sox ffmpeg postgresql
 
 TS_FILES := $(wildcard resources/translations/*.ts)
 QM_FILES := $(TS_FILES:.ts=.qm)

@@ -1,12 +1,133 @@
-"""`diemcau-hub`: the name is reserved for the central hub, which is not built yet."""
+"""`diemcau-hub`: run the central hub and administer its clients.
 
+    diemcau-hub serve --data /var/lib/diemcau-hub --database postgresql://... --host 0.0.0.0 --port 8080
+    diemcau-hub add-station --facility 01234 --name "TTYT huyện Mèo Vạc"
+    diemcau-hub add-expert --hospital bachmai --specialty cardiology --name "Bs. Trần"
+    diemcau-hub revoke CLIENT_ID
+    diemcau-hub clients
+"""
+
+import argparse
+import json
+import os
 import sys
+from pathlib import Path
 
 
-def main() -> int:
-    print("diemcau-hub: the central hub is not part of this version yet "
-          "(the station works offline and keeps every case locally).", file=sys.stderr)
-    return 2
+def _config(args):
+    from .config import HubConfig
+
+    return HubConfig.in_folder(Path(args.data), args.database or os.environ.get("DIEMCAU_HUB_DATABASE"))
+
+
+def _engine(args):
+    from .db import make_engine, migrate
+
+    engine = make_engine(_config(args).database_url)
+    migrate(engine)
+    return engine
+
+
+def serve(args) -> int:
+    import uvicorn
+
+    from .api import create_app
+
+    app = create_app(_config(args))
+    ready = Path(args.ready_file) if args.ready_file else None
+
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", access_log=False,
+                            workers=1, ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key)
+    server = uvicorn.Server(config)
+    if ready:
+        import threading
+        import time
+
+        def announce():
+            while not server.started:
+                time.sleep(0.02)
+            port = server.servers[0].sockets[0].getsockname()[1]
+            ready.write_text(str(port))
+        threading.Thread(target=announce, daemon=True).start()
+    server.run()
+    return 0
+
+
+def add_client(args, kind: str) -> int:
+    from . import auth
+
+    with _engine(args).begin() as conn:
+        try:
+            client_id, code = auth.register_client(conn, kind, args.name, facility=getattr(args, "facility", ""),
+                                                   hospital=getattr(args, "hospital", ""),
+                                                   specialty=getattr(args, "specialty", ""))
+        except ValueError as error:
+            print(f"diemcau-hub: {error}", file=sys.stderr)
+            return 2
+    if args.json:
+        print(json.dumps({"client_id": client_id, "enrollment_code": code}))
+    else:
+        print(f"Client {client_id}\nEnrollment code (valid 7 days, once): {code}")
+    return 0
+
+
+def revoke(args) -> int:
+    from . import auth
+
+    with _engine(args).begin() as conn:
+        done = auth.revoke(conn, args.client_id)
+    print("revoked" if done else "no such client, or already revoked")
+    return 0 if done else 1
+
+
+def list_clients(args) -> int:
+    from sqlalchemy import select
+
+    from .tables import clients
+
+    with _engine(args).begin() as conn:
+        for row in conn.execute(select(clients).order_by(clients.c.created_at)):
+            state = "revoked" if row.revoked_at else ("enrolled" if row.enrolled_at else "waiting")
+            where = row.facility or f"{row.hospital}/{row.specialty}"
+            print(f"{row.id}  {row.kind:7}  {where:24}  {state:8}  {row.name}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="diemcau-hub", description="Điểm Cầu central hub")
+    parser.add_argument("--data", default=os.environ.get("DIEMCAU_HUB_DATA", "hub-data"),
+                        help="folder for files, the secret and (by default) the SQLite database")
+    parser.add_argument("--database", help="SQLAlchemy URL, e.g. postgresql://user@host/diemcau "
+                        "(default: SQLite in --data)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("serve", help="run the HTTP API")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8080)
+    run.add_argument("--tls-cert")
+    run.add_argument("--tls-key")
+    run.add_argument("--ready-file", help="write the port here once listening (for supervisors and tests)")
+    station = commands.add_parser("add-station", help="register a station; prints its enrollment code")
+    station.add_argument("--facility", required=True, help="5-character facility code (mã cơ sở KCB)")
+    station.add_argument("--name", default="")
+    station.add_argument("--json", action="store_true")
+    expert = commands.add_parser("add-expert", help="register an expert console; prints its enrollment code")
+    expert.add_argument("--hospital", required=True)
+    expert.add_argument("--specialty", required=True)
+    expert.add_argument("--name", default="")
+    expert.add_argument("--json", action="store_true")
+    gone = commands.add_parser("revoke", help="withdraw a client's access at once")
+    gone.add_argument("client_id")
+    commands.add_parser("clients", help="list registered clients")
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return serve(args)
+    if args.command == "add-station":
+        return add_client(args, "station")
+    if args.command == "add-expert":
+        return add_client(args, "expert")
+    if args.command == "revoke":
+        return revoke(args)
+    return list_clients(args)
 
 
 if __name__ == "__main__":

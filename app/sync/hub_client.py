@@ -1,0 +1,229 @@
+"""Talking to the hub: enrollment, tokens, FHIR reads and writes, resumable uploads.
+
+Errors come in three kinds the sync engine treats differently: the link (HubUnreachable: try
+again later), a refusal (HubRejected: this record needs a person), and a conflict (HubConflict:
+someone else changed it; show it, never overwrite).
+"""
+
+import base64
+import hashlib
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+FHIR_JSON = "application/fhir+json"
+TUS_VERSION = "1.0.0"
+
+
+class HubError(Exception):
+    pass
+
+
+class HubUnreachable(HubError):
+    """No answer, a cut, a stall or a 5xx: the record waits for the next try."""
+
+
+class HubRejected(HubError):
+    def __init__(self, status: int, diagnostics: str):
+        super().__init__(f"{status}: {diagnostics}")
+        self.status = status
+        self.diagnostics = diagnostics
+
+
+class HubConflict(HubRejected):
+    """412: the record changed on the hub since we read it."""
+
+
+class NotEnrolled(HubError):
+    pass
+
+
+@dataclass(frozen=True)
+class Credential:
+    """What an enrolled station keeps: its id on the hub and its private key (never sent)."""
+    hub_url: str
+    client_id: str
+    facility: str
+    private_key_pem: str
+    token_endpoint: str
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_suffix(".tmp")
+        temp.touch(mode=0o600)
+        temp.write_text(json.dumps(self.__dict__, indent=1))
+        temp.replace(path)
+
+    @staticmethod
+    def load(path: Path) -> "Credential | None":
+        try:
+            return Credential(**json.loads(path.read_text()))
+        except FileNotFoundError:
+            return None
+
+
+def new_key_pair() -> tuple[str, dict]:
+    """A P-384 key: (private key PEM, public JWK) for ES384 client assertions."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from jwt.algorithms import ECAlgorithm
+
+    key = ec.generate_private_key(ec.SECP384R1())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    jwk = json.loads(ECAlgorithm.to_jwk(key.public_key()))
+    jwk.update({"alg": "ES384", "use": "sig", "kid": hashlib.sha256(pem.encode()).hexdigest()[:16]})
+    return pem, jwk
+
+
+def enroll(hub_url: str, code: str, timeout: float = 20.0) -> Credential:
+    """Exchange a one-time enrollment code for this station's own credential."""
+    pem, jwk = new_key_pair()
+    try:
+        reply = httpx.post(f"{hub_url.rstrip('/')}/enroll", json={"code": code, "jwk": jwk}, timeout=timeout)
+    except httpx.HTTPError as error:
+        raise HubUnreachable(str(error)) from error
+    if reply.status_code != 200:
+        raise HubRejected(reply.status_code, _diagnostics(reply))
+    body = reply.json()
+    return Credential(hub_url.rstrip("/"), body["client_id"], body.get("facility", ""), pem, body["token_endpoint"])
+
+
+class HubClient:
+    def __init__(self, credential: Credential, timeout: float = 30.0, transport=None):
+        self.credential = credential
+        self.base = credential.hub_url.rstrip("/")
+        self._http = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0), transport=transport)
+        self._token: str | None = None
+        self._token_expires = 0.0
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- tokens ------------------------------------------------------------------------------
+
+    def _assertion(self) -> str:
+        import jwt
+
+        now = int(time.time())
+        claims = {"iss": self.credential.client_id, "sub": self.credential.client_id,
+                  "aud": self.credential.token_endpoint, "iat": now, "exp": now + 240, "jti": uuid.uuid4().hex}
+        return jwt.encode(claims, self.credential.private_key_pem, algorithm="ES384")
+
+    def token(self) -> str:
+        if self._token and time.monotonic() < self._token_expires - 30:
+            return self._token
+        reply = self._send("POST", self.credential.token_endpoint, auth=False, data={
+            "grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE,
+            "client_assertion": self._assertion()})
+        body = reply.json()
+        self._token = body["access_token"]
+        self._token_expires = time.monotonic() + float(body.get("expires_in", 300))
+        return self._token
+
+    # -- FHIR --------------------------------------------------------------------------------
+
+    def put(self, resource: dict, if_match: str | None = None) -> dict:
+        headers = {"Content-Type": FHIR_JSON}
+        if if_match:
+            headers["If-Match"] = if_match
+        reply = self._send("PUT", f"{self.base}/{resource['resourceType']}/{resource['id']}",
+                           content=json.dumps(resource, ensure_ascii=False).encode(), headers=headers)
+        return reply.json()
+
+    def read(self, kind: str, resource_id: str) -> dict:
+        return self._send("GET", f"{self.base}/{kind}/{resource_id}").json()
+
+    def transaction(self, resources: list[dict]) -> dict:
+        bundle = {"resourceType": "Bundle", "type": "transaction", "entry": [
+            {"resource": r, "request": {"method": "PUT", "url": f"{r['resourceType']}/{r['id']}"}}
+            for r in resources]}
+        return self._send("POST", f"{self.base}/", content=json.dumps(bundle, ensure_ascii=False).encode(),
+                          headers={"Content-Type": FHIR_JSON}).json()
+
+    def search(self, kind: str, params: dict):
+        """Every matching resource, page after page (Bundle.link next)."""
+        url, query = f"{self.base}/{kind}", params
+        while url:
+            bundle = self._send("GET", url, params=query).json()
+            for entry in bundle.get("entry", []):
+                yield entry["resource"]
+            url = next((link["url"] for link in bundle.get("link", []) if link["relation"] == "next"), None)
+            query = None
+
+    # -- files (tus) -------------------------------------------------------------------------
+
+    def create_upload(self, size: int, sha256: str, metadata: dict) -> str:
+        meta = {**metadata, "sha256": sha256}
+        header = ",".join(f"{k} {base64.b64encode(str(v).encode()).decode()}" for k, v in meta.items())
+        reply = self._send("POST", f"{self.base}/files", headers={
+            "Tus-Resumable": TUS_VERSION, "Upload-Length": str(size), "Upload-Metadata": header})
+        return self._absolute(reply.headers["Location"])
+
+    def upload_offset(self, url: str) -> int:
+        reply = self._send("HEAD", url, headers={"Tus-Resumable": TUS_VERSION})
+        return int(reply.headers["Upload-Offset"])
+
+    def upload_chunk(self, url: str, offset: int, chunk: bytes) -> int:
+        digest = base64.b64encode(hashlib.sha256(chunk).digest()).decode()
+        reply = self._send("PATCH", url, content=chunk, headers={
+            "Tus-Resumable": TUS_VERSION, "Upload-Offset": str(offset),
+            "Content-Type": "application/offset+octet-stream", "Upload-Checksum": f"sha256 {digest}"})
+        return int(reply.headers["Upload-Offset"])
+
+    def download(self, url: str, target: Path) -> None:
+        with self._http.stream("GET", self._absolute(url), headers=self._auth_headers()) as reply:
+            if reply.status_code != 200:
+                reply.read()
+                raise _error(reply)
+            with target.open("wb") as f:
+                for block in reply.iter_bytes():
+                    f.write(block)
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _absolute(self, url: str) -> str:
+        return url if url.startswith("http") else f"{self.base}{url}"
+
+    def _auth_headers(self) -> dict:
+        return {"Authorization": f"Bearer {self.token()}", "Accept": FHIR_JSON}
+
+    def _send(self, method: str, url: str, auth: bool = True, headers: dict | None = None, **kwargs):
+        all_headers = {**(self._auth_headers() if auth else {}), **(headers or {})}
+        try:
+            reply = self._http.request(method, url, headers=all_headers, **kwargs)
+        except httpx.HTTPError as error:
+            raise HubUnreachable(f"{type(error).__name__}: {error}") from error
+        if reply.status_code == 401 and auth:
+            self._token = None  # expired or revoked: one fresh token, then give up
+            all_headers.update(self._auth_headers())
+            try:
+                reply = self._http.request(method, url, headers=all_headers, **kwargs)
+            except httpx.HTTPError as error:
+                raise HubUnreachable(f"{type(error).__name__}: {error}") from error
+        if reply.status_code >= 400:
+            raise _error(reply)
+        return reply
+
+
+def _error(reply: httpx.Response) -> HubError:
+    if reply.status_code >= 500 or reply.status_code in (408, 429):
+        return HubUnreachable(f"hub answered {reply.status_code}")
+    if reply.status_code == 412:
+        return HubConflict(412, _diagnostics(reply))
+    return HubRejected(reply.status_code, _diagnostics(reply))
+
+
+def _diagnostics(reply: httpx.Response) -> str:
+    try:
+        body = reply.json()
+    except ValueError:
+        return reply.text[:200]
+    if body.get("resourceType") == "OperationOutcome":
+        return "; ".join(i.get("diagnostics", "") for i in body.get("issue", []))
+    return body.get("error_description") or body.get("error") or str(body)[:200]

@@ -1,0 +1,442 @@
+"""The hub's HTTP API: FHIR R4 REST, enrollment and tokens, resumable uploads."""
+
+import json
+import logging
+import os
+import uuid
+from urllib.parse import parse_qs, urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
+
+from . import audit, auth
+from .capability import capability_statement
+from .config import HubConfig
+from .db import make_engine, migrate
+from .outcome import FHIR_JSON, FhirError, operation_outcome
+from .store import (DEFAULT_COUNT, MAX_COUNT, ResourceStore, SearchParams, decode_page_token, etag, fhir_instant,
+                    parse_etag, parse_instant)
+from .uploads import CHECKSUM_ALGORITHMS, OCTET_STREAM, TUS_VERSION, FileStore, parse_checksum, parse_metadata
+from .validation import SUPPORTED_TYPES, check_type, validate
+
+log = logging.getLogger("diemcau.hub")
+
+SEARCH_CONTROL = {"_count", "_sort", "_page_token", "_format", "_pretty"}
+SEARCH_PARAMS = {"_lastUpdated", "_id", "patient", "subject", "based-on"}
+
+
+def fhir_response(body: dict, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), status_code=status,
+                    media_type=FHIR_JSON, headers=headers)
+
+
+def error_response(error: FhirError) -> Response:
+    return fhir_response(error.outcome(), error.status, error.headers)
+
+
+def create_app(config: HubConfig, engine=None) -> FastAPI:
+    engine = engine or make_engine(config.database_url)
+    migrate(engine)
+    store = ResourceStore()
+    files = FileStore(config.files_dir)
+    app = FastAPI(title="Điểm Cầu hub", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.engine = engine
+    app.state.config = config
+
+    # -- errors: always an OperationOutcome, never a bare 500 page -----------------------------
+
+    @app.exception_handler(FhirError)
+    async def on_fhir_error(_request, error: FhirError):
+        return error_response(error)
+
+    @app.exception_handler(HTTPException)
+    async def on_http_error(_request, error: HTTPException):
+        code = {404: "not-found", 405: "not-supported"}.get(error.status_code, "processing")
+        text = "no such endpoint" if error.status_code == 404 else str(error.detail)
+        return fhir_response(operation_outcome(code, text), error.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_request_error(_request, error: RequestValidationError):
+        return fhir_response(operation_outcome("invalid", str(error.errors()[:3])), 400)
+
+    @app.exception_handler(Exception)
+    async def on_bug(_request, error: Exception):
+        # The type only: a message may quote patient data.
+        log.error("internal error %s", type(error).__name__, exc_info=error)
+        return fhir_response(operation_outcome("exception", "internal error in the hub; it has been logged",
+                                               severity="fatal"), 500)
+
+    # -- a request as one transaction, audited -----------------------------------------------
+
+    def run(request: Request, action: str, kind: str, resource_id: str, work):
+        authorization = request.headers.get("authorization")
+
+        def job():
+            client_id = ""
+            try:
+                with engine.begin() as conn:
+                    who = auth.principal(conn, authorization, config.secret)
+                    client_id = who.client_id
+                    response = work(conn, who)
+                    audit.record(conn, client_id, action, response.status_code, kind, resource_id)
+                    return response
+            except FhirError as error:
+                with engine.begin() as conn:
+                    audit.record(conn, client_id, action, error.status, kind, resource_id)
+                raise
+        return run_in_threadpool(job)
+
+    async def json_body(request: Request, what: str):
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > config.max_resource_bytes:
+            raise FhirError(413, "too-costly", f"{what} is {declared} bytes; the limit is "
+                            f"{config.max_resource_bytes}")
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > config.max_resource_bytes:
+                raise FhirError(413, "too-costly", f"{what} is larger than {config.max_resource_bytes} bytes")
+        try:
+            return json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise FhirError(400, "structure", f"{what} is not valid JSON: {error}") from None
+
+    # -- open endpoints ----------------------------------------------------------------------
+
+    @app.get("/metadata")
+    async def metadata(request: Request):
+        return fhir_response(capability_statement(str(request.base_url).rstrip("/")))
+
+    @app.post("/enroll")
+    async def enroll(request: Request):
+        body = await json_body(request, "the enrollment request")
+        if not isinstance(body, dict) or not isinstance(body.get("code"), str) or not isinstance(body.get("jwk"), dict):
+            raise FhirError(400, "required", "send {\"code\": \"the one-time code\", \"jwk\": {public key}}")
+
+        def job():
+            try:
+                with engine.begin() as conn:
+                    enrolled = auth.enroll(conn, body["code"], body["jwk"])
+                    audit.record(conn, enrolled["client_id"], "enroll", 200)
+                    return enrolled
+            except FhirError as error:
+                with engine.begin() as conn:
+                    audit.record(conn, "", "enroll", error.status)
+                raise
+        enrolled = await run_in_threadpool(job)
+        enrolled["token_endpoint"] = str(request.url_for("token"))
+        return Response(json.dumps(enrolled), media_type="application/json")
+
+    @app.post("/auth/token", name="token")
+    async def token(request: Request):
+        form = {k: v[0] for k, v in parse_qs((await request.body()).decode(errors="replace")).items()}
+        if form.get("grant_type") != "client_credentials" or form.get("client_assertion_type") != auth.ASSERTION_TYPE:
+            return Response(json.dumps({"error": "unsupported_grant_type"}), 400, media_type="application/json")
+        audience = str(request.url_for("token"))
+
+        def job():
+            with engine.begin() as conn:
+                return auth.issue_token(conn, form.get("client_assertion", ""), audience, config.secret,
+                                        config.token_lifetime)
+        try:
+            answer = await run_in_threadpool(job)
+        except FhirError as error:
+            with engine.begin() as conn:
+                audit.record(conn, "", "token", 401)
+            return Response(json.dumps({"error": "invalid_client", "error_description": error.diagnostics}), 401,
+                            media_type="application/json")
+        return Response(json.dumps(answer), media_type="application/json", headers={"Cache-Control": "no-store"})
+
+    # -- resumable uploads (tus) -------------------------------------------------------------
+
+    tus_headers = {"Tus-Resumable": TUS_VERSION}
+
+    def check_tus(request: Request):
+        if request.headers.get("tus-resumable") != TUS_VERSION:
+            raise FhirError(412, "not-supported", f"this hub speaks tus {TUS_VERSION}",
+                            headers={"Tus-Version": TUS_VERSION})
+
+    @app.options("/files")
+    async def tus_options():
+        return Response(status_code=204, headers={
+            **tus_headers, "Tus-Version": TUS_VERSION, "Tus-Extension": "creation,checksum",
+            "Tus-Checksum-Algorithm": ",".join(CHECKSUM_ALGORITHMS), "Tus-Max-Size": str(config.max_upload_bytes)})
+
+    @app.post("/files")
+    async def tus_create(request: Request):
+        check_tus(request)
+        length = request.headers.get("upload-length", "")
+        if not length.isdigit():
+            raise FhirError(400, "required", "Upload-Length is required (the file's size in bytes)")
+        meta = parse_metadata(request.headers.get("upload-metadata"))
+
+        def work(conn, who):
+            upload = files.create(conn, who, int(length), meta, config.max_upload_bytes)
+            if upload.length == 0 and not upload.complete:
+                files.finish(conn, upload)
+            return Response(status_code=201, headers={**tus_headers, "Location": f"/files/{upload.id}",
+                                                      "Upload-Offset": str(upload.offset)})
+        return await run(request, "upload", "file", "", work)
+
+    @app.head("/files/{upload_id}")
+    async def tus_head(upload_id: str, request: Request):
+        check_tus(request)
+
+        def work(conn, who):
+            upload = files.get(conn, who, upload_id)
+            offset = upload.length if upload.complete else upload.offset
+            return Response(status_code=200, headers={**tus_headers, "Upload-Offset": str(offset),
+                                                      "Upload-Length": str(upload.length),
+                                                      "Cache-Control": "no-store"})
+        return await run(request, "upload-head", "file", upload_id, work)
+
+    @app.patch("/files/{upload_id}")
+    async def tus_patch(upload_id: str, request: Request):
+        check_tus(request)
+        if request.headers.get("content-type", "").split(";")[0].strip() != OCTET_STREAM:
+            raise FhirError(415, "not-supported", f"a PATCH must have Content-Type: {OCTET_STREAM}")
+        offset = request.headers.get("upload-offset", "")
+        if not offset.isdigit():
+            raise FhirError(400, "required", "Upload-Offset is required")
+        checksum = parse_checksum(request.headers.get("upload-checksum"))
+        upload = await run(request, "upload-patch", "file", upload_id,
+                           lambda conn, who: _Found(files.get(conn, who, upload_id)))
+        upload = upload.value
+        if upload.complete:
+            return Response(status_code=204, headers={**tus_headers, "Upload-Offset": str(upload.length)})
+        if int(offset) != upload.offset:
+            raise FhirError(409, "conflict", f"Upload-Offset {offset} does not match the hub's {upload.offset}: "
+                            "ask with HEAD and continue from there")
+        digest = CHECKSUM_ALGORITHMS[checksum[0]]() if checksum else None
+        received, cut = 0, False
+        with files.partial(upload.id).open("r+b") as f:
+            f.seek(upload.offset)
+            f.truncate()
+            try:
+                async for chunk in request.stream():
+                    if upload.offset + received + len(chunk) > upload.length:
+                        raise FhirError(400, "invalid", "the chunk goes past Upload-Length")
+                    if received + len(chunk) > config.max_chunk_bytes:
+                        raise FhirError(413, "too-costly", f"one PATCH may carry {config.max_chunk_bytes} bytes")
+                    f.write(chunk)
+                    received += len(chunk)
+                    if digest:
+                        digest.update(chunk)
+            except ClientDisconnect:
+                cut = True
+            f.flush()
+            os.fsync(f.fileno())
+        if checksum and (cut or digest.digest() != checksum[1]):
+            if cut:
+                return Response(status_code=400)  # nobody is listening; the bytes are not counted
+            raise FhirError(460, "invalid", "Upload-Checksum does not match the chunk received; send it again")
+
+        def commit(conn, who):
+            files.advance(conn, upload, upload.offset + received)
+            done = upload.offset + received == upload.length
+            if done and not files.finish(conn, _moved(upload, received)):
+                raise FhirError(460, "invalid", "the whole file's SHA-256 does not match Upload-Metadata; "
+                                "the upload starts again from 0")
+            return Response(status_code=204, headers={**tus_headers,
+                                                      "Upload-Offset": str(upload.offset + received)})
+        return await run(request, "upload-patch", "file", upload_id, commit)
+
+    @app.get("/files/{upload_id}")
+    async def download(upload_id: str, request: Request):
+        found = await run(request, "download", "file", upload_id,
+                          lambda conn, who: _Found(files.get(conn, who, upload_id, for_reading=True)))
+        upload = found.value
+        if not upload.complete:
+            raise FhirError(409, "incomplete", f"upload {upload_id} is not finished yet")
+        return FileResponse(files.path_of(upload), media_type="application/octet-stream",
+                            headers={"Digest": "sha-256=" + _b64(bytes.fromhex(upload.sha256))})
+
+    # -- FHIR REST ---------------------------------------------------------------------------
+
+    @app.post("/")
+    async def transaction(request: Request):
+        bundle = await json_body(request, "the Bundle")
+        if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
+            raise FhirError(400, "invalid", "POST to the base URL takes a Bundle")
+        if bundle.get("type") != "transaction":
+            raise FhirError(400, "not-supported", "only Bundle.type 'transaction' is supported")
+        entries = bundle.get("entry") or []
+        if not isinstance(entries, list) or len(entries) > 1000:
+            raise FhirError(400, "invalid", "Bundle.entry must be a list of at most 1000 entries")
+        checked = [_transaction_entry(n, entry) for n, entry in enumerate(entries)]
+
+        def work(conn, who):
+            out = []
+            for n, (resource, if_match) in enumerate(checked):
+                try:
+                    written = store.put(conn, who, resource, if_match)
+                except FhirError as error:
+                    error.diagnostics = f"Bundle.entry[{n}]: {error.diagnostics}"
+                    raise
+                out.append({"response": {
+                    "status": "201 Created" if written.created else "200 OK",
+                    "location": f"{resource['resourceType']}/{resource['id']}/_history/{written.version}",
+                    "etag": etag(written.version), "lastModified": fhir_instant(written.last_updated)}})
+            return fhir_response({"resourceType": "Bundle", "type": "transaction-response", "entry": out})
+        return await run(request, "transaction", "Bundle", "", work)
+
+    @app.get("/{kind}")
+    async def search(kind: str, request: Request):
+        check_type(kind)
+        params = _search_params(request)
+
+        def work(conn, who):
+            page = store.search(conn, who, kind, params)
+            base = str(request.base_url).rstrip("/")
+            links = [{"relation": "self", "url": str(request.url)}]
+            if page.next_token:
+                query = [(k, v) for k, v in request.query_params.multi_items() if k != "_page_token"]
+                links.append({"relation": "next",
+                              "url": f"{base}/{kind}?{urlencode(query + [('_page_token', page.next_token)])}"})
+            return fhir_response({
+                "resourceType": "Bundle", "type": "searchset", "link": links,
+                "entry": [{"fullUrl": f"{base}/{kind}/{r['id']}", "resource": r, "search": {"mode": "match"}}
+                          for r in page.rows]})
+        return await run(request, "search", kind, "", work)
+
+    @app.post("/{kind}")
+    async def create(kind: str, request: Request):
+        check_type(kind)
+        resource = await json_body(request, f"the {kind}")
+        if isinstance(resource, dict):
+            resource = {**resource, "id": str(uuid.uuid4())}  # create: the server names it
+        validate(resource, kind)
+
+        def work(conn, who):
+            written = store.put(conn, who, resource, method="POST")
+            return _written_response(written, 201)
+        return await run(request, "create", kind, resource["id"], work)
+
+    @app.get("/{kind}/{resource_id}")
+    async def read(kind: str, resource_id: str, request: Request):
+        check_type(kind)
+
+        def work(conn, who):
+            resource = store.read(conn, who, kind, resource_id)
+            return fhir_response(resource, headers={"ETag": etag(int(resource["meta"]["versionId"])),
+                                                    "Last-Modified": resource["meta"]["lastUpdated"]})
+        return await run(request, "read", kind, resource_id, work)
+
+    @app.put("/{kind}/{resource_id}")
+    async def put(kind: str, resource_id: str, request: Request):
+        check_type(kind)
+        resource = validate(await json_body(request, f"the {kind}"), kind, resource_id)
+        if_match = request.headers.get("if-match")
+        version = parse_etag(if_match) if if_match else None
+
+        def work(conn, who):
+            written = store.put(conn, who, resource, version)
+            return _written_response(written, 201 if written.created else 200)
+        return await run(request, "update", kind, resource_id, work)
+
+    @app.get("/{kind}/{resource_id}/_history")
+    async def instance_history(kind: str, resource_id: str, request: Request):
+        check_type(kind)
+
+        def work(conn, who):
+            versions = store.history(conn, who, kind, resource_id)
+            base = str(request.base_url).rstrip("/")
+            return fhir_response({"resourceType": "Bundle", "type": "history", "entry": [
+                {"fullUrl": f"{base}/{kind}/{resource_id}", "resource": v,
+                 "request": {"method": "PUT", "url": f"{kind}/{resource_id}"},
+                 "response": {"status": "200", "etag": etag(int(v["meta"]["versionId"]))}} for v in versions]})
+        return await run(request, "history", kind, resource_id, work)
+
+    @app.get("/{kind}/{resource_id}/_history/{version}")
+    async def vread(kind: str, resource_id: str, version: str, request: Request):
+        check_type(kind)
+        if not version.isdigit():
+            raise FhirError(404, "not-found", f"version '{version}' is not a version number")
+
+        def work(conn, who):
+            resource = store.history(conn, who, kind, resource_id, int(version))[0]
+            return fhir_response(resource, headers={"ETag": etag(int(version))})
+        return await run(request, "vread", kind, resource_id, work)
+
+    return app
+
+
+class _Found(Response):
+    """Carries a value out of `run` (which expects a response for its audit record)."""
+
+    def __init__(self, value):
+        super().__init__(status_code=200)
+        self.value = value
+
+
+def _moved(upload, received):
+    from dataclasses import replace
+
+    return replace(upload, offset=upload.offset + received)
+
+
+def _written_response(written, status: int) -> Response:
+    resource = written.resource
+    return fhir_response(resource, status, {
+        "ETag": etag(written.version), "Last-Modified": fhir_instant(written.last_updated),
+        "Location": f"{resource['resourceType']}/{resource['id']}/_history/{written.version}"})
+
+
+def _transaction_entry(n: int, entry) -> tuple[dict, int | None]:
+    where = f"Bundle.entry[{n}]: "
+    if not isinstance(entry, dict):
+        raise FhirError(400, "structure", f"{where}not an object")
+    request, resource = entry.get("request") or {}, entry.get("resource")
+    if request.get("method") != "PUT":
+        raise FhirError(400, "not-supported", f"{where}only PUT entries (create-or-update by id) are supported")
+    kind, _, resource_id = str(request.get("url", "")).partition("/")
+    check_type(kind)
+    validate(resource, kind, resource_id, where)
+    return resource, parse_etag(request["ifMatch"]) if request.get("ifMatch") else None
+
+
+def _search_params(request: Request) -> SearchParams:
+    items = request.query_params.multi_items()
+    unknown = sorted({k for k, _ in items} - SEARCH_CONTROL - SEARCH_PARAMS)
+    if unknown:
+        raise FhirError(400, "not-supported", f"search parameter(s) not supported: {', '.join(unknown)} "
+                        "(see /metadata)")
+    values: dict = {"last_updated": [], "ids": []}
+    for key, value in items:
+        if key == "_lastUpdated":
+            op, moment = (value[:2], value[2:]) if value[:2] in ("gt", "ge", "lt", "le", "eq") else ("eq", value)
+            try:
+                values["last_updated"].append((op, parse_instant(moment)))
+            except ValueError:
+                raise FhirError(400, "invalid", f"_lastUpdated '{value}' is not a date-time") from None
+        elif key == "_id":
+            values["ids"] += [v for v in value.split(",") if v]
+        elif key in ("patient", "subject"):
+            values["patient"] = value.removeprefix("Patient/")
+        elif key == "based-on":
+            values["request"] = value.removeprefix("ServiceRequest/")
+        elif key == "_sort":
+            if value not in ("_lastUpdated", "-_lastUpdated"):
+                raise FhirError(400, "not-supported", "_sort supports _lastUpdated and -_lastUpdated")
+            values["sort"] = value
+        elif key == "_count":
+            if not value.isdigit():
+                raise FhirError(400, "invalid", "_count must be a whole number")
+            values["count"] = max(1, min(int(value), MAX_COUNT))
+        elif key == "_page_token":
+            values["after"] = decode_page_token(value)
+    return SearchParams(last_updated=tuple(values.pop("last_updated")), ids=tuple(values.pop("ids")),
+                        **{"count": DEFAULT_COUNT, **values})
+
+
+def _b64(raw: bytes) -> str:
+    import base64
+
+    return base64.b64encode(raw).decode()
+
+
+__all__ = ["create_app", "SUPPORTED_TYPES"]

@@ -1,0 +1,41 @@
+"""How a hub runs: its database, where files go, its signing secret, limits."""
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class HubConfig:
+    database_url: str
+    files_dir: Path
+    secret: bytes = field(repr=False, default=b"")
+    token_lifetime: timedelta = timedelta(minutes=10)
+    max_resource_bytes: int = 4 * 1024 * 1024      # one FHIR resource or transaction Bundle
+    max_upload_bytes: int = 4 * 1024 * 1024 * 1024  # one file over tus
+    max_chunk_bytes: int = 64 * 1024 * 1024         # one PATCH
+
+    @staticmethod
+    def in_folder(folder: Path, database_url: str | None = None) -> "HubConfig":
+        """A hub keeping everything under `folder` (SQLite unless `database_url` says otherwise).
+
+        The token-signing secret comes from DIEMCAU_HUB_SECRET, or a file made once in the folder;
+        several hub workers behind one address must share it.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        return HubConfig(database_url=database_url or f"sqlite:///{folder / 'hub.db'}",
+                         files_dir=folder / "files", secret=load_secret(folder))
+
+
+def load_secret(folder: Path) -> bytes:
+    from_env = os.environ.get("DIEMCAU_HUB_SECRET")
+    if from_env:
+        return from_env.encode()
+    path = folder / "secret.key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip().encode()

@@ -1,0 +1,51 @@
+"""The hub's database: PostgreSQL in production, SQLite for the embedded single-machine hub."""
+
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import Engine
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(connection, _record):
+            # WAL: readers never wait for the writer. NORMAL is durable in WAL mode across a crash
+            # of the hub process; only a power cut may lose the last transactions.
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("PRAGMA foreign_keys=ON")
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+
+
+def _alembic_config():
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest revision (a no-op when it is there already)."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    config = _alembic_config()
+    known = {r.revision for r in ScriptDirectory.from_config(config).walk_revisions()}
+    with engine.begin() as conn:
+        if inspect(conn).has_table("alembic_version"):
+            current = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+            if current is not None and current not in known:
+                raise RuntimeError(f"the hub database is at revision {current}, newer than this hub knows; "
+                                   "upgrade the hub software")
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")

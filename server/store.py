@@ -1,0 +1,220 @@
+"""Resources with versions: upsert by client id, If-Match, history, searches by _lastUpdated.
+
+Every method takes the caller's connection: one request is one database transaction.
+"""
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.exc import IntegrityError
+
+from app.wire import mapping
+
+from .access import Principal
+from .outcome import FhirError, not_found
+from .tables import history, resources
+
+MAX_COUNT = 500
+DEFAULT_COUNT = 100
+
+
+def utcnow() -> datetime:
+    # Millisecond precision: what FHIR instants carry, so a cursor read back compares equal.
+    now = datetime.now(timezone.utc)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def fhir_instant(moment: datetime) -> str:
+    return aware(moment).astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def etag(version: int) -> str:
+    return f'W/"{version}"'
+
+
+def parse_etag(value: str) -> int:
+    text = value.strip()
+    if text.startswith("W/"):
+        text = text[2:]
+    text = text.strip('"')
+    if not text.isdigit():
+        raise FhirError(400, "invalid", f"If-Match must be a version ETag such as W/\"3\", got {value!r}")
+    return int(text)
+
+
+@dataclass(frozen=True)
+class Written:
+    resource: dict
+    version: int
+    last_updated: datetime
+    created: bool
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[dict]
+    next_token: str | None
+
+
+class ResourceStore:
+    def read(self, conn: Connection, who: Principal, kind: str, resource_id: str) -> dict:
+        row = conn.execute(select(resources.c.content).where(
+            resources.c.type == kind, resources.c.id == resource_id, who.read_filter(kind))).first()
+        if row is None:
+            raise not_found(kind, resource_id)
+        return row.content
+
+    def history(self, conn: Connection, who: Principal, kind: str, resource_id: str,
+                version: int | None = None) -> list[dict]:
+        self.read(conn, who, kind, resource_id)  # the same access rule as the current version
+        query = select(history.c.content).where(history.c.type == kind, history.c.id == resource_id)
+        if version is not None:
+            query = query.where(history.c.version == version)
+        rows = conn.execute(query.order_by(history.c.version.desc())).all()
+        if not rows:
+            raise FhirError(404, "not-found", f"{kind}/{resource_id} has no version {version}")
+        return [r.content for r in rows]
+
+    def put(self, conn: Connection, who: Principal, resource: dict, if_match: int | None = None,
+            method: str = "PUT") -> Written:
+        """Create or update the resource under its own id (the client's)."""
+        kind, resource_id = resource["resourceType"], resource["id"]
+        for attempt in range(2):
+            existing = self._current(conn, kind, resource_id, lock=True)
+            if if_match is not None:
+                if existing is None:
+                    raise FhirError(412, "conflict", f"{kind}/{resource_id} does not exist, so version "
+                                    f"{if_match} cannot match")
+                if existing.version != if_match:
+                    raise FhirError(412, "conflict", f"{kind}/{resource_id} is at version {existing.version}, "
+                                    f"not {if_match}: someone changed it; read it again")
+            request_id = mapping.request_id_of(resource)
+            request = None
+            if request_id and kind != "ServiceRequest":
+                request = self._current(conn, "ServiceRequest", request_id)
+                if request is None:
+                    raise FhirError(422, "processing", f"{kind}/{resource_id} refers to ServiceRequest/"
+                                    f"{request_id}, which the hub does not have: send the request first")
+            who.check_write(kind, existing, request)
+            if existing is not None and _same_content(existing.content, resource):
+                return Written(existing.content, existing.version, aware(existing.last_updated), False)
+            try:
+                with conn.begin_nested():
+                    return self._write(conn, who, resource, existing, request, method)
+            except IntegrityError:
+                if attempt:  # two clients created the same id at once; the second becomes an update
+                    raise
+        raise AssertionError("unreachable")
+
+    def search(self, conn: Connection, who: Principal, kind: str, params: "SearchParams") -> Page:
+        query = select(resources.c.content, resources.c.last_updated, resources.c.id).where(
+            resources.c.type == kind, who.read_filter(kind))
+        column = resources.c.last_updated
+        for op, moment in params.last_updated:
+            query = query.where(_compare(column, op, moment))
+        if params.ids:
+            query = query.where(resources.c.id.in_(params.ids))
+        if params.patient:
+            query = query.where(resources.c.patient_id == params.patient)
+        if params.request:
+            query = query.where(resources.c.request_id == params.request)
+        descending = params.sort == "-_lastUpdated"
+        if params.after is not None:
+            stamp, last_id = params.after
+            if descending:
+                query = query.where(or_(column < stamp, and_(column == stamp, resources.c.id < last_id)))
+            else:
+                query = query.where(or_(column > stamp, and_(column == stamp, resources.c.id > last_id)))
+        order = (column.desc(), resources.c.id.desc()) if descending else (column, resources.c.id)
+        rows = conn.execute(query.order_by(*order).limit(params.count + 1)).all()
+        token = None
+        if len(rows) > params.count:
+            rows = rows[:params.count]
+            token = encode_page_token(aware(rows[-1].last_updated), rows[-1].id)
+        return Page([r.content for r in rows], token)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _current(self, conn: Connection, kind: str, resource_id: str, lock: bool = False) -> Row | None:
+        query = select(resources).where(resources.c.type == kind, resources.c.id == resource_id)
+        if lock and conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        return conn.execute(query).first()
+
+    def _write(self, conn: Connection, who: Principal, resource: dict, existing, request, method: str) -> Written:
+        kind, resource_id = resource["resourceType"], resource["id"]
+        now = utcnow()
+        if existing is not None and aware(existing.last_updated) >= now:
+            now = aware(existing.last_updated) + timedelta(milliseconds=1)  # versions stay in time order
+        version = 1 if existing is None else existing.version + 1
+        stored = dict(resource)
+        stored["meta"] = {**resource.get("meta", {}), "versionId": str(version), "lastUpdated": fhir_instant(now)}
+        if kind == "ServiceRequest":
+            hospital, specialty = mapping.routing_of(resource)
+        elif request is not None:
+            hospital, specialty = request.hospital, request.specialty
+        else:
+            hospital = specialty = ""
+        facility = existing.facility if existing is not None else who.owner_facility(request)
+        values = dict(version=version, last_updated=now, facility=facility,
+                      request_id=mapping.request_id_of(resource), patient_id=mapping.patient_id_of(resource),
+                      hospital=hospital, specialty=specialty, content=stored)
+        if existing is None:
+            conn.execute(insert(resources).values(type=kind, id=resource_id, **values))
+        else:
+            conn.execute(update(resources).where(resources.c.type == kind, resources.c.id == resource_id)
+                         .values(**values))
+        conn.execute(insert(history).values(type=kind, id=resource_id, version=version, last_updated=now,
+                                            method=method, client_id=who.client_id, content=stored))
+        return Written(stored, version, now, existing is None)
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    last_updated: tuple[tuple[str, datetime], ...] = ()
+    sort: str = "_lastUpdated"
+    count: int = DEFAULT_COUNT
+    ids: tuple[str, ...] = ()
+    patient: str | None = None
+    request: str | None = None
+    after: tuple[datetime, str] | None = None
+
+
+def encode_page_token(stamp: datetime, last_id: str) -> str:
+    raw = json.dumps([fhir_instant(stamp), last_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_page_token(token: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        stamp, last_id = json.loads(raw)
+        return parse_instant(stamp), str(last_id)
+    except Exception:
+        raise FhirError(400, "invalid", "the paging token '_page_token' is damaged; start the search again") \
+            from None
+
+
+def parse_instant(text: str) -> datetime:
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    # UTC always: SQLite stores the wall-clock digits and compares them as text.
+    return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+
+
+def _compare(column, op: str, moment: datetime):
+    return {"gt": column > moment, "ge": column >= moment, "lt": column < moment, "le": column <= moment,
+            "eq": column == moment}[op]
+
+
+def _same_content(stored: dict, sent: dict) -> bool:
+    """A re-sent resource identical to the stored one makes no new version (a retried PUT)."""
+    strip = lambda r: {k: v for k, v in r.items() if k != "meta"}  # noqa: E731
+    return strip(stored) == strip(sent)
