@@ -15,7 +15,7 @@ RUN_PACKAGES := python3 python3-venv python3-pip xvfb xauth fonts-noto-core font
 	libxcb-util1 libxcb-shm0 libxcb-render0 libx11-xcb1 libfreetype6 \
 	libportaudio2 libsndfile1 libasound2-plugins pulseaudio pulseaudio-utils openssl
 # What the tests drive the station with: real X keyboard events, a private sound
-# server fed with speech and tones, and generated video as cameras.
+# server fed with speech and tones, generated video as cameras, PostgreSQL under the hub.
 TEST_PACKAGES := xdotool espeak-ng sox ffmpeg postgresql
 
 TS_FILES := $(wildcard resources/translations/*.ts)

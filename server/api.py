@@ -140,8 +140,10 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
 
         def job():
             with engine.begin() as conn:
-                return auth.issue_token(conn, form.get("client_assertion", ""), audience, config.secret,
-                                        config.token_lifetime)
+                client_id, answer = auth.issue_token(conn, form.get("client_assertion", ""), audience,
+                                                     config.secret, config.token_lifetime)
+                audit.record(conn, client_id, "token", 200)
+                return answer
         try:
             answer = await run_in_threadpool(job)
         except FhirError as error:

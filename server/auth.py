@@ -82,8 +82,9 @@ def revoke(conn: Connection, client_id: str) -> bool:
     return result.rowcount > 0
 
 
-def issue_token(conn: Connection, assertion: str, audience: str, secret: bytes, lifetime: timedelta) -> dict:
-    """Check a client assertion; answer with an access token (OAuth 2.0 token response)."""
+def issue_token(conn: Connection, assertion: str, audience: str, secret: bytes,
+                lifetime: timedelta) -> tuple[str, dict]:
+    """Check a client assertion: (client id, OAuth 2.0 token response with an access token)."""
     try:
         unverified = jwt.decode(assertion, options={"verify_signature": False})
     except jwt.PyJWTError:
@@ -115,7 +116,7 @@ def issue_token(conn: Connection, assertion: str, audience: str, secret: bytes, 
     token = jwt.encode({"sub": client_id, "iat": now, "exp": now + lifetime, "kind": row.kind,
                         "facility": row.facility, "hospital": row.hospital, "specialty": row.specialty},
                        secret, algorithm=TOKEN_ALGORITHM)
-    return {"access_token": token, "token_type": "bearer", "expires_in": int(lifetime.total_seconds()),
+    return client_id, {"access_token": token, "token_type": "bearer", "expires_in": int(lifetime.total_seconds()),
             "scope": "system/*.read system/*.write"}
 
 
