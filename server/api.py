@@ -334,9 +334,12 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
         resource = validate(await json_body(request, f"the {kind}"), kind, resource_id)
         if_match = request.headers.get("if-match")
         version = parse_etag(if_match) if if_match else None
+        if_none_match = request.headers.get("if-none-match")
+        if if_none_match not in (None, "*"):
+            raise FhirError(400, "not-supported", "If-None-Match supports '*' only (create if absent)")
 
         def work(conn, who):
-            written = store.put(conn, who, resource, version)
+            written = store.put(conn, who, resource, version, if_none_match=if_none_match == "*")
             return _written_response(written, 201 if written.created else 200)
         return await run(request, "update", kind, resource_id, work)
 

@@ -84,11 +84,16 @@ class ResourceStore:
         return [r.content for r in rows]
 
     def put(self, conn: Connection, who: Principal, resource: dict, if_match: int | None = None,
-            method: str = "PUT") -> Written:
-        """Create or update the resource under its own id (the client's)."""
+            method: str = "PUT", if_none_match: bool = False) -> Written:
+        """Create or update the resource under its own id (the client's).
+
+        `if_none_match` (If-None-Match: *) creates only: an existing resource answers 412.
+        """
         kind, resource_id = resource["resourceType"], resource["id"]
         for attempt in range(2):
             existing = self._current(conn, kind, resource_id, lock=True)
+            if if_none_match and existing is not None:
+                raise FhirError(412, "duplicate", f"{kind}/{resource_id} exists already (If-None-Match: *)")
             if if_match is not None:
                 if existing is None:
                     raise FhirError(412, "conflict", f"{kind}/{resource_id} does not exist, so version "

@@ -117,13 +117,37 @@ class CaseService:
         """
         case = self.get_case(case_id)
         check_transition(case.status, Status.SUBMITTED)
+        deidentified: list[str] = []
         if case.foreign_expert and self._prepare_foreign is not None:
             export = self._prepare_foreign(case_id)
             if export.failed:
                 raise ForeignExportFailed(export.failed)
             if export.burned_in and not burned_in_checked:
                 raise BurnedInReview(export.burned_in, export.folder)
-        return self._move(case_id, Status.SUBMITTED, require_complete=True)
+            deidentified = sorted(p.name for p in export.folder.glob("*.dcm"))
+        return self._move(case_id, Status.SUBMITTED, require_complete=True,
+                          also=lambda session, now: self._queue_for_hub(session, case, deidentified, now))
+
+    def _queue_for_hub(self, session, case: ConsultationCase, deidentified: list[str], now: datetime) -> None:
+        """The outbox rows of a submitted case, in the status change's own transaction."""
+        from app.domain.attachment import AttachmentKind
+        from app.storage.attachments import AttachmentRepository
+        from app.storage.dicom_index import DicomIndex
+        from app.storage.outbox import Outbox
+
+        outbox = Outbox()
+        outbox.add(session, case.id, "case", now)
+        outbox.add(session, case.id, "task", now)
+        attachments = AttachmentRepository().for_case(session, case.id)
+        keys = {attachment_id for attachment_id, _ in DicomIndex().key_images(session, case.id)}
+        # Small files and key images first: the experts can start while the rest of a CT travels.
+        order = lambda a: (a.kind == AttachmentKind.IMAGING and a.id not in keys, a.size)  # noqa: E731
+        for attachment in sorted(attachments, key=order):
+            if case.foreign_expert and attachment.kind == AttachmentKind.IMAGING:
+                continue  # only the de-identified copies leave for abroad
+            outbox.add(session, case.id, "file", now, ref_id=attachment.id)
+        for name in deidentified:
+            outbox.add(session, case.id, "outgoing", now, ref_id=name)
 
     def close(self, case_id: str) -> ConsultationCase:
         return self._move(case_id, Status.CLOSED)
@@ -147,7 +171,7 @@ class CaseService:
         with self._db.transaction() as session:
             return self._repo.status_history(session, case_id)
 
-    def _move(self, case_id: str, status: Status, require_complete: bool = False) -> ConsultationCase:
+    def _move(self, case_id: str, status: Status, require_complete: bool = False, also=None) -> ConsultationCase:
         with self._db.transaction() as session:
             current = self._repo.get(session, case_id)
             if current is None:
@@ -159,6 +183,8 @@ class CaseService:
                     raise CaseIncomplete(problems)
             now = self._clock()
             self._repo.set_status(session, case_id, status, now)
+            if also is not None:
+                also(session, now)
             return replace(current, status=status, updated_at=now)
 
     def _today(self) -> date:

@@ -103,6 +103,12 @@ class Station:
         return DeidentificationService(self.attachments, self.imaging)
 
     @cached_property
+    def sync(self):
+        from .sync import SyncService
+
+        return SyncService(self.db, self.paths.root, lambda a: self.attachments.path(a), self.paths.outgoing)
+
+    @cached_property
     def checks(self):
         from .precheck import PreSessionCheck
 

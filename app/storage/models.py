@@ -135,3 +135,50 @@ class CheckReportRow(Base):
 # Full-text index of CaseRow.search_text-equivalent words; rowid = cases.seq.
 # Created by the migration (SQLAlchemy has no FTS5 construct).
 SEARCH_TABLE = "case_search"
+
+
+class OutboxRow(Base):
+    """Work for the hub, written in the same transaction as the local change (DESIGN.md convention 6).
+
+    kind: "case" (the case's records as one transaction), "task" (its workflow Task, created once),
+    "file" (an attachment: resumable upload, then its DocumentReference), "message" (a question).
+    Rows of one case go in `seq` order; a case whose row fails waits, the others go on.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "done_at", "case_id", "seq"),)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    ref_id: Mapped[str] = mapped_column(String(80), nullable=False, default="")  # attachment, message or file name
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_try_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_error: Mapped[str] = _text()
+    upload_url: Mapped[str] = _text()      # a started resumable upload, kept across restarts
+    done_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class MessageRow(Base):
+    """Questions sent and answers received; appended, never edited."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    direction: Mapped[str] = mapped_column(String(8), nullable=False)  # out | in
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)      # question | answer | conclusion
+    author: Mapped[str] = _text()
+    text: Mapped[str] = _text()
+    sent_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    read: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class SyncStateRow(Base):
+    """Small facts about sync: the download cursor, the last success, the last problem."""
+
+    __tablename__ = "sync_state"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = _text()

@@ -128,10 +128,12 @@ class HubClient:
 
     # -- FHIR --------------------------------------------------------------------------------
 
-    def put(self, resource: dict, if_match: str | None = None) -> dict:
+    def put(self, resource: dict, if_match: str | None = None, create_only: bool = False) -> dict:
         headers = {"Content-Type": FHIR_JSON}
         if if_match:
             headers["If-Match"] = if_match
+        if create_only:
+            headers["If-None-Match"] = "*"
         reply = self._send("PUT", f"{self.base}/{resource['resourceType']}/{resource['id']}",
                            content=json.dumps(resource, ensure_ascii=False).encode(), headers=headers)
         return reply.json()

@@ -88,7 +88,7 @@ def service_request_resource(case: ConsultationCase, facility: str) -> dict:
         "code": {"text": "Hội chẩn từ xa"},
         "category": [{"coding": [{"system": systems.SPECIALTY, "code": case.specialty}]}],
         "subject": {"reference": f"Patient/{case.patient.id}"},
-        "authoredOn": instant(case.updated_at),
+        "authoredOn": instant(case.created_at),
         "requester": {"identifier": facility_identifier(facility)},
         "performer": [{"identifier": {"system": systems.CENTRAL_HOSPITAL, "value": case.hospital}}],
         "reasonCode": [{"text": case.reason}] if case.reason.strip() else [],
@@ -111,7 +111,7 @@ def task_resource(case: ConsultationCase, facility: str, status: str = "requeste
         "basedOn": [{"reference": f"ServiceRequest/{case.id}"}],
         "focus": {"reference": f"ServiceRequest/{case.id}"},
         "for": {"reference": f"Patient/{case.patient.id}"},
-        "authoredOn": instant(case.updated_at),
+        "authoredOn": instant(case.created_at),
         "requester": {"identifier": facility_identifier(facility)},
         "owner": {"identifier": {"system": systems.CENTRAL_HOSPITAL, "value": case.hospital}},
     }
@@ -125,7 +125,7 @@ def observation_resources(case: ConsultationCase) -> list[dict]:
         "category": [{"coding": [{"system": systems.OBSERVATION_CATEGORY, "code": "vital-signs"}]}],
         "subject": {"reference": f"Patient/{case.patient.id}"},
         "basedOn": [{"reference": f"ServiceRequest/{case.id}"}],
-        "effectiveDateTime": instant(case.updated_at),
+        "effectiveDateTime": instant(case.created_at),
     }
     out = []
     for name, code, display, unit in _VITALS:

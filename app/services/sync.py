@@ -1,0 +1,98 @@
+"""Sync with the central hub, as the UI and the command line use it."""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from app.domain.case import utcnow
+from app.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    enrolled: bool
+    hub_url: str = ""
+    facility: str = ""
+    unsent_rows: int = 0
+    unsent_by_case: dict[str, tuple[int, str]] = field(default_factory=dict)  # case -> (rows, last error)
+    unread_by_case: dict[str, int] = field(default_factory=dict)
+    last_success: datetime | None = None
+
+
+class NotEnrolledError(Exception):
+    """The station has no credential for a hub yet."""
+
+
+class SyncService:
+    def __init__(self, db: Database, root: Path, blob_path, outgoing: Path, clock=utcnow):
+        """`blob_path(attachment)` gives an attachment's file; `outgoing` holds de-identified copies."""
+        self._db = db
+        self._credential_path = root / "hub" / "credential.json"
+        self._blob_path = blob_path
+        self._outgoing = outgoing
+        self._clock = clock
+
+    def credential(self):
+        from app.sync.hub_client import Credential
+
+        return Credential.load(self._credential_path)
+
+    def enroll(self, hub_url: str, code: str):
+        """Exchange the administrator's one-time code for this station's credential, and keep it."""
+        from app.sync.hub_client import enroll
+
+        credential = enroll(hub_url, code)
+        credential.save(self._credential_path)
+        return credential
+
+    def run_once(self, progress=None, force: bool = False):
+        from app.sync.engine import SyncEngine
+        from app.sync.hub_client import HubClient
+
+        credential = self.credential()
+        if credential is None:
+            raise NotEnrolledError("this station is not enrolled with a hub")
+        client = HubClient(credential)
+        try:
+            return SyncEngine(self._db, client, self._file_path, clock=self._clock).run_once(progress, force)
+        finally:
+            client.close()
+
+    def status(self) -> SyncStatus:
+        from app.storage.outbox import Messages, Outbox, SyncState
+
+        credential = self.credential()
+        with self._db.transaction() as session:
+            unsent = Outbox().unsent(session)
+            unread = Messages().unread(session)
+            last = SyncState().get(session, "last_success")
+        return SyncStatus(enrolled=credential is not None, hub_url=credential.hub_url if credential else "",
+                          facility=credential.facility if credential else "",
+                          unsent_rows=sum(n for n, _ in unsent.values()), unsent_by_case=unsent,
+                          unread_by_case=unread, last_success=datetime.fromisoformat(last) if last else None)
+
+    def messages(self, case_id: str):
+        from app.storage.outbox import Messages
+
+        with self._db.transaction() as session:
+            return Messages().for_case(session, case_id)
+
+    def mark_read(self, case_id: str) -> None:
+        from app.storage.outbox import Messages
+
+        with self._db.transaction() as session:
+            Messages().mark_read(session, case_id)
+
+    def _file_path(self, item) -> Path:
+        if item.kind == "outgoing":
+            return self._outgoing / item.case_id / "imaging" / item.ref_id
+        from app.storage.attachments import AttachmentRepository
+
+        with self._db.transaction() as session:
+            attachment = AttachmentRepository().get(session, item.ref_id)
+        if attachment is None:
+            raise FileNotFoundError(f"attachment {item.ref_id} is gone")
+        return self._blob_path(attachment)

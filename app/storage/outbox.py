@@ -1,0 +1,125 @@
+"""The outbox, the messages exchanged with experts, and small sync facts. Callers own the session."""
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from .models import MessageRow, OutboxRow, SyncStateRow
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=timezone.utc) if moment is not None else None
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    seq: int
+    case_id: str
+    kind: str
+    ref_id: str
+    attempts: int
+    upload_url: str
+    last_error: str
+    next_try_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    case_id: str
+    direction: str
+    kind: str
+    author: str
+    text: str
+    sent_at: datetime
+    read: bool
+
+
+class Outbox:
+    def add(self, session: Session, case_id: str, kind: str, now: datetime, ref_id: str = "") -> None:
+        session.add(OutboxRow(case_id=case_id, kind=kind, ref_id=ref_id, created_at=_naive(now)))
+
+    def due_cases(self, session: Session, now: datetime) -> list[str]:
+        """Cases with unsent work whose next row may be tried now, oldest first."""
+        first = (select(OutboxRow.case_id, func.min(OutboxRow.seq).label("seq"))
+                 .where(OutboxRow.done_at.is_(None)).group_by(OutboxRow.case_id).subquery())
+        rows = session.execute(select(OutboxRow.case_id, OutboxRow.next_try_at)
+                               .join(first, OutboxRow.seq == first.c.seq).order_by(OutboxRow.seq))
+        stamp = _naive(now)
+        return [case_id for case_id, next_try in rows if next_try is None or next_try <= stamp]
+
+    def pending(self, session: Session, case_id: str) -> list[OutboxItem]:
+        rows = session.scalars(select(OutboxRow).where(OutboxRow.case_id == case_id, OutboxRow.done_at.is_(None))
+                               .order_by(OutboxRow.seq))
+        return [OutboxItem(r.seq, r.case_id, r.kind, r.ref_id, r.attempts, r.upload_url, r.last_error,
+                           _aware(r.next_try_at)) for r in rows]
+
+    def done(self, session: Session, seq: int, now: datetime) -> None:
+        session.execute(update(OutboxRow).where(OutboxRow.seq == seq)
+                        .values(done_at=_naive(now), last_error="", next_try_at=None))
+
+    def failed(self, session: Session, seq: int, error: str, next_try: datetime) -> int:
+        row = session.get(OutboxRow, seq)
+        row.attempts += 1
+        row.last_error = error[:500]
+        row.next_try_at = _naive(next_try)
+        return row.attempts
+
+    def set_upload_url(self, session: Session, seq: int, url: str) -> None:
+        session.execute(update(OutboxRow).where(OutboxRow.seq == seq).values(upload_url=url))
+
+    def unsent(self, session: Session) -> dict[str, tuple[int, str]]:
+        """case id -> (rows not yet sent, the last error of any of them)."""
+        rows = session.execute(select(OutboxRow.case_id, func.count(), func.max(OutboxRow.last_error))
+                               .where(OutboxRow.done_at.is_(None)).group_by(OutboxRow.case_id))
+        return {case_id: (count, error or "") for case_id, count, error in rows}
+
+
+class Messages:
+    def add(self, session: Session, message: Message) -> bool:
+        """False when the message is known already (downloads overlap on purpose)."""
+        if session.get(MessageRow, message.id) is not None:
+            return False
+        session.add(MessageRow(id=message.id, case_id=message.case_id, direction=message.direction,
+                               kind=message.kind, author=message.author, text=message.text,
+                               sent_at=_naive(message.sent_at), read=message.read))
+        return True
+
+    def for_case(self, session: Session, case_id: str) -> list[Message]:
+        rows = session.scalars(select(MessageRow).where(MessageRow.case_id == case_id)
+                               .order_by(MessageRow.sent_at, MessageRow.id))
+        return [Message(r.id, r.case_id, r.direction, r.kind, r.author, r.text, _aware(r.sent_at), r.read)
+                for r in rows]
+
+    def unread(self, session: Session) -> dict[str, int]:
+        rows = session.execute(select(MessageRow.case_id, func.count()).where(
+            MessageRow.direction == "in", MessageRow.read.is_(False)).group_by(MessageRow.case_id))
+        return dict(rows.all())
+
+    def mark_read(self, session: Session, case_id: str) -> None:
+        session.execute(update(MessageRow).where(MessageRow.case_id == case_id, MessageRow.direction == "in")
+                        .values(read=True))
+
+    def has_answer(self, session: Session, case_id: str) -> bool:
+        return session.scalar(select(func.count()).where(
+            MessageRow.case_id == case_id, MessageRow.direction == "in",
+            MessageRow.kind.in_(("answer", "conclusion")))) > 0
+
+
+class SyncState:
+    def get(self, session: Session, key: str, default: str = "") -> str:
+        row = session.get(SyncStateRow, key)
+        return row.value if row is not None else default
+
+    def set(self, session: Session, key: str, value: str) -> None:
+        row = session.get(SyncStateRow, key)
+        if row is None:
+            session.add(SyncStateRow(key=key, value=value))
+        else:
+            row.value = value

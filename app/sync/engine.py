@@ -1,0 +1,232 @@
+"""One sync pass: download the experts' replies, then send what the outbox holds.
+
+Exactly once: every record has the station's own id, so a PUT repeated after a cut or a crash
+updates the same record; a file continues from the offset the hub reports. A row is marked done
+only after the hub has answered, in a transaction of its own.
+"""
+
+import base64
+import hashlib
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from app.domain.case import utcnow
+from app.domain.lifecycle import Status
+from app.storage.attachments import AttachmentRepository
+from app.storage.db import Database
+from app.storage.outbox import Message, Messages, Outbox, OutboxItem, SyncState
+from app.storage.repository import CaseRepository
+from app.wire import mapping
+
+from .hub_client import HubClient, HubConflict, HubRejected, HubUnreachable
+
+CHUNK = 4 * 1024 * 1024          # a cut costs at most one chunk; larger chunks waste less time on round trips
+OVERLAP = timedelta(minutes=2)   # downloads re-read a margin: a record committed late is not missed
+BACKOFF_BASE_S = 5.0
+BACKOFF_MAX_S = 30 * 60.0
+REJECTED_RETRY_S = 6 * 3600.0    # a refusal needs a person; try again now and then (rules may change)
+
+
+@dataclass
+class SyncReport:
+    online: bool = True
+    sent_rows: int = 0
+    synced_cases: list[str] = field(default_factory=list)
+    new_answers: list[str] = field(default_factory=list)      # case ids with new expert messages
+    failed_cases: dict[str, str] = field(default_factory=dict)
+    conflicts: dict[str, str] = field(default_factory=dict)
+    error: str = ""
+
+
+ProgressFn = Callable[[str, int, int], None]  # (case id, bytes sent, bytes in all) for the file being sent
+
+
+class SyncEngine:
+    def __init__(self, db: Database, client: HubClient, file_path: Callable[[OutboxItem], Path],
+                 clock=utcnow, rng: random.Random | None = None):
+        """`file_path(item)` says where the bytes of a "file" or "outgoing" row are."""
+        self._db = db
+        self._client = client
+        self._file_path = file_path
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._outbox, self._messages, self._state = Outbox(), Messages(), SyncState()
+        self._cases, self._attachments = CaseRepository(), AttachmentRepository()
+
+    @property
+    def facility(self) -> str:
+        return self._client.credential.facility
+
+    def run_once(self, progress: ProgressFn | None = None, force: bool = False) -> SyncReport:
+        """`force`: try every unsent row now, backoff or not (the doctor pressed "sync now", the link came back)."""
+        report = SyncReport()
+        try:
+            self.download(report)
+            self.upload(report, progress, force)
+        except HubUnreachable as error:
+            report.online, report.error = False, str(error)
+        if report.online:
+            with self._db.transaction() as session:
+                self._state.set(session, "last_success", self._clock().isoformat())
+        return report
+
+    # -- download ----------------------------------------------------------------------------
+
+    def download(self, report: SyncReport) -> None:
+        with self._db.transaction() as session:
+            cursor = self._state.get(session, "download_cursor")
+        since = (datetime.fromisoformat(cursor) - OVERLAP) if cursor else None
+        params = {"_sort": "_lastUpdated", "_count": "200"}
+        if since is not None:
+            params["_lastUpdated"] = "ge" + since.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        newest = cursor
+        for resource in self._client.search("Communication", params):
+            self._receive(resource, report)
+            newest = max(newest or "", _last_updated(resource))
+        with self._db.transaction() as session:
+            if newest and newest != cursor:
+                self._state.set(session, "download_cursor", newest)
+            for case_id in set(report.new_answers):
+                self._settle(session, case_id)
+
+    def _receive(self, resource: dict, report: SyncReport) -> None:
+        case_id = mapping.request_id_of(resource)
+        if case_id is None:
+            return
+        kind = mapping.message_kind(resource) or "answer"
+        with self._db.transaction() as session:
+            if self._cases.get(session, case_id) is None:
+                return  # not a case of this station (a reply to a case deleted here)
+            sent = resource.get("sent")
+            added = self._messages.add(session, Message(
+                id=resource["id"], case_id=case_id, direction="in", kind=kind,
+                author=mapping.sender_name(resource), text=mapping.message_text(resource),
+                sent_at=datetime.fromisoformat(sent.replace("Z", "+00:00")) if sent else self._clock(),
+                read=False))
+        if added:
+            report.new_answers.append(case_id)
+
+    def _settle(self, session, case_id: str) -> None:
+        """A synced case with an expert's answer becomes answered."""
+        case = self._cases.get(session, case_id)
+        if case is not None and case.status == Status.SYNCED and self._messages.has_answer(session, case_id):
+            self._cases.set_status(session, case_id, Status.ANSWERED, self._clock())
+
+    # -- upload ------------------------------------------------------------------------------
+
+    def upload(self, report: SyncReport, progress: ProgressFn | None = None, force: bool = False) -> None:
+        with self._db.transaction() as session:
+            due = self._outbox.due_cases(session, datetime.max.replace(tzinfo=timezone.utc) if force
+                                         else self._clock())
+        for case_id in due:
+            with self._db.transaction() as session:
+                items = self._outbox.pending(session, case_id)
+                case = self._cases.get(session, case_id)
+            for item in items:
+                try:
+                    self._send(case, item, progress)
+                except HubUnreachable as error:
+                    self._backoff(item, str(error), report=None)
+                    raise  # the link is down: no use trying the other cases now
+                except HubConflict as error:
+                    report.conflicts[case_id] = error.diagnostics
+                    self._backoff(item, f"conflict: {error.diagnostics}", report, rejected=True)
+                    break
+                except HubRejected as error:
+                    report.failed_cases[case_id] = error.diagnostics
+                    self._backoff(item, f"{error.status}: {error.diagnostics}", report, rejected=True)
+                    break  # this case waits for a person; the next case goes on
+                except OSError as error:  # the local file is unreadable
+                    report.failed_cases[case_id] = str(error)
+                    self._backoff(item, f"local file: {error}", report, rejected=True)
+                    break
+                with self._db.transaction() as session:
+                    self._outbox.done(session, item.seq, self._clock())
+                report.sent_rows += 1
+            else:
+                with self._db.transaction() as session:
+                    current = self._cases.get(session, case_id)
+                    if current is not None and current.status == Status.SUBMITTED:
+                        self._cases.set_status(session, case_id, Status.SYNCED, self._clock())
+                        report.synced_cases.append(case_id)
+                    self._settle(session, case_id)
+
+    def _send(self, case, item: OutboxItem, progress: ProgressFn | None) -> None:
+        if item.kind == "case":
+            self._client.transaction(mapping.case_resources(case, self.facility))
+        elif item.kind == "task":
+            try:
+                self._client.put(mapping.task_resource(case, self.facility), create_only=True)
+            except HubConflict:
+                pass  # created by an earlier try whose answer was lost; the experts may have moved it on
+        elif item.kind in ("file", "outgoing"):
+            self._send_file(case, item, progress)
+        else:
+            raise HubRejected(0, f"unknown outbox row kind {item.kind!r}")
+
+    def _send_file(self, case, item: OutboxItem, progress: ProgressFn | None) -> None:
+        path = self._file_path(item)
+        attachment = self._document_subject(case, item, path)
+        size = path.stat().st_size
+        url = item.upload_url
+        if not url:
+            url = self._client.create_upload(size, attachment.sha256, {
+                "filename": attachment.original_name, "documentreference": attachment.id,
+                "contenttype": attachment.media_type})
+            with self._db.transaction() as session:  # kept at once: a restart continues this upload
+                self._outbox.set_upload_url(session, item.seq, url)
+        offset = self._client.upload_offset(url)
+        with path.open("rb") as f:
+            while offset < size:
+                f.seek(offset)
+                offset = self._client.upload_chunk(url, offset, f.read(CHUNK))
+                if progress is not None:
+                    progress(case.id, offset, size)
+        self._client.put(mapping.document_reference(case, attachment, url, _sha1_b64(path)))
+
+    def _document_subject(self, case, item: OutboxItem, path: Path):
+        if item.kind == "file":
+            with self._db.transaction() as session:
+                attachment = self._attachments.get(session, item.ref_id)
+            if attachment is None:
+                raise HubRejected(0, f"attachment {item.ref_id} was removed before it was sent")
+            return attachment
+        from app.domain.attachment import Attachment, AttachmentKind
+
+        return Attachment(id=mapping.derived_id(case.id, f"deid:{item.ref_id}"), case_id=case.id,
+                          sha256=_sha256(path), size=path.stat().st_size, media_type="application/dicom",
+                          original_name=item.ref_id, kind=AttachmentKind.IMAGING, caption="de-identified",
+                          created_at=self._clock())
+
+    def _backoff(self, item: OutboxItem, error: str, report: SyncReport | None, rejected: bool = False) -> None:
+        if rejected:
+            delay = REJECTED_RETRY_S
+        else:
+            # Exponential with full jitter: 2,000 stations coming back at once do not knock together.
+            delay = self._rng.uniform(0.5, 1.0) * min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** item.attempts)
+        with self._db.transaction() as session:
+            self._outbox.failed(session, item.seq, error, self._clock() + timedelta(seconds=delay))
+
+
+def _last_updated(resource: dict) -> str:
+    stamp = resource.get("meta", {}).get("lastUpdated", "")
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).isoformat() if stamp else ""
+
+
+def _sha1_b64(path: Path) -> str:
+    digest = hashlib.sha1()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return base64.b64encode(digest.digest()).decode()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()

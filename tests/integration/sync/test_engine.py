@@ -1,0 +1,100 @@
+"""A submitted case reaches the hub exactly once; the expert's answer comes back."""
+
+import hashlib
+
+from app.domain.lifecycle import Status
+from app.wire import mapping, systems
+from tests.support.cases import submitted_case
+
+
+def hub_files(reader, case, tmp_path) -> dict[str, str]:
+    """sha256 of every file the hub holds for the case, by attachment name."""
+    out = {}
+    for doc in reader.search("DocumentReference", {"based-on": f"ServiceRequest/{case.id}"}):
+        attachment = doc["content"][0]["attachment"]
+        target = tmp_path / "fetched"
+        reader.download(attachment["url"], target)
+        out[attachment["title"]] = hashlib.sha256(target.read_bytes()).hexdigest()
+    return out
+
+
+def test_submitted_case_reaches_the_hub_and_the_answer_comes_back(enrolled_station, station_reader, expert, tmp_path):
+    station = enrolled_station
+    case = submitted_case(station, tmp_path)
+    assert station.sync.status().unsent_rows == 2 + 2 + 4
+    report = station.sync.run_once()
+    assert report.online and report.synced_cases == [case.id] and not report.failed_cases
+    assert station.cases.get_case(case.id).status == Status.SYNCED
+    assert station.sync.status().unsent_rows == 0
+
+    request = station_reader.read("ServiceRequest", case.id)
+    assert mapping.routing_of(request) == ("bachmai", "cardiology") and request["priority"] == "urgent"
+    patient = station_reader.read("Patient", case.patient.id)
+    assert {"system": systems.CCCD, "value": "001161012345"} in patient["identifier"]
+    observations = list(station_reader.search("Observation", {"based-on": f"ServiceRequest/{case.id}"}))
+    assert len(observations) == 6  # pulse, resp rate, SpO2, temperature, weight, blood pressure
+    local = {a.original_name: a.sha256 for a in station.attachments.list(case.id)}
+    assert hub_files(station_reader, case, tmp_path) == local  # every file byte-identical, once
+
+    # The expert sees it (routed to Bạch Mai cardiology) and answers.
+    assert [r["id"] for r in expert.search("ServiceRequest", {})] == [case.id]
+    expert.put(mapping.communication_resource(
+        "11111111-2222-3333-4444-555555555555", case.id, case.patient.id, "Chỉ định chụp mạch vành qua da.",
+        "conclusion", {"display": "PGS. Trần Văn Tim"}))
+    report = station.sync.run_once()
+    assert report.new_answers == [case.id]
+    assert station.cases.get_case(case.id).status == Status.ANSWERED
+    messages = station.sync.messages(case.id)
+    assert [(m.direction, m.kind, m.author, m.text) for m in messages] == [
+        ("in", "conclusion", "PGS. Trần Văn Tim", "Chỉ định chụp mạch vành qua da.")]
+    assert station.sync.status().unread_by_case == {case.id: 1}
+    station.sync.mark_read(case.id)
+    assert station.sync.status().unread_by_case == {}
+    # Nothing new: the next pass brings nothing twice.
+    assert station.sync.run_once().new_answers == []
+
+
+def test_sending_again_after_a_lost_answer_duplicates_nothing(enrolled_station, station_reader, tmp_path):
+    station = enrolled_station
+    case = submitted_case(station, tmp_path, slices=2)
+    station.sync.run_once()
+    # As if every answer had been lost: the whole outbox is sent again.
+    with station.db.transaction() as session:
+        from sqlalchemy import update
+
+        from app.storage.models import OutboxRow
+
+        session.execute(update(OutboxRow).values(done_at=None))
+    station.sync.run_once(force=True)
+    docs = list(station_reader.search("DocumentReference", {"based-on": f"ServiceRequest/{case.id}"}))
+    assert len(docs) == 4 and len({d["id"] for d in docs}) == 4
+    assert all(d["meta"]["versionId"] == "1" for d in docs)  # re-sent, identical: no new version
+    assert station_reader.read("ServiceRequest", case.id)["meta"]["versionId"] == "1"
+    assert len(list(station_reader.search("Task", {}))) == 1
+
+
+def test_a_refused_case_does_not_block_the_others(enrolled_station, station_reader, tmp_path):
+    station = enrolled_station
+    bad = submitted_case(station, tmp_path, name="Ca Lỗi", slices=0)
+    good = submitted_case(station, tmp_path, name="Ca Tốt", slices=0)
+    # Damage the first case's stored photo: the hub refuses what does not match its hash.
+    photo = next(a for a in station.attachments.list(bad.id) if a.original_name == "anh-ecg.jpg")
+    path = station.attachments.path(photo)
+    path.chmod(0o644)
+    path.write_bytes(b"damaged")
+    report = station.sync.run_once()
+    assert report.online and report.synced_cases == [good.id]
+    assert bad.id in report.failed_cases
+    status = station.sync.status()
+    assert list(status.unsent_by_case) == [bad.id] and status.unsent_by_case[bad.id][1]
+    assert station.cases.get_case(bad.id).status == Status.SUBMITTED
+
+
+def test_no_hub_means_offline_and_nothing_lost(enrolled_station, hub, tmp_path):
+    station = enrolled_station
+    case = submitted_case(station, tmp_path, slices=0)
+    hub.stop()
+    report = station.sync.run_once()
+    assert not report.online and report.error
+    assert station.sync.status().unsent_rows == 4
+    assert station.cases.get_case(case.id).status == Status.SUBMITTED
