@@ -35,6 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     configuring.add_argument("--check-url", help="address the link check measures against")
     exporting = commands.add_parser("export-checks", help="write the kept check reports to a JSON file")
     exporting.add_argument("path", type=Path)
+    enrolling = commands.add_parser("enroll", help="enroll this station with a hub using the one-time code")
+    enrolling.add_argument("hub_url")
+    enrolling.add_argument("code")
+    syncing = commands.add_parser("sync", help="send what is waiting and fetch the experts' answers, once")
+    syncing.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
     from app.services.station import default_data_dir
@@ -56,6 +61,14 @@ def main(argv: list[str] | None = None) -> int:
         from app.cli import export_checks
 
         return export_checks(data_dir, args.path)
+    if args.command == "enroll":
+        from app.cli import enroll
+
+        return enroll(data_dir, args.hub_url, args.code)
+    if args.command == "sync":
+        from app.cli import sync
+
+        return sync(data_dir, args.json)
     from app.ui.application import run
 
     return run(data_dir, args.lang, args.report_startup, args.quit_after_startup)

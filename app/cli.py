@@ -1,4 +1,4 @@
-"""Commands for headless stations and IT staff: `diemcau devices`, `diemcau check`."""
+"""Commands for headless stations and IT staff: `diemcau devices`, `check`, `enroll`, `sync`."""
 
 import json
 import sys
@@ -105,3 +105,46 @@ def export_checks(data_dir: Path, path: Path) -> int:
         station.close()
     print(f"{count} check report(s) written to {path}")
     return 0
+
+
+def enroll(data_dir: Path, hub_url: str, code: str) -> int:
+    from app.services.station import Station
+    from app.sync.hub_client import HubError
+
+    station = Station(data_dir)
+    try:
+        credential = station.sync.enroll(hub_url, code)
+    except HubError as error:
+        print(f"Enrollment failed: {error}", file=sys.stderr)
+        return 1
+    finally:
+        station.close()
+    print(f"Enrolled with {credential.hub_url} as facility {credential.facility} (client {credential.client_id}).")
+    return 0
+
+
+def sync(data_dir: Path, as_json: bool) -> int:
+    from app.services.station import Station
+    from app.services.sync import NotEnrolledError
+
+    station = Station(data_dir)
+    try:
+        report = station.sync.run_once(force=True)
+        status = station.sync.status()
+    except NotEnrolledError:
+        print("This station is not enrolled with a hub: run `diemcau enroll HUB_URL CODE` first.", file=sys.stderr)
+        return 2
+    finally:
+        station.close()
+    summary = {"online": report.online, "sent": report.sent_rows, "synced_cases": report.synced_cases,
+               "new_answers": report.new_answers, "failed_cases": report.failed_cases,
+               "unsent": status.unsent_rows, "error": report.error}
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        print(("online" if report.online else f"offline: {report.error}") +
+              f"; sent {report.sent_rows}, {len(report.synced_cases)} case(s) now on the hub, "
+              f"{len(report.new_answers)} new answer(s), {status.unsent_rows} waiting")
+        for case_id, why in report.failed_cases.items():
+            print(f"  case {case_id}: {why}")
+    return 0 if report.online and not report.failed_cases else 1

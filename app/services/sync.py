@@ -34,6 +34,7 @@ class SyncService:
         self._blob_path = blob_path
         self._outgoing = outgoing
         self._clock = clock
+        self.timeout_s = 30.0  # one request; a stalled link is given up after this
 
     def credential(self):
         from app.sync.hub_client import Credential
@@ -55,7 +56,7 @@ class SyncService:
         credential = self.credential()
         if credential is None:
             raise NotEnrolledError("this station is not enrolled with a hub")
-        client = HubClient(credential)
+        client = HubClient(credential, timeout=self.timeout_s)
         try:
             return SyncEngine(self._db, client, self._file_path, clock=self._clock).run_once(progress, force)
         finally:

@@ -1,0 +1,132 @@
+"""A TCP proxy between station and hub that cuts, stalls, refuses and throttles on command."""
+
+import queue
+import socket
+import threading
+import time
+
+
+class FaultyProxy:
+    def __init__(self, target_port: int, rate_bps: float | None = None, delay_s: float = 0.0):
+        self.target = ("127.0.0.1", target_port)
+        self.rate = rate_bps / 8 if rate_bps else None  # bytes per second, each direction
+        self.delay = delay_s
+        self.down = False            # new connections are dropped at once
+        self.unavailable = False     # new connections get "503 Service Unavailable", as from a hub in trouble
+        self.stalled = threading.Event()  # nothing is forwarded while set
+        self.cut_after: int | None = None  # cut every connection once this many upstream bytes passed
+        self.upstream_bytes = 0
+        self.cuts = 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._connections: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._budget = {"up": 0.0, "down": 0.0}
+        self._stamp = {"up": time.monotonic(), "down": time.monotonic()}
+        self._closing = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def cut(self) -> None:
+        """Every open connection dies now, as when the link drops."""
+        with self._lock:
+            victims, self._connections = self._connections, []
+            self.cuts += 1
+        for sock in victims:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+
+    def close(self) -> None:
+        self._closing = True
+        self._listener.close()
+        self.cut()
+
+    def _accept(self) -> None:
+        while not self._closing:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            if self.down:
+                client.close()
+                continue
+            if self.unavailable:
+                threading.Thread(target=self._refuse, args=(client,), daemon=True).start()
+                continue
+            try:
+                server = socket.create_connection(self.target)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._connections += [client, server]
+            threading.Thread(target=self._pump, args=(client, server, "up"), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, "down"), daemon=True).start()
+
+    @staticmethod
+    def _refuse(client: socket.socket) -> None:
+        try:
+            client.settimeout(5)
+            client.recv(65536)
+            client.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        except OSError:
+            pass
+        finally:
+            client.close()
+
+    def _pump(self, source: socket.socket, sink: socket.socket, direction: str) -> None:
+        # Reader and writer apart: the delay is a delay line, not a pause of the whole stream.
+        line: queue.Queue = queue.Queue()
+        threading.Thread(target=self._deliver, args=(line, sink), daemon=True).start()
+        try:
+            while True:
+                data = source.recv(16384)
+                if not data:
+                    break
+                while self.stalled.is_set():
+                    time.sleep(0.05)
+                self._throttle(direction, len(data))
+                if direction == "up":
+                    self.upstream_bytes += len(data)
+                    if self.cut_after is not None and self.upstream_bytes >= self.cut_after:
+                        self.cut_after = None
+                        self.cut()
+                        return
+                line.put((time.monotonic() + self.delay / 2, data))  # half each way
+        except OSError:
+            pass
+        finally:
+            line.put(None)
+
+    @staticmethod
+    def _deliver(line: "queue.Queue", sink: socket.socket) -> None:
+        try:
+            while (item := line.get()) is not None:
+                due, data = item
+                pause = due - time.monotonic()
+                if pause > 0:
+                    time.sleep(pause)
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            try:
+                sink.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+
+    def _throttle(self, direction: str, size: int) -> None:
+        if self.rate is None:
+            return
+        with self._lock:
+            now = time.monotonic()
+            self._budget[direction] = min(self.rate * 0.05, self._budget[direction]
+                                          + (now - self._stamp[direction]) * self.rate)
+            self._stamp[direction] = now
+            self._budget[direction] -= size
+            wait = -self._budget[direction] / self.rate if self._budget[direction] < 0 else 0.0
+        if wait:
+            time.sleep(wait)
