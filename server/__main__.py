@@ -39,6 +39,20 @@ def serve(args) -> int:
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", access_log=False,
                             workers=1, ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key)
     server = uvicorn.Server(config)
+    if args.exit_with:
+        import threading
+        import time
+
+        def watch_parent():
+            # The embedded hub must not outlive its station, even one killed with -9.
+            while True:
+                try:
+                    os.kill(args.exit_with, 0)
+                except ProcessLookupError:
+                    server.should_exit = True
+                    return
+                time.sleep(1)
+        threading.Thread(target=watch_parent, daemon=True).start()
     if ready:
         import threading
         import time
@@ -106,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--tls-cert")
     run.add_argument("--tls-key")
     run.add_argument("--ready-file", help="write the port here once listening (for supervisors and tests)")
+    run.add_argument("--exit-with", type=int, metavar="PID", help="stop when this process ends (embedded hub)")
     station = commands.add_parser("add-station", help="register a station; prints its enrollment code")
     station.add_argument("--facility", required=True, help="5-character facility code (mã cơ sở KCB)")
     station.add_argument("--name", default="")

@@ -41,13 +41,33 @@ class SyncService:
 
         return Credential.load(self._credential_path)
 
-    def enroll(self, hub_url: str, code: str):
+    def enroll(self, hub_url: str, code: str, embedded: bool = False):
         """Exchange the administrator's one-time code for this station's credential, and keep it."""
         from app.sync.hub_client import enroll
 
-        credential = enroll(hub_url, code)
+        credential = enroll(hub_url, code, embedded=embedded)
         credential.save(self._credential_path)
         return credential
+
+    def start_local_hub(self):
+        """With no real hub enrolled: run the local one and enroll with it (the first time).
+
+        Returns the running EmbeddedHub (stop it on quit), or None when a real hub is configured.
+        """
+        from dataclasses import replace
+
+        from .embedded_hub import EmbeddedHub
+
+        credential = self.credential()
+        if credential is not None and not credential.embedded:
+            return None
+        hub = EmbeddedHub(self._credential_path.parent / "local-hub")
+        url = hub.start()
+        if credential is None:
+            self.enroll(url, hub.enrollment_code(), embedded=True)
+        else:  # the same hub and key; only its port changed
+            replace(credential, hub_url=url, token_endpoint=f"{url}/auth/token").save(self._credential_path)
+        return hub
 
     def run_once(self, progress=None, force: bool = False):
         from app.sync.engine import SyncEngine

@@ -51,6 +51,7 @@ class Credential:
     facility: str
     private_key_pem: str
     token_endpoint: str
+    embedded: bool = False  # enrolled with the local hub `make run` starts, not a real one
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -81,7 +82,7 @@ def new_key_pair() -> tuple[str, dict]:
     return pem, jwk
 
 
-def enroll(hub_url: str, code: str, timeout: float = 20.0) -> Credential:
+def enroll(hub_url: str, code: str, timeout: float = 20.0, embedded: bool = False) -> Credential:
     """Exchange a one-time enrollment code for this station's own credential."""
     pem, jwk = new_key_pair()
     try:
@@ -91,7 +92,8 @@ def enroll(hub_url: str, code: str, timeout: float = 20.0) -> Credential:
     if reply.status_code != 200:
         raise HubRejected(reply.status_code, _diagnostics(reply))
     body = reply.json()
-    return Credential(hub_url.rstrip("/"), body["client_id"], body.get("facility", ""), pem, body["token_endpoint"])
+    return Credential(hub_url.rstrip("/"), body["client_id"], body.get("facility", ""), pem, body["token_endpoint"],
+                      embedded)
 
 
 class HubClient:

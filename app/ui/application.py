@@ -61,8 +61,9 @@ def _setup_logging(log_dir: Path) -> None:
 class StationApp:
     """The running station: its services, the worker, the translations and the window."""
 
-    def __init__(self, app: QApplication, station: Station, language: str | None = None):
+    def __init__(self, app: QApplication, station: Station, language: str | None = None, start_hub: bool = True):
         self.app = app
+        self.start_hub = start_hub
         self.station = station
         self.translations = Translations(app)
         self.language = language or station.settings.language
@@ -76,8 +77,19 @@ class StationApp:
         self.window.restore_geometry_state(station.settings.window_geometry)
         self.window.language_requested.connect(self.on_language_requested)
         self.window.case_list_shown.connect(lambda: self.runner.run(station.warm_up, self.on_warmed_up))
+        self.sync = None
+
+    def start_sync(self) -> None:
+        """After warm-up: the local hub (unless a real one is enrolled), then sync every minute."""
+        from .sync_controller import SyncController
+
+        self.sync = SyncController(lambda: self.station.sync, parent=self.window)
+        self.window.attach_sync(self.sync)
+        self.sync.start()
 
     def on_warmed_up(self, recovered: int) -> None:
+        if self.start_hub:
+            self.start_sync()
         if recovered:
             self.window.statusBar().showMessage(
                 QCoreApplication.translate("StationApp",
@@ -102,6 +114,8 @@ class StationApp:
     def shutdown(self) -> None:
         """After the window closed: keep its geometry, finish queued saves, close the database."""
         self._save_settings(window_geometry=self.window.geometry_state())
+        if self.sync is not None:
+            self.sync.shutdown()
         self.runner.shutdown()
         self.station.close()
 
@@ -124,7 +138,7 @@ def run(data_dir: Path, language: str | None = None, report_startup: bool = Fals
         text = storage_message(error) if isinstance(error, StorageError) else str(error)
         QMessageBox.critical(None, "Điểm Cầu", text)
         return 1
-    shell = StationApp(app, station, language)
+    shell = StationApp(app, station, language, start_hub=not quit_after_startup)
 
     def on_shown() -> None:
         if report_startup:

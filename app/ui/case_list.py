@@ -1,7 +1,7 @@
 """The case list: search box, status and urgency filters, and a table of cases."""
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QTableView, QVBoxLayout, QWidget)
 
@@ -23,6 +23,8 @@ class CaseListModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._rows: list[CaseSummary] = []
+        self._unread: dict[str, int] = {}
+        self._unsent: dict[str, tuple[int, str]] = {}
         self._sorted_by: tuple[int, Qt.SortOrder] | None = None  # None: newest first, as queried
 
     def set_page(self, rows: list[CaseSummary]) -> None:
@@ -31,6 +33,13 @@ class CaseListModel(QAbstractTableModel):
         if self._sorted_by is not None:
             self._rows.sort(key=self._key(self._sorted_by[0]), reverse=self._sorted_by[1] == Qt.SortOrder.DescendingOrder)
         self.endResetModel()
+
+    def set_sync_marks(self, unread: dict[str, int], unsent: dict[str, tuple[int, str]]) -> None:
+        """Unread expert answers (a badge) and records still waiting for the hub, by case id."""
+        self._unread, self._unsent = dict(unread), dict(unsent)
+        if self._rows:
+            column = self.COLUMNS.index("status")
+            self.dataChanged.emit(self.index(0, column), self.index(len(self._rows) - 1, column))
 
     def case_id(self, row: int) -> str:
         return self._rows[row].id
@@ -65,6 +74,14 @@ class CaseListModel(QAbstractTableModel):
             return URGENCY_COLOURS.get(row.urgency)
         if role == Qt.ItemDataRole.ToolTipRole and column == "patient":
             return row.full_name or None
+        if role == Qt.ItemDataRole.ToolTipRole and column == "status" and row.id in self._unsent:
+            waiting, error = self._unsent[row.id]
+            text = self.tr("%1 item(s) waiting to be sent").replace("%1", str(waiting))
+            return f"{text}\n{error}" if error else text
+        if role == Qt.ItemDataRole.FontRole and self._unread.get(row.id):
+            font = QFont()
+            font.setBold(True)
+            return font
         return None
 
     def _display(self, row: CaseSummary, column: str) -> str:
@@ -78,7 +95,13 @@ class CaseListModel(QAbstractTableModel):
         if column == "urgency":
             return urgency_name(row.urgency)
         if column == "status":
-            return status_name(row.status)
+            text = status_name(row.status)
+            unread = self._unread.get(row.id, 0)
+            if unread:
+                text += " ● " + self.tr("%1 new").replace("%1", str(unread))
+            elif row.id in self._unsent:
+                text += " ⇡"
+            return text
         return row.updated_at.astimezone().strftime("%d/%m %H:%M")
 
     def _key(self, column: int):

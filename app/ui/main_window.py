@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import QByteArray, QEvent, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget, QSystemTrayIcon, QWidget
 
 from app import __version__
 from app.domain.case import ConsultationCase
@@ -12,6 +12,7 @@ from .case_editor import CaseEditor
 from .media_services import MediaServices
 from .case_list import CaseListPanel
 from .runner import TaskRunner
+from .sync_bar import SyncBar
 
 
 class MainWindow(QMainWindow):
@@ -42,8 +43,10 @@ class MainWindow(QMainWindow):
         splitter.setSizes([560, 720])
         self.setCentralWidget(splitter)
 
-        self.sync_state = QLabel()
+        self.sync_state = SyncBar()
         self.statusBar().addPermanentWidget(self.sync_state)
+        self.sync = None  # SyncController, when the station syncs with a hub
+        self.tray: QSystemTrayIcon | None = None
         self._make_actions()
         self.case_list.case_selected.connect(self.open_case)
         self.case_list.page_loaded.connect(self.on_page_loaded)
@@ -59,6 +62,8 @@ class MainWindow(QMainWindow):
         self.about_action = QAction(self, triggered=self.show_about)
         self.devices_action = QAction(self, triggered=self.show_device_settings)
         self.check_action = QAction(self, triggered=self.show_check)
+        self.sync_action = QAction(self, shortcut=QKeySequence("F5"), triggered=self.sync_now)
+        self.sync_action.setVisible(False)
         self.vi_action = QAction("Tiếng Việt", self, checkable=True)
         self.en_action = QAction("English", self, checkable=True)
         group = QActionGroup(self)
@@ -70,7 +75,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.quit_action)
         self.case_menu = self.menuBar().addMenu("")
-        self.case_menu.addActions([self.ready_action, self.submit_action])
+        self.case_menu.addActions([self.ready_action, self.submit_action, self.sync_action])
         self.tools_menu = self.menuBar().addMenu("")
         self.tools_menu.addActions([self.check_action, self.devices_action])
         self.tools_menu.menuAction().setVisible(self._media is not None)
@@ -81,7 +86,7 @@ class MainWindow(QMainWindow):
         self.toolbar = self.addToolBar("main")
         self.toolbar.setObjectName("mainToolbar")
         self.toolbar.setMovable(False)
-        self.toolbar.addActions([self.new_action, self.ready_action, self.submit_action])
+        self.toolbar.addActions([self.new_action, self.ready_action, self.submit_action, self.sync_action])
 
     def set_language(self, code: str) -> None:
         (self.vi_action if code == "vi" else self.en_action).setChecked(True)
@@ -104,7 +109,9 @@ class MainWindow(QMainWindow):
         self.about_action.setText(self.tr("About Điểm Cầu"))
         self.placeholder.setText(self.tr("Choose a case on the left, or press Ctrl+N to start a new one.\n"
                                          "Everything is saved on this computer as you type; no network is needed."))
-        self.sync_state.setText(self.tr("Offline: cases are kept on this station"))
+        self.sync_action.setText(self.tr("Sync now"))
+        self.sync_action.setToolTip(self.tr("Send what is waiting and fetch the experts' answers (F5)"))
+        self.sync_state.retranslate()
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -163,6 +170,39 @@ class MainWindow(QMainWindow):
 
     def on_case_saved(self, case: ConsultationCase) -> None:
         self.case_list.refresh(select_id=self.editor.case.id if self.editor and self.editor.case else case.id)
+        if self.sync is not None and case.status.value == "submitted":
+            self.sync.sync_now()
+
+    # -- sync with the hub -------------------------------------------------------------------
+
+    def attach_sync(self, controller) -> None:
+        self.sync = controller
+        self.sync_action.setVisible(True)
+        controller.status_changed.connect(self.on_sync_status)
+        controller.sync_finished.connect(lambda report: self.sync_state.set_online(report.online))
+        controller.upload_progressed.connect(self.sync_state.show_upload)
+        controller.answers_arrived.connect(self.on_answers_arrived)
+        controller.hub_failed.connect(lambda text: self.statusBar().showMessage(
+            self.tr("The local hub could not start: %1").replace("%1", text), 20000))
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = QSystemTrayIcon(self.windowIcon(), self)
+            self.tray.show()
+
+    def sync_now(self) -> None:
+        if self.sync is not None:
+            self.statusBar().showMessage(self.tr("Syncing with the hub…"), 3000)
+            self.sync.sync_now(force=True)
+
+    def on_sync_status(self, status) -> None:
+        self.sync_state.show_status(status)
+        self.case_list.model.set_sync_marks(status.unread_by_case, status.unsent_by_case)
+
+    def on_answers_arrived(self, case_ids: list) -> None:
+        text = self.tr("New answer from the experts for %n case(s).", "", len(case_ids))
+        if self.tray is not None:
+            self.tray.showMessage(self.tr("Điểm Cầu"), text, QSystemTrayIcon.MessageIcon.Information, 15000)
+        self.statusBar().showMessage(text, 30000)
+        self.case_list.refresh()
 
     def on_page_loaded(self, _page) -> None:
         if self._first_page:

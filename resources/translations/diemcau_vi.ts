@@ -420,12 +420,20 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>Cập nhật</translation>
     </message>
     <message>
+      <source>%1 item(s) waiting to be sent</source>
+      <translation>%1 mục đang chờ gửi</translation>
+    </message>
+    <message>
       <source>(no name yet)</source>
       <translation>(chưa có tên)</translation>
     </message>
     <message>
       <source>age %1</source>
       <translation>%1 tuổi</translation>
+    </message>
+    <message>
+      <source>%1 new</source>
+      <translation>%1 mới</translation>
     </message>
   </context>
   <context>
@@ -1076,8 +1084,30 @@ Everything is saved on this computer as you type; no network is needed.</source>
 Mọi nội dung được lưu ngay trên máy này khi bạn gõ; không cần mạng.</translation>
     </message>
     <message>
-      <source>Offline: cases are kept on this station</source>
-      <translation>Ngoại tuyến: hồ sơ được lưu tại điểm cầu này</translation>
+      <source>Sync now</source>
+      <translation>Đồng bộ ngay</translation>
+    </message>
+    <message>
+      <source>Send what is waiting and fetch the experts' answers (F5)</source>
+      <translation>Gửi những gì đang chờ và nhận trả lời của chuyên gia (F5)</translation>
+    </message>
+    <message>
+      <source>The local hub could not start: %1</source>
+      <translation>Không khởi động được trung tâm cục bộ: %1</translation>
+    </message>
+    <message>
+      <source>Syncing with the hub…</source>
+      <translation>Đang đồng bộ với trung tâm…</translation>
+    </message>
+    <message numerus="yes">
+      <source>New answer from the experts for %n case(s).</source>
+      <translation>
+        <numerusform>Có trả lời mới của chuyên gia cho %n hồ sơ.</numerusform>
+      </translation>
+    </message>
+    <message>
+      <source>Điểm Cầu</source>
+      <translation>Điểm Cầu</translation>
     </message>
     <message>
       <source>Device settings saved.</source>
@@ -1118,6 +1148,41 @@ Thư mục dữ liệu: %2</translation>
     <message>
       <source>The station could not save to %1.</source>
       <translation>Không lưu được vào %1.</translation>
+    </message>
+  </context>
+  <context>
+    <name>SyncBar</name>
+    <message>
+      <source>Sending %p%</source>
+      <translation>Đang gửi %p%</translation>
+    </message>
+    <message>
+      <source>Offline: cases are kept on this station</source>
+      <translation>Ngoại tuyến: hồ sơ được lưu trên máy trạm này</translation>
+    </message>
+    <message>
+      <source>Not enrolled with a hub: cases are kept on this station</source>
+      <translation>Chưa đăng ký với trung tâm: hồ sơ được lưu trên máy trạm này</translation>
+    </message>
+    <message>
+      <source>Offline</source>
+      <translation>Ngoại tuyến</translation>
+    </message>
+    <message>
+      <source>Unsent: %1</source>
+      <translation>Chưa gửi: %1</translation>
+    </message>
+    <message>
+      <source>Everything sent</source>
+      <translation>Đã gửi hết</translation>
+    </message>
+    <message>
+      <source>last sync %1</source>
+      <translation>đồng bộ lúc %1</translation>
+    </message>
+    <message>
+      <source>never synced yet</source>
+      <translation>chưa đồng bộ lần nào</translation>
     </message>
   </context>
   <context>

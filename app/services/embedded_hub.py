@@ -1,0 +1,62 @@
+"""The hub on this very machine (SQLite), for a station used on its own or for trying things out.
+
+`make run` starts the station this way: a local hub process, the station enrolled with it, so
+submitting a case and getting an answer work end to end without any server set up.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+EMBEDDED_FACILITY = "00000"
+
+
+class EmbeddedHubError(RuntimeError):
+    pass
+
+
+class EmbeddedHub:
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.process: subprocess.Popen | None = None
+        self.url = ""
+
+    def _command(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "server", "--data", str(self.folder), *args]
+
+    def start(self, timeout_s: float = 30.0) -> str:
+        ready = self.folder / "port"
+        ready.unlink(missing_ok=True)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with (self.folder / "hub.log").open("ab") as log:  # the child keeps its own handle
+            self.process = subprocess.Popen(self._command("serve", "--port", "0", "--ready-file", str(ready),
+                                                          "--exit-with", str(os.getpid())),
+                                            stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout_s
+        while not ready.exists() or not ready.read_text().strip():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise EmbeddedHubError(f"the local hub did not start; see {self.folder / 'hub.log'}")
+            time.sleep(0.05)
+        self.url = f"http://127.0.0.1:{ready.read_text().strip()}"
+        return self.url
+
+    def enrollment_code(self) -> str:
+        done = subprocess.run(self._command("add-station", "--facility", EMBEDDED_FACILITY, "--name",
+                                            "Máy trạm này (trung tâm cục bộ)", "--json"),
+                              capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            raise EmbeddedHubError(done.stderr.strip() or "the local hub refused to register this station")
+        return json.loads(done.stdout)["enrollment_code"]
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.process = None

@@ -1,0 +1,87 @@
+"""Runs sync in the background: at start, every minute, on submit, and when the doctor asks."""
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from .runner import TaskRunner
+
+log = logging.getLogger(__name__)
+
+
+class SyncController(QObject):
+    status_changed = Signal(object)     # app.services.sync.SyncStatus
+    answers_arrived = Signal(list)      # case ids with new expert messages
+    sync_finished = Signal(object)      # app.sync.engine.SyncReport
+    hub_failed = Signal(str)            # the local hub could not start
+    upload_progressed = Signal(int, int)  # bytes sent, bytes in all (of the file being sent)
+
+    def __init__(self, service: Callable[[], object], interval_ms: int = 60_000, local_hub: bool = True,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self._service = service
+        self._local_hub_wanted = local_hub
+        self.local_hub = None
+        # Its own worker: a long upload never holds up the editor's saves.
+        self._runner = TaskRunner(self)
+        self._timer = QTimer(self, interval=interval_ms, timeout=lambda: self.sync_now(force=False))
+        self._busy = False
+        self.last_status = None
+
+    def start(self) -> None:
+        def prepare():
+            if self._local_hub_wanted:
+                self.local_hub = self._service().start_local_hub()
+        self._runner.run(prepare, lambda _none: self.sync_now(force=True), self._on_hub_failed, owner=self)
+        self._timer.start()
+
+    def sync_now(self, force: bool = True) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        service = self._service()
+
+        def work():
+            from app.services.sync import NotEnrolledError
+
+            try:
+                report = service.run_once(progress=lambda _case, sent, total: self.upload_progressed.emit(sent, total),
+                                          force=force)
+            except NotEnrolledError:
+                report = None
+            return report, service.status()
+        self._runner.run(work, self._on_synced, self._on_error, owner=self)
+
+    def refresh_status(self) -> None:
+        service = self._service()
+        self._runner.run(service.status, self._publish, owner=self)
+
+    def shutdown(self) -> None:
+        self._timer.stop()
+        self._runner.shutdown()
+        if self.local_hub is not None:
+            self.local_hub.stop()
+
+    def _on_synced(self, result) -> None:
+        self._busy = False
+        report, status = result
+        if report is not None:
+            self.sync_finished.emit(report)
+            if report.new_answers:
+                self.answers_arrived.emit(sorted(set(report.new_answers)))
+        self._publish(status)
+
+    def _on_error(self, error: BaseException) -> None:
+        self._busy = False
+        log.error("sync failed", exc_info=error)
+        self.refresh_status()
+
+    def _on_hub_failed(self, error: BaseException) -> None:
+        log.error("local hub failed: %s", error)
+        self.hub_failed.emit(str(error))
+        self.refresh_status()
+
+    def _publish(self, status) -> None:
+        self.last_status = status
+        self.status_changed.emit(status)
