@@ -45,6 +45,7 @@ bench: setup
 	$(PY) bench/camera.py
 	$(PY) bench/import.py
 	$(PY) bench/dicom.py
+	$(PY) bench/upload.py
 	$(PY) bench/audio.py
 
 setup: $(STAMPS)/system-run $(STAMPS)/venv translations
