@@ -1158,11 +1158,11 @@ Thư mục dữ liệu: %2</translation>
     </message>
     <message>
       <source>Offline: cases are kept on this station</source>
-      <translation>Ngoại tuyến: hồ sơ được lưu trên máy trạm này</translation>
+      <translation>Ngoại tuyến: hồ sơ được lưu tại điểm cầu này</translation>
     </message>
     <message>
       <source>Not enrolled with a hub: cases are kept on this station</source>
-      <translation>Chưa đăng ký với trung tâm: hồ sơ được lưu trên máy trạm này</translation>
+      <translation>Chưa đăng ký với trung tâm: hồ sơ được lưu tại điểm cầu này</translation>
     </message>
     <message>
       <source>Offline</source>

@@ -22,7 +22,32 @@ def test_the_language_menu_switches_the_interface(qtbot, window):
 
 
 def test_status_bar_says_the_station_works_offline(window):
-    assert window.sync_state.text() == "Ngoại tuyến: hồ sơ được lưu tại điểm cầu này"
+    assert window.sync_state.label.text() == "Ngoại tuyến: hồ sơ được lưu tại điểm cầu này"
+
+
+def test_status_bar_and_list_tell_the_sync_state_honestly(qtbot, window, station):
+    from datetime import datetime, timezone
+
+    from app.services.sync import SyncStatus
+
+    case = station.cases.create_case(ConsultationCase(patient=Patient(full_name="Lò Văn Páo")))
+    window.case_list.refresh()
+    qtbot.waitUntil(lambda: window.case_list.model.rowCount() == 1)
+    status = SyncStatus(enrolled=True, hub_url="http://hub", unsent_rows=3,
+                        unsent_by_case={case.id: (3, "")}, unread_by_case={case.id: 1},
+                        last_success=datetime(2026, 11, 24, 7, 5, tzinfo=timezone.utc))
+    window.on_sync_status(status)
+    window.sync_state.set_online(False)
+    text = window.sync_state.label.text()
+    assert text.startswith("Ngoại tuyến · Chưa gửi: 3 · đồng bộ lúc ")
+    cell = window.case_list.model.index(0, window.case_list.model.COLUMNS.index("status"))
+    assert cell.data().endswith("● 1 mới")
+    window.on_sync_status(SyncStatus(enrolled=True, last_success=None))
+    window.sync_state.set_online(True)
+    assert window.sync_state.label.text() == "Đã gửi hết · chưa đồng bộ lần nào"
+    assert "●" not in cell.data()
+    window.sync_state.show_upload(50, 100)
+    assert window.sync_state.progress.isVisibleTo(window) and window.sync_state.progress.value() == 500
 
 
 def test_the_list_shows_existing_cases_at_start(qtbot, station, runner, translations):
