@@ -2,7 +2,7 @@
 
 import json
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -10,18 +10,19 @@ from sqlalchemy.orm import Session
 from app.domain.attachment import Attachment, AttachmentKind
 
 from .models import AttachmentRow
+from .stamps import from_db, to_db
 
 
 class AttachmentRepository:
     def insert(self, session: Session, attachment: Attachment, now: datetime) -> Attachment:
-        stamp = now.astimezone(timezone.utc).replace(tzinfo=None)
+        stamp = to_db(now)
         row = AttachmentRow(
             id=attachment.id, case_id=attachment.case_id, sha256=attachment.sha256, size=attachment.size,
             media_type=attachment.media_type, original_name=attachment.original_name,
             kind=attachment.kind.value, caption=attachment.caption,
             details=json.dumps(attachment.details, ensure_ascii=False), created_at=stamp)
         session.add(row)
-        return replace(attachment, created_at=stamp.replace(tzinfo=timezone.utc))
+        return replace(attachment, created_at=from_db(stamp))
 
     def for_case(self, session: Session, case_id: str) -> list[Attachment]:
         rows = session.scalars(select(AttachmentRow).where(AttachmentRow.case_id == case_id)
@@ -51,4 +52,4 @@ def _to_domain(row: AttachmentRow) -> Attachment:
     return Attachment(id=row.id, case_id=row.case_id, sha256=row.sha256, size=row.size, media_type=row.media_type,
                       original_name=row.original_name, kind=AttachmentKind(row.kind), caption=row.caption,
                       details=json.loads(row.details or "{}"),
-                      created_at=row.created_at.replace(tzinfo=timezone.utc))
+                      created_at=from_db(row.created_at))

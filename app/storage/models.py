@@ -141,7 +141,8 @@ class OutboxRow(Base):
     """Work for the hub, written in the same transaction as the local change (DESIGN.md convention 6).
 
     kind: "case" (the case's records as one transaction), "task" (its workflow Task, created once),
-    "file" (an attachment: resumable upload, then its DocumentReference), "message" (a question).
+    "file" (an attachment: resumable upload, then its DocumentReference), "outgoing" (a de-identified
+    copy for an expert abroad, named by ref_id).
     Rows of one case go in `seq` order; a case whose row fails waits, the others go on.
     """
 

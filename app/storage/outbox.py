@@ -1,20 +1,14 @@
 """The outbox, the messages exchanged with experts, and small sync facts. Callers own the session."""
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from .models import MessageRow, OutboxRow, SyncStateRow
-
-
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=timezone.utc) if moment is not None else None
+from .stamps import from_db as _aware
+from .stamps import to_db as _naive
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ The case list's queries live in case_search.py (plain SQL, no ORM: start-up spee
 """
 
 from dataclasses import fields
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -14,19 +14,13 @@ from app.domain.lifecycle import Status, Urgency
 from app.domain.vitals import Vitals
 
 from .models import CaseRow, PatientRow, StatusChangeRow
+from .stamps import from_db as _aware
+from .stamps import to_db as _naive_utc
 
 _PATIENT_FIELDS = [f.name for f in fields(Patient)]
 _VITAL_FIELDS = [f.name for f in fields(Vitals)]
 _CASE_TEXT_FIELDS = ["specialty", "hospital", "reason", "question", "history", "examination", "treatment",
                      "diagnosis_code", "diagnosis_text"]
-
-
-def _naive_utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc)
 
 
 class CaseRepository:
