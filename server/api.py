@@ -1,9 +1,11 @@
 """The hub's HTTP API: FHIR R4 REST, enrollment and tokens, resumable uploads."""
 
+import base64
 import json
 import logging
 import os
 import uuid
+from dataclasses import replace
 from urllib.parse import parse_qs, urlencode
 
 from fastapi import FastAPI, Request
@@ -21,7 +23,7 @@ from .outcome import FHIR_JSON, FhirError, operation_outcome
 from .store import (DEFAULT_COUNT, MAX_COUNT, ResourceStore, SearchParams, decode_page_token, etag, fhir_instant,
                     parse_etag, parse_instant)
 from .uploads import CHECKSUM_ALGORITHMS, OCTET_STREAM, TUS_VERSION, FileStore, parse_checksum, parse_metadata
-from .validation import SUPPORTED_TYPES, check_type, validate
+from .validation import check_type, validate
 
 log = logging.getLogger("diemcau.hub")
 
@@ -72,7 +74,8 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
 
     # -- a request as one transaction, audited -----------------------------------------------
 
-    def run(request: Request, action: str, kind: str, resource_id: str, work):
+    def run(request: Request, action: str | None, kind: str, resource_id: str, work):
+        """`work(conn, who)` in one transaction; audited under `action` (None: a step another call audits)."""
         authorization = request.headers.get("authorization")
 
         def job():
@@ -82,11 +85,12 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
                     who = auth.principal(conn, authorization, config.secret)
                     client_id = who.client_id
                     response = work(conn, who)
-                    audit.record(conn, client_id, action, response.status_code, kind, resource_id)
+                    if action:
+                        audit.record(conn, client_id, action, response.status_code, kind, resource_id)
                     return response
             except FhirError as error:
                 with engine.begin() as conn:
-                    audit.record(conn, client_id, action, error.status, kind, resource_id)
+                    audit.record(conn, client_id, action or "denied", error.status, kind, resource_id)
                 raise
         return run_in_threadpool(job)
 
@@ -205,7 +209,7 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
         if not offset.isdigit():
             raise FhirError(400, "required", "Upload-Offset is required")
         checksum = parse_checksum(request.headers.get("upload-checksum"))
-        upload = await run(request, "upload-patch", "file", upload_id,
+        upload = await run(request, None, "file", upload_id,  # audited once, when the chunk is committed
                            lambda conn, who: _Found(files.get(conn, who, upload_id)))
         upload = upload.value
         if upload.complete:
@@ -379,8 +383,6 @@ class _Found(Response):
 
 
 def _moved(upload, received):
-    from dataclasses import replace
-
     return replace(upload, offset=upload.offset + received)
 
 
@@ -439,9 +441,5 @@ def _search_params(request: Request) -> SearchParams:
 
 
 def _b64(raw: bytes) -> str:
-    import base64
-
     return base64.b64encode(raw).decode()
 
-
-__all__ = ["create_app", "SUPPORTED_TYPES"]

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .access import Principal
 from .outcome import FhirError, unauthorized
+from .store import aware
 from .tables import clients, used_assertions
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -31,10 +32,6 @@ _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def normalise_code(code: str) -> str:
@@ -67,7 +64,7 @@ def enroll(conn: Connection, code: str, public_jwk: dict) -> dict:
     row = conn.execute(select(clients).where(clients.c.enrollment_hash == _code_hash(code))).first()
     if row is None or row.revoked_at is not None:
         raise unauthorized("this enrollment code is not valid (mistyped, already used or withdrawn)")
-    if _aware(row.enrollment_expires) < _now():
+    if aware(row.enrollment_expires) < _now():
         raise unauthorized("this enrollment code has expired: ask the hub administrator for a new one")
     _check_public_key(public_jwk)
     conn.execute(update(clients).where(clients.c.id == row.id).values(

@@ -33,7 +33,7 @@ def aware(moment: datetime) -> datetime:
 
 
 def fhir_instant(moment: datetime) -> str:
-    return aware(moment).astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return mapping.instant(aware(moment))
 
 
 def etag(version: int) -> str:

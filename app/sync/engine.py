@@ -169,7 +169,8 @@ class SyncEngine:
 
     def _send_file(self, case, item: OutboxItem, progress: ProgressFn | None) -> None:
         path = self._file_path(item)
-        attachment = self._document_subject(case, item, path)
+        sha256, sha1 = _digests(path)  # one read of the file for both
+        attachment = self._document_subject(case, item, path, sha256)
         size = path.stat().st_size
         url = item.upload_url
         if not url:
@@ -185,9 +186,9 @@ class SyncEngine:
                 offset = self._client.upload_chunk(url, offset, f.read(CHUNK))
                 if progress is not None:
                     progress(case.id, offset, size)
-        self._client.put(mapping.document_reference(case, attachment, url, _sha1_b64(path)))
+        self._client.put(mapping.document_reference(case, attachment, url, sha1))
 
-    def _document_subject(self, case, item: OutboxItem, path: Path):
+    def _document_subject(self, case, item: OutboxItem, path: Path, sha256: str):
         if item.kind == "file":
             with self._db.transaction() as session:
                 attachment = self._attachments.get(session, item.ref_id)
@@ -197,7 +198,7 @@ class SyncEngine:
         from app.domain.attachment import Attachment, AttachmentKind
 
         return Attachment(id=mapping.derived_id(case.id, f"deid:{item.ref_id}"), case_id=case.id,
-                          sha256=_sha256(path), size=path.stat().st_size, media_type="application/dicom",
+                          sha256=sha256, size=path.stat().st_size, media_type="application/dicom",
                           original_name=item.ref_id, kind=AttachmentKind.IMAGING, caption="de-identified",
                           created_at=self._clock())
 
@@ -216,17 +217,11 @@ def _last_updated(resource: dict) -> str:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).isoformat() if stamp else ""
 
 
-def _sha1_b64(path: Path) -> str:
-    digest = hashlib.sha1()
+def _digests(path: Path) -> tuple[str, str]:
+    """(SHA-256 hex, for the hub's check; SHA-1 base64, FHIR's Attachment.hash)."""
+    sha256, sha1 = hashlib.sha256(), hashlib.sha1()
     with path.open("rb") as f:
         while block := f.read(1 << 20):
-            digest.update(block)
-    return base64.b64encode(digest.digest()).decode()
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+            sha256.update(block)
+            sha1.update(block)
+    return sha256.hexdigest(), base64.b64encode(sha1.digest()).decode()

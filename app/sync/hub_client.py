@@ -39,10 +39,6 @@ class HubConflict(HubRejected):
     """412: the record changed on the hub since we read it."""
 
 
-class NotEnrolled(HubError):
-    pass
-
-
 @dataclass(frozen=True)
 class Credential:
     """What an enrolled station keeps: its id on the hub and its private key (never sent)."""

@@ -20,10 +20,8 @@ class SyncBar(QWidget):
         self._online: bool | None = None
         self.show_status(None)
 
-    def show_status(self, status, online: bool | None = None) -> None:
+    def show_status(self, status) -> None:
         self._status = status
-        if online is not None:
-            self._online = online
         self.label.setText(self.describe())
 
     def set_online(self, online: bool) -> None:
