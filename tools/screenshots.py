@@ -84,6 +84,7 @@ def main(out_dir: Path) -> None:
         window.grab().save(str(path))
         print(path)
 
+    wait_for(app, lambda: shell.sync is not None and shell.sync.last_status is not None)  # the local hub answered
     shot("case-list")
     window.open_case(created[0].id)
     shot("case-editor")

@@ -178,6 +178,8 @@ class MainWindow(QMainWindow):
     def attach_sync(self, controller) -> None:
         self.sync = controller
         self.sync_action.setVisible(True)
+        self.sync_state.connecting = True
+        self.sync_state.retranslate()
         controller.status_changed.connect(self.on_sync_status)
         controller.sync_finished.connect(lambda report: self.sync_state.set_online(report.online))
         controller.upload_progressed.connect(self.sync_state.show_upload)

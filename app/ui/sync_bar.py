@@ -18,6 +18,7 @@ class SyncBar(QWidget):
         layout.addWidget(self.label)
         self._status = None
         self._online: bool | None = None
+        self.connecting = False  # sync attached, no answer from it yet
         self.show_status(None)
 
     def show_status(self, status) -> None:
@@ -40,7 +41,8 @@ class SyncBar(QWidget):
     def describe(self) -> str:
         status = self._status
         if status is None:
-            return self.tr("Offline: cases are kept on this station")
+            return (self.tr("Connecting to the hub…") if self.connecting
+                    else self.tr("Offline: cases are kept on this station"))
         if not status.enrolled:
             return self.tr("Not enrolled with a hub: cases are kept on this station")
         parts = []

@@ -1157,6 +1157,10 @@ Thư mục dữ liệu: %2</translation>
       <translation>Đang gửi %p%</translation>
     </message>
     <message>
+      <source>Connecting to the hub…</source>
+      <translation>Đang kết nối với trung tâm…</translation>
+    </message>
+    <message>
       <source>Offline: cases are kept on this station</source>
       <translation>Ngoại tuyến: hồ sơ được lưu tại điểm cầu này</translation>
     </message>
