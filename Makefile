@@ -16,7 +16,7 @@ RUN_PACKAGES := python3 python3-venv python3-pip xvfb xauth fonts-noto-core font
 	libportaudio2 libsndfile1 libasound2-plugins pulseaudio pulseaudio-utils openssl
 # What the tests drive the station with: real X keyboard events, a private sound
 # server fed with speech and tones, generated video as cameras, PostgreSQL under the hub.
-TEST_PACKAGES := xdotool espeak-ng sox ffmpeg postgresql
+TEST_PACKAGES := xdotool espeak-ng sox ffmpeg postgresql orthanc orthanc-dicomweb
 
 TS_FILES := $(wildcard resources/translations/*.ts)
 QM_FILES := $(TS_FILES:.ts=.qm)
@@ -66,13 +66,13 @@ define apt_install
 	@touch $@
 endef
 
-$(STAMPS)/system-run:
+$(STAMPS)/system-run: Makefile
 	$(call apt_install,$(RUN_PACKAGES))
 
-$(STAMPS)/system-test:
+$(STAMPS)/system-test: Makefile
 	$(call apt_install,$(TEST_PACKAGES))
 
-$(STAMPS)/venv: pyproject.toml $(STAMPS)/system-run
+$(STAMPS)/venv: pyproject.toml | $(STAMPS)/system-run
 	@mkdir -p $(STAMPS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

@@ -1,6 +1,6 @@
 """`diemcau-hub`: run the central hub and administer its clients.
 
-    diemcau-hub serve --data /var/lib/diemcau-hub --database postgresql://... --host 0.0.0.0 --port 8080
+    diemcau-hub serve --data /var/lib/diemcau-hub --database postgresql://... --pacs http://...:8042/dicom-web
     diemcau-hub add-station --facility 01234 --name "TTYT huyện Mèo Vạc"
     diemcau-hub add-expert --hospital bachmai --specialty cardiology --name "Bs. Trần"
     diemcau-hub revoke CLIENT_ID
@@ -17,7 +17,8 @@ from pathlib import Path
 def _config(args):
     from .config import HubConfig
 
-    return HubConfig.in_folder(Path(args.data), args.database or os.environ.get("DIEMCAU_HUB_DATABASE"))
+    return HubConfig.in_folder(Path(args.data), args.database or os.environ.get("DIEMCAU_HUB_DATABASE"),
+                               getattr(args, "pacs", None))
 
 
 def _engine(args):
@@ -117,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("serve", help="run the HTTP API")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8080)
+    run.add_argument("--pacs", help="the PACS's DICOMweb root, e.g. http://hub:secret@127.0.0.1:8042/dicom-web "
+                     "(default: DIEMCAU_HUB_PACS; none: DICOM is kept as plain files)")
     run.add_argument("--tls-cert")
     run.add_argument("--tls-key")
     run.add_argument("--ready-file", help="write the port here once listening (for supervisors and tests)")

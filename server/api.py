@@ -19,6 +19,7 @@ from . import audit, auth
 from .capability import capability_statement
 from .config import HubConfig
 from .db import make_engine, migrate
+from .dicomweb import add_dicomweb_routes
 from .outcome import FHIR_JSON, FhirError, operation_outcome
 from .store import (DEFAULT_COUNT, MAX_COUNT, ResourceStore, SearchParams, decode_page_token, etag, fhir_instant,
                     parse_etag, parse_instant)
@@ -260,6 +261,10 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
             raise FhirError(409, "incomplete", f"upload {upload_id} is not finished yet")
         return FileResponse(files.path_of(upload), media_type="application/octet-stream",
                             headers={"Digest": "sha-256=" + _b64(bytes.fromhex(upload.sha256))})
+
+    # -- imaging: DICOMweb to the PACS (before the FHIR routes, which would take /dicomweb as a type)
+
+    add_dicomweb_routes(app, run, config, store)
 
     # -- FHIR REST ---------------------------------------------------------------------------
 

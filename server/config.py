@@ -16,18 +16,21 @@ class HubConfig:
     max_resource_bytes: int = 4 * 1024 * 1024      # one FHIR resource or transaction Bundle
     max_upload_bytes: int = 4 * 1024 * 1024 * 1024  # one file over tus
     max_chunk_bytes: int = 64 * 1024 * 1024         # one PATCH
+    pacs_url: str = ""  # the PACS's DICOMweb root (user:password@ for basic auth); "" = no PACS
 
     @staticmethod
-    def in_folder(folder: Path, database_url: str | None = None) -> "HubConfig":
+    def in_folder(folder: Path, database_url: str | None = None, pacs_url: str | None = None) -> "HubConfig":
         """A hub keeping everything under `folder` (SQLite unless `database_url` says otherwise).
 
+        The PACS comes from `pacs_url` or DIEMCAU_HUB_PACS (none: DICOM goes as plain files).
         The token-signing secret comes from DIEMCAU_HUB_SECRET, or a file made once in the folder;
         several hub workers behind one address must share it.
         """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         return HubConfig(database_url=database_url or f"sqlite:///{folder / 'hub.db'}",
-                         files_dir=folder / "files", secret=load_secret(folder))
+                         files_dir=folder / "files", secret=load_secret(folder),
+                         pacs_url=pacs_url or os.environ.get("DIEMCAU_HUB_PACS", ""))
 
 
 def load_secret(folder: Path) -> bytes:

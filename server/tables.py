@@ -79,6 +79,16 @@ uploads = Table(
     UniqueConstraint("client_id", "sha256", "length", name="uq_uploads_content"),
 )
 
+# Which facility sent a DICOM study to the PACS, and for which consultation: the PACS itself
+# knows no owners, so the hub decides who may read a study from these rows.
+imaging_studies = Table(
+    "imaging_studies", metadata,
+    Column("study_uid", String(64), primary_key=True),
+    Column("request_id", String(64), primary_key=True),
+    Column("facility", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 # Who read or wrote what, when (no patient data, no tokens).
 audit = Table(
     "audit_events", metadata,

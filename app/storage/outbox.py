@@ -40,11 +40,10 @@ class Outbox:
         session.add(OutboxRow(case_id=case_id, kind=kind, ref_id=ref_id, created_at=_naive(now)))
 
     def due_cases(self, session: Session, now: datetime) -> list[str]:
-        """Cases with unsent work whose next row may be tried now, oldest first."""
-        first = (select(OutboxRow.case_id, func.min(OutboxRow.seq).label("seq"))
-                 .where(OutboxRow.done_at.is_(None)).group_by(OutboxRow.case_id).subquery())
-        rows = session.execute(select(OutboxRow.case_id, OutboxRow.next_try_at)
-                               .join(first, OutboxRow.seq == first.c.seq).order_by(OutboxRow.seq))
+        """Cases with unsent work, none of it told to wait past `now`, oldest first."""
+        rows = session.execute(select(OutboxRow.case_id, func.max(OutboxRow.next_try_at))
+                               .where(OutboxRow.done_at.is_(None)).group_by(OutboxRow.case_id)
+                               .order_by(func.min(OutboxRow.seq)))
         stamp = _naive(now)
         return [case_id for case_id, next_try in rows if next_try is None or next_try <= stamp]
 

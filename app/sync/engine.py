@@ -17,11 +17,13 @@ from app.domain.case import utcnow
 from app.domain.lifecycle import Status
 from app.storage.attachments import AttachmentRepository
 from app.storage.db import Database
+from app.storage.dicom_index import DicomIndex
 from app.storage.outbox import Message, Messages, Outbox, OutboxItem, SyncState
 from app.storage.repository import CaseRepository
 from app.wire import mapping
 
 from .hub_client import HubClient, HubConflict, HubRejected, HubUnreachable
+from .pacs import DicomRow, PacsSender, batches, read_row
 
 CHUNK = 4 * 1024 * 1024          # a cut costs at most one chunk; larger chunks waste less time on round trips
 OVERLAP = timedelta(minutes=2)   # downloads re-read a margin: a record committed late is not missed
@@ -55,6 +57,8 @@ class SyncEngine:
         self._rng = rng or random.Random()
         self._outbox, self._messages, self._state = Outbox(), Messages(), SyncState()
         self._cases, self._attachments = CaseRepository(), AttachmentRepository()
+        self._pacs = PacsSender(db, client, clock)
+        self._pacs_present: bool | None = None  # asked once per engine, when a case has images
 
     @property
     def facility(self) -> str:
@@ -125,34 +129,88 @@ class SyncEngine:
             with self._db.transaction() as session:
                 items = self._outbox.pending(session, case_id)
                 case = self._cases.get(session, case_id)
-            for item in items:
-                try:
-                    self._send(case, item, progress)
-                except HubUnreachable as error:
-                    self._backoff(item, str(error), report=None)
-                    raise  # the link is down: no use trying the other cases now
-                except HubConflict as error:
-                    report.conflicts[case_id] = error.diagnostics
-                    self._backoff(item, f"conflict: {error.diagnostics}", report, rejected=True)
-                    break
-                except HubRejected as error:
-                    report.failed_cases[case_id] = error.diagnostics
-                    self._backoff(item, f"{error.status}: {error.diagnostics}", report, rejected=True)
-                    break  # this case waits for a person; the next case goes on
-                except OSError as error:  # the local file is unreadable
-                    report.failed_cases[case_id] = str(error)
-                    self._backoff(item, f"local file: {error}", report, rejected=True)
-                    break
-                with self._db.transaction() as session:
-                    self._outbox.done(session, item.seq, self._clock())
-                report.sent_rows += 1
-            else:
-                with self._db.transaction() as session:
-                    current = self._cases.get(session, case_id)
-                    if current is not None and current.status == Status.SUBMITTED:
-                        self._cases.set_status(session, case_id, Status.SYNCED, self._clock())
-                        report.synced_cases.append(case_id)
-                    self._settle(session, case_id)
+            if not self._upload_case(case, items, report, progress):
+                continue  # this case waits for a person or a retry; the next case goes on
+            with self._db.transaction() as session:
+                current = self._cases.get(session, case_id)
+                if current is not None and current.status == Status.SUBMITTED:
+                    self._cases.set_status(session, case_id, Status.SYNCED, self._clock())
+                    report.synced_cases.append(case_id)
+                self._settle(session, case_id)
+
+    def _upload_case(self, case, items: list[OutboxItem], report: SyncReport, progress: ProgressFn | None) -> bool:
+        """Send a case's rows in order; False when one failed (the case waits). The link down raises."""
+        dicom = self._dicom_rows(case, items)
+        stowed = {seq for seq, row in dicom.items() if row.stowed}
+        total = sum(row.size for row in dicom.values() if not row.stowed)
+        sent = 0
+        for kind, rows in _plan(items, dicom):
+            if kind == "confirm":
+                rows = [dicom[seq] for seq in sorted(stowed)]
+                if not rows:
+                    continue
+            first = rows[0].item if kind != "send" else rows[0]
+            try:
+                if kind == "send":
+                    self._send(case, first, progress)
+                    with self._db.transaction() as session:
+                        self._outbox.done(session, first.seq, self._clock())
+                    report.sent_rows += 1
+                elif kind == "stow":
+                    taken, refusal = self._pacs.stow(case, rows)
+                    stowed.update(row.item.seq for row in taken)
+                    if refusal:
+                        raise HubRejected(409, refusal)
+                    sent += sum(row.size for row in rows)
+                    if progress is not None:
+                        progress(case.id, sent, total)
+                else:
+                    for study in sorted({row.study_uid for row in rows}):
+                        in_study = [row for row in rows if row.study_uid == study]
+                        missing = self._pacs.confirm(case, study, in_study)
+                        stowed.difference_update(row.item.seq for row in in_study)
+                        report.sent_rows += len(in_study) - len(missing)
+                        if missing:
+                            self._backoff(missing[0].item, f"the PACS does not list {len(missing)} image(s) it "
+                                          "took; they will be sent again", report=None)
+                            return False
+            except HubUnreachable as error:
+                self._backoff(first, str(error), report=None)
+                raise  # the link is down: no use trying the other cases now
+            except HubConflict as error:
+                report.conflicts[case.id] = error.diagnostics
+                self._backoff(first, f"conflict: {error.diagnostics}", report, rejected=True)
+                return False
+            except HubRejected as error:
+                report.failed_cases[case.id] = error.diagnostics
+                self._backoff(first, f"{error.status}: {error.diagnostics}", report, rejected=True)
+                return False
+            except OSError as error:  # the local file is unreadable
+                report.failed_cases[case.id] = str(error)
+                self._backoff(first, f"local file: {error}", report, rejected=True)
+                return False
+        return True
+
+    def _dicom_rows(self, case, items: list[OutboxItem]) -> dict[int, DicomRow]:
+        """The rows that go to the PACS (none when the hub has no PACS), by outbox seq."""
+        with self._db.transaction() as session:
+            keys = {attachment_id for attachment_id, _ in DicomIndex().key_images(session, case.id)}
+            candidates = [item for item in items if item.kind == "outgoing" or (
+                item.kind == "file" and _is_dicom(self._attachments.get(session, item.ref_id)))]
+        if not candidates or not self._has_pacs():
+            return {}
+        rows = {}
+        for item in candidates:
+            try:
+                rows[item.seq] = read_row(item, self._file_path(item), item.ref_id in keys)
+            except (OSError, ValueError, HubRejected):
+                continue  # not readable as DICOM after all: it travels as a plain file
+        return rows
+
+    def _has_pacs(self) -> bool:
+        if self._pacs_present is None:
+            self._pacs_present = self._client.has_pacs()
+        return self._pacs_present
 
     def _send(self, case, item: OutboxItem, progress: ProgressFn | None) -> None:
         if item.kind == "case":
@@ -225,3 +283,32 @@ def _digests(path: Path) -> tuple[str, str]:
             sha256.update(block)
             sha1.update(block)
     return sha256.hexdigest(), base64.b64encode(sha1.digest()).decode()
+
+
+def _is_dicom(attachment) -> bool:
+    return attachment is not None and attachment.media_type == "application/dicom"
+
+
+def _plan(items: list[OutboxItem], dicom: dict[int, DicomRow]) -> list[tuple[str, list]]:
+    """The steps of a case's pass: ("send", [row]), ("stow", [dicom rows]) and ("confirm", []).
+
+    The queue's order is kept (parents, small files and key images, then the rest of the series);
+    images are confirmed once the key images are in, so the experts can start, and at the end.
+    """
+    steps: list[tuple[str, list]] = []
+    run: list[DicomRow] = []
+    after_key = False
+    for item in items:
+        row = dicom.get(item.seq)
+        if row is None:
+            steps += [("stow", batch) for batch in batches(run)]
+            run = []
+            steps.append(("send", [item]))
+            continue
+        if after_key and not row.key:
+            steps += [("stow", batch) for batch in batches(run)] + [("confirm", [])]
+            run = []
+        after_key = row.key
+        run.append(row)
+    steps += [("stow", batch) for batch in batches(run)]
+    return steps + [("confirm", [])]

@@ -1,4 +1,4 @@
-"""Talking to the hub: enrollment, tokens, FHIR reads and writes, resumable uploads.
+"""Talking to the hub: enrollment, tokens, FHIR reads and writes, resumable uploads, DICOMweb.
 
 Errors come in three kinds the sync engine treats differently: the link (HubUnreachable: try
 again later), a refusal (HubRejected: this record needs a person), and a conflict (HubConflict:
@@ -15,9 +15,14 @@ from pathlib import Path
 
 import httpx
 
+from app.wire.imaging import dicom_value
+
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 FHIR_JSON = "application/fhir+json"
 TUS_VERSION = "1.0.0"
+DICOM_JSON = "application/dicom+json"
+# Series-level attributes an ImagingStudy needs, asked for explicitly (not every PACS returns them).
+QIDO_FIELDS = ("00080060", "0020000E", "00200011", "0008103E", "00080016", "00200013", "00080020", "00080030")
 
 
 class HubError(Exception):
@@ -192,6 +197,42 @@ class HubClient:
                 for block in reply.iter_bytes():
                     f.write(block)
 
+    # -- imaging: DICOMweb through the hub to the PACS ------------------------------------------
+
+    def has_pacs(self) -> bool:
+        try:
+            self._send("GET", f"{self.base}/dicomweb")
+        except HubRejected as error:
+            if error.status == 404:
+                return False  # this hub keeps DICOM as plain files
+            raise
+        return True
+
+    def stow(self, study_uid: str, request_id: str, instances: list["DicomPart"]) -> "StowResult":
+        """Store DICOM Part 10 files in the PACS: STOW-RS, one multipart body streamed from the files."""
+        body = MultipartDicom(instances)
+        reply = self._send("POST", f"{self.base}/dicomweb/studies/{study_uid}", params={"request": request_id},
+                           content=body, headers={
+                               "Content-Type": f'multipart/related; type="application/dicom"; boundary={body.boundary}',
+                               "Content-Length": str(body.length), "Accept": DICOM_JSON}, allow=(409,))
+        answer = reply.json()
+        stored = {dicom_value(item, "00081155") for item in _dicom_sequence(answer, "00081199")}
+        failed = {dicom_value(item, "00081155"): f"PACS failure reason {dicom_value(item, '00081197')}"
+                  for item in _dicom_sequence(answer, "00081198")}
+        return StowResult(stored - {None}, failed)
+
+    def study_instances(self, study_uid: str, page: int = 500) -> list[dict]:
+        """QIDO-RS: every instance the PACS holds for the study, with its series' attributes."""
+        found, offset = [], 0
+        while True:
+            batch = self._send("GET", f"{self.base}/dicomweb/studies/{study_uid}/instances", params=[
+                ("limit", str(page)), ("offset", str(offset)),
+                *[("includefield", tag) for tag in QIDO_FIELDS]], headers={"Accept": DICOM_JSON}).json()
+            found += batch
+            if len(batch) < page:
+                return found
+            offset += page
+
     # -- plumbing ----------------------------------------------------------------------------
 
     def _absolute(self, url: str) -> str:
@@ -200,7 +241,8 @@ class HubClient:
     def _auth_headers(self) -> dict:
         return {"Authorization": f"Bearer {self.token()}", "Accept": FHIR_JSON}
 
-    def _send(self, method: str, url: str, auth: bool = True, headers: dict | None = None, **kwargs):
+    def _send(self, method: str, url: str, auth: bool = True, headers: dict | None = None,
+              allow: tuple[int, ...] = (), **kwargs):
         all_headers = {**(self._auth_headers() if auth else {}), **(headers or {})}
         try:
             reply = self._http.request(method, url, headers=all_headers, **kwargs)
@@ -213,9 +255,59 @@ class HubClient:
                 reply = self._http.request(method, url, headers=all_headers, **kwargs)
             except httpx.HTTPError as error:
                 raise HubUnreachable(f"{type(error).__name__}: {error}") from error
-        if reply.status_code >= 400:
+        if reply.status_code >= 400 and reply.status_code not in allow:
             raise _error(reply)
         return reply
+
+
+@dataclass(frozen=True)
+class DicomPart:
+    """One instance of a STOW body: a file as it is, or bytes already prepared (given a preamble)."""
+    path: Path | None = None
+    data: bytes = b""
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size if self.path is not None else len(self.data)
+
+    def blocks(self):
+        if self.path is None:
+            yield self.data
+            return
+        with self.path.open("rb") as f:
+            while block := f.read(1 << 20):
+                yield block
+
+
+class MultipartDicom:
+    """A multipart/related body read from the files as it is sent (never whole in memory).
+
+    Iterable again from the start, so a request retried after a fresh token sends it all.
+    """
+
+    def __init__(self, parts: list[DicomPart]):
+        self.parts = parts
+        self.boundary = uuid.uuid4().hex
+        self._heads = [f"--{self.boundary}\r\nContent-Type: application/dicom\r\n\r\n".encode() for _ in parts]
+        self._tail = f"--{self.boundary}--\r\n".encode()
+        self.length = sum(len(h) + p.size + 2 for h, p in zip(self._heads, parts)) + len(self._tail)
+
+    def __iter__(self):
+        for head, part in zip(self._heads, self.parts):
+            yield head
+            yield from part.blocks()
+            yield b"\r\n"
+        yield self._tail
+
+
+@dataclass(frozen=True)
+class StowResult:
+    stored: set[str]          # SOP Instance UIDs the PACS took
+    failed: dict[str, str]    # SOP Instance UID -> why it was refused
+
+
+def _dicom_sequence(answer: dict, tag: str) -> list[dict]:
+    return (answer.get(tag) or {}).get("Value") or []
 
 
 def _error(reply: httpx.Response) -> HubError:

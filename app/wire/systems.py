@@ -28,3 +28,5 @@ DICOM_MODALITY = "http://dicom.nema.org/resources/ontology/DCM"
 # Extensions carried by DocumentReference.content.attachment for the full-file SHA-256
 # (FHIR R4's Attachment.hash is SHA-1) and by the hub's upload binding.
 SHA256_EXTENSION = "urn:diemcau:extension:sha256"
+ENDPOINT_CONNECTION_TYPE = "http://terminology.hl7.org/CodeSystem/endpoint-connection-type"
+URI = "urn:ietf:rfc:3986"

@@ -11,7 +11,8 @@ from tests.support.dicom_series import ct_series
 
 
 def submitted_case(station, folder: Path, name: str = "Hoàng Thị Lan", slices: int = 4, audio_bytes: int = 40_000,
-                   specialty: str = "cardiology", hospital: str = "bachmai", foreign: bool = False):
+                   specialty: str = "cardiology", hospital: str = "bachmai", foreign: bool = False,
+                   key_images: int = 0, size: int = 64):
     cases = station.cases
     case = cases.create_case()
     case = cases.save_draft(replace(
@@ -27,6 +28,10 @@ def submitted_case(station, folder: Path, name: str = "Hoàng Thị Lan", slices
     station.attachments.add_bytes(case.id, b"fLaC" + os.urandom(audio_bytes), "ghi-am-tim.flac",
                                   AttachmentKind.AUDIO)
     if slices:
-        station.imports.import_paths(case.id, ct_series(folder / f"ct-{case.id[:8]}", slices=slices))
+        station.imports.import_paths(case.id, ct_series(folder / f"ct-{case.id[:8]}", slices=slices, size=size))
+        images = sorted((a for a in station.attachments.list(case.id) if a.kind == AttachmentKind.IMAGING),
+                        key=lambda a: a.original_name)
+        for attachment in images[:key_images]:
+            station.imaging.set_key_image(case.id, attachment.id, 0, True)
     cases.mark_ready(case.id)
     return cases.submit(case.id)

@@ -1,0 +1,116 @@
+"""DICOM to the PACS through the hub: STOW-RS in batches, QIDO-RS confirmation, then the ImagingStudy.
+
+Exactly once comes from the PACS itself: an instance is keyed by its SOP Instance UID, so a batch
+sent again after a cut stores nothing twice. A row is "stowed" once the PACS has said it took the
+instance, and done only after a QIDO query lists it and the ImagingStudy naming it is on the hub.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from app.storage.db import Database
+from app.storage.outbox import Outbox, OutboxItem
+from app.wire.imaging import dicom_value, imaging_study
+
+from .hub_client import DicomPart, HubClient, HubRejected
+
+STOWED = "pacs:"           # upload_url of a row the PACS took, waiting for QIDO's confirmation
+BATCH_BYTES = 4 * 1024 * 1024  # like a file chunk: a cut costs at most one batch
+PREAMBLE = 128
+
+
+@dataclass(frozen=True)
+class DicomRow:
+    item: OutboxItem
+    path: Path
+    study_uid: str
+    sop_uid: str
+    size: int
+    key: bool
+
+    @property
+    def stowed(self) -> bool:
+        return self.item.upload_url.startswith(STOWED)
+
+
+def read_row(item: OutboxItem, path: Path, key: bool) -> DicomRow:
+    import pydicom
+
+    header = pydicom.dcmread(path, stop_before_pixels=True, force=True,
+                             specific_tags=["StudyInstanceUID", "SOPInstanceUID"])
+    study, sop = str(header.get("StudyInstanceUID", "")), str(header.get("SOPInstanceUID", ""))
+    if not study or not sop:
+        raise HubRejected(0, f"{path.name}: the DICOM file has no Study or SOP Instance UID")
+    return DicomRow(item, path, study, sop, path.stat().st_size, key)
+
+
+def part_of(path: Path) -> DicomPart:
+    """The file as it is when it has a Part 10 preamble; otherwise rewritten with one (a PACS needs it)."""
+    with path.open("rb") as f:
+        head = f.read(PREAMBLE + 4)
+    if head[PREAMBLE:] == b"DICM":
+        return DicomPart(path=path)
+    import io
+
+    import pydicom
+
+    out = io.BytesIO()
+    pydicom.dcmread(path, force=True).save_as(out, enforce_file_format=True)
+    return DicomPart(data=out.getvalue())
+
+
+def batches(rows: list[DicomRow]) -> list[list[DicomRow]]:
+    """Rows not yet stowed, in order, cut where the study changes, a key image ends, or the size is reached."""
+    out: list[list[DicomRow]] = []
+    for row in rows:
+        if row.stowed:
+            continue
+        last = out[-1] if out else None
+        if (last is None or last[0].study_uid != row.study_uid or last[-1].key != row.key
+                or sum(r.size for r in last) + row.size > BATCH_BYTES):
+            out.append([row])
+        else:
+            last.append(row)
+    return out
+
+
+class PacsSender:
+    def __init__(self, db: Database, client: HubClient, clock: Callable[[], datetime]):
+        self._db, self._client, self._clock = db, client, clock
+        self._outbox = Outbox()
+
+    def stow(self, case, batch: list[DicomRow]) -> tuple[list[DicomRow], str]:
+        """Send one batch: (the rows the PACS took, now stowed; why it refused the others, or "")."""
+        study = batch[0].study_uid
+        result = self._client.stow(study, case.id, [part_of(row.path) for row in batch])
+        with self._db.transaction() as session:
+            for row in batch:
+                if row.sop_uid in result.stored:
+                    self._outbox.set_upload_url(session, row.item.seq, STOWED + study)
+        taken = [row for row in batch if row.sop_uid in result.stored]
+        refused = [row for row in batch if row.sop_uid not in result.stored]
+        if not refused:
+            return taken, ""
+        why = result.failed.get(refused[0].sop_uid, "no answer for it")
+        return taken, f"the PACS refused {len(refused)} image(s), e.g. {refused[0].path.name}: {why}"
+
+    def confirm(self, case, study: str, rows: list[DicomRow]) -> list[DicomRow]:
+        """Ask the PACS what it holds; write the ImagingStudy; mark the confirmed rows done.
+
+        Returns the rows the PACS does not list (they are sent again).
+        """
+        found = self._client.study_instances(study)
+        held = {dicom_value(item, "00080018") for item in found}
+        confirmed = [row for row in rows if row.sop_uid in held]
+        missing = [row for row in rows if row.sop_uid not in held]
+        if confirmed:
+            # The record first, then the rows: a crash in between only repeats an identical PUT.
+            self._client.put(imaging_study(case, study, found, f"{self._client.base}/dicomweb"))
+        with self._db.transaction() as session:
+            for row in confirmed:
+                self._outbox.done(session, row.item.seq, self._clock())
+            for row in missing:
+                self._outbox.set_upload_url(session, row.item.seq, "")
+        return missing

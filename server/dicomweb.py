@@ -1,0 +1,150 @@
+"""DICOMweb through the hub: stations send studies to the PACS (STOW-RS) and read them back (QIDO/WADO-RS).
+
+The PACS (Orthanc with its DICOMweb plugin) stays inside the hub's network and knows nothing of
+facilities. The hub checks the bearer token, records which facility sent which study for which
+consultation, and lets a request through only on a study the client may see: the sending
+station's own, or one whose consultation is routed to the expert. Bodies are streamed both ways,
+so a large instance never sits in the hub's memory.
+"""
+
+import re
+from datetime import datetime, timezone
+
+import httpx
+from fastapi import Request
+from fastapi.responses import Response, StreamingResponse
+from sqlalchemy import insert, select
+from starlette.background import BackgroundTask
+from starlette.requests import ClientDisconnect
+
+from .outcome import FhirError, forbidden, not_found
+from .tables import imaging_studies
+
+DICOM_JSON = "application/dicom+json"
+UID = re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$")
+FORWARDED_HEADERS = ("content-type", "content-length", "content-range", "content-encoding")
+
+
+def check_uid(value: str, what: str) -> str:
+    if len(value) > 64 or not UID.match(value):
+        raise FhirError(400, "invalid", f"{what} '{value[:80]}' is not a DICOM UID (digits and dots, at most 64)")
+    return value
+
+
+def add_dicomweb_routes(app, run, config, store) -> None:
+    """`run(request, action, kind, id, work)` is the API's authenticated, audited transaction."""
+    clients: list[httpx.AsyncClient] = []
+
+    def pacs() -> httpx.AsyncClient:
+        if not config.pacs_url:
+            raise FhirError(404, "not-supported", "this hub has no PACS; DICOM files travel as DocumentReferences "
+                            "(uploads at /files)")
+        if not clients:
+            # Long read timeout: the PACS writes a large study to disk before it answers.
+            clients.append(httpx.AsyncClient(base_url=config.pacs_url.rstrip("/") + "/",
+                                             timeout=httpx.Timeout(300.0, connect=5.0)))
+        return clients[0]
+
+    def public_root(request: Request) -> str:
+        return str(request.base_url).rstrip("/") + "/dicomweb"
+
+    def pacs_root() -> str:
+        url = httpx.URL(config.pacs_url.rstrip("/"))
+        port = f":{url.port}" if url.port else ""
+        return f"{url.scheme}://{url.host}{port}{url.path}"
+
+    async def answer(upstream: httpx.Response, request: Request) -> Response:
+        """The PACS's answer as the hub's: its own addresses replaced by the hub's."""
+        kind = upstream.headers.get("content-type", "")
+        if upstream.status_code >= 500:
+            await upstream.aclose()
+            raise FhirError(502, "transient", f"the PACS answered {upstream.status_code}; try again later")
+        if "json" in kind:
+            body = (await upstream.aread()).replace(pacs_root().encode(), public_root(request).encode())
+            await upstream.aclose()
+            return Response(body, upstream.status_code, media_type=DICOM_JSON)
+        headers = {k: v for k, v in upstream.headers.items() if k.lower() in FORWARDED_HEADERS}
+        return StreamingResponse(upstream.aiter_raw(), upstream.status_code, headers=headers,
+                                 background=BackgroundTask(upstream.aclose))
+
+    async def send(method: str, path: str, **kwargs) -> httpx.Response:
+        client = pacs()
+        try:
+            return await client.send(client.build_request(method, path, **kwargs), stream=True)
+        except httpx.TransportError:
+            raise FhirError(502, "transient", "the PACS does not answer; try again later") from None
+
+    def may_read(conn, who, study: str) -> bool:
+        rows = conn.execute(select(imaging_studies).where(imaging_studies.c.study_uid == study)).all()
+        if who.is_station:
+            return any(row.facility == who.facility for row in rows)
+        for row in rows:
+            try:
+                store.read(conn, who, "ServiceRequest", row.request_id)  # routed to this expert?
+                return True
+            except FhirError:
+                continue
+        return False
+
+    @app.get("/dicomweb")
+    async def dicomweb_root(request: Request):
+        pacs()
+        return await run(request, None, "dicomweb", "", lambda conn, who: Response(
+            f'{{"pacs":true,"stow":"{public_root(request)}/studies/{{StudyInstanceUID}}?request={{ServiceRequest id}}"}}',
+            media_type="application/json"))
+
+    @app.post("/dicomweb/studies/{study}")
+    async def store_instances(study: str, request: Request):
+        check_uid(study, "StudyInstanceUID")
+        pacs()
+        request_id = request.query_params.get("request", "")
+        if not request_id:
+            raise FhirError(400, "required", "say which consultation the study belongs to: ?request=<ServiceRequest id>")
+        content_type = request.headers.get("content-type", "")
+        if not content_type.startswith("multipart/related"):
+            raise FhirError(415, "not-supported", "STOW-RS takes multipart/related; type=\"application/dicom\"")
+
+        def claim(conn, who):
+            if not who.is_station:
+                raise forbidden("only a station sends images to the PACS")
+            store.read(conn, who, "ServiceRequest", request_id)  # 404 unless it is this facility's
+            rows = conn.execute(select(imaging_studies).where(imaging_studies.c.study_uid == study)).all()
+            if any(row.facility != who.facility for row in rows):
+                raise forbidden(f"study {study} was sent by another facility")
+            if not any(row.request_id == request_id for row in rows):
+                conn.execute(insert(imaging_studies).values(study_uid=study, request_id=request_id,
+                                                            facility=who.facility,
+                                                            created_at=datetime.now(timezone.utc)))
+            return Response(status_code=200)
+        await run(request, None, "ImagingStudy", study, claim)
+        headers = {"Content-Type": content_type, "Accept": DICOM_JSON}
+        if request.headers.get("content-length"):
+            headers["Content-Length"] = request.headers["content-length"]
+        try:
+            upstream = await send("POST", f"studies/{study}", content=request.stream(), headers=headers)
+        except ClientDisconnect:
+            return Response(status_code=400)  # the station went away mid-body; nothing to answer
+        reply = await answer(upstream, request)
+        # Audited with the PACS's verdict (200 all stored, 202 some refused, 409 none).
+        await run(request, "stow", "ImagingStudy", study, lambda conn, who: Response(status_code=reply.status_code))
+        return reply
+
+    @app.get("/dicomweb/studies/{study}")
+    @app.get("/dicomweb/studies/{study}/{rest:path}")
+    async def retrieve(study: str, request: Request, rest: str = ""):
+        check_uid(study, "StudyInstanceUID")
+        pacs()
+
+        def check(conn, who):
+            if not may_read(conn, who, study):
+                raise not_found("study", study)
+            return Response(status_code=200)
+        await run(request, "dicomweb-read", "ImagingStudy", study, check)
+        path = f"studies/{study}" + (f"/{rest}" if rest else "")
+        accept = request.headers.get("accept", DICOM_JSON)
+        upstream = await send("GET", path, params=list(request.query_params.multi_items()),
+                              headers={"Accept": accept})
+        if upstream.status_code == 404:
+            await upstream.aclose()
+            raise FhirError(404, "not-found", f"the PACS has nothing at {path}")
+        return await answer(upstream, request)
