@@ -204,8 +204,12 @@ def communication_resource(message_id: str, case_id: str, patient_id: str, text:
 
 
 def case_resources(case: ConsultationCase, facility: str) -> list[dict]:
-    """Everything a submitted case sends, attachments aside, parents first."""
-    out = [patient_resource(case), service_request_resource(case, facility), task_resource(case, facility)]
+    """The clinical record of a submitted case, parents first; attachments and the Task aside.
+
+    The Task goes on its own, created once (If-None-Match): the experts move it on, and sending
+    the case again must not put it back to "requested".
+    """
+    out = [patient_resource(case), service_request_resource(case, facility)]
     out += observation_resources(case)
     condition = condition_resource(case)
     if condition:

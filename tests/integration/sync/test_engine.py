@@ -73,6 +73,23 @@ def test_sending_again_after_a_lost_answer_duplicates_nothing(enrolled_station, 
     assert len(list(station_reader.search("Task", {}))) == 1
 
 
+def test_sending_a_case_again_never_undoes_the_experts_task_status(enrolled_station, expert, station_reader,
+                                                                  tmp_path):
+    station = enrolled_station
+    case = submitted_case(station, tmp_path, slices=0)
+    station.sync.run_once()
+    task = expert.read("Task", mapping.task_id(case.id))
+    expert.put({**task, "status": "in-progress"}, if_match=f'W/"{task["meta"]["versionId"]}"')
+    with station.db.transaction() as session:
+        from sqlalchemy import update
+
+        from app.storage.models import OutboxRow
+
+        session.execute(update(OutboxRow).values(done_at=None))
+    station.sync.run_once(force=True)
+    assert station_reader.read("Task", mapping.task_id(case.id))["status"] == "in-progress"
+
+
 def test_a_refused_case_does_not_block_the_others(enrolled_station, station_reader, tmp_path):
     station = enrolled_station
     bad = submitted_case(station, tmp_path, name="Ca Lỗi", slices=0)
