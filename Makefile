@@ -39,13 +39,14 @@ test: setup-test
 screenshots: setup
 	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) tools/screenshots.py docs/screenshots
 
-bench: setup
+bench: setup-test
 	$(PY) bench/startup.py
 	$(PY) bench/search.py
 	$(PY) bench/camera.py
 	$(PY) bench/import.py
 	$(PY) bench/dicom.py
 	$(PY) bench/upload.py
+	$(PY) bench/hub_load.py
 	$(PY) bench/audio.py
 
 setup: $(STAMPS)/system-run $(STAMPS)/venv translations

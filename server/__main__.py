@@ -34,6 +34,8 @@ def serve(args) -> int:
 
     from .api import create_app
 
+    if args.workers > 1:
+        return serve_workers(args)
     app = create_app(_config(args))
     ready = Path(args.ready_file) if args.ready_file else None
 
@@ -65,6 +67,20 @@ def serve(args) -> int:
             ready.write_text(str(port))
         threading.Thread(target=announce, daemon=True).start()
     server.run()
+    return 0
+
+
+def serve_workers(args) -> int:
+    """Several processes on one port (uvicorn's supervisor): the hub keeps no state outside the database."""
+    import uvicorn
+
+    _engine(args).dispose()  # migrate once, before the workers start
+    config = _config(args)
+    os.environ.update({"DIEMCAU_HUB_DATA": str(Path(args.data).resolve()),
+                       "DIEMCAU_HUB_DATABASE": config.database_url, "DIEMCAU_HUB_PACS": config.pacs_url})
+    uvicorn.run("server.api:app_from_environment", factory=True, host=args.host, port=args.port,
+                workers=args.workers, log_level="warning", access_log=False,
+                ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key)
     return 0
 
 
@@ -120,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--port", type=int, default=8080)
     run.add_argument("--pacs", help="the PACS's DICOMweb root, e.g. http://hub:secret@127.0.0.1:8042/dicom-web "
                      "(default: DIEMCAU_HUB_PACS; none: DICOM is kept as plain files)")
+    run.add_argument("--workers", type=int, default=1, help="processes serving the API (about one per core)")
     run.add_argument("--tls-cert")
     run.add_argument("--tls-key")
     run.add_argument("--ready-file", help="write the port here once listening (for supervisors and tests)")

@@ -5,9 +5,11 @@ import json
 import logging
 import os
 import uuid
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from urllib.parse import parse_qs, urlencode
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, Response
@@ -46,9 +48,10 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
     migrate(engine)
     store = ResourceStore()
     files = FileStore(config.files_dir)
-    app = FastAPI(title="Điểm Cầu hub", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="Điểm Cầu hub", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan)
     app.state.engine = engine
     app.state.config = config
+    app.state.on_shutdown = []
 
     # -- errors: always an OperationOutcome, never a bare 500 page -----------------------------
 
@@ -281,17 +284,16 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
         checked = [_transaction_entry(n, entry) for n, entry in enumerate(entries)]
 
         def work(conn, who):
-            out = []
-            for n, (resource, if_match) in enumerate(checked):
-                try:
-                    written = store.put(conn, who, resource, if_match)
-                except FhirError as error:
-                    error.diagnostics = f"Bundle.entry[{n}]: {error.diagnostics}"
-                    raise
-                out.append({"response": {
-                    "status": "201 Created" if written.created else "200 OK",
-                    "location": f"{resource['resourceType']}/{resource['id']}/_history/{written.version}",
-                    "etag": etag(written.version), "lastModified": fhir_instant(written.last_updated)}})
+            try:
+                written = store.put_many(conn, who, checked)
+            except FhirError as error:
+                if getattr(error, "entry", None) is not None:
+                    error.diagnostics = f"Bundle.entry[{error.entry}]: {error.diagnostics}"
+                raise
+            out = [{"response": {
+                "status": "201 Created" if w.created else "200 OK",
+                "location": f"{w.resource['resourceType']}/{w.resource['id']}/_history/{w.version}",
+                "etag": etag(w.version), "lastModified": fhir_instant(w.last_updated)}} for w in written]
             return fhir_response({"resourceType": "Bundle", "type": "transaction-response", "entry": out})
         return await run(request, "transaction", "Bundle", "", work)
 
@@ -377,6 +379,24 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
         return await run(request, "vread", kind, resource_id, work)
 
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    # Few threads: the work is mostly Python holding the GIL; forty threads fighting for it
+    # (the default) served fewer requests per second than eight, each waiting longer.
+    to_thread.current_default_thread_limiter().total_tokens = app.state.config.threads
+    yield
+    for close in app.state.on_shutdown:
+        await close()
+
+
+def app_from_environment() -> FastAPI:
+    """For uvicorn's worker processes: the hub `diemcau-hub serve --workers N` described in the environment."""
+    from pathlib import Path
+
+    return create_app(HubConfig.in_folder(Path(os.environ["DIEMCAU_HUB_DATA"]),
+                                          os.environ.get("DIEMCAU_HUB_DATABASE") or None))
 
 
 class _Found(Response):

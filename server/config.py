@@ -16,6 +16,7 @@ class HubConfig:
     max_resource_bytes: int = 4 * 1024 * 1024      # one FHIR resource or transaction Bundle
     max_upload_bytes: int = 4 * 1024 * 1024 * 1024  # one file over tus
     max_chunk_bytes: int = 64 * 1024 * 1024         # one PATCH
+    threads: int = 8    # per worker process, for database work
     pacs_url: str = ""  # the PACS's DICOMweb root (user:password@ for basic auth); "" = no PACS
 
     @staticmethod

@@ -14,16 +14,27 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(connection, _record):
+            # SQLAlchemy, not the driver, begins transactions (savepoints then work as written).
+            connection.isolation_level = None
             # WAL: readers never wait for the writer. NORMAL is durable in WAL mode across a crash
             # of the hub process; only a power cut may lose the last transactions.
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute("PRAGMA foreign_keys=ON")
 
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(conn):
+            # A transaction that reads and then writes must hold the write lock from the start: a
+            # deferred one fails at once with "database is locked" when another wrote in between,
+            # instead of waiting its turn.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    # A connection the server dropped is replaced when it fails (pool_pre_ping would cost a round
+    # trip on every request).
+    return create_engine(url, pool_size=10, max_overflow=10, pool_recycle=3600)
 
 
 def _alembic_config():

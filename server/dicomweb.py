@@ -43,6 +43,7 @@ def add_dicomweb_routes(app, run, config, store) -> None:
             # Long read timeout: the PACS writes a large study to disk before it answers.
             clients.append(httpx.AsyncClient(base_url=config.pacs_url.rstrip("/") + "/",
                                              timeout=httpx.Timeout(300.0, connect=5.0)))
+            app.state.on_shutdown.append(clients[0].aclose)
         return clients[0]
 
     def public_root(request: Request) -> str:

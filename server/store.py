@@ -8,8 +8,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import and_, insert, or_, select, update
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy import and_, insert, or_, select, tuple_, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from app.wire import mapping
@@ -89,35 +89,79 @@ class ResourceStore:
 
         `if_none_match` (If-None-Match: *) creates only: an existing resource answers 412.
         """
-        kind, resource_id = resource["resourceType"], resource["id"]
-        for attempt in range(2):
-            existing = self._current(conn, kind, resource_id, lock=True)
-            if if_none_match and existing is not None:
-                raise FhirError(412, "duplicate", f"{kind}/{resource_id} exists already (If-None-Match: *)")
-            if if_match is not None:
-                if existing is None:
-                    raise FhirError(412, "conflict", f"{kind}/{resource_id} does not exist, so version "
-                                    f"{if_match} cannot match")
-                if existing.version != if_match:
-                    raise FhirError(412, "conflict", f"{kind}/{resource_id} is at version {existing.version}, "
-                                    f"not {if_match}: someone changed it; read it again")
-            request_id = mapping.request_id_of(resource)
-            request = None
-            if request_id and kind != "ServiceRequest":
-                request = self._current(conn, "ServiceRequest", request_id)
-                if request is None:
-                    raise FhirError(422, "processing", f"{kind}/{resource_id} refers to ServiceRequest/"
-                                    f"{request_id}, which the hub does not have: send the request first")
-            who.check_write(kind, existing, request)
-            if existing is not None and _same_content(existing.content, resource):
-                return Written(existing.content, existing.version, aware(existing.last_updated), False)
+        return self.put_many(conn, who, [(resource, if_match)], method, if_none_match)[0]
+
+    def put_many(self, conn: Connection, who: Principal, entries: list[tuple[dict, int | None]],
+                 method: str = "PUT", if_none_match: bool = False) -> list[Written]:
+        """`put` for several resources in order, in the caller's transaction, with a few statements for all.
+
+        A FhirError carries `entry`, the index of the resource it is about.
+        """
+        try:
+            with conn.begin_nested():
+                return self._put_many(conn, who, entries, method, if_none_match)
+        except IntegrityError:
+            # Another client created one of these ids between our read and our insert: read again,
+            # and the late one becomes an update.
+            return self._put_many(conn, who, entries, method, if_none_match)
+
+    def _put_many(self, conn: Connection, who: Principal, entries, method: str, if_none_match: bool) -> list[Written]:
+        current = self._current_many(conn, [(r["resourceType"], r["id"]) for r, _ in entries], lock=True)
+        wanted = {mapping.request_id_of(r) for r, _ in entries if r["resourceType"] != "ServiceRequest"} - {None}
+        requests = {key[1]: row for key, row in self._current_many(conn, [("ServiceRequest", i) for i in wanted]).items()}
+        out, new, changed, versions = [], [], [], []
+        now = utcnow()
+        for n, (resource, if_match) in enumerate(entries):
+            kind, resource_id = resource["resourceType"], resource["id"]
+            existing = current.get((kind, resource_id))
             try:
-                with conn.begin_nested():
-                    return self._write(conn, who, resource, existing, request, method)
-            except IntegrityError:
-                if attempt:  # two clients created the same id at once; the second becomes an update
-                    raise
-        raise AssertionError("unreachable")
+                request = self._check(who, resource, existing, requests, if_match, if_none_match)
+            except FhirError as error:
+                error.entry = n
+                raise
+            if existing is not None and _same_content(existing.content, resource):
+                out.append(Written(existing.content, existing.version, aware(existing.last_updated), False))
+                continue
+            values = self._row(who, resource, existing, request, now)
+            (changed if existing is not None else new).append(values)
+            versions.append(dict(type=kind, id=resource_id, version=values["version"], method=method,
+                                 last_updated=values["last_updated"], client_id=who.client_id,
+                                 content=values["content"]))
+            out.append(Written(values["content"], values["version"], values["last_updated"], existing is None))
+            current[(kind, resource_id)] = _Pending(**values)  # the same id again in this batch updates it
+            if kind == "ServiceRequest":
+                requests[resource_id] = current[(kind, resource_id)]
+        if new:
+            conn.execute(insert(resources), new)
+        for values in changed:
+            conn.execute(update(resources).where(resources.c.type == values["type"], resources.c.id == values["id"])
+                         .values(**values))
+        if versions:
+            conn.execute(insert(history), versions)
+        return out
+
+    @staticmethod
+    def _check(who: Principal, resource: dict, existing, requests: dict, if_match, if_none_match: bool):
+        """The consultation `resource` belongs to (a row, or None); FhirError when it may not be written."""
+        kind, resource_id = resource["resourceType"], resource["id"]
+        if if_none_match and existing is not None:
+            raise FhirError(412, "duplicate", f"{kind}/{resource_id} exists already (If-None-Match: *)")
+        if if_match is not None:
+            if existing is None:
+                raise FhirError(412, "conflict", f"{kind}/{resource_id} does not exist, so version "
+                                f"{if_match} cannot match")
+            if existing.version != if_match:
+                raise FhirError(412, "conflict", f"{kind}/{resource_id} is at version {existing.version}, "
+                                f"not {if_match}: someone changed it; read it again")
+        request_id = mapping.request_id_of(resource)
+        request = None
+        if request_id and kind != "ServiceRequest":
+            request = requests.get(request_id)
+            if request is None:
+                raise FhirError(422, "processing", f"{kind}/{resource_id} refers to ServiceRequest/"
+                                f"{request_id}, which the hub does not have: send the request first")
+        who.check_write(kind, existing, request)
+        return request
 
     def search(self, conn: Connection, who: Principal, kind: str, params: "SearchParams") -> Page:
         query = select(resources.c.content, resources.c.last_updated, resources.c.id).where(
@@ -148,15 +192,19 @@ class ResourceStore:
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _current(self, conn: Connection, kind: str, resource_id: str, lock: bool = False) -> Row | None:
-        query = select(resources).where(resources.c.type == kind, resources.c.id == resource_id)
+    def _current_many(self, conn: Connection, keys: list[tuple[str, str]], lock: bool = False) -> dict:
+        """(type, id) -> the current row, for those of `keys` that exist."""
+        if not keys:
+            return {}
+        query = select(resources).where(tuple_(resources.c.type, resources.c.id).in_(sorted(set(keys))))
         if lock and conn.dialect.name == "postgresql":
             query = query.with_for_update()
-        return conn.execute(query).first()
+        return {(row.type, row.id): row for row in conn.execute(query)}
 
-    def _write(self, conn: Connection, who: Principal, resource: dict, existing, request, method: str) -> Written:
+    @staticmethod
+    def _row(who: Principal, resource: dict, existing, request, now: datetime) -> dict:
+        """The `resources` row of a new version of `resource`."""
         kind, resource_id = resource["resourceType"], resource["id"]
-        now = utcnow()
         if existing is not None and aware(existing.last_updated) >= now:
             now = aware(existing.last_updated) + timedelta(milliseconds=1)  # versions stay in time order
         version = 1 if existing is None else existing.version + 1
@@ -169,17 +217,24 @@ class ResourceStore:
         else:
             hospital = specialty = ""
         facility = existing.facility if existing is not None else who.owner_facility(request)
-        values = dict(version=version, last_updated=now, facility=facility,
-                      request_id=mapping.request_id_of(resource), patient_id=mapping.patient_id_of(resource),
-                      hospital=hospital, specialty=specialty, content=stored)
-        if existing is None:
-            conn.execute(insert(resources).values(type=kind, id=resource_id, **values))
-        else:
-            conn.execute(update(resources).where(resources.c.type == kind, resources.c.id == resource_id)
-                         .values(**values))
-        conn.execute(insert(history).values(type=kind, id=resource_id, version=version, last_updated=now,
-                                            method=method, client_id=who.client_id, content=stored))
-        return Written(stored, version, now, existing is None)
+        return dict(type=kind, id=resource_id, version=version, last_updated=now, facility=facility,
+                    request_id=mapping.request_id_of(resource), patient_id=mapping.patient_id_of(resource),
+                    hospital=hospital, specialty=specialty, content=stored)
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A row written earlier in the same batch, looked at as the stored one."""
+    type: str
+    id: str
+    version: int
+    last_updated: datetime
+    facility: str
+    request_id: str | None
+    patient_id: str | None
+    hospital: str
+    specialty: str
+    content: dict
 
 
 @dataclass(frozen=True)

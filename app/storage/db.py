@@ -33,6 +33,11 @@ def configure(connection: sqlite3.Connection) -> None:
     connection.execute("PRAGMA synchronous=NORMAL")
 
 
+def _take_over_transactions(dbapi: sqlite3.Connection, _record) -> None:
+    configure(dbapi)
+    dbapi.isolation_level = None  # SQLAlchemy, not the driver, begins transactions (and savepoints)
+
+
 class Database:
     def __init__(self, path: Path, busy_timeout_s: float = 2.0):
         self.path = path
@@ -54,7 +59,11 @@ class Database:
                     f"sqlite:///{self.path}",
                     connect_args={"timeout": self.busy_timeout_s, "check_same_thread": False},
                     hide_parameters=True)  # errors are logged: never with patient data in them
-                event.listen(self._engine, "connect", lambda dbapi, _record: configure(dbapi))
+                event.listen(self._engine, "connect", _take_over_transactions)
+                # A unit of work that reads and then writes holds the write lock from its start: a
+                # deferred one would fail at once with "database is locked" when the other writer
+                # (the sync engine's thread, or the UI's) committed in between, instead of waiting.
+                event.listen(self._engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
                 self._sessions = sessionmaker(self._engine, expire_on_commit=False)
             return self._engine
 

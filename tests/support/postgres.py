@@ -31,7 +31,9 @@ def _as_postgres(args: list[str]) -> list[str]:
 
 
 class PostgresServer:
-    def __init__(self):
+    def __init__(self, durable: bool = False):
+        """`durable`: PostgreSQL's own defaults (fsync on), as in production; otherwise fast and fragile."""
+        self.durable = durable
         self.dir = Path(tempfile.mkdtemp(prefix="diemcau-pg-"))
         self.port = _free_port()
         self.data = self.dir / "data"
@@ -42,8 +44,8 @@ class PostgresServer:
                                      "-E", "UTF8", "--no-locale"]), check=True, capture_output=True)
         subprocess.run(_as_postgres([
             _bin("pg_ctl"), "-D", str(self.data), "-w", "-l", str(self.dir / "log"), "-o",
-            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200", "start"]),
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} -c max_connections=200"
+            + ("" if self.durable else " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"), "start"]),
             check=True, capture_output=True)
         return self
 

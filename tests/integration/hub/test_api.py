@@ -87,6 +87,30 @@ def test_transaction_is_all_or_nothing(hub, enrolled):
     assert [e["response"]["status"] for e in ok.json()["entry"]] == ["201 Created", "201 Created"]
 
 
+def test_a_transaction_names_the_entry_a_store_rule_refuses_and_keeps_nothing(hub, enrolled):
+    raw = Raw(hub, enrolled(hub, facility="01001"))
+    orphan = {"resourceType": "Observation", "id": "o-1", "status": "final", "code": {"text": "Mạch"},
+              "basedOn": [{"reference": "ServiceRequest/not-sent"}]}
+    bundle = {"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"resource": patient("t-3"), "request": {"method": "PUT", "url": "Patient/t-3"}},
+        {"resource": orphan, "request": {"method": "PUT", "url": "Observation/o-1"}}]}
+    reply = raw("POST", "/", content=json.dumps(bundle))
+    assert reply.status_code == 422 and reply.json()["issue"][0]["diagnostics"].startswith("Bundle.entry[1]: ")
+    assert raw("GET", "/Patient/t-3").status_code == 404
+
+
+def test_the_same_new_id_put_by_many_at_once_gives_one_resource_and_ordered_versions(hub, enrolled):
+    from concurrent.futures import ThreadPoolExecutor
+
+    raw = Raw(hub, enrolled(hub, facility="01001"))
+    with ThreadPoolExecutor(8) as pool:
+        replies = list(pool.map(lambda n: raw("PUT", "/Patient/race", content=json.dumps(
+            patient("race", birthDate=f"1960-01-{n + 1:02d}"))), range(8)))
+    assert sorted(r.status_code for r in replies) == [200] * 7 + [201], [r.text for r in replies]
+    assert sorted(int(r.json()["meta"]["versionId"]) for r in replies) == list(range(1, 9))
+    assert len(raw("GET", "/Patient/race/_history").json()["entry"]) == 8
+
+
 def test_bad_requests_get_4xx_with_an_operation_outcome(hub, enrolled):
     raw = Raw(hub, enrolled(hub, facility="01001"))
     cases = [
