@@ -150,7 +150,14 @@ class CaseService:
             outbox.add(session, case.id, "outgoing", now, ref_id=name)
 
     def close(self, case_id: str) -> ConsultationCase:
-        return self._move(case_id, Status.CLOSED)
+        """Closed here, and on the hub: its Task becomes "completed", If-Match the version the doctor
+        had seen when closing (a change the experts made since then is a conflict to show)."""
+        from app.storage.outbox import Outbox, RemoteTasks, status_change
+
+        def queue(session, now):
+            seen = RemoteTasks().get(session, case_id)
+            Outbox().add(session, case_id, "status", now, ref_id=status_change("completed", seen))
+        return self._move(case_id, Status.CLOSED, also=queue)
 
     def record_status(self, case_id: str, status: Status) -> ConsultationCase:
         """For the sync engine: the hub has the case (synced) or answered it."""

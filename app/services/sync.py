@@ -21,6 +21,31 @@ class SyncStatus:
     unread_by_case: dict[str, int] = field(default_factory=dict)
     last_success: datetime | None = None
 
+    @property
+    def conflicts_by_case(self) -> dict[str, "TaskConflict"]:
+        """Cases whose status change the hub refused because the experts changed it first."""
+        out = {}
+        for case_id, (_, error) in self.unsent_by_case.items():
+            conflict = TaskConflict.parse(error)
+            if conflict is not None:
+                out[case_id] = conflict
+        return out
+
+
+@dataclass(frozen=True)
+class TaskConflict:
+    """A 412: the station asked to move the Task from `seen` on, but the experts had set it to `now`."""
+    seen: str
+    now: str
+
+    @staticmethod
+    def parse(error: str) -> "TaskConflict | None":
+        marker = "task-changed:"
+        if marker not in error:
+            return None
+        seen, _, now = error.split(marker, 1)[1].partition(":")
+        return TaskConflict(seen, now.strip())
+
 
 class NotEnrolledError(Exception):
     """The station has no credential for a hub yet."""
@@ -94,6 +119,14 @@ class SyncService:
                           facility=credential.facility if credential else "",
                           unsent_rows=sum(n for n, _ in unsent.values()), unsent_by_case=unsent,
                           unread_by_case=unread, last_success=datetime.fromisoformat(last) if last else None)
+
+    def resend(self, case_id: str) -> None:
+        """The doctor has seen the conflict and still wants the change: send it again, against the
+        version of the Task the station has now read."""
+        from app.storage.outbox import Outbox
+
+        with self._db.transaction() as session:
+            Outbox().retry_now(session, case_id)
 
     def messages(self, case_id: str):
         from app.storage.outbox import Messages

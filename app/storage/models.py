@@ -142,7 +142,8 @@ class OutboxRow(Base):
 
     kind: "case" (the case's records as one transaction), "task" (its workflow Task, created once),
     "file" (an attachment: resumable upload, then its DocumentReference), "outgoing" (a de-identified
-    copy for an expert abroad, named by ref_id).
+    copy for an expert abroad, named by ref_id), "status" (the Task's new status, in ref_id, sent
+    with If-Match).
     Rows of one case go in `seq` order; a case whose row fails waits, the others go on.
     """
 
@@ -183,3 +184,16 @@ class SyncStateRow(Base):
 
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = _text()
+
+
+class RemoteTaskRow(Base):
+    """The hub's Task of a case as the station last saw it: its version is what a status change
+    sends as If-Match, so a change made meanwhile by the experts is never overwritten."""
+
+    __tablename__ = "remote_tasks"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[str] = mapped_column(String(24), nullable=False)
+    content: Mapped[str] = _text()  # the Task's JSON
+    seen_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)

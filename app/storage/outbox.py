@@ -1,12 +1,13 @@
 """The outbox, the messages exchanged with experts, and small sync facts. Callers own the session."""
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from .models import MessageRow, OutboxRow, SyncStateRow
+from .models import MessageRow, OutboxRow, RemoteTaskRow, SyncStateRow
 from .stamps import from_db as _aware
 from .stamps import to_db as _naive
 
@@ -64,6 +65,15 @@ class Outbox:
         row.next_try_at = _naive(next_try)
         return row.attempts
 
+    def retry_now(self, session: Session, case_id: str) -> None:
+        """The doctor asks to send the case's waiting rows again, having seen the hub's Task as it is now."""
+        seen = RemoteTasks().get(session, case_id)
+        for row in session.scalars(select(OutboxRow).where(OutboxRow.case_id == case_id,
+                                                           OutboxRow.done_at.is_(None))):
+            row.next_try_at = None
+            if row.kind == "status":
+                row.ref_id = status_change(parse_status_change(row.ref_id)[0], seen)
+
     def set_upload_url(self, session: Session, seq: int, url: str) -> None:
         session.execute(update(OutboxRow).where(OutboxRow.seq == seq).values(upload_url=url))
 
@@ -116,3 +126,44 @@ class SyncState:
             session.add(SyncStateRow(key=key, value=value))
         else:
             row.value = value
+
+
+@dataclass(frozen=True)
+class RemoteTask:
+    case_id: str
+    version: int
+    status: str
+    content: dict
+
+
+class RemoteTasks:
+    def get(self, session: Session, case_id: str) -> RemoteTask | None:
+        row = session.get(RemoteTaskRow, case_id)
+        if row is None:
+            return None
+        return RemoteTask(row.case_id, row.version, row.status, json.loads(row.content or "{}"))
+
+    def seen(self, session: Session, case_id: str, task: dict, now: datetime) -> None:
+        """Remember a Task read from the hub, unless an older version than the one known."""
+        version = int(task.get("meta", {}).get("versionId", "0"))
+        row = session.get(RemoteTaskRow, case_id)
+        if row is not None and row.version > version:
+            return
+        if row is None:
+            row = RemoteTaskRow(case_id=case_id)
+            session.add(row)
+        row.version, row.status = version, task.get("status", "")
+        row.content, row.seen_at = json.dumps(task, ensure_ascii=False), _naive(now)
+
+    def statuses(self, session: Session) -> dict[str, str]:
+        return dict(session.execute(select(RemoteTaskRow.case_id, RemoteTaskRow.status)).all())
+
+
+def status_change(status: str, seen: RemoteTask | None) -> str:
+    """A "status" row's ref_id: the new Task status, and the Task (version, status) it was decided against."""
+    return f"{status}@{seen.version}@{seen.status}" if seen else f"{status}@0@"
+
+
+def parse_status_change(ref_id: str) -> tuple[str, int, str]:
+    status, version, seen = (ref_id.split("@") + ["", ""])[:3]
+    return status, int(version or 0), seen

@@ -18,7 +18,7 @@ from app.domain.lifecycle import Status
 from app.storage.attachments import AttachmentRepository
 from app.storage.db import Database
 from app.storage.dicom_index import DicomIndex
-from app.storage.outbox import Message, Messages, Outbox, OutboxItem, SyncState
+from app.storage.outbox import Message, Messages, Outbox, OutboxItem, RemoteTasks, SyncState, parse_status_change
 from app.storage.repository import CaseRepository
 from app.wire import mapping
 
@@ -30,6 +30,8 @@ OVERLAP = timedelta(minutes=2)   # downloads re-read a margin: a record committe
 BACKOFF_BASE_S = 5.0
 BACKOFF_MAX_S = 30 * 60.0
 REJECTED_RETRY_S = 6 * 3600.0    # a refusal needs a person; try again now and then (rules may change)
+CONFLICT_WAIT_S = 100 * 365 * 86400.0  # a conflict waits for the doctor's decision (SyncService.resend)
+FORCE_HORIZON = timedelta(days=365)  # "sync now" tries what waits for the link, not what waits for a person
 
 
 @dataclass
@@ -55,7 +57,7 @@ class SyncEngine:
         self._file_path = file_path
         self._clock = clock
         self._rng = rng or random.Random()
-        self._outbox, self._messages, self._state = Outbox(), Messages(), SyncState()
+        self._outbox, self._messages, self._state, self._tasks = Outbox(), Messages(), SyncState(), RemoteTasks()
         self._cases, self._attachments = CaseRepository(), AttachmentRepository()
         self._pacs = PacsSender(db, client, clock)
         self._pacs_present: bool | None = None  # asked once per engine, when a case has images
@@ -80,21 +82,33 @@ class SyncEngine:
     # -- download ----------------------------------------------------------------------------
 
     def download(self, report: SyncReport) -> None:
+        """The experts' replies, then the Tasks they moved on, each from its own cursor."""
+        self._download("Communication", "download_cursor", lambda r: self._receive(r, report))
+        self._download("Task", "task_cursor", self._task_seen)
         with self._db.transaction() as session:
-            cursor = self._state.get(session, "download_cursor")
+            for case_id in set(report.new_answers):
+                self._settle(session, case_id)
+
+    def _download(self, kind: str, cursor_key: str, receive: Callable[[dict], None]) -> None:
+        with self._db.transaction() as session:
+            cursor = self._state.get(session, cursor_key)
         since = (datetime.fromisoformat(cursor) - OVERLAP) if cursor else None
         params = {"_sort": "_lastUpdated", "_count": "200"}
         if since is not None:
             params["_lastUpdated"] = "ge" + since.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
         newest = cursor
-        for resource in self._client.search("Communication", params):
-            self._receive(resource, report)
+        for resource in self._client.search(kind, params):
+            receive(resource)
             newest = max(newest or "", _last_updated(resource))
+        if newest and newest != cursor:
+            with self._db.transaction() as session:
+                self._state.set(session, cursor_key, newest)
+
+    def _task_seen(self, task: dict) -> None:
+        case_id = mapping.request_id_of(task)
         with self._db.transaction() as session:
-            if newest and newest != cursor:
-                self._state.set(session, "download_cursor", newest)
-            for case_id in set(report.new_answers):
-                self._settle(session, case_id)
+            if case_id and self._cases.get(session, case_id) is not None:
+                self._tasks.seen(session, case_id, task, self._clock())
 
     def _receive(self, resource: dict, report: SyncReport) -> None:
         case_id = mapping.request_id_of(resource)
@@ -123,8 +137,7 @@ class SyncEngine:
 
     def upload(self, report: SyncReport, progress: ProgressFn | None = None, force: bool = False) -> None:
         with self._db.transaction() as session:
-            due = self._outbox.due_cases(session, datetime.max.replace(tzinfo=timezone.utc) if force
-                                         else self._clock())
+            due = self._outbox.due_cases(session, self._clock() + FORCE_HORIZON if force else self._clock())
         for case_id in due:
             with self._db.transaction() as session:
                 items = self._outbox.pending(session, case_id)
@@ -179,7 +192,7 @@ class SyncEngine:
                 raise  # the link is down: no use trying the other cases now
             except HubConflict as error:
                 report.conflicts[case.id] = error.diagnostics
-                self._backoff(first, f"conflict: {error.diagnostics}", report, rejected=True)
+                self._backoff(first, f"conflict: {error.diagnostics}", report, wait=CONFLICT_WAIT_S)
                 return False
             except HubRejected as error:
                 report.failed_cases[case.id] = error.diagnostics
@@ -217,13 +230,38 @@ class SyncEngine:
             self._client.transaction(mapping.case_resources(case, self.facility))
         elif item.kind == "task":
             try:
-                self._client.put(mapping.task_resource(case, self.facility), create_only=True)
+                task = self._client.put(mapping.task_resource(case, self.facility), create_only=True)
             except HubConflict:
-                pass  # created by an earlier try whose answer was lost; the experts may have moved it on
+                # Created by an earlier try whose answer was lost; the experts may have moved it on.
+                task = self._client.read("Task", mapping.task_id(case.id))
+            self._task_seen(task)
+        elif item.kind == "status":
+            self._send_status(case, item.ref_id)
         elif item.kind in ("file", "outgoing"):
             self._send_file(case, item, progress)
         else:
             raise HubRejected(0, f"unknown outbox row kind {item.kind!r}")
+
+    def _send_status(self, case, change: str) -> None:
+        """The Task with its new status, If-Match the version the doctor decided against: a change the
+        experts made since answers 412, which the doctor sees; nothing is overwritten silently."""
+        status, decided_on, seen = parse_status_change(change)
+        with self._db.transaction() as session:
+            known = self._tasks.get(session, case.id)
+        if known is None:
+            self._task_seen(self._client.read("Task", mapping.task_id(case.id)))
+            with self._db.transaction() as session:
+                known = self._tasks.get(session, case.id)
+            decided_on = decided_on or known.version  # the station had never seen it: nothing to overtake
+        if known.status == status:
+            return
+        wanted = {k: v for k, v in known.content.items() if k != "meta"}
+        try:
+            self._task_seen(self._client.put({**wanted, "status": status}, if_match=f'W/"{decided_on}"'))
+        except HubConflict:
+            current = self._client.read("Task", mapping.task_id(case.id))
+            self._task_seen(current)
+            raise HubConflict(412, f"task-changed:{seen}:{current.get('status', '')}") from None
 
     def _send_file(self, case, item: OutboxItem, progress: ProgressFn | None) -> None:
         path = self._file_path(item)
@@ -260,8 +298,11 @@ class SyncEngine:
                           original_name=item.ref_id, kind=AttachmentKind.IMAGING, caption="de-identified",
                           created_at=self._clock())
 
-    def _backoff(self, item: OutboxItem, error: str, report: SyncReport | None, rejected: bool = False) -> None:
-        if rejected:
+    def _backoff(self, item: OutboxItem, error: str, report: SyncReport | None, rejected: bool = False,
+                 wait: float | None = None) -> None:
+        if wait is not None:
+            delay = wait
+        elif rejected:
             delay = REJECTED_RETRY_S
         else:
             # Exponential with full jitter: 2,000 stations coming back at once do not knock together.

@@ -11,7 +11,7 @@ from app.domain.text import fold
 from app.services.cases import CaseService
 
 from .runner import TaskRunner
-from .texts import sex_name, status_name, urgency_name
+from .texts import conflict_text, sex_name, status_name, urgency_name
 
 URGENCY_COLOURS = {Urgency.EMERGENCY: QColor("#c62828"), Urgency.URGENT: QColor("#ef6c00")}
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -25,6 +25,7 @@ class CaseListModel(QAbstractTableModel):
         self._rows: list[CaseSummary] = []
         self._unread: dict[str, int] = {}
         self._unsent: dict[str, tuple[int, str]] = {}
+        self._conflicts: dict = {}
         self._sorted_by: tuple[int, Qt.SortOrder] | None = None  # None: newest first, as queried
 
     def set_page(self, rows: list[CaseSummary]) -> None:
@@ -34,9 +35,11 @@ class CaseListModel(QAbstractTableModel):
             self._rows.sort(key=self._key(self._sorted_by[0]), reverse=self._sorted_by[1] == Qt.SortOrder.DescendingOrder)
         self.endResetModel()
 
-    def set_sync_marks(self, unread: dict[str, int], unsent: dict[str, tuple[int, str]]) -> None:
-        """Unread expert answers (a badge) and records still waiting for the hub, by case id."""
-        self._unread, self._unsent = dict(unread), dict(unsent)
+    def set_sync_marks(self, unread: dict[str, int], unsent: dict[str, tuple[int, str]],
+                       conflicts: dict | None = None) -> None:
+        """Unread expert answers (a badge), records still waiting for the hub, and status changes the
+        hub refused because the experts changed the case first (TaskConflict), by case id."""
+        self._unread, self._unsent, self._conflicts = dict(unread), dict(unsent), dict(conflicts or {})
         if self._rows:
             column = self.COLUMNS.index("status")
             self.dataChanged.emit(self.index(0, column), self.index(len(self._rows) - 1, column))
@@ -74,6 +77,8 @@ class CaseListModel(QAbstractTableModel):
             return URGENCY_COLOURS.get(row.urgency)
         if role == Qt.ItemDataRole.ToolTipRole and column == "patient":
             return row.full_name or None
+        if role == Qt.ItemDataRole.ToolTipRole and column == "status" and row.id in self._conflicts:
+            return conflict_text(self._conflicts[row.id])
         if role == Qt.ItemDataRole.ToolTipRole and column == "status" and row.id in self._unsent:
             waiting, error = self._unsent[row.id]
             text = self.tr("%1 item(s) waiting to be sent").replace("%1", str(waiting))
@@ -99,6 +104,8 @@ class CaseListModel(QAbstractTableModel):
             unread = self._unread.get(row.id, 0)
             if unread:
                 text += " ● " + self.tr("%1 new").replace("%1", str(unread))
+            elif row.id in self._conflicts:
+                text += " ⚠ " + self.tr("conflict")
             elif row.id in self._unsent:
                 text += " ⇡"
             return text

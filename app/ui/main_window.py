@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
         self.sync_state.connecting = True
         self.sync_state.retranslate()
         controller.status_changed.connect(self.on_sync_status)
-        controller.sync_finished.connect(lambda report: self.sync_state.set_online(report.online))
+        controller.sync_finished.connect(self.on_sync_finished)
         controller.upload_progressed.connect(self.sync_state.show_upload)
         controller.answers_arrived.connect(self.on_answers_arrived)
         controller.hub_failed.connect(lambda text: self.statusBar().showMessage(
@@ -197,7 +197,25 @@ class MainWindow(QMainWindow):
 
     def on_sync_status(self, status) -> None:
         self.sync_state.show_status(status)
-        self.case_list.model.set_sync_marks(status.unread_by_case, status.unsent_by_case)
+        self.case_list.model.set_sync_marks(status.unread_by_case, status.unsent_by_case, status.conflicts_by_case)
+
+    def on_sync_finished(self, report) -> None:
+        self.sync_state.set_online(report.online)
+        from app.services.sync import TaskConflict
+
+        for case_id, diagnostics in sorted(report.conflicts.items()):
+            conflict = TaskConflict.parse(diagnostics)
+            if conflict is not None:
+                self._runner.run(lambda case_id=case_id: self._cases.get_case(case_id),
+                                 lambda case, conflict=conflict: self.on_conflict(case, conflict), owner=self)
+
+    def on_conflict(self, case, conflict) -> None:
+        from .conflict_dialog import ConflictDialog
+
+        label = self.tr("Consultation no. %1 — %2").replace("%1", str(case.number)).replace(
+            "%2", case.patient.full_name)
+        if ConflictDialog(label, conflict, self).resend_chosen():
+            self.sync.resend(case.id)
 
     def on_answers_arrived(self, case_ids: list) -> None:
         text = self.tr("New answer from the experts for %n case(s).", "", len(case_ids))

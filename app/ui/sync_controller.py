@@ -53,6 +53,12 @@ class SyncController(QObject):
             return report, service.status()
         self._runner.run(work, self._on_synced, self._on_error, owner=self)
 
+    def resend(self, case_id: str) -> None:
+        """The doctor chose to send a change the hub refused (a conflict) again, having seen it."""
+        service = self._service()
+        self._runner.run(lambda: service.resend(case_id), lambda _: self.sync_now(force=False),
+                         self._on_error, owner=self)
+
     def refresh_status(self) -> None:
         service = self._service()
         self._runner.run(service.status, self._publish, owner=self)

@@ -109,3 +109,27 @@ def import_reason(code: str) -> str:
         "zip.bomb": QCoreApplication.translate("Import", "archive expands to far more than it holds (refused)"),
         "zip.too_many": QCoreApplication.translate("Import", "too many files in the archive"),
     }.get(code, code)
+
+
+def task_status_name(code: str) -> str:
+    """A FHIR Task status, as the experts' side of a consultation stands."""
+    names = {
+        "requested": QCoreApplication.translate("Texts", "requested"),
+        "received": QCoreApplication.translate("Texts", "received"),
+        "accepted": QCoreApplication.translate("Texts", "accepted"),
+        "in-progress": QCoreApplication.translate("Texts", "in progress"),
+        "on-hold": QCoreApplication.translate("Texts", "on hold"),
+        "rejected": QCoreApplication.translate("Texts", "rejected"),
+        "cancelled": QCoreApplication.translate("Texts", "cancelled"),
+        "completed": QCoreApplication.translate("Texts", "completed"),
+        "failed": QCoreApplication.translate("Texts", "failed"),
+    }
+    return names.get(code, code or "?")
+
+
+def conflict_text(conflict) -> str:
+    """What a 412 on a status change means, for the doctor."""
+    return (QCoreApplication.translate(
+        "Texts", "The experts changed this consultation at the hub (from “%1” to “%2”) after you last saw it. "
+        "Your change was not sent, so nothing of theirs was overwritten.")
+        .replace("%1", task_status_name(conflict.seen)).replace("%2", task_status_name(conflict.now)))

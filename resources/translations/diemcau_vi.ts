@@ -435,6 +435,10 @@ Bạn đã kiểm tra chưa?</translation>
       <source>%1 new</source>
       <translation>%1 mới</translation>
     </message>
+    <message>
+      <source>conflict</source>
+      <translation>xung đột</translation>
+    </message>
   </context>
   <context>
     <name>CaseListPanel</name>
@@ -544,6 +548,25 @@ Bạn đã kiểm tra chưa?</translation>
     <message>
       <source>%1 result(s) written to %2</source>
       <translation>Đã ghi %1 kết quả vào %2</translation>
+    </message>
+  </context>
+  <context>
+    <name>ConflictDialog</name>
+    <message>
+      <source>Changed at the hub</source>
+      <translation>Đã thay đổi tại trung tâm</translation>
+    </message>
+    <message>
+      <source>Send your change anyway, replacing the experts' status, or leave the consultation as they set it?</source>
+      <translation>Vẫn gửi thay đổi của bạn (thay trạng thái chuyên gia đã đặt), hay để nguyên hồ sơ như chuyên gia đã đặt?</translation>
+    </message>
+    <message>
+      <source>Send my change</source>
+      <translation>Gửi thay đổi của tôi</translation>
+    </message>
+    <message>
+      <source>Leave it as the experts set it</source>
+      <translation>Để nguyên như chuyên gia đặt</translation>
     </message>
   </context>
   <context>
@@ -1099,6 +1122,10 @@ Mọi nội dung được lưu ngay trên máy này khi bạn gõ; không cần 
       <source>Syncing with the hub…</source>
       <translation>Đang đồng bộ với trung tâm…</translation>
     </message>
+    <message>
+      <source>Consultation no. %1 — %2</source>
+      <translation>Hồ sơ hội chẩn số %1 — %2</translation>
+    </message>
     <message numerus="yes">
       <source>New answer from the experts for %n case(s).</source>
       <translation>
@@ -1242,6 +1269,46 @@ Thư mục dữ liệu: %2</translation>
     <message>
       <source>language-code</source>
       <translation>vi</translation>
+    </message>
+    <message>
+      <source>requested</source>
+      <translation>đã yêu cầu</translation>
+    </message>
+    <message>
+      <source>received</source>
+      <translation>đã nhận</translation>
+    </message>
+    <message>
+      <source>accepted</source>
+      <translation>đã chấp nhận</translation>
+    </message>
+    <message>
+      <source>in progress</source>
+      <translation>đang xử lý</translation>
+    </message>
+    <message>
+      <source>on hold</source>
+      <translation>tạm dừng</translation>
+    </message>
+    <message>
+      <source>rejected</source>
+      <translation>từ chối</translation>
+    </message>
+    <message>
+      <source>cancelled</source>
+      <translation>đã hủy</translation>
+    </message>
+    <message>
+      <source>completed</source>
+      <translation>hoàn tất</translation>
+    </message>
+    <message>
+      <source>failed</source>
+      <translation>thất bại</translation>
+    </message>
+    <message>
+      <source>The experts changed this consultation at the hub (from “%1” to “%2”) after you last saw it. Your change was not sent, so nothing of theirs was overwritten.</source>
+      <translation>Chuyên gia đã thay đổi hồ sơ này tại trung tâm (từ “%1” sang “%2”) sau lần cuối bạn xem. Thay đổi của bạn chưa được gửi, nên không có gì của chuyên gia bị ghi đè.</translation>
     </message>
   </context>
   <context>

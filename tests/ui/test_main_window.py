@@ -61,3 +61,42 @@ def test_the_list_shows_existing_cases_at_start(qtbot, station, runner, translat
     assert made.case_list.model.index(0, 1).data() == "Hà Thị Thu"
     assert made.case_list.count_label.text() == "1 hồ sơ"
     qtbot.waitUntil(lambda: not runner.busy)
+
+
+def test_a_conflict_is_marked_in_the_list_and_asked_about_never_resent_silently(qtbot, window, station):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from app.services.sync import SyncStatus
+    from app.sync.engine import SyncReport
+
+    case = station.cases.create_case(ConsultationCase(patient=Patient(full_name="Lò Văn Páo")))
+    window.case_list.refresh()
+    qtbot.waitUntil(lambda: window.case_list.model.rowCount() == 1)
+    error = "conflict: task-changed:requested:on-hold"
+    window.on_sync_status(SyncStatus(enrolled=True, unsent_rows=1, unsent_by_case={case.id: (1, error)}))
+    cell = window.case_list.model.index(0, window.case_list.model.COLUMNS.index("status"))
+    assert cell.data().endswith("⚠ xung đột")
+    assert "từ “đã yêu cầu” sang “tạm dừng”" in cell.data(Qt.ItemDataRole.ToolTipRole)
+
+    resent = []
+    window.sync = type("Controller", (), {"resend": lambda self, case_id: resent.append(case_id)})()
+    seen = []
+
+    def answer(button_text):
+        boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+        if not boxes:
+            QTimer.singleShot(50, lambda: answer(button_text))
+            return
+        seen.append(boxes[0].informativeText())
+        for button in boxes[0].buttons():
+            if button.text() == button_text:
+                button.click()
+
+    QTimer.singleShot(0, lambda: answer("Để nguyên như chuyên gia đặt"))
+    window.on_sync_finished(SyncReport(conflicts={case.id: "task-changed:requested:on-hold"}))
+    qtbot.waitUntil(lambda: len(seen) == 1)
+    assert resent == [] and "không có gì của chuyên gia bị ghi đè" in seen[0]
+    QTimer.singleShot(0, lambda: answer("Gửi thay đổi của tôi"))
+    window.on_sync_finished(SyncReport(conflicts={case.id: "task-changed:requested:on-hold"}))
+    qtbot.waitUntil(lambda: resent == [case.id])

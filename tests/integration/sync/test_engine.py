@@ -115,3 +115,44 @@ def test_no_hub_means_offline_and_nothing_lost(enrolled_station, hub, tmp_path):
     assert not report.online and report.error
     assert station.sync.status().unsent_rows == 4
     assert station.cases.get_case(case.id).status == Status.SUBMITTED
+
+
+def answered_case(station, expert, tmp_path):
+    case = submitted_case(station, tmp_path, slices=0)
+    station.sync.run_once()
+    expert.put(mapping.communication_resource(
+        "22222222-2222-4222-8222-222222222222", case.id, case.patient.id, "Điều trị nội khoa.", "conclusion",
+        {"display": "PGS. Trần Văn Tim"}))
+    station.sync.run_once()
+    assert station.cases.get_case(case.id).status == Status.ANSWERED
+    return case
+
+
+def test_closing_an_answered_case_completes_its_task_on_the_hub(enrolled_station, expert, station_reader, tmp_path):
+    station = enrolled_station
+    case = answered_case(station, expert, tmp_path)
+    station.cases.close(case.id)
+    report = station.sync.run_once()
+    assert not report.conflicts and station.sync.status().unsent_rows == 0
+    assert station_reader.read("Task", mapping.task_id(case.id))["status"] == "completed"
+
+
+def test_a_status_change_the_experts_overtook_is_a_conflict_shown_not_overwritten(enrolled_station, expert,
+                                                                                 station_reader, tmp_path):
+    station = enrolled_station
+    case = answered_case(station, expert, tmp_path)
+    task = expert.read("Task", mapping.task_id(case.id))
+    expert.put({**task, "status": "on-hold"}, if_match=f'W/"{task["meta"]["versionId"]}"')  # unseen by the station
+    station.cases.close(case.id)
+    report = station.sync.run_once()
+    assert report.conflicts == {case.id: "task-changed:requested:on-hold"}
+    assert station_reader.read("Task", mapping.task_id(case.id))["status"] == "on-hold"  # not overwritten
+    conflict = station.sync.status().conflicts_by_case[case.id]
+    assert (conflict.seen, conflict.now) == ("requested", "on-hold")
+    # "Sync now" alone does not push it through: that needs the doctor's decision.
+    station.sync.run_once(force=True)
+    assert station_reader.read("Task", mapping.task_id(case.id))["status"] == "on-hold"
+    station.sync.resend(case.id)
+    assert not station.sync.run_once().conflicts
+    assert station_reader.read("Task", mapping.task_id(case.id))["status"] == "completed"
+    assert station.sync.status().conflicts_by_case == {}
