@@ -62,6 +62,8 @@ class MainWindow(QMainWindow):
         self.about_action = QAction(self, triggered=self.show_about)
         self.devices_action = QAction(self, triggered=self.show_device_settings)
         self.check_action = QAction(self, triggered=self.show_check)
+        self.hub_action = QAction(self, triggered=self.show_hub)
+        self.hub_action.setVisible(False)
         self.sync_action = QAction(self, shortcut=QKeySequence("F5"), triggered=self.sync_now)
         self.sync_action.setVisible(False)
         self.vi_action = QAction("Tiếng Việt", self, checkable=True)
@@ -77,7 +79,7 @@ class MainWindow(QMainWindow):
         self.case_menu = self.menuBar().addMenu("")
         self.case_menu.addActions([self.ready_action, self.submit_action, self.sync_action])
         self.tools_menu = self.menuBar().addMenu("")
-        self.tools_menu.addActions([self.check_action, self.devices_action])
+        self.tools_menu.addActions([self.check_action, self.devices_action, self.hub_action])
         self.tools_menu.menuAction().setVisible(self._media is not None)
         self.language_menu = self.menuBar().addMenu("")
         self.language_menu.addActions([self.vi_action, self.en_action])
@@ -99,6 +101,7 @@ class MainWindow(QMainWindow):
         self.tools_menu.setTitle(self.tr("&Tools"))
         self.devices_action.setText(self.tr("Device settings…"))
         self.check_action.setText(self.tr("Pre-session check…"))
+        self.hub_action.setText(self.tr("Central hub…"))
         self.help_menu.setTitle(self.tr("&Help"))
         self.new_action.setText(self.tr("New case"))
         self.new_action.setToolTip(self.tr("Start a new consultation case (Ctrl+N)"))
@@ -178,6 +181,8 @@ class MainWindow(QMainWindow):
     def attach_sync(self, controller) -> None:
         self.sync = controller
         self.sync_action.setVisible(True)
+        self.hub_action.setVisible(True)
+        self.tools_menu.menuAction().setVisible(True)
         self.sync_state.connecting = True
         self.sync_state.retranslate()
         controller.status_changed.connect(self.on_sync_status)
@@ -241,6 +246,12 @@ class MainWindow(QMainWindow):
         if self.editor is not None and self.editor.capture_panel is not None \
                 and self.editor.capture_panel.isVisible():
             self.editor.capture_panel.start_microphone()
+
+    def show_hub(self) -> None:
+        from .hub_dialog import HubDialog
+
+        if HubDialog(self.sync, self).exec() == HubDialog.DialogCode.Accepted:
+            self.statusBar().showMessage(self.tr("Connected to the hub; syncing…"), 10000)
 
     def show_check(self) -> None:
         from .check_dialog import CheckDialog

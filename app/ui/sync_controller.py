@@ -53,6 +53,22 @@ class SyncController(QObject):
             return report, service.status()
         self._runner.run(work, self._on_synced, self._on_error, owner=self)
 
+    def enroll(self, hub_url: str, code: str, done: Callable, failed: Callable) -> None:
+        """Enroll with a real hub; the local hub (if running) stops, and a sync starts at once."""
+        service = self._service()
+
+        def work():
+            credential = service.enroll(hub_url, code)
+            if self.local_hub is not None:
+                self.local_hub.stop()
+                self.local_hub = None
+            return credential
+
+        def enrolled(credential):
+            done(credential)
+            self.sync_now(force=True)
+        self._runner.run(work, enrolled, failed, owner=self)
+
     def resend(self, case_id: str) -> None:
         """The doctor chose to send a change the hub refused (a conflict) again, having seen it."""
         service = self._service()

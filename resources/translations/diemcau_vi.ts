@@ -902,6 +902,61 @@ Bạn đã kiểm tra chưa?</translation>
     </message>
   </context>
   <context>
+    <name>HubDialog</name>
+    <message>
+      <source>Central hub</source>
+      <translation>Trung tâm</translation>
+    </message>
+    <message>
+      <source>Hub address:</source>
+      <translation>Địa chỉ trung tâm:</translation>
+    </message>
+    <message>
+      <source>Enrollment code:</source>
+      <translation>Mã đăng ký:</translation>
+    </message>
+    <message>
+      <source>one-time code from the hub's administrator</source>
+      <translation>mã dùng một lần do quản trị trung tâm cấp</translation>
+    </message>
+    <message>
+      <source>Connect</source>
+      <translation>Kết nối</translation>
+    </message>
+    <message>
+      <source>This station is not connected to a hub yet.</source>
+      <translation>Điểm cầu này chưa kết nối với trung tâm nào.</translation>
+    </message>
+    <message>
+      <source>Now: the local hub on this machine (cases stay here). To send them to a central hospital, enter the hub's address and the code you were given.</source>
+      <translation>Hiện tại: trung tâm cục bộ trên máy này (hồ sơ ở lại đây). Để gửi tới bệnh viện tuyến trung ương, hãy nhập địa chỉ trung tâm và mã đăng ký được cấp.</translation>
+    </message>
+    <message>
+      <source>Now: %1, as facility %2. Entering a new address and code connects this station there instead.</source>
+      <translation>Hiện tại: %1, với mã cơ sở %2. Nhập địa chỉ và mã mới sẽ chuyển điểm cầu này sang trung tâm đó.</translation>
+    </message>
+    <message>
+      <source>Connecting to the hub…</source>
+      <translation type="unfinished">Đang kết nối với trung tâm…</translation>
+    </message>
+    <message>
+      <source>Connected as facility %1.</source>
+      <translation>Đã kết nối với mã cơ sở %1.</translation>
+    </message>
+    <message>
+      <source>The hub does not answer at this address. Check the address and the network link, then try again.</source>
+      <translation>Trung tâm không trả lời ở địa chỉ này. Hãy kiểm tra địa chỉ và đường truyền rồi thử lại.</translation>
+    </message>
+    <message>
+      <source>The hub refused the code: it is wrong, already used or expired. Ask the hub's administrator for a new one.</source>
+      <translation>Trung tâm từ chối mã: mã sai, đã dùng hoặc đã hết hạn. Hãy xin quản trị trung tâm cấp mã mới.</translation>
+    </message>
+    <message>
+      <source>Could not connect: %1</source>
+      <translation>Không kết nối được: %1</translation>
+    </message>
+  </context>
+  <context>
     <name>Import</name>
     <message>
       <source>not a DICOM file, though named like one</source>
@@ -1069,6 +1124,10 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>Kiểm tra trước phiên…</translation>
     </message>
     <message>
+      <source>Central hub…</source>
+      <translation>Trung tâm…</translation>
+    </message>
+    <message>
       <source>&amp;Help</source>
       <translation>Trợ &amp;giúp</translation>
     </message>
@@ -1139,6 +1198,10 @@ Mọi nội dung được lưu ngay trên máy này khi bạn gõ; không cần 
     <message>
       <source>Device settings saved.</source>
       <translation>Đã lưu cài đặt thiết bị.</translation>
+    </message>
+    <message>
+      <source>Connected to the hub; syncing…</source>
+      <translation>Đã kết nối với trung tâm; đang đồng bộ…</translation>
     </message>
     <message>
       <source>Điểm Cầu %1 — telehealth consultation station.
