@@ -13,10 +13,12 @@ RUN_PACKAGES := python3 python3-venv python3-pip xvfb xauth fonts-noto-core font
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
 	libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1 \
 	libxcb-util1 libxcb-shm0 libxcb-render0 libx11-xcb1 libfreetype6 \
-	libportaudio2 libsndfile1 libasound2-plugins pulseaudio pulseaudio-utils openssl
+	libportaudio2 libsndfile1 libasound2-plugins pulseaudio pulseaudio-utils openssl \
+	orthanc orthanc-dicomweb
 # What the tests drive the station with: real X keyboard events, a private sound
-# server fed with speech and tones, generated video as cameras, PostgreSQL under the hub.
-TEST_PACKAGES := xdotool espeak-ng sox ffmpeg postgresql orthanc orthanc-dicomweb
+# server fed with speech and tones, generated video as cameras, PostgreSQL under the hub
+# (Orthanc, the PACS, comes with the run packages: the local hub has one).
+TEST_PACKAGES := xdotool espeak-ng sox ffmpeg postgresql
 
 TS_FILES := $(wildcard resources/translations/*.ts)
 QM_FILES := $(TS_FILES:.ts=.qm)

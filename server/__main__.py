@@ -36,7 +36,10 @@ def serve(args) -> int:
 
     if args.workers > 1:
         return serve_workers(args)
-    app = create_app(_config(args))
+    config, pacs = _config(args), None
+    if args.local_pacs:
+        config, pacs = with_local_pacs(config, Path(args.data))
+    app = create_app(config)
     ready = Path(args.ready_file) if args.ready_file else None
 
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", access_log=False,
@@ -66,8 +69,27 @@ def serve(args) -> int:
             port = server.servers[0].sockets[0].getsockname()[1]
             ready.write_text(str(port))
         threading.Thread(target=announce, daemon=True).start()
-    server.run()
+    try:
+        server.run()
+    finally:
+        if pacs is not None:
+            pacs.stop()
     return 0
+
+
+def with_local_pacs(config, folder: Path):
+    """(config with an Orthanc of its own under `folder`/pacs, the running Orthanc) when Orthanc is
+    installed; otherwise (config, None) and DICOM is kept as plain files."""
+    from dataclasses import replace
+
+    from . import local_pacs
+
+    if not local_pacs.available():
+        print("diemcau-hub: Orthanc with DICOMweb is not installed; DICOM will be kept as plain files",
+              file=sys.stderr)
+        return config, None
+    pacs = local_pacs.LocalOrthanc(folder / "pacs").start()
+    return replace(config, pacs_url=pacs.dicomweb_url), pacs
 
 
 def serve_workers(args) -> int:
@@ -136,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--port", type=int, default=8080)
     run.add_argument("--pacs", help="the PACS's DICOMweb root, e.g. http://hub:secret@127.0.0.1:8042/dicom-web "
                      "(default: DIEMCAU_HUB_PACS; none: DICOM is kept as plain files)")
+    run.add_argument("--local-pacs", action="store_true",
+                     help="run an Orthanc of its own under --data/pacs (one-machine set-ups; needs orthanc)")
     run.add_argument("--workers", type=int, default=1, help="processes serving the API (about one per core)")
     run.add_argument("--tls-cert")
     run.add_argument("--tls-key")

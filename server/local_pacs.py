@@ -40,6 +40,15 @@ def available() -> bool:
     return shutil.which(ORTHANC) is not None and dicomweb_plugin() is not None
 
 
+def _die_with_parent() -> None:
+    """In the child: end when the process that started Orthanc ends, even killed with -9 (Linux)."""
+    import ctypes
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class LocalOrthanc:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
@@ -76,7 +85,8 @@ class LocalOrthanc:
         path.write_text(json.dumps(config, indent=2))
         path.chmod(0o600)
         with (self.folder / "orthanc.log").open("ab") as log:
-            self.process = subprocess.Popen([ORTHANC, str(path)], stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+            self.process = subprocess.Popen([ORTHANC, str(path)], stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+                                            preexec_fn=_die_with_parent)
         deadline = time.monotonic() + timeout_s
         while True:
             try:

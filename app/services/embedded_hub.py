@@ -1,7 +1,9 @@
 """The hub on this very machine (SQLite), for a station used on its own or for trying things out.
 
 `make run` starts the station this way: a local hub process, the station enrolled with it, so
-submitting a case and getting an answer work end to end without any server set up.
+submitting a case and getting an answer work end to end without any server set up. With Orthanc
+installed (make run installs it) the local hub has its own PACS, and imaging takes the same
+DICOMweb path as with a central hub.
 """
 
 import json
@@ -33,7 +35,7 @@ class EmbeddedHub:
         self.folder.mkdir(parents=True, exist_ok=True)
         with (self.folder / "hub.log").open("ab") as log:  # the child keeps its own handle
             self.process = subprocess.Popen(self._command("serve", "--port", "0", "--ready-file", str(ready),
-                                                          "--exit-with", str(os.getpid())),
+                                                          "--exit-with", str(os.getpid()), "--local-pacs"),
                                             stdout=log, stderr=log, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout_s
         while not ready.exists() or not ready.read_text().strip():

@@ -30,13 +30,82 @@ def test_station_enrolls_with_its_local_hub_and_syncs(station, tmp_path):
 def test_local_hub_stops_when_its_station_dies(tmp_path):
     parent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     hub = subprocess.Popen([sys.executable, "-m", "server", "--data", str(tmp_path / "hub"), "serve", "--port", "0",
-                            "--exit-with", str(parent.pid)])
+                            "--exit-with", str(parent.pid), "--local-pacs"])
+    config = str(tmp_path / "hub" / "pacs" / "orthanc.json")
     try:
-        time.sleep(1.5)
-        assert hub.poll() is None
+        deadline = time.monotonic() + 20
+        while not pacs_running(config) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert hub.poll() is None and pacs_running(config)
         parent.kill()
         parent.wait()
         hub.wait(timeout=15)
     finally:
         if hub.poll() is None:
             hub.kill()
+    deadline = time.monotonic() + 10
+    while pacs_running(config) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not pacs_running(config), "the local PACS outlived its hub"
+
+
+def test_the_local_pacs_ends_even_when_its_hub_is_killed(tmp_path):
+    import signal
+
+    hub = subprocess.Popen([sys.executable, "-m", "server", "--data", str(tmp_path / "hub"), "serve", "--port", "0",
+                            "--local-pacs"])
+    config = str(tmp_path / "hub" / "pacs" / "orthanc.json")
+    try:
+        deadline = time.monotonic() + 20
+        while not pacs_running(config) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert pacs_running(config)
+        hub.send_signal(signal.SIGKILL)
+        hub.wait()
+    finally:
+        if hub.poll() is None:
+            hub.kill()
+    deadline = time.monotonic() + 10
+    while pacs_running(config) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not pacs_running(config)
+
+
+def pacs_running(config: str) -> bool:
+    """An Orthanc process started with `config` is alive (read from /proc: no procps needed)."""
+    from pathlib import Path
+
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if cmdline.read_bytes().split(b"\0")[:2] == [b"Orthanc", config.encode()]:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def test_the_local_hub_has_its_own_pacs_and_imaging_goes_there(station, tmp_path):
+    import pydicom
+
+    from app.domain.attachment import AttachmentKind
+    from app.sync.hub_client import HubClient
+
+    hub = station.sync.start_local_hub()
+    try:
+        case = submitted_case(station, tmp_path, slices=3)
+        assert station.sync.run_once().synced_cases == [case.id]
+        client = HubClient(station.sync.credential())
+        try:
+            assert client.has_pacs()
+            studies = list(client.search("ImagingStudy", {"based-on": f"ServiceRequest/{case.id}"}))
+            uid = studies[0]["identifier"][0]["value"].removeprefix("urn:oid:")
+            held = sorted(i["00080018"]["Value"][0] for i in client.study_instances(uid))
+        finally:
+            client.close()
+        local = sorted(str(pydicom.dcmread(station.attachments.path(a), stop_before_pixels=True).SOPInstanceUID)
+                       for a in station.attachments.list(case.id) if a.kind == AttachmentKind.IMAGING)
+        assert held == local
+        orthanc = hub.folder / "pacs" / "orthanc.json"
+        assert orthanc.exists() and oct(orthanc.stat().st_mode & 0o777) == "0o600"  # holds its password
+    finally:
+        hub.stop()
