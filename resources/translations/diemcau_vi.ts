@@ -937,7 +937,7 @@ Bạn đã kiểm tra chưa?</translation>
     </message>
     <message>
       <source>Connecting to the hub…</source>
-      <translation type="unfinished">Đang kết nối với trung tâm…</translation>
+      <translation>Đang kết nối với trung tâm…</translation>
     </message>
     <message>
       <source>Connected as facility %1.</source>
