@@ -125,6 +125,15 @@ def main(out_dir: Path) -> None:
     settle(app, runner)
     grab(check, out_dir / "check-results.png")
     check.accept()
+    from app.ui.hub_dialog import HubDialog
+
+    hub_dialog = HubDialog(shell.sync, window)
+    hub_dialog.show()
+    hub_dialog.url.setText("https://hub.telehealth.example.vn")
+    hub_dialog.code.setText("K7QM-X2PA-9FHT")
+    settle(app, runner)
+    grab(hub_dialog, out_dir / "hub-dialog.png")
+    hub_dialog.reject()
     window.open_case(created[1].id)
     settle(app, runner)
     editor.inputs["cccd"].setText("04019000456")
