@@ -69,6 +69,12 @@ def serve(args) -> int:
             port = server.servers[0].sockets[0].getsockname()[1]
             ready.write_text(str(port))
         threading.Thread(target=announce, daemon=True).start()
+    if pacs is not None:
+        import signal
+
+        # uvicorn ends on SIGTERM by raising it again once it has shut down: turn that into an
+        # exit that runs the `finally` below, so the PACS is closed before the hub is gone.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         server.run()
     finally:

@@ -84,20 +84,28 @@ class LocalOrthanc:
         path = self.folder / "orthanc.json"
         path.write_text(json.dumps(config, indent=2))
         path.chmod(0o600)
-        with (self.folder / "orthanc.log").open("ab") as log:
-            self.process = subprocess.Popen([ORTHANC, str(path)], stdout=log, stderr=log, stdin=subprocess.DEVNULL,
-                                            preexec_fn=_die_with_parent)
         deadline = time.monotonic() + timeout_s
+        self._launch(path)
         while True:
             try:
                 if httpx.get(f"{self.url}/system", auth=("hub", self.password), timeout=1).status_code == 200:
                     return self
             except httpx.TransportError:
                 pass
-            if self.process.poll() is not None or time.monotonic() > deadline:
+            if time.monotonic() > deadline:
                 self.stop()
                 raise PacsError(f"Orthanc did not start; see {self.folder / 'orthanc.log'}")
+            if self.process.poll() is not None:
+                # Most often the previous Orthanc on this storage is still closing its index
+                # (its hub was just killed): try again in a moment.
+                time.sleep(0.5)
+                self._launch(path)
             time.sleep(0.05)
+
+    def _launch(self, config: Path) -> None:
+        with (self.folder / "orthanc.log").open("ab") as log:
+            self.process = subprocess.Popen([ORTHANC, str(config)], stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+                                            preexec_fn=_die_with_parent)
 
     def instances(self) -> list[str]:
         """Every SOP Instance UID stored (for checks)."""

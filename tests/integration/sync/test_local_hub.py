@@ -17,6 +17,7 @@ def test_station_enrolls_with_its_local_hub_and_syncs(station, tmp_path):
         assert station.sync.run_once().synced_cases == [case.id]
     finally:
         hub.stop()
+    assert not pacs_running(str(hub.folder / "pacs" / "orthanc.json"))  # closed before the hub ended
     # Next start: the same hub data and key, another port.
     again = station.sync.start_local_hub()
     try:
@@ -29,46 +30,41 @@ def test_station_enrolls_with_its_local_hub_and_syncs(station, tmp_path):
 
 def test_local_hub_stops_when_its_station_dies(tmp_path):
     parent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    hub = subprocess.Popen([sys.executable, "-m", "server", "--data", str(tmp_path / "hub"), "serve", "--port", "0",
-                            "--exit-with", str(parent.pid), "--local-pacs"])
-    config = str(tmp_path / "hub" / "pacs" / "orthanc.json")
-    try:
-        deadline = time.monotonic() + 20
-        while not pacs_running(config) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert hub.poll() is None and pacs_running(config)
+
+    def kill_station(hub):
         parent.kill()
         parent.wait()
         hub.wait(timeout=15)
-    finally:
-        if hub.poll() is None:
-            hub.kill()
-    deadline = time.monotonic() + 10
-    while pacs_running(config) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not pacs_running(config), "the local PACS outlived its hub"
+    hub_and_pacs_end_after(tmp_path, kill_station, "--exit-with", str(parent.pid))
 
 
 def test_the_local_pacs_ends_even_when_its_hub_is_killed(tmp_path):
-    import signal
+    def kill_hub(hub):
+        hub.kill()  # SIGKILL: the hub cannot stop its PACS itself
+        hub.wait()
+    hub_and_pacs_end_after(tmp_path, kill_hub)
 
+
+def hub_and_pacs_end_after(tmp_path, blow, *args: str) -> None:
     hub = subprocess.Popen([sys.executable, "-m", "server", "--data", str(tmp_path / "hub"), "serve", "--port", "0",
-                            "--local-pacs"])
+                            "--local-pacs", *args])
     config = str(tmp_path / "hub" / "pacs" / "orthanc.json")
     try:
-        deadline = time.monotonic() + 20
-        while not pacs_running(config) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert pacs_running(config)
-        hub.send_signal(signal.SIGKILL)
-        hub.wait()
+        assert within(20, lambda: pacs_running(config)) and hub.poll() is None
+        blow(hub)
     finally:
         if hub.poll() is None:
             hub.kill()
-    deadline = time.monotonic() + 10
-    while pacs_running(config) and time.monotonic() < deadline:
+    assert within(10, lambda: not pacs_running(config)), "the local PACS outlived its hub"
+
+
+def within(seconds: float, condition) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
         time.sleep(0.1)
-    assert not pacs_running(config)
+    return True
 
 
 def pacs_running(config: str) -> bool:
