@@ -69,13 +69,17 @@ class SyncEngine:
     def run_once(self, progress: ProgressFn | None = None, force: bool = False) -> SyncReport:
         """`force`: try every unsent row now, backoff or not (the doctor pressed "sync now", the link came back)."""
         report = SyncReport()
+        with self._db.transaction() as session:
+            was_offline = self._state.get(session, "offline") == "1"
         try:
             self.download(report)
-            self.upload(report, progress, force)
+            # The link is back: what waited for it goes now, not when each row's backoff ends.
+            self.upload(report, progress, force or was_offline)
         except HubUnreachable as error:
             report.online, report.error = False, str(error)
-        if report.online:
-            with self._db.transaction() as session:
+        with self._db.transaction() as session:
+            self._state.set(session, "offline", "0" if report.online else "1")
+            if report.online:
                 self._state.set(session, "last_success", self._clock().isoformat())
         return report
 

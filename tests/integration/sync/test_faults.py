@@ -103,6 +103,17 @@ def test_hub_5xx_and_no_link_leave_everything_waiting(station_via_proxy, proxy, 
     assert_exactly_once(station, case, hub, tmp_path)
 
 
+def test_when_the_link_returns_everything_waiting_goes_at_once(station_via_proxy, proxy, hub, tmp_path):
+    station = station_via_proxy
+    case = submitted_case(station, tmp_path, slices=0, audio_bytes=2 * MB)
+    proxy.cut_after = 1 * MB  # the link drops mid-upload: the row backs off (seconds to minutes)
+    assert not station.sync.run_once().online
+    assert station.sync.status().unsent_rows > 0
+    # An ordinary periodic pass (not "sync now"): the link is back, so the backoff does not hold it up.
+    assert station.sync.run_once().synced_cases == [case.id]
+    assert_exactly_once(station, case, hub, tmp_path)
+
+
 def test_same_case_submitted_twice_is_refused_locally(station_via_proxy, tmp_path):
     from app.domain.lifecycle import TransitionError
 
