@@ -144,4 +144,6 @@ class Station:
         self.settings = settings
 
     def close(self) -> None:
+        if "sync" in self.__dict__:  # made on first use (cached_property)
+            self.sync.close()
         self.db.close()

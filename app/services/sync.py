@@ -60,6 +60,8 @@ class SyncService:
         self._outgoing = outgoing
         self._clock = clock
         self.timeout_s = 30.0  # one request; a stalled link is given up after this
+        self._client = None    # kept between passes: its token and its open connection are reused
+        self._client_key = None
 
     def credential(self):
         from app.sync.hub_client import Credential
@@ -101,11 +103,18 @@ class SyncService:
         credential = self.credential()
         if credential is None:
             raise NotEnrolledError("this station is not enrolled with a hub")
-        client = HubClient(credential, timeout=self.timeout_s)
-        try:
-            return SyncEngine(self._db, client, self._file_path, clock=self._clock).run_once(progress, force)
-        finally:
-            client.close()
+        key = (credential, self.timeout_s)
+        if self._client is None or self._client_key != key:
+            # A pass a minute: reusing the client saves a token request and, over TLS on a slow
+            # link, a handshake of several round trips each time.
+            self.close()
+            self._client, self._client_key = HubClient(credential, timeout=self.timeout_s), key
+        return SyncEngine(self._db, self._client, self._file_path, clock=self._clock).run_once(progress, force)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = self._client_key = None
 
     def status(self) -> SyncStatus:
         from app.storage.outbox import Messages, Outbox, SyncState

@@ -156,3 +156,14 @@ def test_a_status_change_the_experts_overtook_is_a_conflict_shown_not_overwritte
     assert not station.sync.run_once().conflicts
     assert station_reader.read("Task", mapping.task_id(case.id))["status"] == "completed"
     assert station.sync.status().conflicts_by_case == {}
+
+
+def test_passes_reuse_the_token_and_the_connection(enrolled_station, hub):
+    from server import audit
+
+    for _ in range(3):
+        assert enrolled_station.sync.run_once().online
+    client_id = enrolled_station.sync.credential().client_id
+    with hub.engine.begin() as conn:
+        actions = [e["action"] for e in audit.events(conn, client_id)]
+    assert actions.count("token") == 1 and actions.count("search") == 6  # replies and Tasks, three times
