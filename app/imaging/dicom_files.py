@@ -1,6 +1,7 @@
 """Reading one DICOM file: is it DICOM, can its pixels be shown, what does it say."""
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -131,6 +132,7 @@ def read_info(path):
 # Value representations whose bytes are plain ASCII whatever the character set: read straight
 # from the file instead of through pydicom's conversion (about 25 µs an element, most of an import).
 _ASCII_VRS = frozenset({"AE", "AS", "CS", "DA", "DS", "DT", "IS", "TM", "UI"})
+_US = frozenset({"US"})
 
 
 class _Fields:
@@ -157,14 +159,21 @@ class _Fields:
         return "" if value is None else str(value)
 
     def numbers(self, tag: int) -> list[float]:
-        text = self.text(tag)
+        raw = self._raw(tag, _ASCII_VRS)
+        if raw is not None:
+            values = raw.value.decode("ascii", "replace").split("\\")
+        elif tag in self._ds:
+            value = self._ds[tag].value
+            values = list(value) if isinstance(value, Sequence) and not isinstance(value, str) else [value]
+        else:
+            return []
         try:
-            return [float(v) for v in text.strip("[]").replace(",", "\\").split("\\") if v.strip()]
-        except ValueError:
+            return [float(v) for v in values if str(v).strip()]
+        except (TypeError, ValueError):
             return []
 
     def uint(self, tag: int) -> int | None:
-        raw = self._raw(tag, frozenset({"US"}))
+        raw = self._raw(tag, _US)
         if raw is not None and len(raw.value) >= 2:
             return int.from_bytes(raw.value[:2], "little" if raw.is_little_endian else "big")
         return _int(self._ds[tag].value) if tag in self._ds else None
