@@ -107,3 +107,19 @@ def mjpeg_camera():
     camera = MjpegCamera()
     yield camera
     camera.close()
+
+
+@pytest.fixture
+def sqlite_hub(tmp_path: Path):
+    """The real hub on SQLite, served from a thread on 127.0.0.1."""
+    from tests.support.hub import RunningHub
+
+    running = RunningHub(tmp_path / "hub").start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def hub(sqlite_hub):
+    """The hub most tests use (tests/integration/hub runs on PostgreSQL as well)."""
+    return sqlite_hub

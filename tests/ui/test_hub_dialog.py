@@ -4,14 +4,6 @@ import pytest
 
 from app.ui.hub_dialog import HubDialog
 from app.ui.sync_controller import SyncController
-from tests.support.hub import RunningHub
-
-
-@pytest.fixture
-def hub(tmp_path):
-    running = RunningHub(tmp_path / "hub").start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture

@@ -24,13 +24,6 @@ def hub(request, tmp_path):
 
 
 @pytest.fixture
-def sqlite_hub(tmp_path):
-    running = RunningHub(tmp_path / "hub").start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
 def enrolled():
     """enrolled(hub, kind, **fields) -> a HubClient, closed after the test."""
     made = []

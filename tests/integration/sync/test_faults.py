@@ -14,32 +14,13 @@ from app.services.station import Station
 from tests.support.cases import submitted_case
 from tests.support.faulty_proxy import FaultyProxy
 
-from .conftest import FACILITY
+from .conftest import FACILITY, reader_of
 
 MB = 1024 * 1024
 
 
-@pytest.fixture
-def proxy(hub):
-    running = FaultyProxy(hub.port)
-    yield running
-    running.close()
-
-
-@pytest.fixture
-def station_via_proxy(station, hub, proxy):
-    _, code = hub.register("station", facility=FACILITY)
-    station.sync.enroll(proxy.url, code)
-    station.sync.timeout_s = 3.0
-    return station
-
-
 def assert_exactly_once(station, case, hub, tmp_path):
-    from app.sync.hub_client import Credential, HubClient
-
-    credential = station.sync.credential()
-    reader = HubClient(Credential(hub.url, credential.client_id, credential.facility, credential.private_key_pem,
-                                  f"{hub.url}/auth/token"))
+    reader = reader_of(station, hub)
     try:
         docs = list(reader.search("DocumentReference", {"based-on": f"ServiceRequest/{case.id}"}))
         local = {a.id: a.sha256 for a in station.attachments.list(case.id)}

@@ -9,45 +9,17 @@ from app.domain.lifecycle import Status
 from app.sync.hub_client import HubClient, enroll
 from app.wire import mapping
 from tests.support.cases import submitted_case
-from tests.support.faulty_proxy import FaultyProxy
 from tests.support.hub import RunningHub
-
-from .conftest import FACILITY
 
 MB = 1024 * 1024
 
 
 @pytest.fixture
-def pacs_hub(tmp_path, orthanc):
+def hub(tmp_path, orthanc):
+    """Here the hub has a PACS (the conftest's station and proxy fixtures then use this one)."""
     running = RunningHub(tmp_path / "pacs-hub", pacs_url=orthanc.dicomweb_url).start()
     yield running
     running.stop()
-
-
-@pytest.fixture
-def proxy(pacs_hub):
-    running = FaultyProxy(pacs_hub.port)
-    yield running
-    running.close()
-
-
-@pytest.fixture
-def imaging_station(station, pacs_hub, proxy):
-    _, code = pacs_hub.register("station", facility=FACILITY)
-    station.sync.enroll(proxy.url, code)
-    station.sync.timeout_s = 3.0
-    return station
-
-
-@pytest.fixture
-def reader(imaging_station, pacs_hub):
-    from app.sync.hub_client import Credential
-
-    own = imaging_station.sync.credential()
-    client = HubClient(Credential(pacs_hub.url, own.client_id, own.facility, own.private_key_pem,
-                                  f"{pacs_hub.url}/auth/token"))
-    yield client
-    client.close()
 
 
 def sop_uids(station, case_id: str) -> list[str]:
@@ -74,24 +46,25 @@ def listed(study: dict) -> list[str]:
 
 
 def test_a_ct_goes_to_the_pacs_key_images_first_and_an_imaging_study_names_every_instance(
-        imaging_station, reader, orthanc, pacs_hub, tmp_path):
-    station = imaging_station
+        station_via_proxy, direct_reader, orthanc, hub, tmp_path):
+    station = station_via_proxy
     case = submitted_case(station, tmp_path, slices=12, key_images=2)
     report = station.sync.run_once()
     assert report.synced_cases == [case.id], report
     expected = sop_uids(station, case.id)
     assert sorted(orthanc.instances()) == expected
 
-    study = only_study(reader, case.id)
+    study = only_study(direct_reader, case.id)
     assert study["numberOfInstances"] == 12 and listed(study) == expected
     assert study["subject"]["reference"] == f"Patient/{case.patient.id}"
     assert study["contained"][0]["address"] == station.sync.credential().hub_url + "/dicomweb"
     assert study["series"][0]["modality"]["code"] == "CT"
     # The key images were confirmed and recorded before the rest of the series went.
-    first, last = study_versions(reader, study["id"])[::-1][0], study_versions(reader, study["id"])[0]
+    versions = study_versions(direct_reader, study["id"])  # newest first
+    first, last = versions[-1], versions[0]
     assert first["numberOfInstances"] == 2 and last["numberOfInstances"] == 12
     # Images went to the PACS; only the photo and the recording are files on the hub.
-    docs = list(reader.search("DocumentReference", {"based-on": f"ServiceRequest/{case.id}"}))
+    docs = list(direct_reader.search("DocumentReference", {"based-on": f"ServiceRequest/{case.id}"}))
     assert sorted(d["content"][0]["attachment"]["title"] for d in docs) == ["anh-ecg.jpg", "ghi-am-tim.flac"]
     assert station.sync.status().unsent_rows == 0
 
@@ -103,12 +76,12 @@ def test_a_ct_goes_to_the_pacs_key_images_first_and_an_imaging_study_names_every
         session.execute(update(OutboxRow).values(done_at=None, upload_url=""))
     station.sync.run_once(force=True)
     assert sorted(orthanc.instances()) == expected
-    assert only_study(reader, case.id)["meta"]["versionId"] == study["meta"]["versionId"]
+    assert only_study(direct_reader, case.id)["meta"]["versionId"] == study["meta"]["versionId"]
 
 
-def test_link_cut_mid_stow_then_restored_stores_every_instance_once(imaging_station, reader, orthanc, proxy,
+def test_link_cut_mid_stow_then_restored_stores_every_instance_once(station_via_proxy, direct_reader, orthanc, proxy,
                                                                      tmp_path):
-    station = imaging_station
+    station = station_via_proxy
     case = submitted_case(station, tmp_path, slices=16, size=512)  # 16 × 512 KiB: several batches
     proxy.cut_after = 3 * MB
     first = station.sync.run_once()
@@ -118,13 +91,13 @@ def test_link_cut_mid_stow_then_restored_stores_every_instance_once(imaging_stat
     assert second.online and second.synced_cases == [case.id], second
     expected = sop_uids(station, case.id)
     assert sorted(orthanc.instances()) == expected  # each SOP Instance once
-    study = only_study(reader, case.id)
+    study = only_study(direct_reader, case.id)
     assert listed(study) == expected
 
 
 def test_a_case_drafted_offline_reaches_hub_and_pacs_once_and_the_answer_comes_back(
-        imaging_station, reader, orthanc, pacs_hub, proxy, tmp_path):
-    station = imaging_station
+        station_via_proxy, direct_reader, orthanc, hub, proxy, tmp_path):
+    station = station_via_proxy
     proxy.down = True  # no link at all today
     case = submitted_case(station, tmp_path, slices=6, key_images=1, audio_bytes=2 * MB)
     assert not station.sync.run_once().online
@@ -133,12 +106,12 @@ def test_a_case_drafted_offline_reaches_hub_and_pacs_once_and_the_answer_comes_b
     proxy.down = False  # the link returns
     assert station.sync.run_once(force=True).synced_cases == [case.id]
     assert sorted(orthanc.instances()) == sop_uids(station, case.id)
-    assert listed(only_study(reader, case.id)) == sop_uids(station, case.id)
-    assert len(list(reader.search("ServiceRequest", {}))) == 1
+    assert listed(only_study(direct_reader, case.id)) == sop_uids(station, case.id)
+    assert len(list(direct_reader.search("ServiceRequest", {}))) == 1
 
     # The expert, routed to Bạch Mai cardiology, reads the study through the hub and answers.
-    _, code = pacs_hub.register("expert", hospital="bachmai", specialty="cardiology", name="Bs. Trần Văn Tim")
-    expert = HubClient(enroll(pacs_hub.url, code))
+    _, code = hub.register("expert", hospital="bachmai", specialty="cardiology", name="Bs. Trần Văn Tim")
+    expert = HubClient(enroll(hub.url, code))
     try:
         study = only_study(expert, case.id)
         study_uid = study["identifier"][0]["value"].removeprefix("urn:oid:")
@@ -153,9 +126,9 @@ def test_a_case_drafted_offline_reaches_hub_and_pacs_once_and_the_answer_comes_b
     assert station.cases.get_case(case.id).status == Status.ANSWERED
 
 
-def test_a_case_for_an_expert_abroad_sends_only_de_identified_images_to_the_pacs(imaging_station, orthanc,
+def test_a_case_for_an_expert_abroad_sends_only_de_identified_images_to_the_pacs(station_via_proxy, orthanc,
                                                                                   tmp_path):
-    station = imaging_station
+    station = station_via_proxy
     case = submitted_case(station, tmp_path, slices=4, foreign=True)
     assert station.sync.run_once().synced_cases == [case.id]
     stored = orthanc.instances()
