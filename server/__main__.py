@@ -184,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     gone.add_argument("client_id")
     commands.add_parser("clients", help="list registered clients")
     args = parser.parse_args(argv)
+    if args.command == "serve" and args.workers > 1 and (args.local_pacs or args.ready_file or args.exit_with):
+        parser.error("--workers cannot be combined with --local-pacs, --ready-file or --exit-with "
+                     "(those are for the one-machine hub, which runs one worker)")
     if args.command == "serve":
         return serve(args)
     if args.command == "add-station":

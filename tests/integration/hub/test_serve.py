@@ -48,3 +48,9 @@ def test_several_workers_serve_one_hub(tmp_path):
     finally:
         hub.terminate()
         hub.wait(15)
+
+
+def test_workers_with_one_machine_options_are_refused_with_a_reason(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "server", "--data", str(tmp_path / "hub"), "serve", "--workers", "2",
+                           "--local-pacs"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "--workers cannot be combined with --local-pacs" in done.stderr
