@@ -155,9 +155,6 @@ class RemoteTasks:
         row.version, row.status = version, task.get("status", "")
         row.content, row.seen_at = json.dumps(task, ensure_ascii=False), _naive(now)
 
-    def statuses(self, session: Session) -> dict[str, str]:
-        return dict(session.execute(select(RemoteTaskRow.case_id, RemoteTaskRow.status)).all())
-
 
 def status_change(status: str, seen: RemoteTask | None) -> str:
     """A "status" row's ref_id: the new Task status, and the Task (version, status) it was decided against."""
