@@ -9,9 +9,11 @@ from .tables import audit
 
 
 def record(conn: Connection, client_id: str, action: str, outcome: int, resource_type: str = "",
-           resource_id: str = "") -> None:
+           resource_id: str = "", detail: str = "") -> None:
+    """`detail`: what exactly was asked or fetched (a DICOMweb path), never patient data."""
     conn.execute(insert(audit).values(at=datetime.now(timezone.utc), client_id=client_id or "-", action=action,
-                                      resource_type=resource_type, resource_id=resource_id, outcome=outcome))
+                                      resource_type=resource_type, resource_id=resource_id[:64], outcome=outcome,
+                                      detail=detail[:2000]))
 
 
 def events(conn: Connection, client_id: str | None = None, limit: int = 1000) -> list[dict]:

@@ -7,7 +7,6 @@ station's own, or one whose consultation is routed to the expert. Bodies are str
 so a large instance never sits in the hub's memory.
 """
 
-import re
 from datetime import datetime, timezone
 
 import httpx
@@ -17,18 +16,13 @@ from sqlalchemy import insert, select
 from starlette.background import BackgroundTask
 from starlette.requests import ClientDisconnect
 
+from . import audit
+from .dicomweb_paths import check_query, parse_path, uid as check_uid
 from .outcome import FhirError, forbidden, not_found
 from .tables import imaging_studies
 
 DICOM_JSON = "application/dicom+json"
-UID = re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$")
 FORWARDED_HEADERS = ("content-type", "content-length", "content-range", "content-encoding")
-
-
-def check_uid(value: str, what: str) -> str:
-    if len(value) > 64 or not UID.match(value):
-        raise FhirError(400, "invalid", f"{what} '{value[:80]}' is not a DICOM UID (digits and dots, at most 64)")
-    return value
 
 
 def add_dicomweb_routes(app, run, config, store) -> None:
@@ -130,22 +124,54 @@ def add_dicomweb_routes(app, run, config, store) -> None:
         await run(request, "stow", "ImagingStudy", study, lambda conn, who: Response(status_code=reply.status_code))
         return reply
 
-    @app.get("/dicomweb/studies/{study}")
-    @app.get("/dicomweb/studies/{study}/{rest:path}")
-    async def retrieve(study: str, request: Request, rest: str = ""):
-        check_uid(study, "StudyInstanceUID")
+    @app.get("/dicomweb/{rest:path}")
+    async def retrieve(request: Request, rest: str = ""):
+        # Decided on the path as it arrived, before any decoding: see dicomweb_paths.
+        raw_path = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
+        asked = raw_path.removeprefix("/dicomweb/")[:4000]
+        try:
+            target = parse_path(raw_path)
+            query = check_query(list(request.query_params.multi_items()))
+        except FhirError as error:
+            await run(request, None, "", "", _refuse(error, asked))
+            raise
         pacs()
 
         def check(conn, who):
-            if not may_read(conn, who, study):
-                raise not_found("study", study)
+            if not may_read(conn, who, target.study):
+                raise not_found("study", target.study)
             return Response(status_code=200)
-        await run(request, "dicomweb-read", "ImagingStudy", study, check)
-        path = f"studies/{study}" + (f"/{rest}" if rest else "")
+        level, uid = target.level
+        try:
+            await run(request, None, "ImagingStudy", target.study, check)
+        except FhirError as error:
+            await run(request, None, "", "", _refuse(error, asked, level, uid))
+            raise
         accept = request.headers.get("accept", DICOM_JSON)
-        upstream = await send("GET", path, params=list(request.query_params.multi_items()),
-                              headers={"Accept": accept})
-        if upstream.status_code == 404:
+        # The raw bytes are passed on, so the PACS may compress only as the caller accepts.
+        encoding = request.headers.get("accept-encoding", "identity")
+        upstream = await send("GET", target.path, params=query, headers={"Accept": accept,
+                                                                          "Accept-Encoding": encoding})
+        if upstream.status_code in (400, 404):
             await upstream.aclose()
-            raise FhirError(404, "not-found", f"the PACS has nothing at {path}")
-        return await answer(upstream, request)
+            status = upstream.status_code
+            await run(request, None, "", "", _audit_read(status, level, uid, target.path))
+            raise FhirError(404, "not-found", f"the PACS has nothing at {target.path}")
+        reply = await answer(upstream, request)
+        await run(request, None, "", "", _audit_read(reply.status_code, level, uid, target.path))
+        return reply
+
+
+def _audit_read(status: int, level: str, uid: str, detail: str):
+    def work(conn, who):
+        audit.record(conn, who.client_id, "dicomweb-read", status, level, uid, detail)
+        return Response(status_code=status)
+    return work
+
+
+def _refuse(error: FhirError, asked: str, level: str = "", uid: str = ""):
+    """Audits a refused read with the path as asked (for whoever investigates); re-raised by the caller."""
+    def work(conn, who):
+        audit.record(conn, who.client_id, "dicomweb-read", error.status, level, uid, asked)
+        return Response(status_code=error.status)
+    return work

@@ -99,4 +99,5 @@ audit = Table(
     Column("resource_type", String(40), nullable=False, default=""),
     Column("resource_id", String(64), nullable=False, default=""),
     Column("outcome", Integer, nullable=False),      # HTTP status
+    Column("detail", Text, nullable=False, default=""),  # e.g. the DICOMweb path actually fetched
 )
