@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, exists, select, true
 from sqlalchemy.sql import ColumnElement
 
-from .outcome import forbidden
+from .outcome import FhirError, forbidden, not_found
 from .tables import resources
 
 SHARED_TYPES = ("Organization", "Practitioner", "PractitionerRole")  # directory: readable by every client
@@ -24,52 +24,64 @@ class Principal:
     facility: str = ""
     hospital: str = ""
     specialty: str = ""
+    name: str = ""  # the person or station, as the administrator registered it
 
     @property
     def is_station(self) -> bool:
         return self.kind == "station"
 
     def read_filter(self, kind: str) -> ColumnElement[bool]:
-        """The rows of `kind` this client may read, as a WHERE clause on `resources`."""
+        """The rows of `kind` this client may read, as a WHERE clause on `resources`.
+
+        An expert's access is decided from the consultation's *current* routing, on its
+        ServiceRequest row alone (children carry no copy of it), and only over records of the
+        facility that asked.
+        """
         if kind in SHARED_TYPES:
             return true()
         if self.is_station:
             return resources.c.facility == self.facility
-        routed = and_(resources.c.hospital == self.hospital, resources.c.specialty == self.specialty)
-        if kind != "Patient":
-            return routed
+        if kind == "ServiceRequest":
+            return and_(resources.c.hospital == self.hospital, resources.c.specialty == self.specialty)
         requests = resources.alias("routed_requests")
+        link = requests.c.patient_id == resources.c.id if kind == "Patient" else requests.c.id == resources.c.request_id
         return exists(select(1).where(
             requests.c.type == "ServiceRequest",
-            requests.c.patient_id == resources.c.id,
+            link,
+            requests.c.facility == resources.c.facility,
             requests.c.hospital == self.hospital,
             requests.c.specialty == self.specialty,
         ))
 
     def check_write(self, kind: str, existing, request) -> None:
-        """Raise 403 unless this client may write `kind` over `existing`, within consultation `request`.
+        """Raise unless this client may write `kind` over `existing`, within consultation `request`.
 
-        `existing` and `request` are rows of `resources` (or None).
+        `existing` and `request` are rows of `resources` (or None). What the client may not read
+        answers 404 as a read does (never 403 or a version): nobody learns what exists elsewhere.
         """
         if kind in SHARED_TYPES:
             raise forbidden(f"{kind} is maintained by the hub's administrators")
         if self.is_station:
             if existing is not None and existing.facility != self.facility:
-                raise forbidden(f"{kind}/{existing.id} belongs to another facility")
+                raise not_found(kind, existing.id)
             if request is not None and request.facility != self.facility:
-                raise forbidden(f"ServiceRequest/{request.id} belongs to another facility")
+                raise not_found("ServiceRequest", request.id)
             return
         if kind not in EXPERT_WRITES:
             raise forbidden(f"an expert may write {', '.join(EXPERT_WRITES)} only, not {kind}")
-        if request is None or not self.routed(request):
-            raise forbidden("the consultation is not routed to your hospital and specialty")
-        if existing is not None and not self.routed(existing):
-            raise forbidden(f"{kind}/{existing.id} is not routed to your hospital and specialty")
+        if existing is not None and (request is None or existing.request_id != request.id):
+            raise not_found(kind, existing.id)  # a record moves to no other consultation
+        if request is None:
+            raise FhirError(422, "required", f"an expert's {kind} must name its consultation (basedOn "
+                            "ServiceRequest)", [f"{kind}.basedOn"])
+        if not self.routed(request):
+            raise not_found("ServiceRequest", request.id)
         if kind == "Task" and existing is None:
             raise forbidden("a consultation's Task is created by the station that asks")
 
-    def routed(self, row) -> bool:
-        return row.hospital == self.hospital and row.specialty == self.specialty
+    def routed(self, request) -> bool:
+        """`request`: a ServiceRequest row; its routing is the only one there is."""
+        return request.hospital == self.hospital and request.specialty == self.specialty
 
     def owner_facility(self, request) -> str:
         """The facility a new row belongs to: the station's own, or the asking station's for a reply."""

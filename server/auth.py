@@ -111,8 +111,8 @@ def issue_token(conn: Connection, assertion: str, audience: str, secret: bytes,
         raise unauthorized("this client assertion was used already") from None
     now = _now()
     token = jwt.encode({"sub": client_id, "iat": now, "exp": now + lifetime, "kind": row.kind,
-                        "facility": row.facility, "hospital": row.hospital, "specialty": row.specialty},
-                       secret, algorithm=TOKEN_ALGORITHM)
+                        "facility": row.facility, "hospital": row.hospital, "specialty": row.specialty,
+                        "name": row.name}, secret, algorithm=TOKEN_ALGORITHM)
     return client_id, {"access_token": token, "token_type": "bearer", "expires_in": int(lifetime.total_seconds()),
             "scope": "system/*.read system/*.write"}
 
@@ -132,7 +132,7 @@ def principal(conn: Connection, authorization: str | None, secret: bytes) -> Pri
     if revoked is None or revoked.revoked_at is not None:
         raise unauthorized("this client's access has been revoked")
     return Principal(claims["sub"], claims.get("kind", ""), claims.get("facility", ""),
-                     claims.get("hospital", ""), claims.get("specialty", ""))
+                     claims.get("hospital", ""), claims.get("specialty", ""), str(claims.get("name", "")))
 
 
 def _check_public_key(jwk: dict) -> None:

@@ -12,10 +12,11 @@ from sqlalchemy import and_, insert, or_, select, tuple_, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from app.wire import mapping
+from app.wire import mapping, systems
 
-from .access import Principal
-from .outcome import FhirError, not_found
+from .access import SHARED_TYPES, Principal
+from .outcome import FhirError, forbidden, not_found
+from .references import references_of
 from .tables import history, resources
 
 MAX_COUNT = 500
@@ -106,9 +107,15 @@ class ResourceStore:
             return self._put_many(conn, who, entries, method, if_none_match)
 
     def _put_many(self, conn: Connection, who: Principal, entries, method: str, if_none_match: bool) -> list[Written]:
+        entries = [(authored(who, r), m) for r, m in entries]
         current = self._current_many(conn, [(r["resourceType"], r["id"]) for r, _ in entries], lock=True)
-        wanted = {mapping.request_id_of(r) for r, _ in entries if r["resourceType"] != "ServiceRequest"} - {None}
-        requests = {key[1]: row for key, row in self._current_many(conn, [("ServiceRequest", i) for i in wanted]).items()}
+        refs = [list(references_of(r)) for r, _ in entries]
+        wanted = {(t, i) for entry_refs in refs for _, t, i in entry_refs if t not in SHARED_TYPES}
+        targets = self._current_many(conn, list(wanted - set(current)))
+        targets.update(current)
+        requests = {key[1]: row for key, row in targets.items() if key[0] == "ServiceRequest"}
+        authors = self._first_authors(conn, [i for entry_refs in refs for w, t, i in entry_refs
+                                             if t == "Communication" and w.endswith(".valueReference")])
         out, new, changed, versions = [], [], [], []
         now = utcnow()
         for n, (resource, if_match) in enumerate(entries):
@@ -116,21 +123,30 @@ class ResourceStore:
             existing = current.get((kind, resource_id))
             try:
                 request = self._check(who, resource, existing, requests, if_match, if_none_match)
+                _check_references(who, resource, refs[n], targets, request, authors)
             except FhirError as error:
                 error.entry = n
                 raise
             if existing is not None and _same_content(existing.content, resource):
                 out.append(Written(existing.content, existing.version, aware(existing.last_updated), False))
                 continue
+            if kind == "Communication" and existing is not None:
+                error = FhirError(409, "business-rule", f"Communication/{resource_id} was sent already and messages "
+                                  "are never changed: send a correction as a new Communication naming this one "
+                                  f"(extension {systems.CORRECTS_EXTENSION})", ["Communication"])
+                error.entry = n
+                raise error
             values = self._row(who, resource, existing, request, now)
             (changed if existing is not None else new).append(values)
             versions.append(dict(type=kind, id=resource_id, version=values["version"], method=method,
                                  last_updated=values["last_updated"], client_id=who.client_id,
                                  content=values["content"]))
             out.append(Written(values["content"], values["version"], values["last_updated"], existing is None))
-            current[(kind, resource_id)] = _Pending(**values)  # the same id again in this batch updates it
+            current[(kind, resource_id)] = targets[(kind, resource_id)] = _Pending(**values)  # later entries see it
             if kind == "ServiceRequest":
                 requests[resource_id] = current[(kind, resource_id)]
+            if kind == "Communication":
+                authors[resource_id] = who.client_id
         if new:
             conn.execute(insert(resources), new)
         for values in changed:
@@ -142,8 +158,19 @@ class ResourceStore:
 
     @staticmethod
     def _check(who: Principal, resource: dict, existing, requests: dict, if_match, if_none_match: bool):
-        """The consultation `resource` belongs to (a row, or None); FhirError when it may not be written."""
+        """The consultation `resource` belongs to (a row, or None); FhirError when it may not be written.
+
+        Access first: a client learns nothing (existence, version) of what it may not read.
+        """
         kind, resource_id = resource["resourceType"], resource["id"]
+        request_id = mapping.request_id_of(resource)
+        request = None
+        if request_id and kind != "ServiceRequest":
+            request = requests.get(request_id)
+            if request is None:
+                raise FhirError(422, "processing", f"{kind}/{resource_id} refers to ServiceRequest/"
+                                f"{request_id}, which the hub does not have: send the request first")
+        who.check_write(kind, existing, request)
         if if_none_match and existing is not None:
             raise FhirError(412, "duplicate", f"{kind}/{resource_id} exists already (If-None-Match: *)")
         if if_match is not None:
@@ -153,15 +180,16 @@ class ResourceStore:
             if existing.version != if_match:
                 raise FhirError(412, "conflict", f"{kind}/{resource_id} is at version {existing.version}, "
                                 f"not {if_match}: someone changed it; read it again")
-        request_id = mapping.request_id_of(resource)
-        request = None
-        if request_id and kind != "ServiceRequest":
-            request = requests.get(request_id)
-            if request is None:
-                raise FhirError(422, "processing", f"{kind}/{resource_id} refers to ServiceRequest/"
-                                f"{request_id}, which the hub does not have: send the request first")
-        who.check_write(kind, existing, request)
         return request
+
+    @staticmethod
+    def _first_authors(conn: Connection, message_ids: list[str]) -> dict[str, str]:
+        """Communication id -> the client that wrote it (its first version)."""
+        if not message_ids:
+            return {}
+        rows = conn.execute(select(history.c.id, history.c.client_id).where(
+            history.c.type == "Communication", history.c.id.in_(sorted(set(message_ids))), history.c.version == 1))
+        return {row.id: row.client_id for row in rows}
 
     def search(self, conn: Connection, who: Principal, kind: str, params: "SearchParams") -> Page:
         query = select(resources.c.content, resources.c.last_updated, resources.c.id).where(
@@ -210,12 +238,8 @@ class ResourceStore:
         version = 1 if existing is None else existing.version + 1
         stored = dict(resource)
         stored["meta"] = {**resource.get("meta", {}), "versionId": str(version), "lastUpdated": fhir_instant(now)}
-        if kind == "ServiceRequest":
-            hospital, specialty = mapping.routing_of(resource)
-        elif request is not None:
-            hospital, specialty = request.hospital, request.specialty
-        else:
-            hospital = specialty = ""
+        # Routing lives on the ServiceRequest alone: access to its children is decided from it.
+        hospital, specialty = mapping.routing_of(resource) if kind == "ServiceRequest" else ("", "")
         facility = existing.facility if existing is not None else who.owner_facility(request)
         return dict(type=kind, id=resource_id, version=version, last_updated=now, facility=facility,
                     request_id=mapping.request_id_of(resource), patient_id=mapping.patient_id_of(resource),
@@ -275,6 +299,56 @@ def _compare(column, op: str, moment: datetime):
 
 
 def _same_content(stored: dict, sent: dict) -> bool:
-    """A re-sent resource identical to the stored one makes no new version (a retried PUT)."""
-    strip = lambda r: {k: v for k, v in r.items() if k != "meta"}  # noqa: E731
+    """A re-sent resource identical to the stored one makes no new version (a retried PUT).
+
+    Only the hub's own meta (versionId, lastUpdated) is ignored: tags and security labels count.
+    """
+    def strip(resource: dict) -> dict:
+        meta = {k: v for k, v in resource.get("meta", {}).items() if k not in ("versionId", "lastUpdated")}
+        return {**{k: v for k, v in resource.items() if k != "meta"}, **({"meta": meta} if meta else {})}
     return strip(stored) == strip(sent)
+
+
+def _check_references(who: Principal, resource: dict, refs, targets: dict, request, authors: dict) -> None:
+    """Every reference resolves to a record of the facility that owns `resource`; corrections by their author.
+
+    A missing record and another facility's answer alike, so nothing is learnt about other facilities.
+    """
+    owner = who.owner_facility(request)
+    for where, kind, target_id in refs:
+        if kind in SHARED_TYPES:
+            continue
+        row = targets.get((kind, target_id))
+        if row is None or row.facility != owner:
+            raise FhirError(422, "processing", f"{where} refers to {kind}/{target_id}, which is not a record of "
+                            "this consultation's facility on the hub (send it first)", [where])
+    for extension in resource.get("extension", []):
+        if isinstance(extension, dict) and extension.get("url") == systems.CORRECTS_EXTENSION:
+            corrected = str(extension.get("valueReference", {}).get("reference", "")).removeprefix("Communication/")
+            if resource["resourceType"] != "Communication" or authors.get(corrected) != who.client_id:
+                raise forbidden("only the author of a message may correct it, with a new Communication")
+
+
+def authored(who: Principal, resource: dict) -> dict:
+    """`resource` with its author set by the hub from the token: what a client claims is ignored."""
+    if resource.get("resourceType") != "Communication":
+        return resource
+    contained = [c for c in resource.get("contained", []) if not (isinstance(c, dict) and c.get("id") == "author")]
+    if who.is_station:
+        sender = {"type": "Organization", "identifier": mapping.facility_identifier(who.facility)}
+        if who.name:
+            sender["display"] = who.name
+    else:
+        role = {"resourceType": "PractitionerRole", "id": "author",
+                "identifier": [{"system": systems.HUB_CLIENT, "value": who.client_id}],
+                "organization": {"identifier": {"system": systems.CENTRAL_HOSPITAL, "value": who.hospital}},
+                "specialty": [{"coding": [{"system": systems.SPECIALTY, "code": who.specialty}]}]}
+        if who.name:
+            role["practitioner"] = {"display": who.name}
+        contained.append(role)
+        sender = {"reference": "#author", "type": "PractitionerRole",
+                  "display": who.name or f"{who.hospital} / {who.specialty}"}
+    out = {**resource, "sender": sender}
+    if contained:
+        out["contained"] = contained
+    return out

@@ -135,7 +135,8 @@ class FileStore:
     @staticmethod
     def _routed_to(conn: Connection, who: Principal, upload: Upload) -> bool:
         reference_id = upload.metadata.get("documentreference", "")
-        row = conn.execute(select(resources.c.hospital, resources.c.specialty).where(
+        # The one access rule: the expert may read the DocumentReference (its consultation's current routing).
+        row = conn.execute(select(resources.c.id).where(
             resources.c.type == "DocumentReference", resources.c.id == reference_id,
             resources.c.facility == upload.facility)).first()
         return row is not None and who.routed(row)

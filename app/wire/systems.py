@@ -30,3 +30,5 @@ DICOM_MODALITY = "http://dicom.nema.org/resources/ontology/DCM"
 SHA256_EXTENSION = "urn:diemcau:extension:sha256"
 ENDPOINT_CONNECTION_TYPE = "http://terminology.hl7.org/CodeSystem/endpoint-connection-type"
 URI = "urn:ietf:rfc:3986"
+CORRECTS_EXTENSION = "urn:diemcau:extension:corrects"  # a Communication that corrects an earlier one (same author)
+HUB_CLIENT = "urn:diemcau:hub-client"               # a client (station, expert) registered on the hub

@@ -40,13 +40,13 @@ def test_submitted_case_reaches_the_hub_and_the_answer_comes_back(enrolled_stati
     assert [r["id"] for r in expert.search("ServiceRequest", {})] == [case.id]
     expert.put(mapping.communication_resource(
         "11111111-2222-3333-4444-555555555555", case.id, case.patient.id, "Chỉ định chụp mạch vành qua da.",
-        "conclusion", {"display": "PGS. Trần Văn Tim"}))
+        "conclusion", {"display": "PGS. Trần Văn Tim"}))  # claimed; the hub names the author from the account
     report = station.sync.run_once()
     assert report.new_answers == [case.id]
     assert station.cases.get_case(case.id).status == Status.ANSWERED
     messages = station.sync.messages(case.id)
     assert [(m.direction, m.kind, m.author, m.text) for m in messages] == [
-        ("in", "conclusion", "PGS. Trần Văn Tim", "Chỉ định chụp mạch vành qua da.")]
+        ("in", "conclusion", "Bs. Trần Văn Tim", "Chỉ định chụp mạch vành qua da.")]
     assert station.sync.status().unread_by_case == {case.id: 1}
     station.sync.mark_read(case.id)
     assert station.sync.status().unread_by_case == {}
