@@ -1,0 +1,218 @@
+"""The authorization matrix: every route × every actor × the expected outcome, on SQLite and PostgreSQL.
+
+One consultation of facility 0100A, with a record of every kind, a file and a DICOM study in a
+real Orthanc, first routed to Bạch Mai cardiology (whose expert answered), then re-routed to K
+oncology. Each row of MATRIX is a route; each column an actor; each cell what the hub must answer:
+a status, "found" (a search that returns the record) or "hidden" (a search that returns nothing).
+"""
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+
+import httpx
+import pydicom
+import pytest
+
+from app.sync.hub_client import DicomPart, HubClient, enroll
+from app.wire import systems
+from server.local_pacs import LocalOrthanc
+from tests.support.dicom_series import ct_series
+from tests.support.hub import RunningHub
+
+from .test_access import consultation
+
+ACTORS = ("own", "same_facility", "other_facility", "routed_expert", "unrouted_expert", "rerouted_away", "revoked",
+          "no_token")
+CASE, PATIENT, TASK = "case-m", "pat-m", "task-case-m"
+FILE_BYTES = "Kết quả xét nghiệm".encode() * 100
+
+
+def row(own, same, other, routed, unrouted, away, revoked=401, no_token=401) -> dict:
+    return dict(zip(ACTORS, (own, same, other, routed, unrouted, away, revoked, no_token)))
+
+
+READ = row(200, 200, 404, 200, 404, 404)
+SEARCH = row("found", "found", "hidden", "found", "hidden", "hidden")
+STATION_WRITE = row(200, 200, 404, 403, 403, 403)
+MESSAGE = row(201, 201, 404, 201, 404, 404)
+
+RECORDS = {  # kind -> (id, the search parameters that find it)
+    "Patient": (PATIENT, {"_id": PATIENT}),
+    "ServiceRequest": (CASE, {"_id": CASE, "patient": PATIENT, "subject": f"Patient/{PATIENT}"}),
+    "Task": (TASK, {"_id": TASK, "based-on": f"ServiceRequest/{CASE}", "patient": PATIENT}),
+    "Observation": ("obs-m", {"_id": "obs-m", "based-on": f"ServiceRequest/{CASE}", "subject": PATIENT}),
+    "Condition": ("cond-m", {"_id": "cond-m", "patient": PATIENT}),
+    "Communication": ("msg-m", {"_id": "msg-m", "based-on": CASE}),
+    "DocumentReference": ("doc-m", {"_id": "doc-m", "patient": PATIENT}),
+    "ImagingStudy": ("img-m", {"_id": "img-m", "based-on": f"ServiceRequest/{CASE}"}),
+}
+
+
+@dataclass
+class Route:
+    name: str
+    method: str
+    path: str          # may name {upload}, {study}, {series}, {sop}, {actor}
+    expected: dict
+    body: object = None  # a dict (JSON), bytes, or a callable(world, actor) -> (content, headers)
+    headers: dict | None = None
+
+
+def routes() -> list[Route]:
+    out = []
+    for kind, (rid, params) in RECORDS.items():
+        out += [Route(f"read {kind}", "GET", f"/{kind}/{rid}", READ),
+                Route(f"vread {kind}", "GET", f"/{kind}/{rid}/_history/1", READ),
+                Route(f"history {kind}", "GET", f"/{kind}/{rid}/_history", READ),
+                Route(f"search {kind} _lastUpdated", "GET", f"/{kind}?_lastUpdated=gt2000-01-01T00:00:00Z", SEARCH)]
+        out += [Route(f"search {kind} {key}", "GET", f"/{kind}?{key}={value}", SEARCH) for key, value in params.items()]
+    observation = {"resourceType": "Observation", "id": "obs-m", "status": "final", "code": {"text": "Mạch"},
+                   "subject": {"reference": f"Patient/{PATIENT}"}, "basedOn": [{"reference": f"ServiceRequest/{CASE}"}],
+                   "valueQuantity": {"value": 90, "unit": "/min"}}
+    new_observation = {k: v for k, v in observation.items() if k != "id"}
+    message = {"resourceType": "Communication", "status": "completed",
+               "basedOn": [{"reference": f"ServiceRequest/{CASE}"}], "subject": {"reference": f"Patient/{PATIENT}"},
+               "payload": [{"contentString": "Xin thêm phim nghiêng"}]}
+    task = {"resourceType": "Task", "id": TASK, "status": "in-progress", "intent": "order",
+            "basedOn": [{"reference": f"ServiceRequest/{CASE}"}], "for": {"reference": f"Patient/{PATIENT}"}}
+    out += [
+        Route("update Patient", "PUT", f"/Patient/{PATIENT}", STATION_WRITE,
+              {"resourceType": "Patient", "id": PATIENT, "name": [{"text": "Phạm Văn C"}]}),
+        Route("update Observation", "PUT", "/Observation/obs-m", STATION_WRITE, observation),
+        Route("update ServiceRequest unchanged", "PUT", f"/ServiceRequest/{CASE}", STATION_WRITE,
+              lambda world, actor: (json.dumps(world.request), {})),
+        Route("create Observation", "POST", "/Observation", row(201, 201, 404, 403, 403, 403), new_observation),
+        Route("transaction", "POST", "/", STATION_WRITE, {"resourceType": "Bundle", "type": "transaction", "entry": [
+            {"resource": observation, "request": {"method": "PUT", "url": "Observation/obs-m"}}]}),
+        Route("new message", "PUT", "/Communication/new-{actor}", MESSAGE, lambda world, actor: (
+            json.dumps({**message, "id": f"new-{actor.replace('_', '-')}"}), {})),
+        Route("rewrite message", "PUT", "/Communication/msg-m", row(409, 409, 404, 409, 404, 404),
+              {**message, "id": "msg-m"}),
+        Route("update Task", "PUT", f"/Task/{TASK}", row(200, 200, 404, 200, 404, 404), task),
+        Route("update Task stale", "PUT", f"/Task/{TASK}", row(412, 412, 404, 412, 404, 404), task,
+              {"If-Match": 'W/"999"'}),
+        Route("download file", "GET", "/files/{upload}", row(200, 200, 404, 200, 404, 404)),
+        Route("upload offset", "HEAD", "/files/{upload}", row(200, 404, 404, 404, 404, 404),
+              headers={"Tus-Resumable": "1.0.0"}),
+        Route("upload chunk", "PATCH", "/files/{upload}", row(204, 404, 404, 404, 404, 404), b"x",
+              {"Tus-Resumable": "1.0.0", "Upload-Offset": str(len(FILE_BYTES)),
+               "Content-Type": "application/offset+octet-stream"}),
+        Route("QIDO instances", "GET", "/dicomweb/studies/{study}/instances", READ),
+        Route("QIDO series", "GET", "/dicomweb/studies/{study}/series", READ),
+        Route("WADO metadata", "GET", "/dicomweb/studies/{study}/metadata", READ),
+        Route("WADO instance", "GET", "/dicomweb/studies/{study}/series/{series}/instances/{sop}", READ,
+              headers={"Accept": 'multipart/related; type="application/dicom"; transfer-syntax=*'}),
+        Route("STOW", "POST", "/dicomweb/studies/{study}?request=" + CASE, row(200, 200, 404, 403, 403, 403),
+              lambda world, actor: (world.stow_body, {"Content-Type": world.stow_type})),
+    ]
+    return out
+
+
+class World:
+    """The consultation and the actors, built once per database."""
+
+    def __init__(self, hub: RunningHub, orthanc: LocalOrthanc, folder):
+        self.hub = hub
+        self.clients: list[HubClient] = []
+        own = self.client("station", facility="0100A")
+        same = self.client("station", facility="0100A")
+        other = self.client("station", facility="0200B")
+        away = self.client("expert", hospital="bachmai", specialty="cardiology")
+        routed = self.client("expert", hospital="k", specialty="oncology")
+        unrouted = self.client("expert", hospital="bachmai", specialty="neurology")
+        revoked = self.client("station", facility="0100A")
+        other.transaction(consultation("case-other", "pat-other"))
+        records = consultation(CASE, PATIENT)
+        records[2]["id"] = TASK
+        records[2]["basedOn"] = [{"reference": f"ServiceRequest/{CASE}"}]
+        link = {"basedOn": [{"reference": f"ServiceRequest/{CASE}"}]}
+        subject = {"subject": {"reference": f"Patient/{PATIENT}"}}
+        own.transaction(records + [
+            {"resourceType": "Observation", "id": "obs-m", "status": "final", "code": {"text": "Mạch"}, **subject, **link},
+            {"resourceType": "Condition", "id": "cond-m", "code": {"text": "Viêm phổi"}, **subject,
+             "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/workflow-reason",
+                            "valueReference": {"reference": f"ServiceRequest/{CASE}"}}]}])
+        digest = hashlib.sha256(FILE_BYTES).hexdigest()
+        url = own.create_upload(len(FILE_BYTES), digest, {"documentreference": "doc-m", "filename": "xn.txt"})
+        own.upload_chunk(url, 0, FILE_BYTES)
+        self.upload = url.rsplit("/", 1)[1]
+        own.put({"resourceType": "DocumentReference", "id": "doc-m", "status": "current", **subject,
+                 "context": {"related": [{"reference": f"ServiceRequest/{CASE}"}]},
+                 "content": [{"attachment": {"contentType": "text/plain", "url": url}}]})
+        paths = ct_series(folder / "ct", slices=2)
+        first = pydicom.dcmread(paths[0])
+        self.study, self.series, self.sop = (str(first.StudyInstanceUID), str(first.SeriesInstanceUID),
+                                             str(first.SOPInstanceUID))
+        assert len(own.stow(self.study, CASE, [DicomPart(path=p) for p in paths]).stored) == 2
+        own.put({"resourceType": "ImagingStudy", "id": "img-m", "status": "available", **subject, **link})
+        away.put({"resourceType": "Communication", "id": "msg-m", "status": "completed", **subject, **link,
+                  "payload": [{"contentString": "Cần CT có thuốc"}]})
+        self.request = dict(records[1], performer=[{"identifier": {"system": systems.CENTRAL_HOSPITAL, "value": "k"}}],
+                            category=[{"coding": [{"system": systems.SPECIALTY, "code": "oncology"}]}])
+        own.put(self.request)  # re-routed: Bạch Mai cardiology loses it, K oncology gains it
+        self.request = own.read("ServiceRequest", CASE)
+        data = io.BytesIO()
+        first.save_as(data, enforce_file_format=True)
+        self.stow_type = 'multipart/related; type="application/dicom"; boundary=b0undary'
+        self.stow_body = (b"--b0undary\r\nContent-Type: application/dicom\r\n\r\n" + data.getvalue()
+                          + b"\r\n--b0undary--\r\n")
+        actors = dict(zip(ACTORS, (own, same, other, routed, unrouted, away, revoked, None)))
+        self.tokens = {name: client.token() if client else None for name, client in actors.items()}
+        hub.revoke(revoked.credential.client_id)
+
+    def client(self, kind, **fields) -> HubClient:
+        _, code = self.hub.register(kind, **fields)
+        self.clients.append(HubClient(enroll(self.hub.url, code)))
+        return self.clients[-1]
+
+    def close(self):
+        for client in self.clients:
+            client.close()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def world(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(f"matrix-{request.param}")
+    pacs = LocalOrthanc(folder / "orthanc").start()
+    url = request.getfixturevalue("postgres").new_database() if request.param == "postgresql" else None
+    hub = RunningHub(folder / "hub", url, pacs_url=pacs.dicomweb_url).start()
+    built = World(hub, pacs, folder)
+    yield built
+    built.close()
+    hub.stop()
+    pacs.stop()
+
+
+CELLS = [(route, actor) for route in routes() for actor in ACTORS]
+
+
+@pytest.mark.parametrize("route,actor", CELLS, ids=[f"{r.name}-{a}" for r, a in CELLS])
+def test_matrix(world, route: Route, actor: str):
+    path = route.path.format(upload=world.upload, study=world.study, series=world.series, sop=world.sop,
+                             actor=actor.replace("_", "-"))
+    headers = dict(route.headers or {})
+    token = world.tokens[actor]
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    content = None
+    if callable(route.body):
+        content, more = route.body(world, actor)
+        headers.update(more)
+    elif isinstance(route.body, dict):
+        content = json.dumps(route.body)
+    elif route.body is not None:
+        content = route.body
+    reply = httpx.request(route.method, world.hub.url + path, content=content, headers=headers, timeout=60)
+    expected = route.expected[actor]
+    if expected in ("found", "hidden"):
+        assert reply.status_code == 200, reply.text[:300]
+        found = [e["resource"]["id"] for e in reply.json().get("entry", [])]
+        rid = RECORDS[route.name.split()[1]][0]
+        assert (rid in found) == (expected == "found"), found
+        return
+    assert reply.status_code == expected, reply.text[:300]
+    if reply.status_code >= 400 and route.method != "HEAD":
+        assert reply.json()["resourceType"] == "OperationOutcome"
+        assert "Phạm Văn C" not in reply.text and '"vr"' not in reply.text  # a refusal carries no record
