@@ -4,7 +4,9 @@ import base64
 import json
 import logging
 import os
+import re
 import uuid
+from collections import Counter
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from urllib.parse import parse_qs, urlencode
@@ -22,21 +24,33 @@ from .capability import capability_statement
 from .config import HubConfig
 from .db import make_engine, migrate
 from .dicomweb import add_dicomweb_routes
+from .fhirjson import dumps
 from .outcome import FHIR_JSON, FhirError, operation_outcome
 from .store import (DEFAULT_COUNT, MAX_COUNT, ResourceStore, SearchParams, decode_page_token, etag, fhir_instant,
-                    parse_etag, parse_instant)
-from .uploads import CHECKSUM_ALGORITHMS, OCTET_STREAM, TUS_VERSION, FileStore, parse_checksum, parse_metadata
-from .validation import check_type, validate
+                    parse_instant)
+from .uploads import (CHECKSUM_ALGORITHMS, OCTET_STREAM, TUS_VERSION, FileStore, check_upload_id, parse_checksum,
+                      parse_metadata)
+from .validation import (SUPPORTED_TYPES, check_id, check_type, is_id, parse_json, parse_version_tag,
+                         parse_whole_number, validate)
 
 log = logging.getLogger("diemcau.hub")
 
+_VERSION_ID = re.compile(r"[0-9]{1,9}")  # versions are counted from 1; more than 9 digits cannot exist
+_COUNT = re.compile(r"[0-9]{1,9}")
+_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?")
+
 SEARCH_CONTROL = {"_count", "_sort", "_page_token", "_format", "_pretty"}
 SEARCH_PARAMS = {"_lastUpdated", "_id", "patient", "subject", "based-on"}
+# How often one search may repeat a parameter, and all of them together: each becomes a condition
+# in one SQL statement (a thousand made SQLite's expression tree too deep: a 500).
+SEARCH_REPEATS = {"_lastUpdated": 4, "_id": 100}
+SEARCH_REPEATS_OTHER = 10
+SEARCH_ITEMS = 100
+SEARCH_IDS = 100
 
 
 def fhir_response(body: dict, status: int = 200, headers: dict | None = None) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), status_code=status,
-                    media_type=FHIR_JSON, headers=headers)
+    return Response(dumps(body), status_code=status, media_type=FHIR_JSON, headers=headers)
 
 
 def error_response(error: FhirError) -> Response:
@@ -99,8 +113,8 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
         return run_in_threadpool(job)
 
     async def json_body(request: Request, what: str):
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > config.max_resource_bytes:
+        declared = request.headers.get("content-length", "")
+        if declared.isascii() and declared.isdigit() and int(declared) > config.max_resource_bytes:
             raise FhirError(413, "too-costly", f"{what} is {declared} bytes; the limit is "
                             f"{config.max_resource_bytes}")
         body = bytearray()
@@ -108,10 +122,7 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
             body += chunk
             if len(body) > config.max_resource_bytes:
                 raise FhirError(413, "too-costly", f"{what} is larger than {config.max_resource_bytes} bytes")
-        try:
-            return json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise FhirError(400, "structure", f"{what} is not valid JSON: {error}") from None
+        return parse_json(bytes(body), what)
 
     # -- open endpoints ----------------------------------------------------------------------
 
@@ -179,13 +190,11 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
     @app.post("/files")
     async def tus_create(request: Request):
         check_tus(request)
-        length = request.headers.get("upload-length", "")
-        if not length.isdigit():
-            raise FhirError(400, "required", "Upload-Length is required (the file's size in bytes)")
+        length = parse_whole_number(request.headers.get("upload-length"), "Upload-Length")
         meta = parse_metadata(request.headers.get("upload-metadata"))
 
         def work(conn, who):
-            upload = files.create(conn, who, int(length), meta, config.max_upload_bytes)
+            upload = files.create(conn, who, length, meta, config.max_upload_bytes)
             if upload.length == 0 and not upload.complete:
                 files.finish(conn, upload)
             return Response(status_code=201, headers={**tus_headers, "Location": f"/files/{upload.id}",
@@ -195,6 +204,7 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
     @app.head("/files/{upload_id}")
     async def tus_head(upload_id: str, request: Request):
         check_tus(request)
+        check_upload_id(upload_id)
 
         def work(conn, who):
             upload = files.get(conn, who, upload_id)
@@ -207,18 +217,17 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
     @app.patch("/files/{upload_id}")
     async def tus_patch(upload_id: str, request: Request):
         check_tus(request)
+        check_upload_id(upload_id)
         if request.headers.get("content-type", "").split(";")[0].strip() != OCTET_STREAM:
             raise FhirError(415, "not-supported", f"a PATCH must have Content-Type: {OCTET_STREAM}")
-        offset = request.headers.get("upload-offset", "")
-        if not offset.isdigit():
-            raise FhirError(400, "required", "Upload-Offset is required")
+        offset = parse_whole_number(request.headers.get("upload-offset"), "Upload-Offset")
         checksum = parse_checksum(request.headers.get("upload-checksum"))
         upload = await run(request, None, "file", upload_id,  # audited once, when the chunk is committed
                            lambda conn, who: _Found(files.get(conn, who, upload_id)))
         upload = upload.value
         if upload.complete:
             return Response(status_code=204, headers={**tus_headers, "Upload-Offset": str(upload.length)})
-        if int(offset) != upload.offset:
+        if offset != upload.offset:
             raise FhirError(409, "conflict", f"Upload-Offset {offset} does not match the hub's {upload.offset}: "
                             "ask with HEAD and continue from there")
         digest = CHECKSUM_ALGORITHMS[checksum[0]]() if checksum else None
@@ -257,6 +266,7 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
 
     @app.get("/files/{upload_id}")
     async def download(upload_id: str, request: Request):
+        check_upload_id(upload_id)
         found = await run(request, "download", "file", upload_id,
                           lambda conn, who: _Found(files.get(conn, who, upload_id, for_reading=True)))
         upload = found.value
@@ -278,9 +288,9 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
             raise FhirError(400, "invalid", "POST to the base URL takes a Bundle")
         if bundle.get("type") != "transaction":
             raise FhirError(400, "not-supported", "only Bundle.type 'transaction' is supported")
-        entries = bundle.get("entry") or []
+        entries = bundle.get("entry", [])
         if not isinstance(entries, list) or len(entries) > 1000:
-            raise FhirError(400, "invalid", "Bundle.entry must be a list of at most 1000 entries")
+            raise FhirError(400, "invalid", "Bundle.entry must be a list of at most 1000 entries", ["Bundle.entry"])
         checked = [_transaction_entry(n, entry) for n, entry in enumerate(entries)]
 
         def work(conn, who):
@@ -332,6 +342,7 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
     @app.get("/{kind}/{resource_id}")
     async def read(kind: str, resource_id: str, request: Request):
         check_type(kind)
+        check_id(resource_id, f"{kind}.id")
 
         def work(conn, who):
             resource = store.read(conn, who, kind, resource_id)
@@ -342,9 +353,10 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
     @app.put("/{kind}/{resource_id}")
     async def put(kind: str, resource_id: str, request: Request):
         check_type(kind)
+        check_id(resource_id, f"{kind}.id")
         resource = validate(await json_body(request, f"the {kind}"), kind, resource_id)
         if_match = request.headers.get("if-match")
-        version = parse_etag(if_match) if if_match else None
+        version = parse_version_tag(if_match, "If-Match") if if_match else None
         if_none_match = request.headers.get("if-none-match")
         if if_none_match not in (None, "*"):
             raise FhirError(400, "not-supported", "If-None-Match supports '*' only (create if absent)")
@@ -357,6 +369,7 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
     @app.get("/{kind}/{resource_id}/_history")
     async def instance_history(kind: str, resource_id: str, request: Request):
         check_type(kind)
+        check_id(resource_id, f"{kind}.id")
 
         def work(conn, who):
             versions = store.history(conn, who, kind, resource_id)
@@ -370,8 +383,9 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
     @app.get("/{kind}/{resource_id}/_history/{version}")
     async def vread(kind: str, resource_id: str, version: str, request: Request):
         check_type(kind)
-        if not version.isdigit():
-            raise FhirError(404, "not-found", f"version '{version}' is not a version number")
+        check_id(resource_id, f"{kind}.id")
+        if not _VERSION_ID.fullmatch(version):
+            raise FhirError(404, "not-found", f"version '{version[:20]}' is not a version number of this hub")
 
         def work(conn, who):
             resource = store.history(conn, who, kind, resource_id, int(version))[0]
@@ -419,48 +433,78 @@ def _written_response(written, status: int) -> Response:
 
 
 def _transaction_entry(n: int, entry) -> tuple[dict, int | None]:
-    where = f"Bundle.entry[{n}]: "
+    where, field = f"Bundle.entry[{n}]: ", f"Bundle.entry[{n}]"
     if not isinstance(entry, dict):
-        raise FhirError(400, "structure", f"{where}not an object")
-    request, resource = entry.get("request") or {}, entry.get("resource")
+        raise FhirError(400, "structure", f"{field} is not an object", [field])
+    request, resource = entry.get("request"), entry.get("resource")
+    if not isinstance(request, dict):
+        raise FhirError(400, "structure", f"{field}.request must be an object with method and url",
+                        [f"{field}.request"])
     if request.get("method") != "PUT":
-        raise FhirError(400, "not-supported", f"{where}only PUT entries (create-or-update by id) are supported")
-    kind, _, resource_id = str(request.get("url", "")).partition("/")
-    check_type(kind)
+        raise FhirError(400, "not-supported", f"{field}.request.method: only PUT entries (create-or-update by id) "
+                        "are supported", [f"{field}.request.method"])
+    url, if_match = request.get("url"), request.get("ifMatch")
+    if not isinstance(url, str):
+        raise FhirError(400, "structure", f"{field}.request.url must be 'Type/id'", [f"{field}.request.url"])
+    kind, _, resource_id = url.partition("/")
+    if kind not in SUPPORTED_TYPES:
+        raise FhirError(400, "not-supported", f"{field}.request.url: resource type '{kind[:40]}' is not supported "
+                        "by this server", [f"{field}.request.url"])
     validate(resource, kind, resource_id, where)
-    return resource, parse_etag(request["ifMatch"]) if request.get("ifMatch") else None
+    if if_match is None:
+        return resource, None
+    return resource, parse_version_tag(if_match, f"{field}.request.ifMatch")
 
 
 def _search_params(request: Request) -> SearchParams:
     items = request.query_params.multi_items()
-    unknown = sorted({k for k, _ in items} - SEARCH_CONTROL - SEARCH_PARAMS)
+    keys = Counter(k for k, _ in items)
+    unknown = sorted(set(keys) - SEARCH_CONTROL - SEARCH_PARAMS)
     if unknown:
-        raise FhirError(400, "not-supported", f"search parameter(s) not supported: {', '.join(unknown)} "
-                        "(see /metadata)")
+        shown = ", ".join(k[:40] for k in unknown[:10])
+        raise FhirError(400, "not-supported", f"search parameter(s) not supported: {shown} (see /metadata)")
+    for key, times in keys.items():
+        limit = SEARCH_REPEATS.get(key, SEARCH_REPEATS_OTHER)
+        if times > limit:
+            raise FhirError(400, "too-costly", f"too many search parameters: '{key}' {times} times (at most {limit})",
+                            [key])
+    if len(items) > SEARCH_ITEMS:
+        raise FhirError(400, "too-costly", f"too many search parameters: {len(items)} (at most {SEARCH_ITEMS})")
     values: dict = {"last_updated": [], "ids": []}
     for key, value in items:
         if key == "_lastUpdated":
             op, moment = (value[:2], value[2:]) if value[:2] in ("gt", "ge", "lt", "le", "eq") else ("eq", value)
             try:
+                if _DATE_TIME.fullmatch(moment) is None:
+                    raise ValueError(moment)
                 values["last_updated"].append((op, parse_instant(moment)))
             except ValueError:
-                raise FhirError(400, "invalid", f"_lastUpdated '{value}' is not a date-time") from None
+                raise FhirError(400, "invalid", f"_lastUpdated '{value[:40]}' is not a date-time",
+                                ["_lastUpdated"]) from None
+            except OverflowError:  # 0001-01-01T00:00+05:00 is before the first instant a UTC clock can show
+                raise FhirError(400, "invalid", f"_lastUpdated '{value[:40]}' is out of range once in UTC",
+                                ["_lastUpdated"]) from None
         elif key == "_id":
-            values["ids"] += [v for v in value.split(",") if v]
+            values["ids"] += [check_id(v, "_id") for v in value.split(",") if v]
+            if len(values["ids"]) > SEARCH_IDS:
+                raise FhirError(400, "too-costly", f"_id: at most {SEARCH_IDS} ids in one search", ["_id"])
         elif key in ("patient", "subject"):
-            values["patient"] = value.removeprefix("Patient/")
+            values["patient"] = check_id(value.removeprefix("Patient/"), key)
         elif key == "based-on":
-            values["request"] = value.removeprefix("ServiceRequest/")
+            values["request"] = check_id(value.removeprefix("ServiceRequest/"), key)
         elif key == "_sort":
             if value not in ("_lastUpdated", "-_lastUpdated"):
-                raise FhirError(400, "not-supported", "_sort supports _lastUpdated and -_lastUpdated")
+                raise FhirError(400, "not-supported", "_sort supports _lastUpdated and -_lastUpdated", ["_sort"])
             values["sort"] = value
         elif key == "_count":
-            if not value.isdigit():
-                raise FhirError(400, "invalid", "_count must be a whole number")
+            if _COUNT.fullmatch(value) is None:
+                raise FhirError(400, "invalid", "_count must be a whole number (0-9)", ["_count"])
             values["count"] = max(1, min(int(value), MAX_COUNT))
         elif key == "_page_token":
             values["after"] = decode_page_token(value)
+            if not is_id(values["after"][1]):
+                raise FhirError(400, "invalid", "the paging token '_page_token' is damaged; start the search again",
+                                ["_page_token"])
     return SearchParams(last_updated=tuple(values.pop("last_updated")), ids=tuple(values.pop("ids")),
                         **{"count": DEFAULT_COUNT, **values})
 

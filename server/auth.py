@@ -20,6 +20,7 @@ from .access import Principal
 from .outcome import FhirError, unauthorized
 from .store import aware
 from .tables import clients, used_assertions
+from .validation import is_id
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 CLIENT_ALGORITHMS = ["ES384", "RS384"]
@@ -86,7 +87,9 @@ def issue_token(conn: Connection, assertion: str, audience: str, secret: bytes,
         unverified = jwt.decode(assertion, options={"verify_signature": False})
     except jwt.PyJWTError:
         raise unauthorized("the client assertion is not a JWT") from None
-    client_id = str(unverified.get("iss", ""))
+    client_id = unverified.get("iss")
+    if not isinstance(client_id, str) or not is_id(client_id):
+        raise unauthorized("unknown client: enroll the station first")
     row = conn.execute(select(clients).where(clients.c.id == client_id)).first()
     if row is None or row.public_jwk is None:
         raise unauthorized("unknown client: enroll the station first")
@@ -100,7 +103,12 @@ def issue_token(conn: Connection, assertion: str, audience: str, secret: bytes,
         raise unauthorized(f"the client assertion was refused: {error}") from None
     if claims["sub"] != client_id:
         raise unauthorized("the client assertion's sub must equal its iss")
-    expires = datetime.fromtimestamp(claims["exp"], timezone.utc)
+    if not isinstance(claims["jti"], str) or not 0 < len(claims["jti"]) <= 64 or not claims["jti"].isprintable():
+        raise unauthorized("the client assertion's jti must be text of 1 to 64 characters")
+    try:
+        expires = datetime.fromtimestamp(claims["exp"], timezone.utc)
+    except (OverflowError, ValueError, OSError):
+        raise unauthorized("the client assertion's exp is not a time") from None
     if expires - _now() > MAX_ASSERTION_LIFETIME:
         raise unauthorized("the client assertion must expire within 5 minutes")
     conn.execute(delete(used_assertions).where(used_assertions.c.expires < _now() - timedelta(minutes=1)))
@@ -140,8 +148,9 @@ def _check_public_key(jwk: dict) -> None:
         raise FhirError(400, "invalid", "send only the public half of the key (no 'd' member)")
     try:
         key = jwt.PyJWK(jwk)
-    except jwt.PyJWTError as error:
-        raise FhirError(400, "invalid", f"the public key is not a usable JWK: {error}") from None
+    except (jwt.PyJWTError, ValueError, TypeError, KeyError, AttributeError) as error:
+        raise FhirError(400, "invalid", f"the public key is not a usable JWK: {str(error)[:200] or type(error).__name__}",
+                        ["jwk"]) from None
     kty = jwk.get("kty")
     if kty == "EC" and jwk.get("crv") != "P-384":
         raise FhirError(400, "invalid", "an EC key must be on curve P-384 (ES384)")

@@ -5,12 +5,16 @@ from pathlib import Path
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
 
+from . import fhirjson
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
 def make_engine(url: str) -> Engine:
+    # JSON columns keep FHIR decimals exact (1.50 stays 1.50, not the float 1.5).
+    exact = {"json_serializer": fhirjson.dumps, "json_deserializer": fhirjson.loads}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **exact)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(connection, _record):
@@ -34,7 +38,7 @@ def make_engine(url: str) -> Engine:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     # A connection the server dropped is replaced when it fails (pool_pre_ping would cost a round
     # trip on every request).
-    return create_engine(url, pool_size=10, max_overflow=10, pool_recycle=3600)
+    return create_engine(url, pool_size=10, max_overflow=10, pool_recycle=3600, **exact)
 
 
 def _alembic_config():

@@ -8,6 +8,7 @@ created, is checked when the last byte arrives: a damaged file never becomes vis
 import base64
 import hashlib
 import os
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -19,10 +20,15 @@ from sqlalchemy.engine import Connection
 from .access import Principal
 from .outcome import FhirError
 from .tables import resources, uploads
+from .validation import is_id
 
 TUS_VERSION = "1.0.0"
 CHECKSUM_ALGORITHMS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256}
 OCTET_STREAM = "application/offset+octet-stream"
+MAX_METADATA_VALUE = 1024
+_UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
+_METADATA_KEY = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -37,18 +43,36 @@ class Upload:
     complete: bool
 
 
+def check_upload_id(upload_id: str) -> None:
+    """Upload ids are the hub's own (32 hex digits): anything else is not known, and is not looked up."""
+    if _UPLOAD_ID.fullmatch(upload_id) is None:
+        raise FhirError(404, "not-found", f"upload '{_CONTROL.sub('?', upload_id[:40])}' is not known", ["upload"])
+
+
 def parse_metadata(header: str | None) -> dict:
-    """Upload-Metadata: comma-separated `key base64(value)` pairs."""
+    """Upload-Metadata: comma-separated `key base64(value)` pairs; values are UTF-8 text without control
+    characters, and `documentreference` (the record the file belongs to) a FHIR id."""
     out = {}
     for pair in (header or "").split(","):
         pair = pair.strip()
         if not pair:
             continue
         key, _, encoded = pair.partition(" ")
+        if _METADATA_KEY.fullmatch(key) is None:
+            raise FhirError(400, "invalid", f"Upload-Metadata: the key '{_CONTROL.sub('?', key[:40])}' is not "
+                            "a name (letters, digits, '_', '.', '-')", ["Upload-Metadata"])
         try:
-            out[key] = base64.b64decode(encoded, validate=True).decode() if encoded else ""
+            value = base64.b64decode(encoded, validate=True).decode() if encoded else ""
         except Exception:
-            raise FhirError(400, "invalid", f"Upload-Metadata: the value of '{key}' is not base64") from None
+            raise FhirError(400, "invalid", f"Upload-Metadata: the value of '{key}' is not base64 of UTF-8 text",
+                            [f"Upload-Metadata.{key}"]) from None
+        if len(value) > MAX_METADATA_VALUE or _CONTROL.search(value):
+            raise FhirError(400, "invalid", f"Upload-Metadata: the value of '{key}' is longer than "
+                            f"{MAX_METADATA_VALUE} characters or holds control characters", [f"Upload-Metadata.{key}"])
+        out[key] = value
+    if "documentreference" in out and not is_id(out["documentreference"]):
+        raise FhirError(400, "invalid", "Upload-Metadata: 'documentreference' must be the DocumentReference's id "
+                        "(1 to 64 letters, digits, '-' or '.')", ["Upload-Metadata.documentreference"])
     return out
 
 
@@ -138,8 +162,8 @@ class FileStore:
         # The one access rule: the expert may read the DocumentReference (its consultation's current routing).
         row = conn.execute(select(resources.c.id).where(
             resources.c.type == "DocumentReference", resources.c.id == reference_id,
-            resources.c.facility == upload.facility)).first()
-        return row is not None and who.routed(row)
+            resources.c.facility == upload.facility, who.read_filter("DocumentReference"))).first()
+        return row is not None
 
 
 def _upload(row) -> Upload:
