@@ -15,6 +15,7 @@ from app.domain.issues import Issue, Severity
 from app.domain.lifecycle import EDITABLE, Status, TransitionError, Urgency
 from app.domain.vitals import Vitals
 from app.services.cases import BurnedInReview, CaseIncomplete, CaseNotEditable, CaseService, ForeignExportFailed
+from app.services.deidentify import places_left
 from app.storage.errors import StorageError
 
 from .pickers import CommuneCombo, IcdPicker, ProvinceCombo
@@ -551,8 +552,16 @@ class CaseEditor(QWidget):
             else:
                 self._show_banner(self.tr("Not sent: check the images first (%1).").replace("%1", str(error.folder)))
         elif isinstance(error, ForeignExportFailed):
-            self._show_banner(self.tr("Not sent: %1 image file(s) could not be made anonymous. Remove or "
-                                      "replace them, then send again.").replace("%1", str(len(error.failed))))
+            left = [places_left(reason) for _, reason in error.failed if places_left(reason)]
+            if left:
+                places = ", ".join(dict.fromkeys(place for file in left for place in file))
+                self._show_banner(self.tr("Not sent: %1 image file(s) still show the patient's identity after "
+                                          "de-identification (in %2). Remove them from the case, or replace them "
+                                          "with copies without the patient's details, then send again.")
+                                  .replace("%1", str(len(left))).replace("%2", places))
+            else:
+                self._show_banner(self.tr("Not sent: %1 image file(s) could not be made anonymous. Remove or "
+                                          "replace them, then send again.").replace("%1", str(len(error.failed))))
         elif isinstance(error, TransitionError):
             self._show_banner(self.tr("This action is not possible for a case that is %1.")
                               .replace("%1", status_name(error.current).lower()))

@@ -394,8 +394,17 @@ class DicomViewer(QWidget):
             text += " " + self.tr("%1 of them may show the patient's name in the picture itself "
                                   "(ultrasound, screen captures): look at them before sending.") \
                 .replace("%1", str(len(result.burned_in)))
-        if result.failed:
-            text += " " + self.tr("%1 file(s) could not be processed.").replace("%1", str(len(result.failed)))
+        from app.services.deidentify import places_left
+
+        left = [places_left(reason) for _, reason in result.failed if places_left(reason)]
+        if left:
+            places = ", ".join(dict.fromkeys(place for file in left for place in file))
+            text += " " + self.tr("%1 file(s) were not written: they still show the patient's identity (in %2). "
+                                  "Remove them from the case or replace them.") \
+                .replace("%1", str(len(left))).replace("%2", places)
+        if len(result.failed) > len(left):
+            text += " " + self.tr("%1 file(s) could not be processed.") \
+                .replace("%1", str(len(result.failed) - len(left)))
         self.export_status.setText(text)
 
     def hideEvent(self, event) -> None:

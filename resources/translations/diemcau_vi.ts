@@ -385,6 +385,10 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>Chưa gửi: %1 tệp ảnh không ẩn danh được. Hãy xoá hoặc thay thế rồi gửi lại.</translation>
     </message>
     <message>
+      <source>Not sent: %1 image file(s) still show the patient's identity after de-identification (in %2). Remove them from the case, or replace them with copies without the patient's details, then send again.</source>
+      <translation>Chưa gửi: %1 tệp ảnh vẫn còn thông tin nhận dạng bệnh nhân sau khi ẩn danh (ở %2). Hãy xoá các tệp này khỏi hồ sơ, hoặc thay bằng bản không có thông tin của bệnh nhân, rồi gửi lại.</translation>
+    </message>
+    <message>
       <source>This action is not possible for a case that is %1.</source>
       <translation>Không thể thực hiện thao tác này với hồ sơ ở trạng thái %1.</translation>
     </message>
@@ -899,6 +903,10 @@ Bạn đã kiểm tra chưa?</translation>
     <message>
       <source>%1 file(s) could not be processed.</source>
       <translation>%1 tệp không xử lý được.</translation>
+    </message>
+    <message>
+      <source>%1 file(s) were not written: they still show the patient's identity (in %2). Remove them from the case or replace them.</source>
+      <translation>%1 tệp không được ghi vì vẫn còn thông tin nhận dạng bệnh nhân (ở %2). Hãy xoá các tệp này khỏi hồ sơ hoặc thay thế chúng.</translation>
     </message>
   </context>
   <context>

@@ -66,3 +66,87 @@ def test_images_that_may_show_the_name_stop_the_sending_until_checked(station, t
         raise AssertionError("the ultrasound should have been held for review")
     assert station.cases.get_case(case.id).status.value == "ready"
     assert station.cases.submit(case.id, burned_in_checked=True).status.value == "submitted"
+
+
+# The security review's finding: identity planted in private tags, file meta and free text must not leave,
+# and a file that still names the patient after the profile is not written and is listed with the reason.
+
+def patient_case(station, **patient):
+    from tests.unit.imaging.planted import BIRTH_TYPED, CCCD, NAME, PHONE
+
+    case = station.cases.create_case()
+    fields = dict(full_name=NAME, birth=BIRTH_TYPED, cccd=CCCD, phone=PHONE) | patient
+    return station.cases.save_draft(replace(case, patient=replace(case.patient, **fields)))
+
+
+def test_identity_planted_anywhere_does_not_leave(station, tmp_path):
+    from tests.unit.imaging.planted import leaks, planted_file
+
+    case = patient_case(station)
+    sources = [planted_file(tmp_path / "planted.dcm"), get_testdata_file("CT_small.dcm")]
+    station.imports.import_paths(case.id, sources)
+    originals = [pydicom.dcmread(p) for p in sources]
+    uids = [str(ds[k].value) for ds in originals for k in
+            ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID", "FrameOfReferenceUID") if k in ds]
+    result = station.deidentification.export(case.id, tmp_path / "out")
+    assert result.failed == [] and result.files == 2
+    for path in (tmp_path / "out").glob("*.dcm"):
+        assert leaks(path.read_bytes(), uids) == [], path.name
+        ds = pydicom.dcmread(path)
+        assert not any(element.tag.is_private for element in ds.iterall())
+        assert "PrivateInformation" not in ds.file_meta and "SourceApplicationEntityTitle" not in ds.file_meta
+        assert ds.file_meta.ImplementationClassUID != originals[0].file_meta.ImplementationClassUID
+
+
+def test_a_file_still_naming_the_patient_is_not_sent_and_the_reason_is_given(station, tmp_path):
+    import json
+
+    from app.services.deidentify import IDENTITY_LEFT
+    from tests.unit.imaging.planted import CCCD, planted_dataset
+
+    case = patient_case(station)
+    named = planted_dataset()
+    named.Manufacturer = "NGUYEN VAN DUOC"  # an attribute the Basic Profile keeps (as if burned into the header)
+    named.save_as(tmp_path / "named.dcm", enforce_file_format=True)
+    other = planted_dataset()  # the DICOM knows another name; the case record's CCCD is still found
+    other.PatientName, other.OtherPatientIDs, other.OtherPatientIDsSequence = "BN^MOT", [], []
+    other.ImageComments = ""
+    other.DeviceSerialNumber = "x"
+    other.SoftwareVersions = f"V{CCCD}"
+    other.save_as(tmp_path / "cccd.dcm", enforce_file_format=True)
+    station.imports.import_paths(case.id, [tmp_path / "named.dcm", tmp_path / "cccd.dcm",
+                                           get_testdata_file("CT_small.dcm")])
+    result = station.deidentification.export(case.id, tmp_path / "out")
+    assert result.files == 1 and len(result.failed) == 2
+    reasons = dict(result.failed)
+    assert all(reason.startswith(IDENTITY_LEFT) for reason in reasons.values())
+    assert any("Manufacturer" in r and "name" in r for r in reasons.values())
+    assert any("SoftwareVersions" in r and "ID" in r for r in reasons.values())
+    assert all(NAME_PART not in r for r in reasons.values() for NAME_PART in ("NGUYEN", "Nguyễn", CCCD))
+    assert len(list((tmp_path / "out").glob("*.dcm"))) == 1  # nothing of the refused files stays
+    assert {p.suffix for p in (tmp_path / "out").iterdir()} == {".dcm", ".json"}  # no half-written copy either
+    report = json.loads((tmp_path / "out" / "deidentification.json").read_text(encoding="utf-8"))
+    assert len(report["failed"]) == 2
+
+
+def test_a_case_whose_images_still_name_the_patient_is_not_sent_abroad(station, tmp_path):
+    from app.services.cases import ForeignExportFailed
+    from app.services.deidentify import IDENTITY_LEFT
+    from tests.unit.imaging.planted import planted_dataset
+
+    case = patient_case(station, age="58", sex="male")
+    case = station.cases.save_draft(replace(station.cases.get_case(case.id), reason="U phổi", question="Xin ý kiến",
+                                            specialty="oncology", hospital="k", foreign_expert=True))
+    named = planted_dataset()
+    named.Manufacturer = "Nguyễn Văn Được"
+    named.save_as(tmp_path / "named.dcm", enforce_file_format=True)
+    station.imports.import_paths(case.id, [tmp_path / "named.dcm"])
+    station.cases.mark_ready(case.id)
+    try:
+        station.cases.submit(case.id)
+    except ForeignExportFailed as refused:
+        assert len(refused.failed) == 1 and refused.failed[0][1].startswith(IDENTITY_LEFT)
+    else:
+        raise AssertionError("a file naming the patient must not go abroad")
+    assert station.cases.get_case(case.id).status.value == "ready"
+    assert list((station.paths.outgoing / case.id / "imaging").glob("*.dcm")) == []
