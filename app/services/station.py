@@ -100,7 +100,7 @@ class Station:
     def deidentification(self):
         from .deidentify import DeidentificationService
 
-        return DeidentificationService(self.attachments, self.imaging)
+        return DeidentificationService(self.attachments, self.imaging, self.db)
 
     @cached_property
     def sync(self):
