@@ -48,6 +48,16 @@ class Outbox:
         stamp = _naive(now)
         return [case_id for case_id, next_try in rows if next_try is None or next_try <= stamp]
 
+    def has_pending(self, session: Session, case_id: str) -> bool:
+        return session.scalar(select(func.count()).where(OutboxRow.case_id == case_id,
+                                                         OutboxRow.done_at.is_(None))) > 0
+
+    def sent_cases(self, session: Session) -> list[str]:
+        """Cases that have outbox rows, all of them done."""
+        rows = session.execute(select(OutboxRow.case_id).group_by(OutboxRow.case_id)
+                               .having(func.count(OutboxRow.done_at) == func.count()))
+        return [case_id for (case_id,) in rows]
+
     def pending(self, session: Session, case_id: str) -> list[OutboxItem]:
         rows = session.scalars(select(OutboxRow).where(OutboxRow.case_id == case_id, OutboxRow.done_at.is_(None))
                                .order_by(OutboxRow.seq))
@@ -108,6 +118,11 @@ class Messages:
     def mark_read(self, session: Session, case_id: str) -> None:
         session.execute(update(MessageRow).where(MessageRow.case_id == case_id, MessageRow.direction == "in")
                         .values(read=True))
+
+    def answered_cases(self, session: Session) -> list[str]:
+        """Cases with an expert's answer or conclusion received."""
+        return list(session.scalars(select(MessageRow.case_id).distinct().where(
+            MessageRow.direction == "in", MessageRow.kind.in_(("answer", "conclusion")))))
 
     def has_answer(self, session: Session, case_id: str) -> bool:
         return session.scalar(select(func.count()).where(

@@ -71,6 +71,8 @@ class SyncEngine:
         report = SyncReport()
         with self._db.transaction() as session:
             was_offline = self._state.get(session, "offline") == "1"
+        with self._db.transaction() as session:
+            self.settle(session)  # whatever a cut or a kill left half-done in an earlier pass
         try:
             self.download(report)
             # The link is back: what waited for it goes now, not when each row's backoff ends.
@@ -89,9 +91,6 @@ class SyncEngine:
         """The experts' replies, then the Tasks they moved on, each from its own cursor."""
         self._download("Communication", "download_cursor", lambda r: self._receive(r, report))
         self._download("Task", "task_cursor", self._task_seen)
-        with self._db.transaction() as session:
-            for case_id in set(report.new_answers):
-                self._settle(session, case_id)
 
     def _download(self, kind: str, cursor_key: str, receive: Callable[[dict], None]) -> None:
         with self._db.transaction() as session:
@@ -128,13 +127,26 @@ class SyncEngine:
                 author=mapping.sender_name(resource), text=mapping.message_text(resource),
                 sent_at=datetime.fromisoformat(sent.replace("Z", "+00:00")) if sent else self._clock(),
                 read=False))
+            self._settle(session, case_id)  # with the message, so no cut or kill separates them
         if added:
             report.new_answers.append(case_id)
 
-    def _settle(self, session, case_id: str) -> None:
-        """A synced case with an expert's answer becomes answered."""
+    def settle(self, session) -> None:
+        """Every case in the state the database implies: all rows sent -> synced; an answer -> answered."""
+        for case_id in set(self._outbox.sent_cases(session)) | set(self._messages.answered_cases(session)):
+            self._settle(session, case_id)
+
+    def _settle(self, session, case_id: str, report: SyncReport | None = None) -> None:
+        """A submitted case with nothing left to send is synced; a synced case with an answer is answered."""
         case = self._cases.get(session, case_id)
-        if case is not None and case.status == Status.SYNCED and self._messages.has_answer(session, case_id):
+        if case is None:
+            return
+        if case.status == Status.SUBMITTED and not self._outbox.has_pending(session, case_id):
+            self._cases.set_status(session, case_id, Status.SYNCED, self._clock())
+            case = self._cases.get(session, case_id)
+            if report is not None:
+                report.synced_cases.append(case_id)
+        if case.status == Status.SYNCED and self._messages.has_answer(session, case_id):
             self._cases.set_status(session, case_id, Status.ANSWERED, self._clock())
 
     # -- upload ------------------------------------------------------------------------------
@@ -148,12 +160,8 @@ class SyncEngine:
                 case = self._cases.get(session, case_id)
             if not self._upload_case(case, items, report, progress):
                 continue  # this case waits for a person or a retry; the next case goes on
-            with self._db.transaction() as session:
-                current = self._cases.get(session, case_id)
-                if current is not None and current.status == Status.SUBMITTED:
-                    self._cases.set_status(session, case_id, Status.SYNCED, self._clock())
-                    report.synced_cases.append(case_id)
-                self._settle(session, case_id)
+            with self._db.transaction() as session:  # rows the PACS step marked done in transactions of its own
+                self._settle(session, case_id, report)
 
     def _upload_case(self, case, items: list[OutboxItem], report: SyncReport, progress: ProgressFn | None) -> bool:
         """Send a case's rows in order; False when one failed (the case waits). The link down raises."""
@@ -170,8 +178,9 @@ class SyncEngine:
             try:
                 if kind == "send":
                     self._send(case, first, progress)
-                    with self._db.transaction() as session:
+                    with self._db.transaction() as session:  # the last row and the case's new state together
                         self._outbox.done(session, first.seq, self._clock())
+                        self._settle(session, case.id, report)
                     report.sent_rows += 1
                 elif kind == "stow":
                     taken, refusal = self._pacs.stow(case, rows)

@@ -1,0 +1,74 @@
+"""A case's state follows from what the database holds, whatever moment a pass was cut or killed at."""
+
+from app.domain.lifecycle import Status
+from app.storage.repository import CaseRepository
+from app.sync.hub_client import HubClient, HubUnreachable
+from app.wire import mapping
+from tests.support.cases import submitted_case
+
+
+def answer(expert, case, text="Chỉ định chụp mạch vành.", message_id="11111111-2222-3333-4444-555555555555"):
+    expert.put(mapping.communication_resource(message_id, case.id, case.patient.id, text, "conclusion", {"display": "claimed"}))
+
+
+def test_a_case_whose_rows_are_all_done_but_still_submitted_becomes_synced_then_answered(enrolled_station, expert,
+                                                                                          tmp_path):
+    station = enrolled_station
+    case = submitted_case(station, tmp_path, slices=0)
+    station.sync.run_once()
+    # The state a kill leaves between the last row marked done and the case moved on.
+    with station.db.transaction() as session:
+        from sqlalchemy import update
+
+        from app.storage.models import CaseRow
+
+        session.execute(update(CaseRow).where(CaseRow.id == case.id).values(status=Status.SUBMITTED.value))
+    assert station.sync.status().unsent_rows == 0
+    answer(expert, case)
+    station.sync.run_once()
+    assert station.cases.get_case(case.id).status == Status.ANSWERED
+    with station.db.transaction() as session:
+        history = [new for _, new, _ in CaseRepository().status_history(session, case.id)]
+    assert history[-2:] == [Status.SYNCED, Status.ANSWERED]
+
+
+def test_an_answer_whose_task_search_was_cut_still_makes_the_case_answered(enrolled_station, expert, tmp_path,
+                                                                            monkeypatch):
+    station = enrolled_station
+    case = submitted_case(station, tmp_path, slices=0)
+    station.sync.run_once()
+    answer(expert, case)
+    search = HubClient.search
+    cuts = []
+
+    def cut_on_tasks(self, kind, params):
+        if kind == "Task" and not cuts:
+            cuts.append(kind)
+            raise HubUnreachable("ReadError: the link dropped")
+        return search(self, kind, params)
+    monkeypatch.setattr(HubClient, "search", cut_on_tasks)
+    first = station.sync.run_once()
+    assert cuts and not first.online
+    station.sync.run_once()
+    assert station.cases.get_case(case.id).status == Status.ANSWERED
+    assert station.sync.status().unread_by_case == {case.id: 1}
+
+
+def test_a_message_and_the_answered_status_are_stored_together(enrolled_station, expert, tmp_path, monkeypatch):
+    """The process dies right after the answer is stored (here: on the next request): the case is answered already."""
+    station = enrolled_station
+    case = submitted_case(station, tmp_path, slices=0)
+    station.sync.run_once()
+    answer(expert, case)
+    search = HubClient.search
+
+    def die_on_tasks(self, kind, params):
+        if kind == "Task":
+            raise SystemExit("killed")
+        return search(self, kind, params)
+    monkeypatch.setattr(HubClient, "search", die_on_tasks)
+    try:
+        station.sync.run_once()
+    except SystemExit:
+        pass
+    assert station.cases.get_case(case.id).status == Status.ANSWERED
