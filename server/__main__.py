@@ -1,6 +1,7 @@
 """`diemcau-hub`: run the central hub and administer its clients.
 
-    diemcau-hub serve --data /var/lib/diemcau-hub --database postgresql://... --pacs http://...:8042/dicom-web
+    diemcau-hub serve --data /var/lib/diemcau-hub --database postgresql://... --pacs http://...:8042/dicom-web \
+        --public-url https://hub.diemcau.vn
     diemcau-hub add-station --facility 01234 --name "TTYT huyện Mèo Vạc"
     diemcau-hub add-expert --hospital bachmai --specialty cardiology --name "Bs. Trần"
     diemcau-hub revoke CLIENT_ID
@@ -18,7 +19,7 @@ def _config(args):
     from .config import HubConfig
 
     return HubConfig.in_folder(Path(args.data), args.database or os.environ.get("DIEMCAU_HUB_DATABASE"),
-                               getattr(args, "pacs", None))
+                               getattr(args, "pacs", None), getattr(args, "public_url", None))
 
 
 def _engine(args):
@@ -37,6 +38,9 @@ def serve(args) -> int:
     if args.workers > 1:
         return serve_workers(args)
     config, pacs = _config(args), None
+    if not config.public_url and args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"diemcau-hub: listening on {args.host} without --public-url: only clients on this machine "
+              "(127.0.0.1) will get tokens; give the address stations use", file=sys.stderr)
     if args.local_pacs:
         config, pacs = with_local_pacs(config, Path(args.data))
     app = create_app(config)
@@ -105,7 +109,8 @@ def serve_workers(args) -> int:
     _engine(args).dispose()  # migrate once, before the workers start
     config = _config(args)
     os.environ.update({"DIEMCAU_HUB_DATA": str(Path(args.data).resolve()),
-                       "DIEMCAU_HUB_DATABASE": config.database_url, "DIEMCAU_HUB_PACS": config.pacs_url})
+                       "DIEMCAU_HUB_DATABASE": config.database_url, "DIEMCAU_HUB_PACS": config.pacs_url,
+                       "DIEMCAU_HUB_PUBLIC_URL": config.public_url})
     uvicorn.run("server.api:app_from_environment", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_level="warning", access_log=False,
                 ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key)
@@ -167,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--local-pacs", action="store_true",
                      help="run an Orthanc of its own under --data/pacs (one-machine set-ups; needs orthanc)")
     run.add_argument("--workers", type=int, default=1, help="processes serving the API (about one per core)")
+    run.add_argument("--public-url", help="the address stations use, e.g. https://hub.diemcau.vn (default: "
+                     "DIEMCAU_HUB_PUBLIC_URL); client assertions must be made out to <it>/auth/token. Required "
+                     "unless every station reaches the hub at 127.0.0.1/localhost")
     run.add_argument("--tls-cert")
     run.add_argument("--tls-key")
     run.add_argument("--ready-file", help="write the port here once listening (for supervisors and tests)")

@@ -1,6 +1,7 @@
 """The hub's HTTP API: FHIR R4 REST, enrollment and tokens, resumable uploads."""
 
 import base64
+import ipaddress
 import json
 import logging
 import os
@@ -126,9 +127,27 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
 
     # -- open endpoints ----------------------------------------------------------------------
 
+    def public_base(request: Request) -> str:
+        """The hub's own address in what it writes (links, the token endpoint): the configured one."""
+        return config.public_url or str(request.base_url).rstrip("/")
+
+    def token_audience(request: Request) -> str | None:
+        """The `aud` a client assertion must carry; None when this request cannot have one.
+
+        With a public URL, exactly <public URL>/auth/token, whatever the Host header says. Without
+        one, the address the request came to, but only on this machine (sent from and to
+        127.0.0.1/localhost: the embedded hub, tests): a Host header is the client's to write, and
+        an assertion a fake hub collected would otherwise pass here with that hub's Host.
+        """
+        if config.public_url:
+            return f"{config.public_url}/auth/token"
+        if _loopback(request.url.hostname) and _loopback(request.client.host if request.client else None):
+            return str(request.url_for("token"))
+        return None
+
     @app.get("/metadata")
     async def metadata(request: Request):
-        return fhir_response(capability_statement(str(request.base_url).rstrip("/")))
+        return fhir_response(capability_statement(public_base(request)))
 
     @app.post("/enroll")
     async def enroll(request: Request):
@@ -147,7 +166,8 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
                     audit.record(conn, "", "enroll", error.status)
                 raise
         enrolled = await run_in_threadpool(job)
-        enrolled["token_endpoint"] = str(request.url_for("token"))
+        enrolled["token_endpoint"] = f"{config.public_url}/auth/token" if config.public_url \
+            else str(request.url_for("token"))
         return Response(json.dumps(enrolled), media_type="application/json")
 
     @app.post("/auth/token", name="token")
@@ -155,7 +175,13 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
         form = {k: v[0] for k, v in parse_qs((await request.body()).decode(errors="replace")).items()}
         if form.get("grant_type") != "client_credentials" or form.get("client_assertion_type") != auth.ASSERTION_TYPE:
             return Response(json.dumps({"error": "unsupported_grant_type"}), 400, media_type="application/json")
-        audience = str(request.url_for("token"))
+        audience = token_audience(request)
+        if audience is None:
+            with engine.begin() as conn:
+                audit.record(conn, "", "token", 401)
+            return Response(json.dumps({"error": "invalid_client", "error_description": (
+                "this hub has no public URL configured (diemcau-hub serve --public-url, DIEMCAU_HUB_PUBLIC_URL), "
+                "so it gives tokens only to clients on its own machine")}), 401, media_type="application/json")
 
         def job():
             with engine.begin() as conn:
@@ -314,8 +340,9 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
 
         def work(conn, who):
             page = store.search(conn, who, kind, params)
-            base = str(request.base_url).rstrip("/")
-            links = [{"relation": "self", "url": str(request.url)}]
+            base = public_base(request)
+            links = [{"relation": "self", "url": f"{base}/{kind}" + (f"?{request.url.query}" if request.url.query
+                                                                      else "")}]
             if page.next_token:
                 query = [(k, v) for k, v in request.query_params.multi_items() if k != "_page_token"]
                 links.append({"relation": "next",
@@ -373,7 +400,7 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
 
         def work(conn, who):
             versions = store.history(conn, who, kind, resource_id)
-            base = str(request.base_url).rstrip("/")
+            base = public_base(request)
             return fhir_response({"resourceType": "Bundle", "type": "history", "entry": [
                 {"fullUrl": f"{base}/{kind}/{resource_id}", "resource": v,
                  "request": {"method": "PUT", "url": f"{kind}/{resource_id}"},
@@ -419,6 +446,15 @@ class _Found(Response):
     def __init__(self, value):
         super().__init__(status_code=200)
         self.value = value
+
+
+def _loopback(host: str | None) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address((host or "").strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _moved(upload, received):

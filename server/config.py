@@ -5,6 +5,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -18,12 +19,23 @@ class HubConfig:
     max_chunk_bytes: int = 64 * 1024 * 1024         # one PATCH
     threads: int = 8    # per worker process, for database work
     pacs_url: str = ""  # the PACS's DICOMweb root (user:password@ for basic auth); "" = no PACS
+    # The address stations use, e.g. https://hub.diemcau.vn (what TLS or the reverse proxy serves).
+    # Client assertions must name <public_url>/auth/token as their audience, and the hub names
+    # itself by it. "" = a hub on this machine only: the address a request came to, and then only
+    # from and to 127.0.0.1/localhost (the embedded hub, tests).
+    public_url: str = ""
+
+    def __post_init__(self):
+        if self.public_url:
+            object.__setattr__(self, "public_url", check_public_url(self.public_url))
 
     @staticmethod
-    def in_folder(folder: Path, database_url: str | None = None, pacs_url: str | None = None) -> "HubConfig":
+    def in_folder(folder: Path, database_url: str | None = None, pacs_url: str | None = None,
+                  public_url: str | None = None) -> "HubConfig":
         """A hub keeping everything under `folder` (SQLite unless `database_url` says otherwise).
 
-        The PACS comes from `pacs_url` or DIEMCAU_HUB_PACS (none: DICOM goes as plain files).
+        The PACS comes from `pacs_url` or DIEMCAU_HUB_PACS (none: DICOM goes as plain files), the
+        public address from `public_url` or DIEMCAU_HUB_PUBLIC_URL.
         The token-signing secret comes from DIEMCAU_HUB_SECRET, or a file made once in the folder;
         several hub workers behind one address must share it.
         """
@@ -31,7 +43,16 @@ class HubConfig:
         folder.mkdir(parents=True, exist_ok=True)
         return HubConfig(database_url=database_url or f"sqlite:///{folder / 'hub.db'}",
                          files_dir=folder / "files", secret=load_secret(folder),
-                         pacs_url=pacs_url or os.environ.get("DIEMCAU_HUB_PACS", ""))
+                         pacs_url=pacs_url or os.environ.get("DIEMCAU_HUB_PACS", ""),
+                         public_url=public_url or os.environ.get("DIEMCAU_HUB_PUBLIC_URL", ""))
+
+
+def check_public_url(url: str) -> str:
+    """`url` without its trailing slash; ValueError unless it is an http(s) address with no query or fragment."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(f"the public URL must be an address such as https://hub.example.vn, not {url!r}")
+    return url.strip().rstrip("/")
 
 
 def load_secret(folder: Path) -> bytes:
