@@ -36,6 +36,9 @@ from .validation import (SUPPORTED_TYPES, check_id, check_type, is_id, parse_jso
 
 log = logging.getLogger("diemcau.hub")
 
+# Route (endpoint) names as the audit trail calls what they do.
+_ROUTE_ACTIONS = {"put": "update", "instance_history": "history", "tus_create": "upload", "tus_head": "upload-head",
+                  "tus_patch": "upload-patch", "tus_options": "upload-options"}
 _VERSION_ID = re.compile(r"[0-9]{1,9}")  # versions are counted from 1; more than 9 digits cannot exist
 _COUNT = re.compile(r"[0-9]{1,9}")
 _DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?")
@@ -85,11 +88,28 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
         return fhir_response(operation_outcome("invalid", str(error.errors()[:3])), 400)
 
     @app.exception_handler(Exception)
-    async def on_bug(_request, error: Exception):
+    async def on_bug(request: Request, error: Exception):
         # The type only: a message may quote patient data.
         log.error("internal error %s", type(error).__name__, exc_info=error)
+        await run_in_threadpool(audit_failure, request, error)
         return fhir_response(operation_outcome("exception", "internal error in the hub; it has been logged",
                                                severity="fatal"), 500)
+
+    def audit_failure(request: Request, error: Exception) -> None:
+        """A 500 is audited like any answer: who, which route and record, and the error's type (never its text)."""
+        route = request.scope.get("route")
+        name = getattr(route, "name", "") or "request"
+        params = request.path_params
+        kind = params.get("kind", "") if params.get("kind") in SUPPORTED_TYPES else ""
+        record_id = next((v for k, v in params.items() if k in ("resource_id", "upload_id", "study")), "")
+        detail = f"{request.method} {getattr(route, 'path', '?')}: {type(error).__name__}"
+        try:
+            with engine.begin() as conn:
+                audit.record(conn, auth.client_of(request.headers.get("authorization"), config.secret),
+                             _ROUTE_ACTIONS.get(name, name)[:16], 500, kind, record_id if is_id(record_id) else "",
+                             detail)
+        except Exception as failure:  # the database itself may be what failed
+            log.error("the internal error could not be audited: %s", type(failure).__name__)
 
     # -- a request as one transaction, audited -----------------------------------------------
 
