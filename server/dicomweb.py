@@ -12,14 +12,18 @@ from datetime import datetime, timezone
 import httpx
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from starlette.concurrency import run_in_threadpool
 from starlette.background import BackgroundTask
 from starlette.requests import ClientDisconnect
 
 from . import audit
 from .dicomweb_paths import check_query, parse_path, uid as check_uid
 from .outcome import FhirError, forbidden, not_found
-from .tables import imaging_studies
+from .stow_body import Instance, boundary_of, chunks, instances, spool
+from .tables import imaging_studies, imaging_uids
 
 DICOM_JSON = "application/dicom+json"
 FORWARDED_HEADERS = ("content-type", "content-length", "content-range", "content-encoding")
@@ -99,27 +103,34 @@ def add_dicomweb_routes(app, run, config, store) -> None:
         if not content_type.startswith("multipart/related"):
             raise FhirError(415, "not-supported", "STOW-RS takes multipart/related; type=\"application/dicom\"")
 
-        def claim(conn, who):
+        boundary = boundary_of(content_type)
+
+        def may_send(conn, who):  # before a byte is spooled: only a station, for its own consultation
             if not who.is_station:
                 raise forbidden("only a station sends images to the PACS")
-            store.read(conn, who, "ServiceRequest", request_id)  # 404 unless it is this facility's
-            rows = conn.execute(select(imaging_studies).where(imaging_studies.c.study_uid == study)).all()
-            if any(row.facility != who.facility for row in rows):
-                raise forbidden(f"study {study} was sent by another facility")
-            if not any(row.request_id == request_id for row in rows):
-                conn.execute(insert(imaging_studies).values(study_uid=study, request_id=request_id,
-                                                            facility=who.facility,
-                                                            created_at=datetime.now(timezone.utc)))
+            store.read(conn, who, "ServiceRequest", request_id)
             return Response(status_code=200)
-        await run(request, None, "ImagingStudy", study, claim)
-        headers = {"Content-Type": content_type, "Accept": DICOM_JSON}
-        if request.headers.get("content-length"):
-            headers["Content-Length"] = request.headers["content-length"]
+        await run(request, None, "ImagingStudy", study, may_send)
         try:
-            upstream = await send("POST", f"studies/{study}", content=request.stream(), headers=headers)
+            spooled = await spool(request.stream(), config.files_dir / "stow-spool", config.max_upload_bytes)
         except ClientDisconnect:
-            return Response(status_code=400)  # the station went away mid-body; nothing to answer
-        reply = await answer(upstream, request)
+            return Response(status_code=400)  # the station went away mid-body; nothing was claimed
+        try:
+            parts = await run_in_threadpool(instances, spooled, boundary)
+            if not parts:
+                raise FhirError(400, "required", "the STOW-RS body holds no DICOM instance")
+            claimed = await run(request, None, "ImagingStudy", study,
+                                lambda conn, who: _Found(claim_study(conn, who, store, study, request_id, parts)))
+            upstream = await send("POST", f"studies/{study}", content=chunks(spooled), headers={
+                "Content-Type": content_type, "Accept": DICOM_JSON, "Content-Length": str(spooled.stat().st_size)})
+            reply = await answer(upstream, request)
+        finally:
+            spooled.unlink(missing_ok=True)
+        if claimed.value and b"00081199" not in getattr(reply, "body", b"00081199"):
+            # The PACS stored none of it: the study is not this facility's after all.
+            await run(request, None, "ImagingStudy", study, lambda conn, who: _Found(conn.execute(
+                delete(imaging_studies).where(imaging_studies.c.study_uid == study,
+                                              imaging_studies.c.request_id == request_id))))
         # Audited with the PACS's verdict (200 all stored, 202 some refused, 409 none).
         await run(request, "stow", "ImagingStudy", study, lambda conn, who: Response(status_code=reply.status_code))
         return reply
@@ -175,3 +186,43 @@ def _refuse(error: FhirError, asked: str, level: str = "", uid: str = ""):
         audit.record(conn, who.client_id, "dicomweb-read", error.status, level, uid, asked)
         return Response(status_code=error.status)
     return work
+
+
+class _Found(Response):
+    def __init__(self, value):
+        super().__init__(status_code=200)
+        self.value = value
+
+
+def claim_study(conn, who, store, study: str, request_id: str, parts: list[Instance]) -> bool:
+    """Make `study` this facility's for consultation `request_id`; True when the claim is new.
+
+    One claimant at a time per study (a lock on PostgreSQL; SQLite writes one at a time anyway), and
+    every series and instance UID of the body is recorded under the study, or refused if another
+    study has it already.
+    """
+    if not who.is_station:
+        raise forbidden("only a station sends images to the PACS")
+    store.read(conn, who, "ServiceRequest", request_id)  # 404 unless it is this facility's
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"study:{study}"})
+    rows = conn.execute(select(imaging_studies).where(imaging_studies.c.study_uid == study)).all()
+    if any(row.facility != who.facility for row in rows):
+        raise forbidden(f"study {study} was sent by another facility")
+    ours = [p for p in parts if p.study == study]
+    if not ours:
+        return False  # every instance names another study: the PACS refuses them, nothing is claimed
+    wanted = {p.series: "series" for p in ours} | {p.sop: "instance" for p in ours}
+    insert_new = (postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert)(imaging_uids)
+    conn.execute(insert_new.on_conflict_do_nothing(), [dict(uid=uid, level=level, study_uid=study)
+                                                       for uid, level in sorted(wanted.items())])
+    for row in conn.execute(select(imaging_uids).where(imaging_uids.c.uid.in_(sorted(wanted)))):
+        if row.study_uid != study:
+            name = "SeriesInstanceUID" if row.level == "series" else "SOPInstanceUID"
+            raise FhirError(409, "conflict", f"{name} {row.uid} belongs to another study; an instance keeps its "
+                            "study's UIDs", [name])
+    if any(row.request_id == request_id for row in rows):
+        return False
+    conn.execute(insert(imaging_studies).values(study_uid=study, request_id=request_id, facility=who.facility,
+                                                created_at=datetime.now(timezone.utc)))
+    return True

@@ -89,6 +89,15 @@ imaging_studies = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# Which study each series and instance UID sent through the hub belongs to: the PACS finds them
+# by UID alone, so a UID may never be reused under another study (another facility's).
+imaging_uids = Table(
+    "imaging_uids", metadata,
+    Column("uid", String(64), primary_key=True),
+    Column("level", String(8), nullable=False),      # series | instance
+    Column("study_uid", String(64), nullable=False),
+)
+
 # Who read or wrote what, when (no patient data, no tokens).
 audit = Table(
     "audit_events", metadata,
