@@ -8,6 +8,7 @@ only after the hub has answered, in a transaction of its own.
 import base64
 import hashlib
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -22,7 +23,7 @@ from app.storage.outbox import Message, Messages, Outbox, OutboxItem, RemoteTask
 from app.storage.repository import CaseRepository
 from app.wire import mapping
 
-from .hub_client import HubClient, HubConflict, HubRejected, HubUnreachable
+from .hub_client import HubClient, HubConflict, HubFailed, HubRejected, HubUnreachable
 from .pacs import DicomRow, PacsSender, batches, read_row
 
 CHUNK = 4 * 1024 * 1024          # a cut costs at most one chunk; larger chunks waste less time on round trips
@@ -31,6 +32,9 @@ BACKOFF_BASE_S = 5.0
 BACKOFF_MAX_S = 30 * 60.0
 REJECTED_RETRY_S = 6 * 3600.0    # a refusal needs a person; try again now and then (rules may change)
 CONFLICT_WAIT_S = 100 * 365 * 86400.0  # a conflict waits for the doctor's decision (SyncService.resend)
+FAILED_TRIES = 3                 # a row the hub fails on (500) this many times running is refused by the hub
+_FAILED_MARK = re.compile(r"^hub failed \((\d+) of \d+\)")  # how a row's error counts those tries
+_FAILED_REFUSAL = "refused by the hub: it failed on this case"
 FORCE_HORIZON = timedelta(days=365)  # "sync now" tries what waits for the link, not what waits for a person
 
 
@@ -74,7 +78,10 @@ class SyncEngine:
         with self._db.transaction() as session:
             self.settle(session)  # whatever a cut or a kill left half-done in an earlier pass
         try:
-            self.download(report)
+            try:
+                self.download(report)
+            except HubFailed as error:  # the link works: what waits to be sent still goes
+                report.error = f"replies not fetched: {error}"
             # The link is back: what waited for it goes now, not when each row's backoff ends.
             self.upload(report, progress, force or was_offline)
         except HubUnreachable as error:
@@ -200,6 +207,18 @@ class SyncEngine:
                             self._backoff(missing[0].item, f"the PACS does not list {len(missing)} image(s) it "
                                           "took; they will be sent again", report=None)
                             return False
+            except HubFailed as error:
+                # The hub answered: the link works, so the other cases go on. Repeated, it is the hub
+                # refusing this case, shown with its reason like any refusal.
+                tries = _failed_tries(first) + 1
+                if tries < FAILED_TRIES:
+                    self._backoff(first, f"hub failed ({tries} of {FAILED_TRIES}) {error.status}: "
+                                  f"{error.diagnostics}", report=None)
+                    return False
+                why = f"{_FAILED_REFUSAL} {min(tries, FAILED_TRIES)} times ({error.status}): {error.diagnostics}"
+                report.failed_cases[case.id] = why
+                self._backoff(first, why, report, rejected=True)
+                return False
             except HubUnreachable as error:
                 self._backoff(first, str(error), report=None)
                 raise  # the link is down: no use trying the other cases now
@@ -322,6 +341,14 @@ class SyncEngine:
             delay = self._rng.uniform(0.5, 1.0) * min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** item.attempts)
         with self._db.transaction() as session:
             self._outbox.failed(session, item.seq, error, self._clock() + timedelta(seconds=delay))
+
+
+def _failed_tries(item: OutboxItem) -> int:
+    """How many times running the hub has failed on this row (its last error says; another error resets it)."""
+    if (item.last_error or "").startswith(_FAILED_REFUSAL):
+        return FAILED_TRIES  # refused already: failing again keeps it refused
+    match = _FAILED_MARK.match(item.last_error or "")
+    return int(match.group(1)) if match else 0
 
 
 def _last_updated(resource: dict) -> str:

@@ -1,8 +1,9 @@
 """Talking to the hub: enrollment, tokens, FHIR reads and writes, resumable uploads, DICOMweb.
 
-Errors come in three kinds the sync engine treats differently: the link (HubUnreachable: try
-again later), a refusal (HubRejected: this record needs a person), and a conflict (HubConflict:
-someone else changed it; show it, never overwrite).
+Errors come in four kinds the sync engine treats differently: the link (HubUnreachable: try
+again later), the hub failing on a request although the link works (HubFailed: a 500; try again,
+and when it repeats it is a refusal), a refusal (HubRejected: this record needs a person), and a
+conflict (HubConflict: someone else changed it; show it, never overwrite).
 """
 
 import base64
@@ -30,7 +31,20 @@ class HubError(Exception):
 
 
 class HubUnreachable(HubError):
-    """No answer, a cut, a stall or a 5xx: the record waits for the next try."""
+    """No answer, a cut, a stall, or a 502/503/504 from what stands between: the record waits for the next try."""
+
+
+class HubFailed(HubUnreachable):
+    """The hub answered, and failed on this request (500 and the other 5xx of the hub itself).
+
+    Waits like the link at first (a restart, a database briefly gone); the sync engine reports it as
+    the hub refusing the record, with the hub's diagnostics, once it repeats.
+    """
+
+    def __init__(self, status: int, diagnostics: str):
+        super().__init__(f"the hub failed ({status}): {diagnostics}")
+        self.status = status
+        self.diagnostics = diagnostics
 
 
 class HubRejected(HubError):
@@ -310,9 +324,15 @@ def _dicom_sequence(answer: dict, tag: str) -> list[dict]:
     return (answer.get(tag) or {}).get("Value") or []
 
 
+# Answers from a proxy or load balancer in front of the hub, or a hub not ready: the link, not the record.
+TRANSIENT_STATUSES = (408, 429, 502, 503, 504)
+
+
 def _error(reply: httpx.Response) -> HubError:
-    if reply.status_code >= 500 or reply.status_code in (408, 429):
+    if reply.status_code in TRANSIENT_STATUSES:
         return HubUnreachable(f"hub answered {reply.status_code}")
+    if reply.status_code >= 500:
+        return HubFailed(reply.status_code, _diagnostics(reply))
     if reply.status_code == 412:
         return HubConflict(412, _diagnostics(reply))
     return HubRejected(reply.status_code, _diagnostics(reply))

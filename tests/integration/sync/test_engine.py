@@ -167,3 +167,54 @@ def test_passes_reuse_the_token_and_the_connection(enrolled_station, hub):
     with hub.engine.begin() as conn:
         actions = [e["action"] for e in audit.events(conn, client_id)]
     assert actions.count("token") == 1 and actions.count("search") == 6  # replies and Tasks, three times
+
+
+def test_a_hub_failing_on_a_case_is_a_refusal_after_three_tries_and_the_others_go_on(enrolled_station, tmp_path,
+                                                                                      monkeypatch):
+    """A 500 is not the link: the other cases go on; repeated, it is the hub refusing this case, with its reason."""
+    from server.store import ResourceStore
+
+    station = enrolled_station
+    bad = submitted_case(station, tmp_path, name="Ca Lỗi", slices=0)
+    good = submitted_case(station, tmp_path, name="Ca Tốt", slices=0)
+    put_many = ResourceStore.put_many
+
+    def failing_on_bad(store, conn, who, entries, *args, **kwargs):
+        if any(resource["id"] == bad.id for resource, _ in entries):
+            raise RuntimeError("a bug in the hub")
+        return put_many(store, conn, who, entries, *args, **kwargs)
+
+    monkeypatch.setattr(ResourceStore, "put_many", failing_on_bad)
+    first = station.sync.run_once()
+    assert first.online and first.synced_cases == [good.id] and not first.failed_cases
+    assert "500" in station.sync.status().unsent_by_case[bad.id][1]
+    second = station.sync.run_once(force=True)
+    assert second.online and not second.failed_cases
+    third = station.sync.run_once(force=True)
+    assert third.online and "internal error in the hub" in third.failed_cases[bad.id]
+    shown = station.sync.status().unsent_by_case[bad.id][1]  # the case list's tooltip
+    assert "refused" in shown and "internal error in the hub" in shown
+    assert station.cases.get_case(bad.id).status == Status.SUBMITTED
+    monkeypatch.undo()  # the hub is mended: "sync now" sends it
+    assert station.sync.run_once(force=True).synced_cases == [bad.id]
+
+
+def test_a_gateway_error_is_the_link_not_a_refusal(enrolled_station, tmp_path, monkeypatch):
+    """502, 503 and 504 come from what stands between station and hub: the case waits, however often."""
+    import httpx
+
+    station = enrolled_station
+    case = submitted_case(station, tmp_path, slices=0)
+    real_send = httpx.Client.send
+
+    def gateway_timeout(client, request, **kwargs):
+        if request.method == "POST" and request.url.path == "/":
+            return httpx.Response(504, text="<html>Gateway Time-out</html>", request=request)
+        return real_send(client, request, **kwargs)
+
+    monkeypatch.setattr(httpx.Client, "send", gateway_timeout)
+    for _ in range(4):
+        report = station.sync.run_once(force=True)
+        assert not report.online and "504" in report.error and not report.failed_cases
+    monkeypatch.undo()
+    assert station.sync.run_once(force=True).synced_cases == [case.id]
