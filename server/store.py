@@ -167,16 +167,14 @@ class ResourceStore:
         request = None
         if request_id and kind != "ServiceRequest":
             request = requests.get(request_id)
-            if request is None:
-                raise FhirError(422, "processing", f"{kind}/{resource_id} refers to ServiceRequest/"
-                                f"{request_id}, which the hub does not have: send the request first")
+            if request is None:  # as for another facility's: nothing tells "elsewhere" from "nowhere"
+                raise not_found("ServiceRequest", request_id)
         who.check_write(kind, existing, request)
         if if_none_match and existing is not None:
             raise FhirError(412, "duplicate", f"{kind}/{resource_id} exists already (If-None-Match: *)")
         if if_match is not None:
             if existing is None:
-                raise FhirError(412, "conflict", f"{kind}/{resource_id} does not exist, so version "
-                                f"{if_match} cannot match")
+                raise not_found(kind, resource_id)  # as for another facility's record
             if existing.version != if_match:
                 raise FhirError(412, "conflict", f"{kind}/{resource_id} is at version {existing.version}, "
                                 f"not {if_match}: someone changed it; read it again")

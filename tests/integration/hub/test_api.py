@@ -95,7 +95,7 @@ def test_a_transaction_names_the_entry_a_store_rule_refuses_and_keeps_nothing(hu
         {"resource": patient("t-3"), "request": {"method": "PUT", "url": "Patient/t-3"}},
         {"resource": orphan, "request": {"method": "PUT", "url": "Observation/o-1"}}]}
     reply = raw("POST", "/", content=json.dumps(bundle))
-    assert reply.status_code == 422 and reply.json()["issue"][0]["diagnostics"].startswith("Bundle.entry[1]: ")
+    assert reply.status_code == 404 and reply.json()["issue"][0]["diagnostics"].startswith("Bundle.entry[1]: ")
     assert raw("GET", "/Patient/t-3").status_code == 404
 
 

@@ -142,8 +142,20 @@ def test_a_write_to_another_facilitys_id_answers_like_a_read(hub, enrolled):
         assert reply.status_code == 404, (headers, reply.text)
         assert reply.json()["issue"][0]["diagnostics"] == raw_b("GET", "/Patient/pat-a").json()["issue"][0]["diagnostics"]
         assert "version" not in reply.text
+    # An id nobody has answers the same way: nothing tells "elsewhere" from "nowhere".
+    nowhere = put(raw_b, dict(hijack, id="nobody"), **{"If-Match": 'W/"1"'})
+    assert nowhere.status_code == 404 and "version" not in nowhere.text
+    b.transaction(consultation("case-b", "pat-b"))
+    observation = {"resourceType": "Observation", "id": "o-probe", "status": "final", "code": {"text": "x"},
+                   "subject": {"reference": "Patient/pat-b"}}
+    elsewhere = put(raw_b, dict(observation, basedOn=[{"reference": "ServiceRequest/case-a"}]))
+    missing = put(raw_b, dict(observation, basedOn=[{"reference": "ServiceRequest/case-none"}]))
+    assert elsewhere.status_code == missing.status_code == 404
+    assert elsewhere.json()["issue"][0]["diagnostics"].replace("case-a", "X") == \
+        missing.json()["issue"][0]["diagnostics"].replace("case-none", "X")
     expert = Raw(hub, enrolled(hub, "expert", hospital="k", specialty="oncology"))
     assert put(expert, message("m-x", "case-a", "pat-a", "x")).status_code == 404
+    assert put(expert, message("m-y", "case-none", "pat-a", "x")).status_code == 404
 
 
 def test_a_put_that_changes_only_tags_or_security_labels_is_kept(hub, enrolled):
