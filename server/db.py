@@ -8,13 +8,15 @@ from sqlalchemy.engine import Engine
 from . import fhirjson
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# A database error's text never carries the statement's values (ids, names, whole records) into a log.
+PRIVATE = {"hide_parameters": True}
 
 
 def make_engine(url: str) -> Engine:
     # JSON columns keep FHIR decimals exact (1.50 stays 1.50, not the float 1.5).
     exact = {"json_serializer": fhirjson.dumps, "json_deserializer": fhirjson.loads}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **exact)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **exact, **PRIVATE)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(connection, _record):
@@ -38,7 +40,7 @@ def make_engine(url: str) -> Engine:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     # A connection the server dropped is replaced when it fails (pool_pre_ping would cost a round
     # trip on every request).
-    return create_engine(url, pool_size=10, max_overflow=10, pool_recycle=3600, **exact)
+    return create_engine(url, pool_size=10, max_overflow=10, pool_recycle=3600, **exact, **PRIVATE)
 
 
 def _alembic_config():
