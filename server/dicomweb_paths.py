@@ -13,6 +13,9 @@ from .outcome import FhirError
 
 UID = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*")
 FRAMES = re.compile(r"[1-9][0-9]{0,5}(,[1-9][0-9]{0,5}){0,99}")
+# A BulkDataURI below an instance (as the PACS writes them in metadata): tags, and item numbers
+# inside sequences, e.g. bulk/7fe00010 or bulk/00540016/0/00181072.
+BULK = re.compile(r"[0-9a-fA-F]{8}(/[0-9]{1,5}/[0-9a-fA-F]{8}){0,4}")
 # Query keys a station or a viewer needs (QIDO-RS paging and filters below the study, rendering).
 # Never StudyInstanceUID: the study is the one in the path, and only that one.
 QUERY_KEYS = {"includefield", "limit", "offset", "fuzzymatching", "window", "viewport", "quality",
@@ -29,6 +32,7 @@ class DicomwebTarget:
     series: str | None = None
     instance: str | None = None
     frames: str | None = None
+    bulk: str | None = None
     query: str | None = None  # "series" or "instances": a QIDO-RS search below the study
     leaf: str | None = None   # "metadata", "rendered", or None for the object itself
 
@@ -42,6 +46,8 @@ class DicomwebTarget:
             parts += ["instances", self.instance]
         if self.frames:
             parts += ["frames", self.frames]
+        if self.bulk:
+            parts += ["bulk", self.bulk]
         if self.query:
             parts.append(self.query)
         if self.leaf:
@@ -103,7 +109,12 @@ def parse_path(raw_path: str) -> DicomwebTarget:
             if not FRAMES.fullmatch(value):
                 raise FhirError(400, "invalid", f"frame list '{value[:80]}' is not 1,2,3...")
             fields["frames"] = value
-        elif keyword in LEAVES and "query" not in fields:
+        elif keyword == "bulk" and "instance" in fields and "frames" not in fields:
+            value = "/".join(it)
+            if not BULK.fullmatch(value):
+                raise FhirError(400, "invalid", f"bulk data path '{value[:80]}' is not tag[/item/tag...]")
+            fields["bulk"] = value
+        elif keyword in LEAVES and "query" not in fields and "bulk" not in fields:
             if next(it, None) is not None:
                 raise refused(f"nothing may follow /{keyword}")
             if keyword == "metadata" and "frames" in fields:

@@ -132,6 +132,11 @@ def test_the_shapes_a_viewer_needs_still_work_on_ones_own_study(pacs_hub, two_fa
         assert status == 200 and own["study"].encode() in body, (path, status, body[:300])
     status, body = raw_get(pacs_hub, instance, token, 'multipart/related; type="application/dicom"; transfer-syntax=*')
     assert status == 200 and b"DICM" in body[:2000]
+    status, body = raw_get(pacs_hub, f"{instance}/metadata", token)
+    bulk = [v["BulkDataURI"] for v in json.loads(body)[0].values() if isinstance(v, dict) and "BulkDataURI" in v]
+    assert bulk and all(uri.startswith(pacs_hub.url + "/dicomweb/") for uri in bulk)  # the hub's own address
+    status, body = raw_get(pacs_hub, bulk[0][len(pacs_hub.url):], token, "multipart/related; type=\"application/octet-stream\"")
+    assert status == 200 and len(body) > 64 * 64
     status, body = raw_get(pacs_hub, f"{instance}/frames/1", token,
                            'multipart/related; type="application/octet-stream"; transfer-syntax=*')
     assert status == 200 and len(body) > 64 * 64

@@ -24,8 +24,8 @@ def test_whatever_is_accepted_is_rebuilt_exactly_and_has_nothing_but_keywords_an
         return
     assert "/dicomweb/" + target.path == raw
     for segment in target.path.split("/"):
-        assert segment in ("studies", "series", "instances", "frames", "metadata", "rendered") \
-            or UID.fullmatch(segment) or segment.replace(",", "").isdigit()
+        assert segment in ("studies", "series", "instances", "frames", "metadata", "rendered", "bulk") \
+            or UID.fullmatch(segment) or segment.replace(",", "").isdigit() or len(segment) == 8
     assert ".." not in target.path.split("/") and "%" not in target.path
 
 
@@ -38,6 +38,8 @@ def test_every_shape_a_viewer_needs_is_accepted(study, series, instance, leaf):
     assert parse_path(f"/dicomweb/studies/{study}/series").query == "series"
     assert parse_path(f"/dicomweb/studies/{study}/series/{series}/instances").query == "instances"
     assert parse_path(f"{base}/frames/1,2,3").frames == "1,2,3"
+    assert parse_path(f"{base}/bulk/7fe00010").bulk == "7fe00010"
+    assert parse_path(f"{base}/bulk/00540016/0/00181072").path == f"{base[len('/dicomweb/'):]}/bulk/00540016/0/00181072"
 
 
 @pytest.mark.parametrize("path", [
@@ -46,6 +48,8 @@ def test_every_shape_a_viewer_needs_is_accepted(study, series, instance, leaf):
     "/dicomweb/studies/1.2//series", "/dicomweb/studies/01.2", "/dicomweb/instances", "/dicomweb/studies",
     "/dicomweb/studies/1.2/series/3.4/instances/5.6/frames/0", "/dicomweb/studies/1.2/series/series/3.4",
     "/dicomweb/studies/" + "1." * 40 + "1",
+    "/dicomweb/studies/1.2/series/3.4/instances/5.6/bulk/../../x", "/dicomweb/studies/1.2/bulk/7fe00010",
+    "/dicomweb/studies/1.2/series/3.4/instances/5.6/bulk/7fe00010/metadata",
 ])
 def test_refused(path):
     with pytest.raises(FhirError) as error:
