@@ -18,7 +18,7 @@ RUN_PACKAGES := python3 python3-venv python3-pip xvfb xauth fonts-noto-core font
 # What the tests drive the station with: real X keyboard events, a private sound
 # server fed with speech and tones, generated video as cameras, PostgreSQL under the hub
 # (Orthanc, the PACS, comes with the run packages: the local hub has one).
-TEST_PACKAGES := xdotool espeak-ng sox ffmpeg postgresql
+TEST_PACKAGES := xdotool espeak-ng sox ffmpeg postgresql strace
 
 TS_FILES := $(wildcard resources/translations/*.ts)
 QM_FILES := $(TS_FILES:.ts=.qm)
@@ -44,6 +44,7 @@ screenshots: setup
 bench: setup-test
 	$(PY) bench/startup.py
 	$(PY) bench/search.py
+	$(PY) bench/autosave.py
 	$(PY) bench/camera.py
 	$(PY) bench/import.py
 	$(PY) bench/dicom.py

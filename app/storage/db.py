@@ -24,13 +24,17 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
+# FULL: the WAL is fsync'ed at every commit, so a power cut loses nothing committed (NORMAL
+# would keep the file consistent but may lose the commits since the last checkpoint).
+# bench/autosave.py measures what it costs.
+SYNCHRONOUS = "FULL"
+
+
 def configure(connection: sqlite3.Connection) -> None:
     """Settings every connection gets, whichever library opened it."""
     connection.execute("PRAGMA foreign_keys=ON")
     connection.execute("PRAGMA journal_mode=WAL")
-    # NORMAL in WAL mode: a crash of the station loses nothing committed; only a
-    # power cut may lose the last transactions, never corrupt the file.
-    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
 
 
 def _take_over_transactions(dbapi: sqlite3.Connection, _record) -> None:
