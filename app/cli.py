@@ -124,10 +124,12 @@ def enroll(data_dir: Path, hub_url: str, code: str) -> int:
 
 
 def sync(data_dir: Path, as_json: bool) -> int:
+    from app.services.logs import setup_logging
     from app.services.station import Station
     from app.services.sync import NotEnrolledError
 
     station = Station(data_dir)
+    setup_logging(station.paths.logs)
     try:
         report = station.sync.run_once(force=True)
         status = station.sync.status()

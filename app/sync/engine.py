@@ -7,6 +7,7 @@ only after the hub has answered, in a transaction of its own.
 
 import base64
 import hashlib
+import logging
 import random
 import re
 from collections.abc import Callable
@@ -25,6 +26,8 @@ from app.wire import mapping
 
 from .hub_client import HubClient, HubConflict, HubFailed, HubRejected, HubUnreachable
 from .pacs import DicomRow, PacsSender, batches, read_row
+
+log = logging.getLogger(__name__)
 
 CHUNK = 4 * 1024 * 1024          # a cut costs at most one chunk; larger chunks waste less time on round trips
 OVERLAP = timedelta(minutes=2)   # downloads re-read a margin: a record committed late is not missed
@@ -90,6 +93,7 @@ class SyncEngine:
             self._state.set(session, "offline", "0" if report.online else "1")
             if report.online:
                 self._state.set(session, "last_success", self._clock().isoformat())
+        _log_pass(report)
         return report
 
     # -- download ----------------------------------------------------------------------------
@@ -341,6 +345,9 @@ class SyncEngine:
             delay = self._rng.uniform(0.5, 1.0) * min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** item.attempts)
         with self._db.transaction() as session:
             self._outbox.failed(session, item.seq, error, self._clock() + timedelta(seconds=delay))
+        # Ids and the hub's reason only: never a name or a file name (the file row's ref is an id).
+        log.warning("case %s: %s row %s not sent (try %d): %s; next try in %.0f s", item.case_id, item.kind,
+                    item.seq, item.attempts + 1, error, delay)
 
 
 def _failed_tries(item: OutboxItem) -> int:
@@ -349,6 +356,15 @@ def _failed_tries(item: OutboxItem) -> int:
         return FAILED_TRIES  # refused already: failing again keeps it refused
     match = _FAILED_MARK.match(item.last_error or "")
     return int(match.group(1)) if match else 0
+
+
+def _log_pass(report: SyncReport) -> None:
+    if not report.online:
+        log.info("sync pass: hub unreachable (%s); sent %d row(s) before", report.error, report.sent_rows)
+        return
+    log.info("sync pass: sent %d row(s); on the hub now: %s; new answers: %s; waiting for a person: %s",
+             report.sent_rows, ", ".join(report.synced_cases) or "-", ", ".join(sorted(set(report.new_answers))) or "-",
+             ", ".join(report.failed_cases) or "-")
 
 
 def _last_updated(resource: dict) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.services.logs import setup_logging
 from app.services.settings import SettingsError
 from app.services.station import Station, StationPaths
 from app.storage.errors import StorageError
@@ -46,16 +47,6 @@ class Translations:
         for translator in self._installed:
             self._app.installTranslator(translator)
         QLocale.setDefault(QLocale("vi_VN" if language == "vi" else "en_GB"))
-
-
-def _setup_logging(log_dir: Path) -> None:
-    log_dir.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(log_dir / "station.log", encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # keep the migrations, not the setup
 
 
 class StationApp:
@@ -128,7 +119,7 @@ def run(data_dir: Path, language: str | None = None, report_startup: bool = Fals
     app.setApplicationName("Điểm Cầu")
     app.setOrganizationName("diemcau")
     app.setStyleSheet((RESOURCES / "style.qss").read_text(encoding="utf-8"))
-    _setup_logging(StationPaths(data_dir).logs)
+    setup_logging(StationPaths(data_dir).logs)
     crash.install()
     try:
         station = Station(data_dir)

@@ -72,3 +72,27 @@ def test_a_message_and_the_answered_status_are_stored_together(enrolled_station,
     except SystemExit:
         pass
     assert station.cases.get_case(case.id).status == Status.ANSWERED
+
+
+def test_diemcau_sync_logs_each_pass_and_each_failed_row_without_patient_data(enrolled_station, hub, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    station = enrolled_station
+    good = submitted_case(station, tmp_path, name="Nguyễn Thị Tốt", slices=0)
+    bad = submitted_case(station, tmp_path, name="Trần Văn Hỏng", slices=0)
+    photo = next(a for a in station.attachments.list(bad.id) if a.original_name == "anh-ecg.jpg")
+    path = station.attachments.path(photo)
+    path.chmod(0o644)
+    path.write_bytes(b"damaged")  # the hub refuses a file that does not match its hash
+    folder = station.paths.root
+    station.close()
+    done = subprocess.run([sys.executable, "-m", "app", "--data-dir", str(folder), "sync"], capture_output=True,
+                          text=True, env=dict(os.environ), timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    log = (folder / "logs" / "station.log").read_text(encoding="utf-8")
+    assert "sync pass" in log and good.id in log and bad.id in log
+    failed = [line for line in log.splitlines() if bad.id in line and "WARNING" in line]
+    assert failed and "file" in failed[0]
+    assert "Tốt" not in log and "Hỏng" not in log and "anh-ecg" not in log
