@@ -29,8 +29,8 @@ from .fhirjson import dumps
 from .outcome import FHIR_JSON, FhirError, operation_outcome
 from .store import (DEFAULT_COUNT, MAX_COUNT, ResourceStore, SearchParams, decode_page_token, etag, fhir_instant,
                     parse_instant)
-from .uploads import (CHECKSUM_ALGORITHMS, OCTET_STREAM, TUS_VERSION, FileStore, check_upload_id, parse_checksum,
-                      parse_metadata)
+from .uploads import (CHECKSUM_ALGORITHMS, OCTET_STREAM, TUS_VERSION, FileStore, check_upload_id, lock_file,
+                      parse_checksum, parse_metadata)
 from .validation import (SUPPORTED_TYPES, check_id, check_type, is_id, parse_json, parse_version_tag,
                          parse_whole_number, validate)
 
@@ -268,19 +268,26 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
             raise FhirError(415, "not-supported", f"a PATCH must have Content-Type: {OCTET_STREAM}")
         offset = parse_whole_number(request.headers.get("upload-offset"), "Upload-Offset")
         checksum = parse_checksum(request.headers.get("upload-checksum"))
-        upload = await run(request, None, "file", upload_id,  # audited once, when the chunk is committed
-                           lambda conn, who: _Found(files.get(conn, who, upload_id)))
-        upload = upload.value
-        if upload.complete:
-            return Response(status_code=204, headers={**tus_headers, "Upload-Offset": str(upload.length)})
-        if offset != upload.offset:
-            raise FhirError(409, "conflict", f"Upload-Offset {offset} does not match the hub's {upload.offset}: "
-                            "ask with HEAD and continue from there")
-        digest = CHECKSUM_ALGORITHMS[checksum[0]]() if checksum else None
-        received, cut = 0, False
-        with files.partial(upload.id).open("r+b") as f:
+        found = await run(request, None, "file", upload_id,  # who may: before the file is touched
+                          lambda conn, who: _Found(files.get(conn, who, upload_id)))
+        with files.partial(found.value.id).open("r+b") as f:
+            # One PATCH of an upload at a time, across worker processes: a killed station's bytes may
+            # still be arriving when it restarts and PATCHes again. The lock is held until the commit.
+            if not lock_file(f):
+                raise FhirError(409, "conflict", "another PATCH of this upload is still arriving; ask with HEAD "
+                                "and continue when it has ended")
+            found = await run(request, None, "file", upload_id,  # the offset committed before we held the lock
+                              lambda conn, who: _Found(files.get(conn, who, upload_id)))
+            upload = found.value
+            if upload.complete:
+                return Response(status_code=204, headers={**tus_headers, "Upload-Offset": str(upload.length)})
+            if offset != upload.offset:
+                raise FhirError(409, "conflict", f"Upload-Offset {offset} does not match the hub's {upload.offset}: "
+                                "ask with HEAD and continue from there")
+            digest = CHECKSUM_ALGORITHMS[checksum[0]]() if checksum else None
+            received, cut = 0, False
             f.seek(upload.offset)
-            f.truncate()
+            f.truncate()  # what lies past the committed offset was never counted
             try:
                 async for chunk in request.stream():
                     if upload.offset + received + len(chunk) > upload.length:
@@ -295,20 +302,23 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
                 cut = True
             f.flush()
             os.fsync(f.fileno())
-        if checksum and (cut or digest.digest() != checksum[1]):
-            if cut:
-                return Response(status_code=400)  # nobody is listening; the bytes are not counted
-            raise FhirError(460, "invalid", "Upload-Checksum does not match the chunk received; send it again")
+            if checksum and (cut or digest.digest() != checksum[1]):
+                if cut:
+                    return Response(status_code=400)  # nobody is listening; the bytes are not counted
+                raise FhirError(460, "invalid", "Upload-Checksum does not match the chunk received; send it again")
 
-        def commit(conn, who):
-            files.advance(conn, upload, upload.offset + received)
-            done = upload.offset + received == upload.length
-            if done and not files.finish(conn, _moved(upload, received)):
-                raise FhirError(460, "invalid", "the whole file's SHA-256 does not match Upload-Metadata; "
-                                "the upload starts again from 0")
-            return Response(status_code=204, headers={**tus_headers,
-                                                      "Upload-Offset": str(upload.offset + received)})
-        return await run(request, "upload-patch", "file", upload_id, commit)
+            def commit(conn, who):
+                files.advance(conn, upload, upload.offset + received)
+                done = upload.offset + received == upload.length
+                if done and not files.finish(conn, _moved(upload, received)):
+                    return Response(status_code=460)  # the reset to 0 commits with this transaction
+                return Response(status_code=204, headers={**tus_headers,
+                                                          "Upload-Offset": str(upload.offset + received)})
+            reply = await run(request, "upload-patch", "file", upload_id, commit)
+        if reply.status_code == 460:
+            raise FhirError(460, "invalid", "the whole file's SHA-256 does not match Upload-Metadata; "
+                            "the upload starts again from 0: ask with HEAD")
+        return reply
 
     @app.get("/files/{upload_id}")
     async def download(upload_id: str, request: Request):

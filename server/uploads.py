@@ -6,6 +6,7 @@ created, is checked when the last byte arrives: a damaged file never becomes vis
 """
 
 import base64
+import fcntl
 import hashlib
 import os
 import re
@@ -41,6 +42,15 @@ class Upload:
     sha256: str
     metadata: dict
     complete: bool
+
+
+def lock_file(f) -> bool:
+    """An exclusive lock on an open file, without waiting; released when the file is closed."""
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def check_upload_id(upload_id: str) -> None:
