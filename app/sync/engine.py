@@ -24,7 +24,7 @@ from app.storage.outbox import Message, Messages, Outbox, OutboxItem, RemoteTask
 from app.storage.repository import CaseRepository
 from app.wire import mapping
 
-from .hub_client import HubClient, HubConflict, HubFailed, HubRejected, HubUnreachable
+from .hub_client import HubBusy, HubClient, HubConflict, HubFailed, HubRejected, HubUnreachable
 from .pacs import DicomRow, PacsSender, batches, read_row
 
 log = logging.getLogger(__name__)
@@ -226,6 +226,9 @@ class SyncEngine:
             except HubUnreachable as error:
                 self._backoff(first, str(error), report=None)
                 raise  # the link is down: no use trying the other cases now
+            except HubBusy as error:
+                self._backoff(first, f"the hub is busy with it: {error}", report=None)
+                return False
             except HubConflict as error:
                 report.conflicts[case.id] = error.diagnostics
                 self._backoff(first, f"conflict: {error.diagnostics}", report, wait=CONFLICT_WAIT_S)
@@ -312,10 +315,23 @@ class SyncEngine:
             with self._db.transaction() as session:  # kept at once: a restart continues this upload
                 self._outbox.set_upload_url(session, item.seq, url)
         offset = self._client.upload_offset(url)
+        detours = 0  # the hub's answers that mean "ask where I am and go on", at most a few a pass
         with path.open("rb") as f:
             while offset < size:
                 f.seek(offset)
-                offset = self._client.upload_chunk(url, offset, f.read(CHUNK))
+                try:
+                    offset = self._client.upload_chunk(url, offset, f.read(CHUNK))
+                except HubRejected as error:
+                    if error.status not in (409, 460) or detours >= 3:
+                        raise
+                    detours += 1
+                    # 409: the offset moved, or another PATCH of it is still arriving (a killed pass's);
+                    # 460: the hub found the file damaged and started it again from 0.
+                    sent, offset = offset, self._client.upload_offset(url)
+                    if error.status == 409 and offset == sent:
+                        raise HubBusy(error.diagnostics) from None
+                    if error.status == 460 and detours > 1:
+                        raise  # damaged twice: the file on this station is what is wrong
                 if progress is not None:
                     progress(case.id, offset, size)
         self._client.put(mapping.document_reference(case, attachment, url, sha1))

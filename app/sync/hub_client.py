@@ -54,6 +54,11 @@ class HubRejected(HubError):
         self.diagnostics = diagnostics
 
 
+class HubBusy(HubError):
+    """The hub is busy with this very record (tus 409: another PATCH of the upload is still arriving):
+    ask again in a little while; nobody needs to decide anything."""
+
+
 class HubConflict(HubRejected):
     """412: the record changed on the hub since we read it."""
 

@@ -96,3 +96,62 @@ def test_diemcau_sync_logs_each_pass_and_each_failed_row_without_patient_data(en
     failed = [line for line in log.splitlines() if bad.id in line and "WARNING" in line]
     assert failed and "file" in failed[0]
     assert "Tốt" not in log and "Hỏng" not in log and "anh-ecg" not in log
+
+
+def partial_of(hub, url: str):
+    return hub.config.files_dir / "partial" / url.rsplit("/", 1)[1]
+
+
+def test_a_patch_refused_because_another_is_arriving_waits_briefly_not_for_a_person(enrolled_station, hub, tmp_path,
+                                                                                   monkeypatch):
+    import fcntl
+    from datetime import timedelta
+
+    from app.domain.case import utcnow
+
+    station = enrolled_station
+    case = submitted_case(station, tmp_path, slices=0)
+    held = []
+    offset_of = HubClient.upload_offset
+
+    def as_if_a_killed_patch_were_arriving(self, url):
+        if not held:  # the first file: its partial is locked as by a PATCH still in flight
+            f = partial_of(hub, url).open("r+b")
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+            held.append(f)
+        return offset_of(self, url)
+    monkeypatch.setattr(HubClient, "upload_offset", as_if_a_killed_patch_were_arriving)
+    report = station.sync.run_once()
+    assert report.online and not report.failed_cases, report
+    waiting = station.sync.status()
+    assert waiting.unsent_rows > 0
+    with station.db.transaction() as session:
+        from app.storage.outbox import Outbox
+
+        row = next(item for item in Outbox().pending(session, case.id) if item.kind == "file")
+    assert row.next_try_at is not None and row.next_try_at - utcnow() < timedelta(minutes=1)
+    held[0].close()  # the old PATCH ends
+    monkeypatch.setattr(HubClient, "upload_offset", offset_of)
+    assert station.sync.run_once(force=True).synced_cases == [case.id]
+
+
+def test_an_upload_the_hub_reset_after_a_bad_checksum_is_continued_in_the_same_pass(enrolled_station, hub, tmp_path,
+                                                                                     monkeypatch):
+    from app.sync import engine as engine_module
+
+    station = enrolled_station
+    case = submitted_case(station, tmp_path, slices=0, audio_bytes=300_000)
+    monkeypatch.setattr(engine_module, "CHUNK", 64 * 1024)
+    damaged = []
+    upload_chunk = HubClient.upload_chunk
+
+    def damage_the_hubs_copy_once(self, url, offset, chunk, checksum=False):
+        answer = upload_chunk(self, url, offset, chunk, checksum)
+        if not damaged and answer >= 128 * 1024:
+            with partial_of(hub, url).open("r+b") as f:  # as a disk error on the hub would
+                f.write(b"\0" * 1024)
+            damaged.append(url)
+        return answer
+    monkeypatch.setattr(HubClient, "upload_chunk", damage_the_hubs_copy_once)
+    report = station.sync.run_once()
+    assert damaged and not report.failed_cases and report.synced_cases == [case.id], report
