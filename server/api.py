@@ -91,6 +91,12 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
     async def on_bug(request: Request, error: Exception):
         # The type only: a message may quote patient data.
         log.error("internal error %s", type(error).__name__, exc_info=error)
+    @app.exception_handler(ClientDisconnect)
+    async def on_client_gone(request: Request, _error: ClientDisconnect):
+        # A district link dropped mid-body: routine, and nobody is listening for the answer.
+        log.info("client went away during %s %s", request.method, request.url.path)
+        return Response(status_code=400)
+
         await run_in_threadpool(audit_failure, request, error)
         return fhir_response(operation_outcome("exception", "internal error in the hub; it has been logged",
                                                severity="fatal"), 500)

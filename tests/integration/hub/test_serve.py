@@ -120,3 +120,21 @@ def test_the_hub_serves_https_with_its_certificate_and_a_station_enrolls_over_it
     finally:
         hub.terminate()
         hub.wait(15)
+
+
+def test_a_client_that_goes_away_mid_body_is_an_info_line_not_an_error(sqlite_hub, caplog):
+    """2,000 district links cut bodies all day: that must not bury the hub's real errors."""
+    import logging
+    import socket
+
+    caplog.set_level(logging.INFO)
+    for path, kind in (("/Patient", "application/fhir+json"), ("/auth/token", "application/x-www-form-urlencoded"),
+                       ("/", "application/fhir+json")):
+        with socket.create_connection(("127.0.0.1", sqlite_hub.port)) as s:
+            s.sendall(f"POST {path} HTTP/1.1\r\nHost: hub\r\nContent-Type: {kind}\r\nContent-Length: 100000\r\n"
+                      f"Authorization: Bearer x\r\n\r\n{{\"resourceType\"".encode())
+        deadline = time.monotonic() + 10
+        while not any("went away" in r.getMessage() for r in caplog.records if path in r.getMessage()):
+            assert time.monotonic() < deadline, [r.getMessage() for r in caplog.records]
+            time.sleep(0.02)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
