@@ -90,6 +90,7 @@ class CaseEditor(QWidget):
         # Messages appear once the user has left a field (not while half-typed), then follow each change.
         self._touched: set[str] = set()
         self._field_of: dict[QWidget, str] = {}
+        self._icd_label_filled = ""
         self.boxes: dict[str, FieldBox] = {}
         self.inputs: dict[str, QWidget] = {}
         self._build()
@@ -180,6 +181,7 @@ class CaseEditor(QWidget):
         icd.setObjectName("diagnosis_code")
         icd.setMaximumWidth(140)
         icd.textChanged.connect(self.on_field_changed)
+        icd.code_chosen.connect(self.on_icd_chosen)
         self._register("diagnosis_code", icd)
         self.icd_label = QLabel()
         self.icd_label.setWordWrap(True)
@@ -372,6 +374,15 @@ class CaseEditor(QWidget):
         if self.viewer is not None:
             self.viewer.set_case(case.id)
 
+    def on_icd_chosen(self, code: str, label: str) -> None:
+        """The code goes in its field; its label fills the diagnosis in words unless the doctor wrote one."""
+        words = self.inputs["diagnosis_text"]
+        if label and (not words.text().strip() or words.text() == self._icd_label_filled):
+            words.setText(label)
+            self._icd_label_filled = label
+        self._touched.add("diagnosis_code")
+        self._validate()
+
     @staticmethod
     def _has_value(widget: QWidget) -> bool:
         if isinstance(widget, QCheckBox):
@@ -432,9 +443,12 @@ class CaseEditor(QWidget):
         self.icd_label.setText(label)
 
     def eventFilter(self, watched, event) -> bool:
-        if event.type() == QEvent.Type.FocusOut and watched in self._field_of:
+        if event.type() == QEvent.Type.FocusOut and watched in self._field_of \
+                and event.reason() != Qt.FocusReason.PopupFocusReason:  # a completer's list is not leaving
             name = self._field_of[watched]
-            if name not in self._touched and self._case is not None:
+            was_editing = getattr(watched, "editing", False)
+            watched.editing = False
+            if (name not in self._touched or was_editing) and self._case is not None:
                 self._touched.add(name)
                 self._validate()
         return super().eventFilter(watched, event)
@@ -445,6 +459,10 @@ class CaseEditor(QWidget):
         for issue in issues:
             by_field.setdefault(issue.field, []).append(issue)
         for name, box in self.boxes.items():
+            if getattr(box.editor, "editing", False):
+                if box.showing:
+                    box.show_issues([])
+                continue  # words half-typed in a picker: judged when the doctor leaves the field
             if name in self._touched or self._show_required or box.showing:
                 box.show_issues(by_field.get(name, []))
         return issues
