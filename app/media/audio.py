@@ -130,6 +130,48 @@ class Recording:
         return self.path
 
 
+def repair_recording(path: Path) -> float:
+    """Rewrite a recording the station died in the middle of; returns its duration in seconds.
+
+    A FLAC or WAV writer killed before closing leaves a header with an unknown (or
+    zero) length: common readers refuse it or show no duration. Decode every frame
+    that can be decoded and write a proper file in its place (same format).
+    """
+    import av
+    import soundfile
+
+    path = Path(path)
+    blocks, samplerate = [], None
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.audio[0]
+            samplerate = stream.rate
+            try:
+                for frame in container.decode(stream):
+                    samples = frame.to_ndarray()  # planar: channels x samples, or packed: 1 x samples*channels
+                    channels = len(frame.layout.channels)
+                    if frame.format.is_planar:
+                        samples = samples.T
+                    else:
+                        samples = samples.reshape(-1, channels)
+                    blocks.append(samples)
+            except (av.error.InvalidDataError, av.error.EOFError):
+                pass  # the last frame was cut short by the crash: keep the ones before it
+    except (av.error.FFmpegError, IndexError) as error:
+        raise ValueError(f"{path.name}: no audio can be read ({error})") from error
+    if not blocks or samplerate is None:
+        raise ValueError(f"{path.name}: no audio can be read")
+    data = np.concatenate(blocks)
+    subtype = "PCM_16" if data.dtype == np.int16 else None
+    if data.dtype.kind == "i" and data.dtype != np.int16:
+        data = data.astype(np.float32) / float(np.iinfo(data.dtype).max)
+    temp = path.with_name(path.name + ".repair")
+    soundfile.write(temp, data, samplerate, subtype=subtype,
+                    format="FLAC" if path.suffix.lower() == ".flac" else "WAV")
+    temp.replace(path)
+    return len(data) / samplerate
+
+
 class MicrophoneCapture:
     def __init__(self, device: int | str | None = None, samplerate: int = SAMPLE_RATE, channels: int = 1,
                  ring_seconds: float = 10.0):

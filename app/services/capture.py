@@ -77,6 +77,12 @@ class CaptureService:
         pending.path.unlink(missing_ok=True)
         pending.note.unlink(missing_ok=True)
 
+    @staticmethod
+    def _repair(path: Path) -> float:
+        from app.media.audio import repair_recording  # numpy and PyAV: only when there is something to repair
+
+        return repair_recording(path)
+
     def recover(self) -> list[Attachment]:
         """Attach recordings a crash left unfinished; keep those whose case no longer takes them."""
         recovered = []
@@ -92,8 +98,14 @@ class CaptureService:
             if not path.exists() or path.stat().st_size == 0:
                 self.discard(pending)
                 continue
+            extra = {"recovered": True}
+            if pending.kind is AttachmentKind.AUDIO:
+                try:
+                    extra["duration_s"] = round(self._repair(path), 1)
+                except ValueError as error:  # nothing decodable: keep the file as it is, said in the log
+                    log.warning("recording %s could not be repaired: %s", path.name, error)
             try:
-                recovered.append(self.finish_recording(pending, {"recovered": True}))
+                recovered.append(self.finish_recording(pending, extra))
             except (CaseNotEditable, CaseNotFound) as error:
                 log.warning("recording %s kept in %s: its case cannot take it (%s)", path.name, self._dir, error)
         return recovered
