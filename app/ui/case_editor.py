@@ -248,12 +248,21 @@ class CaseEditor(QWidget):
         else:
             self.tabs = QTabWidget()
             self.tabs.addTab(scroll, "")
-            self.tabs.addTab(self.capture_panel, "")
+            self.tabs.addTab(self._scrolled(self.capture_panel), "")
             self.capture_panel.attachments_changed.connect(lambda _n: self._retitle_tabs())
             if self.viewer is not None:
-                self.tabs.addTab(self.viewer, "")
+                self.tabs.addTab(self._scrolled(self.viewer), "")
                 self.capture_panel.imaging_added.connect(self.viewer.reload)
             layout.addWidget(self.tabs, 1)
+
+    @staticmethod
+    def _scrolled(page: QWidget) -> QScrollArea:
+        """A tab page whose content scrolls when the window is smaller than it wants (never grows the window)."""
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setWidget(page)
+        return area
 
     def retranslate(self) -> None:
         labels = {

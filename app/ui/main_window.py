@@ -1,8 +1,8 @@
 """The station's main window: the case list beside the case editor."""
 
-from PySide6.QtCore import QByteArray, QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget, QSystemTrayIcon, QWidget
+from PySide6.QtCore import QByteArray, QEvent, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QLabel, QLayout, QMainWindow, QMessageBox, QSplitter, QStackedWidget, QSystemTrayIcon, QWidget
 
 from app import __version__
 from app.domain.case import ConsultationCase
@@ -13,6 +13,13 @@ from .media_services import MediaServices
 from .case_list import CaseListPanel
 from .runner import TaskRunner
 from .sync_bar import SyncBar
+
+
+# Screens up to this size (1366×768 laptops, 1280×720 and 1280×800 ones) start maximised.
+SMALL_SCREEN = QSize(1440, 800)
+PREFERRED_SIZE = QSize(1280, 800)
+MINIMUM_SIZE = QSize(800, 520)
+FRAME_ALLOWANCE = 40  # a title bar and frame around the window, above what the screen leaves us
 
 
 class MainWindow(QMainWindow):
@@ -51,7 +58,10 @@ class MainWindow(QMainWindow):
         self.case_list.case_selected.connect(self.open_case)
         self.case_list.page_loaded.connect(self.on_page_loaded)
         self.retranslate()
-        self.resize(1280, 800)
+        # Nothing shown later (a photo, the imaging tab, a long banner) may grow the window past the
+        # screen: panels scroll their own content instead.
+        self.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self.setMinimumSize(MINIMUM_SIZE)
 
     def _make_actions(self) -> None:
         self.new_action = QAction(self, shortcut=QKeySequence.StandardKey.New, triggered=self.new_case)
@@ -268,9 +278,29 @@ class MainWindow(QMainWindow):
     def geometry_state(self) -> str:
         return bytes(self.saveGeometry().toBase64()).decode("ascii")
 
-    def restore_geometry_state(self, state: str) -> None:
-        if state:
-            self.restoreGeometry(QByteArray.fromBase64(state.encode("ascii")))
+    def restore_geometry_state(self, state: str, available: QRect | None = None) -> None:
+        """The size and place of last time, kept inside the screen; on first start, fit the screen."""
+        if available is None:
+            screen = self.screen() or QGuiApplication.primaryScreen()
+            available = screen.availableGeometry()
+        if state and self.restoreGeometry(QByteArray.fromBase64(state.encode("ascii"))):
+            if self.windowState() & Qt.WindowState.WindowMaximized:
+                return
+            frame = self.frameGeometry()
+            if available.contains(frame):
+                return
+            size = self.size().boundedTo(available.size() - QSize(0, FRAME_ALLOWANCE))
+            self.resize(size)
+            self.move(available.topLeft())
+            return
+        if available.width() <= SMALL_SCREEN.width() or available.height() <= SMALL_SCREEN.height():
+            self.setGeometry(available.adjusted(0, FRAME_ALLOWANCE, 0, 0))
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        else:
+            size = PREFERRED_SIZE.boundedTo(available.size() - QSize(0, FRAME_ALLOWANCE))
+            rect = QRect(QPoint(0, 0), size)
+            rect.moveCenter(available.center())
+            self.setGeometry(rect)
 
     def closeEvent(self, event) -> None:
         if self.editor is not None:
