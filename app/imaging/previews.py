@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .render import apply_window, auto_window
+from .render import Window, decode_frame, display
 
 
 def _fit(image: np.ndarray, size: int) -> np.ndarray:
@@ -15,6 +15,17 @@ def _fit(image: np.ndarray, size: int) -> np.ndarray:
     if scale >= 1:
         return image
     return cv2.resize(image, (max(1, int(width * scale)), max(1, int(height * scale))), interpolation=cv2.INTER_AREA)
+
+
+def _file_window(ds) -> Window | None:
+    """The window the file brings (its first), as the viewer uses it; None for none or a damaged one."""
+    try:
+        center, width = (ds.get(keyword) for keyword in ("WindowCenter", "WindowWidth"))
+        center = center[0] if center is not None and not isinstance(center, (int, float)) else center
+        width = width[0] if width is not None and not isinstance(width, (int, float)) else width
+        return Window(float(center), float(width)) if center is not None and width else None
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 def preview(path: Path, media_type: str, size: int = 480) -> np.ndarray | None:
@@ -49,14 +60,8 @@ def preview(path: Path, media_type: str, size: int = 480) -> np.ndarray | None:
             import pydicom
 
             ds = pydicom.dcmread(path)
-            from pydicom.pixels import pixel_array
-
-            pixels = pixel_array(ds, index=0) if int(ds.get("NumberOfFrames", 1) or 1) > 1 else ds.pixel_array
-            if pixels.ndim == 3:
-                return np.ascontiguousarray(_fit(pixels[..., :3].astype(np.uint8), size))
-            values = pixels.astype(np.float32) * float(ds.get("RescaleSlope", 1) or 1) + \
-                float(ds.get("RescaleIntercept", 0) or 0)
-            return _fit(apply_window(values, auto_window(values)), size)
+            # As the viewer shows it: colour as colour, MONOCHROME1 with white for the lowest values.
+            return np.ascontiguousarray(_fit(display(decode_frame(ds, 0), _file_window(ds)), size))
     except Exception:  # a damaged file simply has no preview; opening it says what is wrong
         return None
     return None
