@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .render import Window, auto_window, modality_values
+from .render import Frame, Window, auto_window, decode_frame
 
 
 @dataclass
@@ -66,10 +66,12 @@ class FrameCache:
 
     def __init__(self, max_items: int = 160):
         self._items: OrderedDict = OrderedDict()
+        self._details: OrderedDict = OrderedDict()
         self._max = max_items
 
-    def values(self, image: SeriesImage) -> tuple[np.ndarray, bool]:
-        """(values, invert) for one frame; raises the decoder's error for a file that cannot be shown."""
+    def frame(self, image: SeriesImage) -> Frame:
+        """One frame decoded for the screen (grey in real units, colour as RGB, overlays); raises the decoder's
+        error for a file that cannot be shown."""
         key = (image.attachment_id, image.frame)
         if key in self._items:
             self._items.move_to_end(key)
@@ -77,21 +79,44 @@ class FrameCache:
         import pydicom
 
         ds = pydicom.dcmread(image.path)
-        frames = int(ds.get("NumberOfFrames", 1) or 1)
-        if frames > 1:
-            from pydicom.pixels import pixel_array
-
-            pixels = pixel_array(ds, index=image.frame)
-        else:
-            pixels = ds.pixel_array
-        if pixels.ndim == 3 and pixels.shape[-1] in (3, 4):  # colour (ultrasound, photos): shown as grey
-            pixels = pixels[..., :3].mean(axis=-1)
-        values = modality_values(pixels, float(ds.get("RescaleSlope", 1) or 1), float(ds.get("RescaleIntercept", 0) or 0))
-        entry = (values, str(ds.get("PhotometricInterpretation", "")) == "MONOCHROME1")
+        self._keep_details(image, ds)
+        entry = decode_frame(ds, image.frame)
         self._items[key] = entry
         while len(self._items) > self._max:
             self._items.popitem(last=False)
         return entry
 
+    def details(self, image: SeriesImage) -> dict:
+        """A few header values the index does not keep (the stated age, the colour model, bits), read once."""
+        if image.attachment_id not in self._details:
+            import pydicom
+
+            try:
+                self._keep_details(image, pydicom.dcmread(image.path, stop_before_pixels=True))
+            except Exception:  # an unreadable header: the viewer says so when it decodes the image
+                return {}
+        return self._details[image.attachment_id]
+
+    def _keep_details(self, image: SeriesImage, ds) -> None:
+        def text(keyword: str) -> str:
+            try:
+                value = ds.get(keyword)
+                return "" if value is None else str(value).strip()
+            except Exception:  # a value pydicom cannot convert is left out
+                return ""
+
+        self._details[image.attachment_id] = {"patient_age": text("PatientAge"),
+                                              "photometric": text("PhotometricInterpretation"),
+                                              "bits": text("BitsStored")}
+        self._details.move_to_end(image.attachment_id)
+        while len(self._details) > self._max:
+            self._details.popitem(last=False)
+
+    def values(self, image: SeriesImage) -> tuple[np.ndarray, bool]:
+        """(values, invert) for one frame."""
+        frame = self.frame(image)
+        return frame.values, frame.invert
+
     def window_for(self, series: Series, image: SeriesImage) -> Window:
-        return series.default_window() or auto_window(self.values(image)[0])
+        frame = self.frame(image)
+        return series.default_window() or auto_window(frame.values, frame.minimum_width)

@@ -2,25 +2,38 @@
 scroll, cine for multi-frame, key images, and the image's metadata."""
 
 import time
+from datetime import date
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QLocale, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QImage, QKeySequence, QPainter, QPixmap, QShortcut
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QSplitter,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
+                               QScrollArea, QSplitter, QToolButton, QVBoxLayout, QWidget)
 
-from app.imaging.render import PRESETS, Window, apply_window
+from app.imaging.render import PRESETS, Window, display
 from app.imaging.series import FrameCache, Series
+from app.ui.texts import language
 
 THUMB = 96
 CINE_FPS = 15
 
 
+OVERLAY_COLOUR = 0xFFFFD400  # opaque yellow, as viewing stations draw graphics overlays
+
+
 def to_qimage(pixels: np.ndarray) -> QImage:
-    """8-bit grey pixels as a QImage that owns a copy (the array may be reused)."""
+    """8-bit grey (rows × columns) or RGB (rows × columns × 3) pixels as a QImage that owns a copy."""
     pixels = np.ascontiguousarray(pixels)
-    height, width = pixels.shape
-    return QImage(pixels.data, width, height, pixels.strides[0], QImage.Format.Format_Grayscale8).copy()
+    height, width = pixels.shape[:2]
+    kind = QImage.Format.Format_RGB888 if pixels.ndim == 3 else QImage.Format.Format_Grayscale8
+    return QImage(pixels.data, width, height, pixels.strides[0], kind).copy()
+
+
+def overlay_image(mask: np.ndarray) -> QImage:
+    """An overlay mask as a transparent image with the marks in yellow, the size of the frame."""
+    argb = np.where(mask, np.uint32(OVERLAY_COLOUR), np.uint32(0))
+    height, width = mask.shape
+    return QImage(argb.data, width, height, width * 4, QImage.Format.Format_ARGB32).copy()
 
 
 class ImageView(QWidget):
@@ -33,6 +46,8 @@ class ImageView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.image: QImage | None = None
+        self.overlay: QImage | None = None
+        self.overlay_shown = True
         self.zoom = 1.0
         self.pan = QPointF(0, 0)
         self.message = ""
@@ -41,9 +56,14 @@ class ImageView(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
-    def show_pixels(self, pixels: np.ndarray | None, message: str = "") -> None:
+    def show_pixels(self, pixels: np.ndarray | None, message: str = "", overlay: np.ndarray | None = None) -> None:
         self.image = to_qimage(pixels) if pixels is not None else None
+        self.overlay = overlay_image(overlay) if overlay is not None and pixels is not None else None
         self.message = message
+        self.update()
+
+    def show_overlay(self, shown: bool) -> None:
+        self.overlay_shown = shown
         self.update()
 
     def reset_view(self) -> None:
@@ -63,6 +83,9 @@ class ImageView(QWidget):
         if self.image is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, self.zoom < 3)
             painter.drawImage(self.target_rect(), self.image)
+            if self.overlay is not None and self.overlay_shown:
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+                painter.drawImage(self.target_rect(), self.overlay)
         if self.message:
             painter.setPen(Qt.GlobalColor.white)
             painter.drawText(self.rect().adjusted(10, 10, -10, -10),
@@ -125,22 +148,20 @@ class DicomViewer(QWidget):
         self.cine_button = QPushButton(checkable=True)
         self.key_button = QPushButton(checkable=True)
         self.reset_button = QPushButton()
+        self.overlay_button = QPushButton(checkable=True, checked=True)
+        self.overlay_button.setVisible(False)
         self.export_button = QPushButton()
         self.export_button.setVisible(deidentification is not None)
         self.export_status = QLabel()
         self.export_status.setWordWrap(True)
-        self.metadata = QTableWidget(0, 2)
-        self.metadata.horizontalHeader().setStretchLastSection(True)
-        self.metadata.verticalHeader().hide()
-        self.metadata.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.metadata.setMinimumWidth(150)
-        self.metadata.setMaximumWidth(320)
+        self._build_details()
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
 
         bar = QHBoxLayout()
-        for widget in (self.preset, self.cine_button, self.key_button, self.reset_button, self.export_button):
+        for widget in (self.preset, self.cine_button, self.key_button, self.overlay_button, self.reset_button,
+                       self.export_button):
             bar.addWidget(widget)
         bar.addStretch(1)
         bar.addWidget(self.levels)
@@ -154,7 +175,7 @@ class DicomViewer(QWidget):
         splitter = QSplitter()
         splitter.addWidget(self.series_list)
         splitter.addWidget(centre)
-        splitter.addWidget(self.metadata)
+        splitter.addWidget(self.details_area)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([140, 600, 220])
         splitter.setChildrenCollapsible(False)
@@ -171,6 +192,7 @@ class DicomViewer(QWidget):
         self.cine_button.toggled.connect(self.on_cine)
         self.key_button.toggled.connect(self.on_key_toggled)
         self.reset_button.clicked.connect(self.view.reset_view)
+        self.overlay_button.toggled.connect(self.view.show_overlay)
         self.export_button.clicked.connect(self.choose_export_folder)
         self._cine = QTimer(self, interval=1000 // CINE_FPS)
         self._cine.timeout.connect(lambda: self.step(1, wrap=True))
@@ -195,13 +217,19 @@ class DicomViewer(QWidget):
             self.preset.addItem(self.tr("Window: %1").replace("%1", name), code)
         self.preset.setCurrentIndex(max(0, self.preset.findData(current)))
         self.reset_button.setText(self.tr("Fit"))
+        self.overlay_button.setText(self.tr("Marks on the image"))
+        self.overlay_button.setToolTip(self.tr("Show or hide the marks the file carries over the image "
+                                               "(measurements, outlines: DICOM overlays)"))
+        self.technical_button.setText(self.tr("Technical details"))
         self.export_button.setText(self.tr("Export anonymised…"))
         self.export_button.setToolTip(self.tr("A copy without the patient's identity (DICOM PS3.15), "
                                               "for experts abroad"))
-        self.metadata.setHorizontalHeaderLabels([self.tr("Field"), self.tr("Value")])
         self.empty.setText(self.tr("No imaging in this case yet. Add DICOM files, a folder or a CD on the "
                                    "“Photos, video, sound” tab."))
         self._refresh_labels()
+        images = self._images()
+        if images:
+            self._show_metadata(images[self.index].info)
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -244,12 +272,12 @@ class DicomViewer(QWidget):
         image = series.images[len(series.images) // 2]
         cache = FrameCache(max_items=1)  # its own: this runs on the worker thread
         try:
-            values, invert = cache.values(image)
+            frame = cache.frame(image)
         except Exception:  # a file that cannot be decoded gets no thumbnail, and says why when shown
             return None
-        window = cache.window_for(series, image)
-        step = max(1, max(values.shape) // THUMB)
-        return apply_window(values[::step, ::step], window, invert)
+        shown = display(frame, None if frame.colour else cache.window_for(series, image))
+        step = max(1, max(shown.shape[:2]) // THUMB)
+        return np.ascontiguousarray(shown[::step, ::step])
 
     def _on_thumbnails(self, thumbs) -> None:
         for row, pixels in enumerate(thumbs):
@@ -296,15 +324,20 @@ class DicomViewer(QWidget):
         image = images[self.index]
         started = time.perf_counter()
         try:
-            values, invert = self.cache.values(image)
+            frame = self.cache.frame(image)
         except Exception as error:  # a damaged or undecodable image: say so, keep the viewer working
             self.view.show_pixels(None, self.tr("This image cannot be shown: %1").replace("%1", str(error)[:200]))
+            frame = None
         else:
-            if self.window is None:
+            if frame.colour:  # colour is shown as it is: window/level is for grey images only
+                self.window = None
+            elif self.window is None:
                 preset = self.preset.currentData()
                 self.window = PRESETS[preset] if preset in PRESETS else self.cache.window_for(self.current, image)
-            self.view.show_pixels(apply_window(values, self.window, invert))
+            self.view.show_pixels(display(frame, self.window), overlay=frame.overlay)
             self.view.rendered.emit((time.perf_counter() - started) * 1000)
+        self.preset.setEnabled(frame is not None and not frame.colour)
+        self.overlay_button.setVisible(frame is not None and frame.overlay is not None)
         self.key_button.blockSignals(True)
         self.key_button.setChecked((image.attachment_id, image.frame) in self.keys)
         self.key_button.blockSignals(False)
@@ -318,22 +351,136 @@ class DicomViewer(QWidget):
         self.key_button.setText(self.tr("Key image ★") if self.key_button.isChecked() else self.tr("Mark key image"))
         self.cine_button.setText(self.tr("Stop") if self.cine_button.isChecked() else self.tr("Play"))
 
+    # -- details -------------------------------------------------------------------------------
+
+    def _build_details(self) -> None:
+        """The image's details as people read them; the technical ones folded behind "Technical details"."""
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(6, 6, 6, 6)
+        self._detail_form, self._technical_form = QFormLayout(), QFormLayout()
+        for form in (self._detail_form, self._technical_form):
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # the name above its value: room to read
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            form.setVerticalSpacing(2)
+        layout.addLayout(self._detail_form)
+        self.technical_button = QToolButton(checkable=True)
+        self.technical_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.technical_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.technical_button.setAutoRaise(True)
+        self.technical_button.toggled.connect(self.on_technical_toggled)
+        layout.addWidget(self.technical_button)
+        self._technical = QWidget()
+        self._technical.setLayout(self._technical_form)
+        self._technical_form.setContentsMargins(12, 0, 0, 0)
+        self._technical.setVisible(False)
+        layout.addWidget(self._technical)
+        layout.addStretch(1)
+        self.details_area = QScrollArea()
+        self.details_area.setWidgetResizable(True)
+        self.details_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.details_area.setWidget(panel)
+        self.details_area.setMinimumWidth(170)
+        self.details_area.setMaximumWidth(340)
+        self.detail_rows: list[tuple[QLabel, QLabel]] = []
+        self.technical_rows: list[tuple[QLabel, QLabel]] = []
+
+    def on_technical_toggled(self, shown: bool) -> None:
+        self.technical_button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self._technical.setVisible(shown)
+
+    @staticmethod
+    def _fill(form: QFormLayout, rows: list, entries: list[tuple[str, str]]) -> None:
+        entries = [(name, value) for name, value in entries if value]  # an empty field is left out
+        while len(rows) < len(entries):
+            name, value = QLabel(), QLabel()
+            name.setStyleSheet("color: palette(placeholder-text);")
+            for label in (name, value):
+                label.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(name, value)
+            rows.append((name, value))
+        for row, (name, value) in enumerate(rows):
+            shown = row < len(entries)
+            form.setRowVisible(row, shown)
+            name.setText(entries[row][0] if shown else "")
+            value.setText(entries[row][1] if shown else "")
+
+    def _date(self, text: str) -> str:
+        """A DICOM date (YYYYMMDD) as people write it: 12/03/1985, or 12 Mar 1985 in English."""
+        day = QDate.fromString(text.strip()[:8], "yyyyMMdd")
+        if not day.isValid():
+            return text.strip()
+        return day.toString("dd/MM/yyyy") if language() == "vi" else QLocale(QLocale.Language.English).toString(
+            day, "d MMM yyyy")
+
+    def _sex(self, code: str) -> str:
+        return {"M": self.tr("Male"), "F": self.tr("Female"), "O": self.tr("Other")}.get(code.strip().upper(), "")
+
+    def _age(self, stated: str, birth: str, study: str) -> str:
+        """The age at the study: as the file states it (038Y, 006M…), else from the birth and study dates."""
+        stated = stated.strip().upper()
+        if len(stated) == 4 and stated[:3].isdigit() and stated[3] in "YMWD":
+            return self._count(int(stated[:3]), stated[3])
+        try:
+            born = date(int(birth[:4]), int(birth[4:6]), int(birth[6:8]))
+            seen = date(int(study[:4]), int(study[4:6]), int(study[6:8]))
+        except (ValueError, TypeError):
+            return ""
+        years = seen.year - born.year - ((seen.month, seen.day) < (born.month, born.day))
+        if years < 0:
+            return ""
+        if years >= 2:
+            return self._count(years, "Y")
+        months = (seen.year - born.year) * 12 + seen.month - born.month - (seen.day < born.day)
+        return self._count(months, "M") if months >= 1 else self._count((seen - born).days, "D")
+
+    def _count(self, number: int, unit: str) -> str:
+        one, many = {"Y": (self.tr("1 year"), self.tr("%1 years")), "M": (self.tr("1 month"), self.tr("%1 months")),
+                     "W": (self.tr("1 week"), self.tr("%1 weeks")), "D": (self.tr("1 day"), self.tr("%1 days"))}[unit]
+        return one if number == 1 else many.replace("%1", str(number))
+
+    def _modality(self, code: str) -> str:
+        names = {"CT": self.tr("CT (computed tomography)"), "MR": self.tr("MRI (magnetic resonance)"),
+                 "US": self.tr("Ultrasound"), "CR": self.tr("X-ray"), "DX": self.tr("X-ray"),
+                 "MG": self.tr("Mammography"), "XA": self.tr("Angiography"), "RF": self.tr("Fluoroscopy"),
+                 "NM": self.tr("Nuclear medicine"), "PT": self.tr("PET"), "ECG": self.tr("ECG"),
+                 "OT": self.tr("Other image"), "SC": self.tr("Screen capture")}
+        return names.get(code.strip().upper(), code)
+
     def _show_metadata(self, info: dict) -> None:
-        rows = [
-            (self.tr("Patient"), info.get("patient_name", "")), (self.tr("Patient ID"), info.get("patient_id", "")),
-            (self.tr("Birth date"), info.get("patient_birth_date", "")), (self.tr("Sex"), info.get("patient_sex", "")),
-            (self.tr("Study"), f"{info.get('study_date', '')} {info.get('study_description', '')}".strip()),
-            (self.tr("Series"), info.get("series_description", "")), (self.tr("Modality"), info.get("modality", "")),
+        extra = self.cache.details(self._images()[self.index]) if self._images() else {}
+        name = " ".join(part for part in str(info.get("patient_name", "")).split("^") if part.strip())
+        study = self._date(info.get("study_date", ""))
+        self._fill(self._detail_form, self.detail_rows, [
+            (self.tr("Patient"), name), (self.tr("Patient ID"), info.get("patient_id", "")),
+            (self.tr("Birth date"), self._date(info.get("patient_birth_date", ""))),
+            (self.tr("Sex"), self._sex(info.get("patient_sex", ""))),
+            (self.tr("Age"), self._age(extra.get("patient_age", ""), info.get("patient_birth_date", ""),
+                                       info.get("study_date", ""))),
+            (self.tr("Study date"), study), (self.tr("Study"), info.get("study_description", "")),
+            (self.tr("Series"), info.get("series_description", "")),
+            (self.tr("Kind of imaging"), self._modality(info.get("modality", ""))),
+        ])
+        centre, width = info.get("window_center"), info.get("window_width")
+        syntax = info.get("transfer_syntax", "")
+        try:
+            from pydicom.uid import UID
+
+            syntax = UID(syntax).name if syntax else ""
+        except Exception:  # an unknown UID is shown as it is
+            pass
+        self._fill(self._technical_form, self.technical_rows, [
             (self.tr("Image size"), f"{info.get('columns')}×{info.get('rows')}"),
             (self.tr("Frames"), str(info.get("frames", 1))),
             (self.tr("Instance"), str(info.get("instance_number") or "")),
-            (self.tr("Transfer syntax"), info.get("transfer_syntax", "")),
-            (self.tr("Burned-in annotation"), self.tr("yes") if info.get("burned_in_annotation") else self.tr("no")),
-        ]
-        self.metadata.setRowCount(len(rows))
-        for row, (name, value) in enumerate(rows):
-            self.metadata.setItem(row, 0, QTableWidgetItem(name))
-            self.metadata.setItem(row, 1, QTableWidgetItem(str(value)))
+            (self.tr("Window in the file"), f"C {centre:g} / W {width:g}" if centre is not None and width else ""),
+            (self.tr("Colour model"), extra.get("photometric", "")),
+            (self.tr("Bits per sample"), extra.get("bits", "")),
+            (self.tr("File encoding"), syntax),
+            (self.tr("Text burned into the image"),
+             self.tr("yes") if info.get("burned_in_annotation") else self.tr("no")),
+        ])
 
     # -- controls ---------------------------------------------------------------------------
 

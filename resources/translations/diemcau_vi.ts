@@ -137,6 +137,22 @@
       <source>Add a folder or a CD</source>
       <translation>Thêm thư mục hoặc đĩa CD</translation>
     </message>
+    <message>
+      <source>The microphone stopped giving sound (unplugged, or the sound system stopped). Looking for it again…</source>
+      <translation>Micro không còn tín hiệu (bị rút ra, hoặc hệ thống âm thanh đã dừng). Đang tìm lại micro…</translation>
+    </message>
+    <message>
+      <source>The microphone stopped giving sound; looking for it again…</source>
+      <translation>Micro không còn tín hiệu; đang tìm lại micro…</translation>
+    </message>
+    <message>
+      <source>The microphone is back.</source>
+      <translation>Micro đã hoạt động trở lại.</translation>
+    </message>
+    <message>
+      <source>The microphone stopped giving sound during the recording: what was recorded (%1 s) is kept.</source>
+      <translation>Micro mất tín hiệu khi đang ghi âm: phần đã ghi được (%1 giây) vẫn được giữ lại.</translation>
+    </message>
   </context>
   <context>
     <name>CaseEditor</name>
@@ -908,6 +924,142 @@ Bạn đã kiểm tra chưa?</translation>
       <source>%1 file(s) were not written: they still show the patient's identity (in %2). Remove them from the case or replace them.</source>
       <translation>%1 tệp không được ghi vì vẫn còn thông tin nhận dạng bệnh nhân (ở %2). Hãy xoá các tệp này khỏi hồ sơ hoặc thay thế chúng.</translation>
     </message>
+    <message>
+      <source>Marks on the image</source>
+      <translation>Chú thích trên ảnh</translation>
+    </message>
+    <message>
+      <source>Show or hide the marks the file carries over the image (measurements, outlines: DICOM overlays)</source>
+      <translation>Hiện hoặc ẩn các chú thích tệp vẽ kèm trên ảnh (số đo, đường viền)</translation>
+    </message>
+    <message>
+      <source>Technical details</source>
+      <translation>Chi tiết kỹ thuật</translation>
+    </message>
+    <message>
+      <source>Male</source>
+      <translation>Nam</translation>
+    </message>
+    <message>
+      <source>Female</source>
+      <translation>Nữ</translation>
+    </message>
+    <message>
+      <source>Other</source>
+      <translation>Khác</translation>
+    </message>
+    <message>
+      <source>1 year</source>
+      <translation>1 tuổi</translation>
+    </message>
+    <message>
+      <source>%1 years</source>
+      <translation>%1 tuổi</translation>
+    </message>
+    <message>
+      <source>1 month</source>
+      <translation>1 tháng tuổi</translation>
+    </message>
+    <message>
+      <source>%1 months</source>
+      <translation>%1 tháng tuổi</translation>
+    </message>
+    <message>
+      <source>1 week</source>
+      <translation>1 tuần tuổi</translation>
+    </message>
+    <message>
+      <source>%1 weeks</source>
+      <translation>%1 tuần tuổi</translation>
+    </message>
+    <message>
+      <source>1 day</source>
+      <translation>1 ngày tuổi</translation>
+    </message>
+    <message>
+      <source>%1 days</source>
+      <translation>%1 ngày tuổi</translation>
+    </message>
+    <message>
+      <source>CT (computed tomography)</source>
+      <translation>CT (cắt lớp vi tính)</translation>
+    </message>
+    <message>
+      <source>MRI (magnetic resonance)</source>
+      <translation>MRI (cộng hưởng từ)</translation>
+    </message>
+    <message>
+      <source>Ultrasound</source>
+      <translation>Siêu âm</translation>
+    </message>
+    <message>
+      <source>X-ray</source>
+      <translation>X-quang</translation>
+    </message>
+    <message>
+      <source>Mammography</source>
+      <translation>Chụp nhũ ảnh</translation>
+    </message>
+    <message>
+      <source>Angiography</source>
+      <translation>Chụp mạch</translation>
+    </message>
+    <message>
+      <source>Fluoroscopy</source>
+      <translation>X-quang tăng sáng</translation>
+    </message>
+    <message>
+      <source>Nuclear medicine</source>
+      <translation>Y học hạt nhân</translation>
+    </message>
+    <message>
+      <source>PET</source>
+      <translation>PET</translation>
+    </message>
+    <message>
+      <source>ECG</source>
+      <translation>Điện tim</translation>
+    </message>
+    <message>
+      <source>Other image</source>
+      <translation>Ảnh khác</translation>
+    </message>
+    <message>
+      <source>Screen capture</source>
+      <translation>Ảnh chụp màn hình</translation>
+    </message>
+    <message>
+      <source>Age</source>
+      <translation>Tuổi</translation>
+    </message>
+    <message>
+      <source>Study date</source>
+      <translation>Ngày chụp</translation>
+    </message>
+    <message>
+      <source>Kind of imaging</source>
+      <translation>Loại chụp</translation>
+    </message>
+    <message>
+      <source>Window in the file</source>
+      <translation>Cửa sổ trong tệp</translation>
+    </message>
+    <message>
+      <source>Colour model</source>
+      <translation>Mô hình màu</translation>
+    </message>
+    <message>
+      <source>Bits per sample</source>
+      <translation>Số bit mỗi mẫu</translation>
+    </message>
+    <message>
+      <source>File encoding</source>
+      <translation>Cách mã hoá tệp</translation>
+    </message>
+    <message>
+      <source>Text burned into the image</source>
+      <translation>Chữ in sẵn trên ảnh</translation>
+    </message>
   </context>
   <context>
     <name>HubDialog</name>
@@ -983,8 +1135,20 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>tệp DICOM không có ảnh (báo cáo hoặc kế hoạch)</translation>
     </message>
     <message>
-      <source>the image is cut short (incomplete copy)</source>
-      <translation>ảnh bị cắt cụt (sao chép không trọn vẹn)</translation>
+      <source>the file is cut short (incomplete copy)</source>
+      <translation>tệp bị cắt cụt (sao chép không trọn vẹn)</translation>
+    </message>
+    <message>
+      <source>a waveform recording (ECG…), not an image: not accepted</source>
+      <translation>bản ghi sóng (điện tim…), không phải ảnh: chưa nhận</translation>
+    </message>
+    <message>
+      <source>the image cannot be decoded (damaged or unusual data)</source>
+      <translation>không giải mã được ảnh (dữ liệu hỏng hoặc bất thường)</translation>
+    </message>
+    <message>
+      <source>the image declares an impossible size (refused)</source>
+      <translation>ảnh khai báo kích thước bất thường (từ chối)</translation>
     </message>
     <message>
       <source>image compression not supported</source>
@@ -995,8 +1159,16 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>có trong danh mục đĩa CD nhưng bị thiếu</translation>
     </message>
     <message>
-      <source>the CD index (DICOMDIR) is damaged</source>
-      <translation>danh mục đĩa CD (DICOMDIR) bị hỏng</translation>
+      <source>the CD index (DICOMDIR) is damaged: the DICOM files on the disc were read instead</source>
+      <translation>danh mục đĩa CD (DICOMDIR) bị hỏng: đã đọc thẳng các tệp DICOM trên đĩa</translation>
+    </message>
+    <message>
+      <source>the CD index (DICOMDIR) lists no images: the DICOM files on the disc were read instead</source>
+      <translation>danh mục đĩa CD (DICOMDIR) không liệt kê ảnh nào: đã đọc thẳng các tệp DICOM trên đĩa</translation>
+    </message>
+    <message>
+      <source>the CD index points outside the disc (refused)</source>
+      <translation>danh mục đĩa CD trỏ ra ngoài đĩa (từ chối)</translation>
     </message>
     <message>
       <source>file too large (limit 1.5 GB)</source>
@@ -1037,6 +1209,18 @@ Bạn đã kiểm tra chưa?</translation>
     <message>
       <source>too many files in the archive</source>
       <translation>tệp nén chứa quá nhiều tệp</translation>
+    </message>
+    <message>
+      <source>password-protected file in the archive: unpack it first</source>
+      <translation>tệp có mật khẩu trong tệp nén: hãy giải nén trước</translation>
+    </message>
+    <message>
+      <source>damaged file inside the archive</source>
+      <translation>tệp bên trong tệp nén bị hỏng</translation>
+    </message>
+    <message>
+      <source>the archive uses a compression not supported: unpack it first</source>
+      <translation>tệp nén dùng kiểu nén chưa hỗ trợ: hãy giải nén trước</translation>
     </message>
   </context>
   <context>
