@@ -4,7 +4,7 @@ from pathlib import PurePath
 
 from app.domain.attachment import AttachmentKind
 
-from .dicom_files import RefusedFile, looks_like_dicom
+from .dicom_files import RefusedFile, looks_like_dataset, looks_like_dicom
 
 DICOM = (AttachmentKind.IMAGING, "application/dicom")
 _MAGIC = (
@@ -32,6 +32,8 @@ def classify(head: bytes, name: str) -> tuple[AttachmentKind, str]:
     suffix = PurePath(name).suffix.lower()
     if looks_like_dicom(head):
         return DICOM
+    if looks_like_dataset(head) and (suffix in DICOM_EXTENSIONS or not suffix):
+        return DICOM  # without its Part-10 header: given one on import
     if suffix in DICOM_EXTENSIONS:
         raise RefusedFile("dicom.not_dicom", "no DICM marker")
     for magic, kind in _MAGIC:

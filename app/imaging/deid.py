@@ -63,6 +63,7 @@ IMPLEMENTATION_VERSION_NAME = "DIEMCAU_1"
 SAFE_PRIVATE: frozenset[tuple[str, int, int]] = frozenset()
 # Modalities whose pixels often carry the patient's name (screen captures, ultrasound).
 BURN_IN_PRONE = {"US", "SC", "XC", "OT", "ES"}
+SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7"  # and its multi-frame kinds, .7.1 to .7.4
 
 DUMMY = "ANONYMOUS"
 _DUMMIES = {"DA": "19000101", "TM": "000000", "DT": "19000101000000", "AS": "000Y", "DS": "0", "IS": "0"}
@@ -163,8 +164,10 @@ class Deidentifier:
         self._anonymizer.add_element_handler(_NeutralNames())
 
     def deidentify(self, ds: Dataset) -> DeidResult:
+        prone = str(ds.get("Modality", "")) in BURN_IN_PRONE or \
+            str(ds.get("SOPClassUID", "")).startswith(SECONDARY_CAPTURE)  # screenshots, scanned films: Modality or not
         burned_in = str(ds.get("BurnedInAnnotation", "")).upper() == "YES" or \
-            (str(ds.get("Modality", "")) in BURN_IN_PRONE and str(ds.get("BurnedInAnnotation", "")).upper() != "NO")
+            (prone and str(ds.get("BurnedInAnnotation", "")).upper() != "NO")
         kept_private = _strip(ds, self._safe_private)
         old_meta = getattr(ds, "file_meta", None) or FileMetaDataset()
         transfer_syntax = old_meta.get("TransferSyntaxUID") or _transfer_syntax_of(ds)

@@ -13,7 +13,7 @@ from app.domain.attachment import Attachment, AttachmentKind
 from app.domain.case import new_id, utcnow
 from app.domain.dicom_patient import mismatches
 from app.imaging.classify import classify
-from app.imaging.dicom_files import RefusedFile, read_info
+from app.imaging.dicom_files import RefusedFile, decodes_whole, looks_like_dicom, read_info
 from app.imaging.photos import strip_jpeg_metadata
 from app.imaging.sources import expand
 from app.storage.blobs import StoredBlob
@@ -109,10 +109,10 @@ class ImportService:
                     if record[1] is not None:
                         studies.setdefault(record[1]["study_uid"], record[1])
                     if len(batch) >= BATCH_FILES or sum(a.size for a, _d in batch) >= BATCH_BYTES:
-                        self._commit(batch)
+                        self._commit(batch, seen)
         finally:
             if batch:
-                self._commit(batch)  # what was read before a cancel (or an error) is kept
+                self._commit(batch, seen)  # what was read before a cancel (or an error) is kept
         for study_uid, info in studies.items():
             found = mismatches(case.patient, info["patient_name"], info["patient_birth_date"], info["patient_sex"])
             if found:
@@ -137,8 +137,10 @@ class ImportService:
                     stored = self._blobs.put_stream_batched(stream, step, cancelled)
         except RefusedFile as refused:
             return ImportResult(candidate.name, "refused", refused.code, refused.detail), None
-        except OSError as error:
-            return ImportResult(candidate.name, "refused", "file.unreadable", str(error)), None
+        except InterruptedError:
+            raise
+        except Exception as error:  # noqa: BLE001 - one file that cannot be read is that file's refusal
+            return ImportResult(candidate.name, "refused", "file.unreadable", f"{type(error).__name__}: {error}"), None
         try:
             if stored.sha256 in seen.hashes:
                 return ImportResult(candidate.name, "duplicate"), None
@@ -149,13 +151,16 @@ class ImportService:
                 with open(self._blobs.path(stored.sha256), "rb") as f:
                     kind, media_type = classify(f.read(132), candidate.name)
                 source = self._blobs.path(stored.sha256)
-            info = read_info(source)[0] if kind is AttachmentKind.IMAGING else None
+            info, ds = read_info(source, decode=True) if kind is AttachmentKind.IMAGING else (None, None)
             details: dict = {}
             dicom = None
             if kind is AttachmentKind.IMAGING:
                 if info.sop_instance_uid in seen.sops:
-                    self._forget(stored)
-                    return ImportResult(candidate.name, "duplicate"), None
+                    if not self._replaces_undecodable(case_id, info.sop_instance_uid, ds, seen):
+                        self._forget(stored)
+                        return ImportResult(candidate.name, "duplicate"), None
+                if data is not None and not looks_like_dicom(data[:132]):
+                    stored = self._with_part10_header(stored, ds)
                 dicom = info.as_dict()
                 details = {"modality": info.modality, "series": info.series_description,
                            "series_uid": info.series_uid, "burned_in_annotation": info.burned_in_annotation}
@@ -166,6 +171,10 @@ class ImportService:
         except RefusedFile as refused:
             self._forget(stored)
             return ImportResult(candidate.name, "refused", refused.code, refused.detail), None
+        except Exception as error:  # noqa: BLE001 - a file that breaks a reader is that file's refusal
+            self._forget(stored)
+            code = "dicom.unreadable" if data is not None and looks_like_dicom(data[:132]) else "file.unreadable"
+            return ImportResult(candidate.name, "refused", code, f"{type(error).__name__}: {error}"), None
         except BaseException:
             self._forget(stored)
             raise
@@ -177,22 +186,70 @@ class ImportService:
                                 details=details)
         return ImportResult(candidate.name, "imported", kind=kind, attachment_id=attachment.id), (attachment, dicom)
 
-    def _commit(self, batch: list) -> None:
-        """The batch's files are made durable, then recorded in one transaction."""
+    def _replaces_undecodable(self, case_id: str, sop_uid: str, ds, seen: "_Seen") -> bool:
+        """A second copy of an image the case holds: it takes the place of the first when the first cannot be
+        shown and this one can (the old one is detached once the new one is recorded)."""
+        from pydicom import dcmread
+
+        from app.storage.dicom_index import DicomIndex
+
+        with self._db.transaction() as session:
+            held = [i for i in DicomIndex().for_case(session, case_id) if i.sop_uid == sop_uid]
+        if not held or not decodes_whole(ds):
+            return False  # an image of this same import, or a copy no better than the one held
+        for instance in held:
+            try:
+                if decodes_whole(dcmread(self._blobs.path(instance.sha256))):
+                    return False
+            except Exception:  # noqa: BLE001 - unreadable: this copy is better
+                pass
+        seen.replaced.extend(i.attachment_id for i in held)
+        return True
+
+    def _with_part10_header(self, stored: StoredBlob, ds) -> StoredBlob:
+        """A dataset without its Part-10 header is stored with one (preamble, DICM, file meta)."""
+        from pydicom.dataset import FileMetaDataset
+        from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
+
+        implicit, little = ds.original_encoding
+        meta = FileMetaDataset()
+        meta.MediaStorageSOPClassUID = ds.SOPClassUID
+        meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        meta.TransferSyntaxUID = ImplicitVRLittleEndian if implicit else \
+            ExplicitVRLittleEndian if little else ExplicitVRBigEndian
+        ds.file_meta = meta
+        ds.preamble = b"\0" * 128
+        out = io.BytesIO()
+        ds.save_as(out, enforce_file_format=True)
+        whole = self._blobs.put_bytes(out.getvalue(), durable=False)
+        self._forget(stored)
+        return whole
+
+    def _commit(self, batch: list, seen: "_Seen") -> None:
+        """The batch's files are made durable, then recorded in one transaction (with the undecodable copies
+        they replace taken out)."""
         from app.storage.attachments import AttachmentRepository
         from app.storage.dicom_index import DicomIndex
 
         self._blobs.sync()
         now = self._clock()
+        freed = []
         with self._db.transaction() as session:
             repository, index = AttachmentRepository(), DicomIndex()
+            for attachment_id in seen.replaced:
+                freed.append(repository.delete(session, attachment_id))
+            seen.replaced.clear()
+            session.flush()
             for attachment, _dicom in batch:
                 repository.insert(session, attachment, now)
             session.flush()
             for attachment, dicom in batch:
                 if dicom is not None:
                     index.add(session, attachment.case_id, attachment.id, dicom)
+            unused = [sha for sha in freed if sha is not None and repository.references(session, sha) == 0]
         batch.clear()
+        for sha256 in unused:
+            self._blobs.remove(sha256)
 
     def _strip_photo(self, stored: StoredBlob, data: bytes | None) -> StoredBlob:
         if data is None:  # a large photo was streamed: read it back once
@@ -222,3 +279,4 @@ class _Seen:
 
     hashes: set[str]
     sops: set[str]
+    replaced: list[str] = field(default_factory=list)  # attachments a better copy of their image replaces

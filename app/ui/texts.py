@@ -94,10 +94,21 @@ def import_reason(code: str) -> str:
         "dicom.unreadable": QCoreApplication.translate("Import", "damaged DICOM file"),
         "dicom.no_uids": QCoreApplication.translate("Import", "DICOM file without its identifiers (UIDs)"),
         "dicom.no_pixels": QCoreApplication.translate("Import", "DICOM file without an image (a report or plan)"),
-        "dicom.truncated": QCoreApplication.translate("Import", "the image is cut short (incomplete copy)"),
+        "dicom.truncated": QCoreApplication.translate("Import", "the file is cut short (incomplete copy)"),
+        "dicom.waveform": QCoreApplication.translate("Import",
+                                                     "a waveform recording (ECG…), not an image: not accepted"),
+        "dicom.undecodable": QCoreApplication.translate("Import",
+                                                        "the image cannot be decoded (damaged or unusual data)"),
+        "dicom.image_too_large": QCoreApplication.translate("Import",
+                                                            "the image declares an impossible size (refused)"),
         "dicom.unsupported_syntax": QCoreApplication.translate("Import", "image compression not supported"),
         "dicomdir.missing_file": QCoreApplication.translate("Import", "listed on the CD but missing"),
-        "dicomdir.unreadable": QCoreApplication.translate("Import", "the CD index (DICOMDIR) is damaged"),
+        "dicomdir.damaged": QCoreApplication.translate(
+            "Import", "the CD index (DICOMDIR) is damaged: the DICOM files on the disc were read instead"),
+        "dicomdir.empty": QCoreApplication.translate(
+            "Import", "the CD index (DICOMDIR) lists no images: the DICOM files on the disc were read instead"),
+        "dicomdir.outside_disc": QCoreApplication.translate("Import",
+                                                            "the CD index points outside the disc (refused)"),
         "file.too_large": QCoreApplication.translate("Import", "file too large (limit 1.5 GB)"),
         "file.empty": QCoreApplication.translate("Import", "empty file"),
         "file.missing": QCoreApplication.translate("Import", "file not found"),
@@ -108,6 +119,11 @@ def import_reason(code: str) -> str:
         "zip.unsafe_path": QCoreApplication.translate("Import", "unsafe path inside the archive (refused)"),
         "zip.bomb": QCoreApplication.translate("Import", "archive expands to far more than it holds (refused)"),
         "zip.too_many": QCoreApplication.translate("Import", "too many files in the archive"),
+        "zip.encrypted": QCoreApplication.translate("Import",
+                                                    "password-protected file in the archive: unpack it first"),
+        "zip.damaged_member": QCoreApplication.translate("Import", "damaged file inside the archive"),
+        "zip.unsupported_method": QCoreApplication.translate(
+            "Import", "the archive uses a compression not supported: unpack it first"),
     }.get(code, code)
 
 

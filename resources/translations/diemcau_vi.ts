@@ -137,6 +137,22 @@
       <source>Add a folder or a CD</source>
       <translation>Thêm thư mục hoặc đĩa CD</translation>
     </message>
+    <message>
+      <source>The microphone stopped giving sound (unplugged, or the sound system stopped). Looking for it again…</source>
+      <translation>Micro không còn tín hiệu (bị rút ra, hoặc hệ thống âm thanh đã dừng). Đang tìm lại micro…</translation>
+    </message>
+    <message>
+      <source>The microphone stopped giving sound; looking for it again…</source>
+      <translation>Micro không còn tín hiệu; đang tìm lại micro…</translation>
+    </message>
+    <message>
+      <source>The microphone is back.</source>
+      <translation>Micro đã hoạt động trở lại.</translation>
+    </message>
+    <message>
+      <source>The microphone stopped giving sound during the recording: what was recorded (%1 s) is kept.</source>
+      <translation>Micro mất tín hiệu khi đang ghi âm: phần đã ghi được (%1 giây) vẫn được giữ lại.</translation>
+    </message>
   </context>
   <context>
     <name>CaseEditor</name>
@@ -1119,8 +1135,20 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>tệp DICOM không có ảnh (báo cáo hoặc kế hoạch)</translation>
     </message>
     <message>
-      <source>the image is cut short (incomplete copy)</source>
-      <translation>ảnh bị cắt cụt (sao chép không trọn vẹn)</translation>
+      <source>the file is cut short (incomplete copy)</source>
+      <translation>tệp bị cắt cụt (sao chép không trọn vẹn)</translation>
+    </message>
+    <message>
+      <source>a waveform recording (ECG…), not an image: not accepted</source>
+      <translation>bản ghi sóng (điện tim…), không phải ảnh: chưa nhận</translation>
+    </message>
+    <message>
+      <source>the image cannot be decoded (damaged or unusual data)</source>
+      <translation>không giải mã được ảnh (dữ liệu hỏng hoặc bất thường)</translation>
+    </message>
+    <message>
+      <source>the image declares an impossible size (refused)</source>
+      <translation>ảnh khai báo kích thước bất thường (từ chối)</translation>
     </message>
     <message>
       <source>image compression not supported</source>
@@ -1131,8 +1159,16 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>có trong danh mục đĩa CD nhưng bị thiếu</translation>
     </message>
     <message>
-      <source>the CD index (DICOMDIR) is damaged</source>
-      <translation>danh mục đĩa CD (DICOMDIR) bị hỏng</translation>
+      <source>the CD index (DICOMDIR) is damaged: the DICOM files on the disc were read instead</source>
+      <translation>danh mục đĩa CD (DICOMDIR) bị hỏng: đã đọc thẳng các tệp DICOM trên đĩa</translation>
+    </message>
+    <message>
+      <source>the CD index (DICOMDIR) lists no images: the DICOM files on the disc were read instead</source>
+      <translation>danh mục đĩa CD (DICOMDIR) không liệt kê ảnh nào: đã đọc thẳng các tệp DICOM trên đĩa</translation>
+    </message>
+    <message>
+      <source>the CD index points outside the disc (refused)</source>
+      <translation>danh mục đĩa CD trỏ ra ngoài đĩa (từ chối)</translation>
     </message>
     <message>
       <source>file too large (limit 1.5 GB)</source>
@@ -1173,6 +1209,18 @@ Bạn đã kiểm tra chưa?</translation>
     <message>
       <source>too many files in the archive</source>
       <translation>tệp nén chứa quá nhiều tệp</translation>
+    </message>
+    <message>
+      <source>password-protected file in the archive: unpack it first</source>
+      <translation>tệp có mật khẩu trong tệp nén: hãy giải nén trước</translation>
+    </message>
+    <message>
+      <source>damaged file inside the archive</source>
+      <translation>tệp bên trong tệp nén bị hỏng</translation>
+    </message>
+    <message>
+      <source>the archive uses a compression not supported: unpack it first</source>
+      <translation>tệp nén dùng kiểu nén chưa hỗ trợ: hãy giải nén trước</translation>
     </message>
   </context>
   <context>

@@ -86,3 +86,51 @@ def test_photos_and_pdfs_show_in_place_with_thumbnails(qtbot, station, runner, m
     qtbot.waitUntil(lambda: panel.preview_label.pixmap().height() == 360, timeout=10000)  # the A4 page, fitted
     panel.shutdown()
     qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
+
+
+def test_each_refusal_is_said_in_words_for_what_the_file_is(qtbot, station, translations, tmp_path):
+    import zipfile
+    from pathlib import Path
+
+    from pydicom.data import get_testdata_file
+
+    from app.ui.import_flow import ImportResultsDialog
+    from app.ui.texts import import_reason
+    from tests.support.dicom_series import make_cd
+
+    case = station.cases.create_case()
+    ct = Path(get_testdata_file("CT_small.dcm")).read_bytes()
+    (tmp_path / "cut.dcm").write_bytes(ct[:300])
+    locked = tmp_path / "mat-khau.zip"
+    with zipfile.ZipFile(locked, "w") as archive:
+        archive.writestr("IM0001", ct)
+    data = bytearray(locked.read_bytes())
+    data[6] |= 1  # the encrypted flag, in the local header
+    central = data.find(b"PK\x01\x02")
+    data[central + 8] |= 1  # and in the central directory
+    locked.write_bytes(bytes(data))
+    cd = tmp_path / "cd"
+    ct_series(tmp_path / "series", slices=2)
+    dicomdir = make_cd(tmp_path / "series", cd)
+    dicomdir.write_bytes(dicomdir.read_bytes()[:-200])
+    report = station.imports.import_paths(case.id, [tmp_path / "cut.dcm", Path(get_testdata_file("waveform_ecg.dcm")),
+                                                    locked, dicomdir])
+    dialog = ImportResultsDialog(report)
+    qtbot.addWidget(dialog)
+    rows = {Path(dialog.table.item(r, 0).text()).name: (dialog.table.item(r, 1).text(), dialog.table.item(r, 2).text())
+            for r in range(dialog.table.rowCount())}
+    assert rows["cut.dcm"] == ("không nhận", "tệp bị cắt cụt (sao chép không trọn vẹn)")
+    assert rows["waveform_ecg.dcm"] == ("không nhận", "bản ghi sóng (điện tim…), không phải ảnh: chưa nhận")
+    assert rows["IM0001"] == ("không nhận", "tệp có mật khẩu trong tệp nén: hãy giải nén trước")
+    assert rows["DICOMDIR"][1] == "danh mục đĩa CD (DICOMDIR) bị hỏng: đã đọc thẳng các tệp DICOM trên đĩa"
+    assert sum(status == "đã thêm" for status, _reason in rows.values()) == 2  # the disc's images, all the same
+    # Every refusal the import can give has its own words, in Vietnamese.
+    codes = ["dicom.not_dicom", "dicom.unreadable", "dicom.no_uids", "dicom.no_pixels", "dicom.waveform",
+             "dicom.truncated", "dicom.undecodable", "dicom.image_too_large", "dicom.unsupported_syntax",
+             "dicomdir.missing_file", "dicomdir.damaged", "dicomdir.empty", "dicomdir.outside_disc",
+             "file.too_large", "file.empty", "file.missing", "file.unreadable", "file.unsupported", "folder.empty",
+             "zip.unreadable", "zip.unsafe_path", "zip.bomb", "zip.too_many", "zip.encrypted", "zip.damaged_member",
+             "zip.unsupported_method"]
+    worded = [import_reason(code) for code in codes]
+    assert all(text != code for text, code in zip(worded, codes, strict=True)), worded
+    assert len(set(worded)) == len(codes)

@@ -386,3 +386,20 @@ def test_a_name_part_alone_is_found_but_not_inside_other_words():
     alone.ImageComments = "anh DUOC tai kham"
     inside.ImageComments = "duocxyz vanguard"
     assert scan(alone, needles) != [] and scan(inside, needles) == []
+
+
+def test_a_secondary_capture_without_a_modality_goes_to_the_burned_in_review():
+    """A screenshot or scanned film (Secondary Capture) may show the name in its pixels, Modality or not."""
+    from pydicom.uid import SecondaryCaptureImageStorage
+
+    for modality in (None, "", "OT"):
+        ds = planted_dataset()
+        ds.SOPClassUID = SecondaryCaptureImageStorage
+        ds.file_meta.MediaStorageSOPClassUID = SecondaryCaptureImageStorage
+        if "BurnedInAnnotation" in ds:
+            del ds.BurnedInAnnotation
+        if modality is None:
+            del ds.Modality
+        else:
+            ds.Modality = modality
+        assert Deidentifier(seed="case-1").deidentify(ds).burned_in, modality
