@@ -20,6 +20,8 @@ SILENCE_DBFS = -120.0
 # PortAudio does not promise that streams may be opened and closed from several
 # threads at once (the interface and the worker both do): one at a time.
 _PORTAUDIO = threading.RLock()
+_open_streams = 0  # rescanning closes every stream PortAudio has: only when none is open
+STALL_SECONDS = 2.0  # a microphone always delivers blocks (silence too): none for this long means it is gone
 
 
 class AudioUnavailable(Exception):
@@ -64,11 +66,25 @@ def list_devices() -> list[AudioDevice]:
             for d in devices]
 
 
-def rescan() -> None:
-    """PortAudio lists devices once at start: ask again (a headset plugged in, a server started)."""
+def rescan() -> bool:
+    """PortAudio lists devices once at start: ask again (a headset plugged in, a server started).
+
+    Rescanning restarts PortAudio, which would close every open stream under its
+    owner: it is skipped (False) while a microphone or speaker stream is open.
+    """
     sd = _sounddevice()
-    sd._terminate()
-    sd._initialize()
+    with _PORTAUDIO:
+        if _open_streams:
+            return False
+        sd._terminate()
+        sd._initialize()
+    return True
+
+
+def _opened(count: int) -> None:
+    global _open_streams
+    with _PORTAUDIO:
+        _open_streams += count
 
 
 def dbfs(value: float) -> float:
@@ -193,22 +209,43 @@ class MicrophoneCapture:
         sd = _sounddevice()
         try:
             with _PORTAUDIO:
-                self._stream = sd.InputStream(device=self.device, samplerate=self.samplerate, channels=self.channels,
-                                              dtype="float32", blocksize=BLOCK, latency="low",
-                                              callback=self._callback)
+                stream = sd.InputStream(device=self.device, samplerate=self.samplerate, channels=self.channels,
+                                        dtype="float32", blocksize=BLOCK, latency="low", callback=self._callback)
+                _opened(1)
+                self._stream = stream
                 self._stream.start()
         except (sd.PortAudioError, ValueError) as error:
-            self._stream = None
+            self._close_stream()
             raise _unavailable(error, "microphone") from error
         return self
 
+    def _close_stream(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        sd = _sounddevice()
+        with _PORTAUDIO:
+            try:
+                stream.stop()
+                stream.close()
+            except sd.PortAudioError:  # the device or the sound system is already gone
+                pass
+            finally:
+                _opened(-1)
+
     def stop(self) -> None:
-        if self._stream is not None:
-            with _PORTAUDIO:
-                self._stream.stop()
-                self._stream.close()
-            self._stream = None
+        self._close_stream()
         self.stop_recording()
+
+    @property
+    def lost(self) -> bool:
+        """The device stopped delivering: unplugged, or the sound system died or stalled."""
+        stream = self._stream
+        if stream is None:
+            return False
+        if not stream.active:
+            return True
+        return self.first_block.is_set() and time.monotonic() - self._levels.updated > STALL_SECONDS
 
     def __enter__(self):
         return self.start()
@@ -290,14 +327,19 @@ def play(samples: np.ndarray, device: int | str | None = None, samplerate: int =
         with _PORTAUDIO:
             stream = sd.OutputStream(samplerate=samplerate, channels=samples.shape[1], device=device,
                                      dtype="float32")
-            stream.start()
+            _opened(1)
         try:
+            with _PORTAUDIO:
+                stream.start()
             stream.write(samples)
             stream.write(np.zeros((samplerate // 10, samples.shape[1]), np.float32))  # let the end play out
         finally:
             with _PORTAUDIO:
-                stream.stop()
-                stream.close()
+                try:
+                    stream.stop()
+                    stream.close()
+                finally:
+                    _opened(-1)
     except (sd.PortAudioError, ValueError) as error:
         raise _unavailable(error, "speaker") from error
 

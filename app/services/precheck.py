@@ -94,6 +94,8 @@ class PreSessionCheck:
     def run(self, settings: Settings, parts: tuple[str, ...] = PARTS, progress: Progress | None = None) -> CheckReport:
         checks = {"camera": check_camera, "microphone": check_microphone, "speaker": check_speaker,
                   "link": check_link}
+        if "microphone" in parts or "speaker" in parts:
+            audio.rescan()  # a microphone or a sound system that came up since the station started
         items = []
         for done, part in enumerate(parts):
             if progress is not None:

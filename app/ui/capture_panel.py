@@ -6,7 +6,7 @@ The camera and microphone run only while this panel is on screen.
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QLocale, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QSplitter, QTableView, QVBoxLayout, QWidget)
@@ -15,7 +15,7 @@ from app.domain.attachment import AttachmentKind
 from app.domain.case import ConsultationCase
 from app.domain.lifecycle import EDITABLE
 from app.imaging.previews import preview
-from app.media.audio import AudioUnavailable, MicrophoneCapture
+from app.media.audio import AudioUnavailable, MicrophoneCapture, rescan
 from app.media.camera import CameraSource, CameraState, CameraUnavailable
 
 from .attachment_list import AttachmentListModel
@@ -26,6 +26,7 @@ from .runner import TaskRunner
 from .texts import device_problem
 
 METER_INTERVAL_MS = 33  # 30 updates a second
+MIC_RETRY_MS = 1000     # a lost microphone is looked for again this often, while the panel is on screen
 ICON = 40       # attachment thumbnails in the list
 PREVIEW = 360   # the picture beside the list
 
@@ -135,6 +136,8 @@ class CapturePanel(QWidget):
         self.feed.state_changed.connect(self.on_camera_state)
         self._meter_timer = QTimer(self, interval=METER_INTERVAL_MS)
         self._meter_timer.timeout.connect(self.on_meter_tick)
+        self._mic_retry = QTimer(self, interval=MIC_RETRY_MS)
+        self._mic_retry.timeout.connect(self.on_microphone_retry)
         self.retranslate()
         self._update_buttons()
 
@@ -314,23 +317,54 @@ class CapturePanel(QWidget):
 
     # -- microphone -----------------------------------------------------------------
 
-    def start_microphone(self) -> None:
+    def start_microphone(self, quiet: bool = False) -> bool:
+        """Open the chosen microphone; PortAudio's device list is read again first (one plugged in since)."""
         if self.mic is not None:
-            return
+            return True
         try:
+            rescan()
             chosen = self._settings()
             self.mic = MicrophoneCapture(device=chosen.microphone or None, samplerate=chosen.microphone_samplerate,
                                          channels=chosen.microphone_channels).start()
         except AudioUnavailable as error:
             self.mic = None
-            self.mic_state.setText(device_problem(error.code, error.params, f"{error} ({error.fix})"))
+            if not quiet:
+                self.mic_state.setText(device_problem(error.code, error.params, f"{error} ({error.fix})"))
         else:
+            self._mic_retry.stop()
             self.mic_state.clear()
             self._meter_timer.start()
         self._update_buttons()
+        return self.mic is not None
+
+    def on_microphone_lost(self) -> None:
+        """The microphone stopped delivering (pulled out, the sound system died): say so, keep what was recorded."""
+        recording = self._voice is not None
+        if self._clip is not None and self.mic is not None:
+            self.mic.remove_listener(self._clip[0].add_audio)  # the video goes on, silent
+        if recording:
+            self.stop_voice(lost=True)
+        if self.mic is not None:
+            self.mic.stop()
+            self.mic = None
+        self.meter.set_levels(-120, -120)
+        self.mic_state.setText(self.tr("The microphone stopped giving sound (unplugged, or the sound system "
+                                       "stopped). Looking for it again…"))
+        if not recording:
+            self.problem.emit(self.tr("The microphone stopped giving sound; looking for it again…"))
+        self._stop_recording_clock()
+        self._mic_retry.start()
+        self._update_buttons()
+
+    def on_microphone_retry(self) -> None:
+        if not self.isVisible() or self.start_microphone(quiet=True):
+            self._mic_retry.stop()
+        if self.mic is not None:
+            self.problem.emit(self.tr("The microphone is back."))
 
     def stop_microphone(self) -> None:
         self.stop_voice()
+        self._mic_retry.stop()
         self._meter_timer.stop()
         if self.mic is not None:
             self.mic.stop()
@@ -339,6 +373,8 @@ class CapturePanel(QWidget):
         self._update_buttons()
 
     def on_meter_tick(self) -> None:
+        if self.mic is not None and self.mic.lost:
+            self.on_microphone_lost()
         if self.mic is not None:
             levels = self.mic.levels
             self.meter.set_levels(levels.rms_dbfs, levels.peak_dbfs)
@@ -357,7 +393,7 @@ class CapturePanel(QWidget):
         self.retranslate()
         self._update_buttons()
 
-    def stop_voice(self) -> None:
+    def stop_voice(self, lost: bool = False) -> None:
         if self._voice is None:
             return
         pending, self._voice = self._voice, None
@@ -372,6 +408,9 @@ class CapturePanel(QWidget):
             self.retranslate()
             return
         duration = round(recording.duration_s, 1)
+        if lost:
+            self.problem.emit(self.tr("The microphone stopped giving sound during the recording: what was recorded "
+                                      "(%1 s) is kept.").replace("%1", QLocale().toString(duration, "f", 1)))
         self._runner.run(lambda: self._capture.finish_recording(pending, {"duration_s": duration}),
                          lambda _a: self.refresh(), self._on_error, owner=self)
         self.retranslate()

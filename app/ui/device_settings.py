@@ -113,6 +113,9 @@ class DeviceSettingsDialog(QDialog):
         self._meter_timer.timeout.connect(self.on_meter_tick)
         self.retranslate()
         self.error.hide()
+        # A microphone plugged in, or a sound system started, since PortAudio last looked: look again
+        # (here, before this dialog opens its own microphone, while no stream is open).
+        audio.rescan()
         self._runner.run(self._discover, self._on_discovered, owner=self)
 
     def retranslate(self) -> None:

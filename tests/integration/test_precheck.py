@@ -108,3 +108,17 @@ def test_the_measured_rates_match_a_2_mbit_line():
         server.close()
     assert 1700 <= found.up_kbps <= 2100 and 1700 <= found.down_kbps <= 2100
     assert 38 <= found.rtt_ms <= 80
+
+
+def test_a_sound_server_that_comes_up_later_is_found_by_the_check(station, settings, pulse, monkeypatch):
+    from app.media.audio import list_devices, rescan
+
+    monkeypatch.setenv("PULSE_SERVER", "unix:/nonexistent/socket")
+    rescan()  # the station started before the sound system
+    assert list_devices() == []
+    monkeypatch.undo()  # the sound system is up now
+    try:
+        report = station.checks.run(settings, parts=("microphone", "speaker"))
+    finally:
+        rescan()
+    assert [i.grade for i in report.items] == [Grade.GOOD, Grade.GOOD]

@@ -39,6 +39,12 @@ class PulseServer:
         config.write_text(CONFIG.format(socket=self.socket))
         self.env = dict(os.environ, HOME=str(root), XDG_RUNTIME_DIR=str(root), PULSE_RUNTIME_PATH=str(root),
                         PULSE_SERVER=f"unix:{self.socket}")
+        self._config = config
+        self.start()
+
+    def start(self) -> None:
+        """Start the server (again, after `stop()`: same socket, same sources, as a restarted sound system)."""
+        config = self._config
         self.process = subprocess.Popen(
             ["pulseaudio", "-n", "-F", str(config), "--daemonize=no", "--exit-idle-time=-1", "--disallow-exit",
              "--disable-shm=yes", "--use-pid-file=no", "--system=no", "--log-target=stderr", "--log-level=error"],

@@ -9,7 +9,7 @@ import pytest
 import soundfile
 
 from app.domain.attachment import AttachmentKind
-from app.media.audio import dominant_frequency
+from app.media.audio import dominant_frequency, rescan
 from app.services.settings import Settings
 from app.ui.capture_panel import CapturePanel
 from app.ui.media_services import MediaServices
@@ -118,3 +118,51 @@ def test_a_sent_case_takes_no_new_evidence(qtbot, make_panel, draft, station, vi
     qtbot.waitUntil(lambda: panel.feed.live, timeout=10000)
     assert not panel.photo_button.isEnabled() and not panel.clip_button.isEnabled()
     assert not panel.voice_button.isEnabled() and not panel.remove_button.isEnabled()
+
+
+def test_microphone_lost_mid_recording_is_said_at_once_and_comes_back_by_itself(qtbot, make_panel, draft, station,
+                                                                                pulse):
+    panel = make_panel(Settings(camera="0", microphone="pulse"), draft)
+    qtbot.waitUntil(lambda: panel.voice_button.isEnabled() and panel.mic.first_block.is_set(), timeout=10000)
+    panel.voice_button.click()
+    qtbot.waitUntil(lambda: panel.recording_label.text() == "● 00:01", timeout=10000)
+    try:
+        with qtbot.waitSignal(panel.problem, timeout=5000) as problem:
+            pulse.stop()  # the sound system dies (or the USB microphone is pulled out)
+        assert "micro" in problem.args[0].lower() and "đã ghi được (1" in problem.args[0]
+        assert panel.recording_label.text() == "" and not panel.voice_button.isChecked()  # the clock stopped
+        assert panel.meter.rms_dbfs == -120 and "micro" in panel.mic_state.text().lower()
+        qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=10000)  # what was recorded is kept
+        kept = panel.model.attachment(0)
+        assert kept.kind is AttachmentKind.AUDIO and kept.details["duration_s"] >= 1.0
+    finally:
+        pulse.start()
+    # Back by itself, on the same tab: a new note records the tone again.
+    qtbot.waitUntil(lambda: panel.mic is not None and panel.mic.first_block.is_set() and panel.voice_button.isEnabled(),
+                    timeout=15000)
+    assert panel.mic_state.text() == ""
+    panel.voice_button.click()
+    qtbot.waitUntil(lambda: panel.recording_label.text() == "● 00:01", timeout=10000)
+    with qtbot.waitSignal(panel.attachments_changed, timeout=10000):
+        panel.voice_button.click()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 2, timeout=10000)
+    newest = max((panel.model.attachment(r) for r in range(2)), key=lambda a: a.created_at)
+    data, _rate = soundfile.read(station.attachments.path(newest))
+    assert abs(dominant_frequency(data) - 440) < 5
+
+
+def test_a_sound_server_that_comes_up_later_is_found_when_the_tab_opens(qtbot, make_panel, draft, pulse,
+                                                                      monkeypatch):
+    monkeypatch.setenv("PULSE_SERVER", "unix:/nonexistent/socket")
+    rescan()  # the station started before the sound system
+    try:
+        panel = make_panel(Settings(camera="0", microphone="pulse"), draft)
+        assert panel.mic is None and not panel.voice_button.isEnabled()
+        panel.hide()
+        monkeypatch.undo()  # the sound system is up now
+        panel.show()  # the doctor comes back to the tab
+        qtbot.waitUntil(lambda: panel.mic is not None and panel.mic.first_block.is_set(), timeout=10000)
+        assert panel.voice_button.isEnabled() and panel.mic_state.text() == ""
+    finally:
+        monkeypatch.undo()
+        rescan()

@@ -77,3 +77,20 @@ def test_sample_rate_and_channels_are_chosen_and_used(qtbot, runner, microphone_
     qtbot.waitUntil(lambda: dialog.mic.first_block.is_set(), timeout=10000)
     assert dialog.mic.last(0.5).shape[1] == 1
     close(qtbot, dialog, runner)
+
+
+def test_a_sound_server_that_comes_up_later_is_listed_when_the_dialog_opens(qtbot, runner, pulse, monkeypatch,
+                                                                          translations):
+    from app.media.audio import list_devices, rescan
+
+    monkeypatch.setenv("PULSE_SERVER", "unix:/nonexistent/socket")
+    rescan()  # the station started before the sound system
+    assert list_devices() == []
+    monkeypatch.undo()  # the sound system is up now
+    try:
+        dialog = make(qtbot, runner, Settings(microphone="pulse"))
+        qtbot.waitUntil(lambda: dialog.speaker.findData("pulse") >= 0 and dialog.mic is not None, timeout=10000)
+        assert dialog.mic.first_block.wait(5) and dialog.mic_status.text() == ""
+        close(qtbot, dialog, runner)
+    finally:
+        rescan()
