@@ -8,7 +8,8 @@ import numpy as np
 from PySide6.QtCore import QDate, QEvent, QLocale, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QImage, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
-                               QScrollArea, QSplitter, QToolButton, QVBoxLayout, QWidget)
+                               QScrollArea, QSplitter, QToolBar, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from app.imaging.render import PRESETS, Window, display
 from app.imaging.series import FrameCache, Series
@@ -139,7 +140,15 @@ class DicomViewer(QWidget):
 
         self.series_list = QListWidget()
         self.series_list.setIconSize(QSize(THUMB, THUMB))
-        self.series_list.setMinimumWidth(100)
+        self.series_list.setViewMode(QListWidget.ViewMode.IconMode)  # the thumbnail, its name under it
+        self.series_list.setFlow(QListWidget.Flow.TopToBottom)
+        self.series_list.setWrapping(False)
+        self.series_list.setWordWrap(True)
+        self.series_list.setMovement(QListWidget.Movement.Static)
+        self.series_list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.series_list.setGridSize(QSize(THUMB + 24, THUMB + 48))
+        self.series_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.series_list.setMinimumWidth(THUMB + 30)
         self.series_list.setMaximumWidth(230)
         self.view = ImageView()
         self.preset = QComboBox()
@@ -149,9 +158,7 @@ class DicomViewer(QWidget):
         self.key_button = QPushButton(checkable=True)
         self.reset_button = QPushButton()
         self.overlay_button = QPushButton(checkable=True, checked=True)
-        self.overlay_button.setVisible(False)
         self.export_button = QPushButton()
-        self.export_button.setVisible(deidentification is not None)
         self.export_status = QLabel()
         self.export_status.setWordWrap(True)
         self._build_details()
@@ -159,25 +166,32 @@ class DicomViewer(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
 
-        bar = QHBoxLayout()
+        # A tool bar: what does not fit beside the case list folds into its » menu, the panel never widens.
+        self.tools = QToolBar()
+        self.tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        actions = {}
         for widget in (self.preset, self.cine_button, self.key_button, self.overlay_button, self.reset_button,
                        self.export_button):
-            bar.addWidget(widget)
-        bar.addStretch(1)
-        bar.addWidget(self.levels)
-        bar.addWidget(self.position)
+            actions[widget] = self.tools.addWidget(widget)
+        self._overlay_action, export_action = actions[self.overlay_button], actions[self.export_button]
+        self._overlay_action.setVisible(False)
+        export_action.setVisible(deidentification is not None)
+        under = QHBoxLayout()  # under the image: what is being shown (window, slice), then the export's result
+        under.addWidget(self.export_status, 1)
+        under.addWidget(self.levels)
+        under.addWidget(self.position)
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
-        centre_layout.addLayout(bar)
+        centre_layout.addWidget(self.tools)
         centre_layout.addWidget(self.view, 1)
-        centre_layout.addWidget(self.export_status)
+        centre_layout.addLayout(under)
         splitter = QSplitter()
         splitter.addWidget(self.series_list)
         splitter.addWidget(centre)
         splitter.addWidget(self.details_area)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([140, 600, 220])
+        splitter.setSizes([THUMB + 34, 600, 190])
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -337,7 +351,7 @@ class DicomViewer(QWidget):
             self.view.show_pixels(display(frame, self.window), overlay=frame.overlay)
             self.view.rendered.emit((time.perf_counter() - started) * 1000)
         self.preset.setEnabled(frame is not None and not frame.colour)
-        self.overlay_button.setVisible(frame is not None and frame.overlay is not None)
+        self._overlay_action.setVisible(frame is not None and frame.overlay is not None)
         self.key_button.blockSignals(True)
         self.key_button.setChecked((image.attachment_id, image.frame) in self.keys)
         self.key_button.blockSignals(False)

@@ -237,3 +237,14 @@ def test_the_anonymised_copy_leaves_the_overlays_out(qtbot, station, runner, tra
     copy = pydicom.dcmread(written)
     assert not [element.tag for element in copy if element.tag.group & 0xFF00 == 0x6000]
     assert np.array_equal(copy.pixel_array, source.pixel_array)  # the image itself is kept
+
+
+def test_the_viewer_fits_the_imaging_tab_of_a_1280_by_720_window(qtbot, viewer):
+    """Beside the case list, the imaging tab of a 1280×720 window is about 700 pixels wide: the image and the
+    details panel both stay in view (the tools that do not fit fold into the tool bar's » menu)."""
+    assert viewer.minimumSizeHint().width() <= 640
+    viewer.resize(700, 560)
+    qtbot.waitUntil(lambda: viewer.width() == 700)
+    assert viewer.details_area.isVisible() and viewer.details_area.geometry().right() < viewer.width()
+    assert viewer.view.width() >= 240
+    assert viewer.levels.text() == "C 40 / W 400" and viewer.levels.isVisible()
