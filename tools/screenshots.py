@@ -48,6 +48,68 @@ def grab(widget, path: Path) -> None:
     print(path)
 
 
+def colour_doppler(path: Path) -> Path:
+    """A colour Doppler ultrasound of a carotid artery (a phantom drawn here, no real patient): grey B-mode
+    speckle in a sector, the artery's flow in red and yellow, the jugular vein's in blue, as RGB DICOM."""
+    import cv2
+    import numpy as np
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, UltrasoundImageStorage, generate_uid
+
+    rows, columns = 480, 640
+    rng = np.random.default_rng(7)
+    yy, xx = np.mgrid[0:rows, 0:columns].astype(np.float32)
+    apex_x, apex_y = 300.0, -60.0
+    radius, angle = np.hypot(xx - apex_x, yy - apex_y), np.degrees(np.arctan2(xx - apex_x, yy - apex_y))
+    sector = (np.abs(angle) < 32) & (radius > 80) & (radius < 520)
+    speckle = cv2.GaussianBlur(rng.rayleigh(1.0, (rows, columns)).astype(np.float32), (0, 0), 1.2)
+    tissue = 70 + 25 * np.sin(yy / 23) + 15 * np.sin(xx / 41 + yy / 67)
+    artery = np.hypot((xx - 300) / 150, (yy - 230) / 34) < 1
+    vein = np.hypot((xx - 330) / 120, (yy - 330) / 26) < 1
+    wall = (np.hypot((xx - 300) / 158, (yy - 230) / 40) < 1) & ~artery
+    grey = tissue * speckle * np.clip(1.2 - radius / 700, 0.3, 1)
+    grey[wall] *= 2.2
+    grey[artery | vein] *= 0.12
+    grey = np.where(sector, np.clip(grey, 0, 255), 0)
+    image = np.repeat(grey[..., None], 3, axis=-1)
+    box = sector & (np.abs(xx - 310) < 170) & (np.abs(yy - 275) < 100)
+    # Flow toward the probe: red, fastest (yellow) at the centre of the artery; the vein: away, in blue.
+    speed = np.clip(1 - ((yy - 230) / 34) ** 2 - ((xx - 300) / 150) ** 2, 0, 1) * (0.8 + 0.2 * np.sin(xx / 9))
+    red = np.stack([150 + 105 * speed, 30 + 200 * speed ** 2, 10 * speed], axis=-1)
+    slow = np.clip(1 - ((yy - 330) / 26) ** 2 - ((xx - 330) / 120) ** 2, 0, 1)
+    blue = np.stack([10 * slow, 60 + 120 * slow ** 2, 140 + 115 * slow], axis=-1)
+    image[box & artery] = red[box & artery]
+    image[box & vein] = blue[box & vein]
+    image = np.ascontiguousarray(image.astype(np.uint8))
+    cv2.polylines(image, [np.array([[140, 175], [480, 175], [480, 375], [140, 375]], np.int32)], True,
+                  (200, 200, 200), 1)
+    scale = np.linspace(1, -1, 160)
+    bar = np.where(scale[:, None] > 0,
+                   np.stack([150 + 105 * scale, 30 + 200 * scale ** 2, 0 * scale], -1),
+                   np.stack([0 * scale, 60 + 120 * scale ** 2, 140 - 115 * scale], -1))
+    image[60:220, 600:614] = np.repeat(bar[:, None, :], 14, axis=1).astype(np.uint8)
+    for text, y in (("+38", 56), ("-38", 236)):
+        cv2.putText(image, text, (590, y), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (230, 230, 230), 1, cv2.LINE_AA)
+    for text, y in (("L12-3  CAROTID R", 20), ("CF 5.0 MHz  PRF 3.5 kHz", 38)):
+        cv2.putText(image, text, (8, y), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (230, 230, 230), 1, cv2.LINE_AA)
+
+    ds = Dataset()
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID = UltrasoundImageStorage
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = generate_uid()
+    ds.PatientName, ds.PatientID, ds.PatientBirthDate, ds.PatientSex = "NGUYEN^VAN^DUOC", "BN-0042", "19680312", "M"
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid()
+    ds.StudyDate, ds.StudyTime, ds.StudyDescription = "20261121", "091000", "SIEU AM DOPPLER"
+    ds.Modality, ds.SeriesDescription, ds.SeriesNumber, ds.InstanceNumber = "US", "Doppler mau DM canh", 1, 1
+    ds.Rows, ds.Columns, ds.SamplesPerPixel, ds.PhotometricInterpretation = rows, columns, 3, "RGB"
+    ds.PlanarConfiguration, ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 0, 8, 8, 7, 0
+    ds.BurnedInAnnotation = "NO"
+    ds.PixelData = image.tobytes()
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
 def main(out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="diemcau-shots-"))
@@ -72,7 +134,8 @@ def main(out_dir: Path) -> None:
 
     ct = ct_series(work / "ct", slices=40, size=256)
     (work / "ket-qua-xet-nghiem.pdf").write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
-    station.imports.import_paths(created[0].id, ct + [work / "ket-qua-xet-nghiem.pdf"])
+    doppler = colour_doppler(work / "doppler.dcm")  # a colour ultrasound: shown in colour in the viewer
+    station.imports.import_paths(created[0].id, ct + [doppler, work / "ket-qua-xet-nghiem.pdf"])
     shell = StationApp(app, station, "vi")
     window, runner = shell.window, shell.runner
     shell.start()
@@ -106,6 +169,8 @@ def main(out_dir: Path) -> None:
     viewer.on_preset(0)
     viewer.go_to(20)
     shot("dicom-viewer")
+    viewer.series_list.setCurrentRow([s.modality for s in viewer.series].index("US"))
+    shot("dicom-viewer-colour-doppler")
     editor.tabs.setCurrentIndex(0)
 
     from app.ui.check_dialog import CheckDialog
