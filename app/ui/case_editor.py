@@ -147,8 +147,8 @@ class CaseEditor(QWidget):
         self.reopen_button = QPushButton()
         self.ready_button.clicked.connect(self.mark_ready)
         self.draft_button.clicked.connect(self.back_to_draft)
-        self.submit_button.clicked.connect(self.submit)
-        self.close_button.clicked.connect(self.close_case)
+        self.submit_button.clicked.connect(self.ask_and_submit)
+        self.close_button.clicked.connect(self.ask_and_close)
         self.reopen_button.clicked.connect(self.reopen)
 
         for name in PATIENT_TEXT:
@@ -235,6 +235,10 @@ class CaseEditor(QWidget):
         actions = QHBoxLayout()
         for button in (self.ready_button, self.draft_button, self.submit_button, self.close_button,
                        self.reopen_button):
+            # Each action keeps its own place: the next one never appears under the pointer.
+            policy = button.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            button.setSizePolicy(policy)
             actions.addWidget(button)
         actions.addStretch(1)
         layout = QVBoxLayout(self)
@@ -616,6 +620,44 @@ class CaseEditor(QWidget):
             self._transition(lambda cid: self._cases.submit(self._cases.mark_ready(cid).id, burned_in_checked))
         else:
             self._transition(lambda cid: self._cases.submit(cid, burned_in_checked))
+
+    def _confirm(self, title: str, text: str, details: str, action: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, self)
+        box.setInformativeText(details)
+        go = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.exec()
+        return box.clickedButton() is go
+
+    def _case_label(self) -> str:
+        name = self.inputs["full_name"].text().strip() or self.tr("(no name yet)")
+        return self.tr("Case %1 — %2").replace("%1", str(self._case.number)).replace("%2", name)
+
+    def ask_and_submit(self) -> None:
+        """"Send for consultation" cannot be undone: say so once, then send."""
+        if self._case is None or self._case.status not in (Status.DRAFT, Status.READY):
+            return
+        if self._confirm(self.tr("Send for consultation"),
+                         self.tr("Send this case for consultation? (%1)").replace("%1", self._case_label()),
+                         self.tr("Once sent, the case can no longer be changed on this station. It leaves for "
+                                 "the central hospital at the next sync; the experts' questions and answers "
+                                 "come back here."),
+                         self.tr("Send for consultation")):
+            self.submit()
+
+    def ask_and_close(self) -> None:
+        """"Close case" ends the consultation here and at the hub: say so once, then close."""
+        if self._case is None or self._case.status is not Status.ANSWERED:
+            return
+        if self._confirm(self.tr("Close case"),
+                         self.tr("Close this case? (%1)").replace("%1", self._case_label()),
+                         self.tr("The consultation is finished here and at the central hospital, and the case "
+                                 "can no longer be changed. To follow the patient up later, reopen it as a new "
+                                 "case."),
+                         self.tr("Close case")):
+            self.close_case()
 
     def close_case(self) -> None:
         self._transition(self._cases.close)

@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
     def _make_actions(self) -> None:
         self.new_action = QAction(self, shortcut=QKeySequence.StandardKey.New, triggered=self.new_case)
         self.ready_action = QAction(self, shortcut=QKeySequence("Ctrl+R"), triggered=lambda: self._editor_do("mark_ready"))
-        self.submit_action = QAction(self, shortcut=QKeySequence("Ctrl+Return"), triggered=lambda: self._editor_do("submit"))
+        self.submit_action = QAction(self, shortcut=QKeySequence("Ctrl+Return"), triggered=lambda: self._editor_do("ask_and_submit"))
         self.find_action = QAction(self, shortcut=QKeySequence.StandardKey.Find, triggered=self.case_list.focus_search)
         self.quit_action = QAction(self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
         self.about_action = QAction(self, triggered=self.show_about)

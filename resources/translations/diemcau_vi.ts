@@ -412,6 +412,26 @@ Bạn đã kiểm tra chưa?</translation>
       <source>Removing the patient's identity from the images for the expert abroad…</source>
       <translation>Đang ẩn danh ảnh để gửi chuyên gia nước ngoài…</translation>
     </message>
+    <message>
+      <source>Cancel</source>
+      <translation>Huỷ</translation>
+    </message>
+    <message>
+      <source>Send this case for consultation? (%1)</source>
+      <translation>Gửi hồ sơ này đi hội chẩn? (%1)</translation>
+    </message>
+    <message>
+      <source>Once sent, the case can no longer be changed on this station. It leaves for the central hospital at the next sync; the experts' questions and answers come back here.</source>
+      <translation>Sau khi gửi, hồ sơ không thể sửa trên máy này nữa. Hồ sơ được chuyển lên bệnh viện tuyến trên ở lần đồng bộ kế tiếp; câu hỏi và trả lời của chuyên gia sẽ gửi về đây.</translation>
+    </message>
+    <message>
+      <source>Close this case? (%1)</source>
+      <translation>Đóng hồ sơ này? (%1)</translation>
+    </message>
+    <message>
+      <source>The consultation is finished here and at the central hospital, and the case can no longer be changed. To follow the patient up later, reopen it as a new case.</source>
+      <translation>Cuộc hội chẩn kết thúc tại đây và tại bệnh viện tuyến trên, hồ sơ không thể sửa nữa. Muốn theo dõi tiếp bệnh nhân, hãy mở lại thành hồ sơ mới.</translation>
+    </message>
   </context>
   <context>
     <name>CaseListModel</name>
