@@ -1,10 +1,10 @@
 """Creating, editing, checking and sending consultation cases."""
 
-from dataclasses import replace
-from datetime import date, datetime
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime, timezone
 
 from app.domain import case as case_rules
-from app.domain.case import ConsultationCase, utcnow
+from app.domain.case import ConsultationCase, Patient, utcnow
 from app.domain.icd10 import Icd10Catalogue, catalogue
 from app.domain.issues import Issue, errors
 from app.domain.lifecycle import EDITABLE, Status, check_transition
@@ -48,11 +48,23 @@ class BurnedInReview(Exception):
         self.folder = folder
 
 
+@dataclass(frozen=True)
+class PatientMatch:
+    """Another patient already holding an identifier typed for this case."""
+
+    patient: Patient
+    fields: tuple[str, ...]          # "cccd", "bhyt": which identifiers are the same
+    case_numbers: tuple[int, ...]    # that patient's cases, newest first
+
+
 class CaseService:
-    def __init__(self, db: Database, icd: Icd10Catalogue | None = None, clock=utcnow, prepare_foreign=None):
-        """`prepare_foreign(case_id)` writes the de-identified imaging a case for an expert abroad sends."""
+    def __init__(self, db: Database, icd: Icd10Catalogue | None = None, clock=utcnow, prepare_foreign=None,
+                 remove_blob=None):
+        """`prepare_foreign(case_id)` writes the de-identified imaging a case for an expert abroad sends;
+        `remove_blob(sha256)` frees a stored file no attachment uses any more."""
         self._db = db
         self._prepare_foreign = prepare_foreign
+        self._remove_blob = remove_blob
         self._repository = None
         self._icd = icd
         self._clock = clock
@@ -170,6 +182,88 @@ class CaseService:
             if old is None:
                 raise CaseNotFound(case_id)
             return self._repo.insert(session, case_rules.reopen(old), self._clock())
+
+    def delete_draft(self, case_id: str) -> None:
+        """A mistaken draft goes, with its attachments (their files too, unless another case uses them).
+        Only a draft: a case that was marked ready or sent is kept."""
+        from sqlalchemy import delete, func, select, text
+
+        from app.storage.models import (AttachmentRow, CaseRow, DicomInstanceRow, KeyImageRow, MessageRow,
+                                        OutboxRow, PatientRow, RemoteTaskRow, StatusChangeRow)
+
+        with self._db.transaction() as session:
+            row = session.scalar(select(CaseRow).where(CaseRow.id == case_id))
+            if row is None:
+                raise CaseNotFound(case_id)
+            if Status(row.status) is not Status.DRAFT:
+                raise CaseNotEditable(Status(row.status))
+            hashes = set(session.scalars(select(AttachmentRow.sha256).where(AttachmentRow.case_id == case_id)))
+            for table in (KeyImageRow, DicomInstanceRow, AttachmentRow, OutboxRow, MessageRow, RemoteTaskRow,
+                          StatusChangeRow):
+                session.execute(delete(table).where(table.case_id == case_id))
+            session.execute(text("DELETE FROM case_search WHERE rowid = :seq"), {"seq": row.seq})
+            patient_id = row.patient_id
+            session.delete(row)
+            session.flush()
+            if not session.scalar(select(func.count()).select_from(CaseRow).where(CaseRow.patient_id == patient_id)):
+                session.execute(delete(PatientRow).where(PatientRow.id == patient_id))
+            unused = {h for h in hashes
+                      if not session.scalar(select(func.count()).select_from(AttachmentRow)
+                                            .where(AttachmentRow.sha256 == h))}
+        if self._remove_blob is not None:
+            for sha256 in sorted(unused):
+                self._remove_blob(sha256)
+
+    def patients_sharing_identifiers(self, case: ConsultationCase) -> list[PatientMatch]:
+        """Other patients with the CCCD or BHYT typed for this case (the same person, or a typing mistake)."""
+        from sqlalchemy import or_, select
+
+        from app.storage.models import CaseRow, PatientRow
+
+        wanted = {name: getattr(case.patient, name).strip().upper() for name in ("cccd", "bhyt")}
+        wanted = {name: value for name, value in wanted.items() if value}
+        if not wanted:
+            return []
+        with self._db.transaction() as session:
+            rows = session.scalars(select(PatientRow).where(
+                PatientRow.id != case.patient.id,
+                or_(*(getattr(PatientRow, name) == value for name, value in wanted.items())))).all()
+            matches = []
+            for row in rows:
+                numbers = tuple(session.scalars(select(CaseRow.seq).where(CaseRow.patient_id == row.id)
+                                                .order_by(CaseRow.seq.desc())))
+                if not numbers:
+                    continue
+                patient = Patient(**{f.name: getattr(row, f.name) for f in fields(Patient)})
+                same = tuple(name for name, value in wanted.items() if getattr(row, name) == value)
+                matches.append(PatientMatch(patient, same, numbers))
+        return sorted(matches, key=lambda m: m.case_numbers, reverse=True)
+
+    def use_patient(self, case_id: str, patient_id: str) -> ConsultationCase:
+        """This draft is about a patient already known here: link it to that patient's record
+        (the identity typed so far is dropped; the clinical content stays)."""
+        from sqlalchemy import delete, func, select
+
+        from app.storage.models import CaseRow, PatientRow
+
+        with self._db.transaction() as session:
+            row = session.scalar(select(CaseRow).where(CaseRow.id == case_id))
+            if row is None:
+                raise CaseNotFound(case_id)
+            if Status(row.status) not in EDITABLE:
+                raise CaseNotEditable(Status(row.status))
+            if session.get(PatientRow, patient_id) is None:
+                raise CaseNotFound(patient_id)
+            old = row.patient_id
+            row.patient_id = patient_id
+            row.updated_at = self._clock().astimezone(timezone.utc).replace(tzinfo=None)
+            session.flush()
+            if old != patient_id and not session.scalar(
+                    select(func.count()).select_from(CaseRow).where(CaseRow.patient_id == old)):
+                session.execute(delete(PatientRow).where(PatientRow.id == old))
+            case = self._repo.get(session, case_id)
+            self._repo.update(session, case, self._clock())  # the search index follows the new name
+        return self.get_case(case_id)
 
     def search(self, query: CaseQuery) -> CasePage:
         return search_cases(self._db, query)

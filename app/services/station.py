@@ -60,7 +60,8 @@ class Station:
         self.warnings: list[str] = []  # for the user, in plain English; the UI words its own
         self.settings = self._load_settings()
         self.db: Database = open_database(self.paths.database)
-        self.cases = CaseService(self.db, prepare_foreign=self._deidentify_for_abroad)
+        self.cases = CaseService(self.db, prepare_foreign=self._deidentify_for_abroad,
+                                 remove_blob=lambda sha256: self.attachments.blobs.remove(sha256))
 
     def _deidentify_for_abroad(self, case_id: str):
         """The imaging a case for a foreign expert sends: a de-identified copy (the sync sends this one)."""

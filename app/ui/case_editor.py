@@ -54,13 +54,13 @@ class FieldBox(QWidget):
     def showing(self) -> bool:
         return not self.message.isHidden()
 
-    def show_issues(self, issues: list[Issue]) -> None:
-        if not issues:
+    def show_issues(self, issues: list[Issue], warning: str = "") -> None:
+        if not issues and not warning:
             self.message.hide()
             self.editor.setProperty("invalid", None)
         else:
             error = any(i.severity is Severity.ERROR for i in issues)
-            self.message.setText("\n".join(issue_message(i) for i in issues))
+            self.message.setText("\n".join([issue_message(i) for i in issues] + ([warning] if warning else [])))
             self.message.setProperty("severity", "error" if error else "warning")
             self.editor.setProperty("invalid", "error" if error else "warning")
             self.message.show()
@@ -73,6 +73,7 @@ class CaseEditor(QWidget):
     case_saved = Signal(object)           # ConsultationCase as stored
     case_status_changed = Signal(object)  # ConsultationCase after a transition
     case_created = Signal(object)         # a reopened case
+    case_deleted = Signal(str)            # the id of a draft deleted by the doctor
     save_failed = Signal(str)             # what went wrong, in the user's language
 
     def __init__(self, cases: CaseService, runner: TaskRunner, capture_panel: QWidget | None = None,
@@ -91,6 +92,9 @@ class CaseEditor(QWidget):
         self._touched: set[str] = set()
         self._field_of: dict[QWidget, str] = {}
         self._icd_label_filled = ""
+        # Identifiers already on another patient: field -> warning text; values already asked about.
+        self._identifier_warnings: dict[str, str] = {}
+        self._identifiers_asked: set[tuple[str, str]] = set()
         self.boxes: dict[str, FieldBox] = {}
         self.inputs: dict[str, QWidget] = {}
         self._build()
@@ -145,6 +149,9 @@ class CaseEditor(QWidget):
         self.submit_button = QPushButton()
         self.close_button = QPushButton()
         self.reopen_button = QPushButton()
+        self.delete_button = QPushButton()
+        self.delete_button.setObjectName("deleteDraft")
+        self.delete_button.clicked.connect(self.ask_and_delete)
         self.ready_button.clicked.connect(self.mark_ready)
         self.draft_button.clicked.connect(self.back_to_draft)
         self.submit_button.clicked.connect(self.ask_and_submit)
@@ -241,6 +248,7 @@ class CaseEditor(QWidget):
             button.setSizePolicy(policy)
             actions.addWidget(button)
         actions.addStretch(1)
+        actions.addWidget(self.delete_button)  # far from the others
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(header)
@@ -303,6 +311,8 @@ class CaseEditor(QWidget):
         self.submit_button.setToolTip(self.tr("Queue the case for the central hospital (Ctrl+Enter)"))
         self.close_button.setText(self.tr("Close case"))
         self.reopen_button.setText(self.tr("Reopen as new case"))
+        self.delete_button.setText(self.tr("Delete draft"))
+        self.delete_button.setToolTip(self.tr("Delete this draft and its attachments (a case once sent is kept)"))
         self._retitle_tabs()
         lang = language()
         self.inputs["diagnosis_code"].language = lang
@@ -373,6 +383,8 @@ class CaseEditor(QWidget):
         finally:
             self._loading = False
         self._dirty_since = None
+        self._identifier_warnings = {}
+        self._identifiers_asked = {(name, getattr(case.patient, name)) for name in ("cccd", "bhyt")}
         self._touched = {name for name, widget in self.inputs.items() if self._has_value(widget)}
         for box in self.boxes.values():
             box.show_issues([])
@@ -438,7 +450,7 @@ class CaseEditor(QWidget):
         if case is None:
             self.title.setText(self.tr("No case open"))
             for b in (self.ready_button, self.draft_button, self.submit_button, self.close_button,
-                      self.reopen_button):
+                      self.reopen_button, self.delete_button):
                 b.hide()
             return
         name = self.inputs["full_name"].text().strip() or self.tr("(no name yet)")
@@ -448,6 +460,7 @@ class CaseEditor(QWidget):
         self.status_badge.style().unpolish(self.status_badge)
         self.status_badge.style().polish(self.status_badge)
         self.ready_button.setVisible(case.status is Status.DRAFT)
+        self.delete_button.setVisible(case.status is Status.DRAFT)
         self.draft_button.setVisible(case.status is Status.READY)
         self.submit_button.setVisible(case.status is Status.READY)
         self.close_button.setVisible(case.status is Status.ANSWERED)
@@ -464,6 +477,8 @@ class CaseEditor(QWidget):
             if (name not in self._touched or was_editing) and self._case is not None:
                 self._touched.add(name)
                 self._validate()
+            if name in ("cccd", "bhyt"):
+                self._look_up_identifier(name)
         return super().eventFilter(watched, event)
 
     def _validate(self) -> list[Issue]:
@@ -477,7 +492,7 @@ class CaseEditor(QWidget):
                     box.show_issues([])
                 continue  # words half-typed in a picker: judged when the doctor leaves the field
             if name in self._touched or self._show_required or box.showing:
-                box.show_issues(by_field.get(name, []))
+                box.show_issues(by_field.get(name, []), self._identifier_warnings.get(name, ""))
         return issues
 
     # -- autosave ----------------------------------------------------------------
@@ -658,6 +673,90 @@ class CaseEditor(QWidget):
                                  "case."),
                          self.tr("Close case")):
             self.close_case()
+
+    def ask_and_delete(self) -> None:
+        """A mistaken draft: delete it, with its attachments, after one question."""
+        if self._case is None or self._case.status is not Status.DRAFT:
+            return
+        if not self._confirm(self.tr("Delete draft"),
+                             self.tr("Delete this draft? (%1)").replace("%1", self._case_label()),
+                             self.tr("The draft and its photos, recordings, documents and images are deleted from "
+                                     "this station and cannot be recovered. A case already sent is never "
+                                     "deleted."),
+                             self.tr("Delete draft")):
+            return
+        self._save_timer.stop()
+        self._dirty_since = None
+        case_id = self._case.id
+        self._runner.run(lambda: self._cases.delete_draft(case_id), lambda _none: self._on_deleted(case_id),
+                         self._on_transition_error, owner=self)
+
+    def _on_deleted(self, case_id: str) -> None:
+        if self._case is not None and self._case.id == case_id:
+            self._case = None
+            if self.capture_panel is not None:
+                self.capture_panel.release_devices()
+            self.setEnabled(False)
+            self._refresh_header()
+        self.case_deleted.emit(case_id)
+
+    # -- the same CCCD or BHYT on another patient ----------------------------------
+
+    def _look_up_identifier(self, name: str) -> None:
+        value = self.inputs[name].text().strip()
+        self._identifier_warnings.pop(name, None)
+        if not value or (name, value) in self._identifiers_asked or self._case is None \
+                or self._case.status not in EDITABLE:
+            self._validate()
+            return
+        self._identifiers_asked.add((name, value))
+        snapshot = self.collect()
+        self._runner.run(lambda: self._cases.patients_sharing_identifiers(snapshot),
+                         lambda found: self._on_identifier_matches(snapshot.id, found), owner=self)
+
+    def _patient_line(self, patient) -> str:
+        parts = [patient.full_name or self.tr("(no name yet)")]
+        if patient.birth or patient.age:
+            parts.append(self.tr("born %1").replace("%1", patient.birth) if patient.birth
+                         else self.tr("%1 years old").replace("%1", patient.age))
+        if patient.sex:
+            parts.append(sex_name(patient.sex).lower())
+        return ", ".join(parts)
+
+    def _on_identifier_matches(self, case_id: str, found: list) -> None:
+        if not found or self._case is None or self._case.id != case_id:
+            return
+        match = found[0]
+        what = " / ".join({"cccd": "CCCD", "bhyt": "BHYT"}[f] for f in match.fields)
+        cases = ", ".join(str(n) for n in match.case_numbers)
+        text = (self.tr("This %1 is already on another patient: %2 (case %3).")
+                .replace("%1", what).replace("%2", self._patient_line(match.patient)).replace("%3", cases))
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Patient already known"), text,
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setInformativeText(self.tr("If it is the same person, use that patient's details for this case. "
+                                       "Otherwise check the number: two patients cannot share it."))
+        reuse = box.addButton(self.tr("Use this patient"), QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton(self.tr("Keep going"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(reuse)
+        box.setEscapeButton(keep)
+        box.exec()
+        if box.clickedButton() is reuse:
+            self.flush()
+            patient_id = match.patient.id
+            self._runner.run(lambda: self._cases.use_patient(case_id, patient_id), self._on_patient_reused,
+                             self._on_transition_error, owner=self)
+            return
+        for field in match.fields:
+            self._identifier_warnings[field] = (
+                self.tr("Also on %1 (case %2): check the number.")
+                .replace("%1", match.patient.full_name or self.tr("(no name yet)")).replace("%2", cases))
+            self._touched.add(field)
+        self._validate()
+
+    def _on_patient_reused(self, case: ConsultationCase) -> None:
+        if self._case is not None and self._case.id == case.id:
+            self.load(case)
+        self.case_saved.emit(case)
 
     def close_case(self) -> None:
         self._transition(self._cases.close)

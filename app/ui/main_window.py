@@ -151,6 +151,7 @@ class MainWindow(QMainWindow):
             self.editor.case_saved.connect(self.on_case_saved)
             self.editor.case_status_changed.connect(self.on_case_saved)
             self.editor.case_created.connect(self.on_case_created)
+            self.editor.case_deleted.connect(self.on_case_deleted)
             self.editor.save_failed.connect(lambda text: self.statusBar().showMessage(text, 10000))
             self.stack.addWidget(self.editor)
         return self.editor
@@ -168,6 +169,11 @@ class MainWindow(QMainWindow):
         self.show_case(case)
         self.case_list.refresh(select_id=case.id)
         self.editor.inputs["full_name"].setFocus()
+
+    def on_case_deleted(self, _case_id: str) -> None:
+        self.stack.setCurrentWidget(self.placeholder)
+        self.case_list.refresh()
+        self.statusBar().showMessage(self.tr("Draft deleted."), 5000)
 
     def open_case(self, case_id: str) -> None:
         editor = self._ensure_editor()

@@ -432,6 +432,54 @@ Bạn đã kiểm tra chưa?</translation>
       <source>The consultation is finished here and at the central hospital, and the case can no longer be changed. To follow the patient up later, reopen it as a new case.</source>
       <translation>Cuộc hội chẩn kết thúc tại đây và tại bệnh viện tuyến trên, hồ sơ không thể sửa nữa. Muốn theo dõi tiếp bệnh nhân, hãy mở lại thành hồ sơ mới.</translation>
     </message>
+    <message>
+      <source>Delete draft</source>
+      <translation>Xoá bản nháp</translation>
+    </message>
+    <message>
+      <source>Delete this draft and its attachments (a case once sent is kept)</source>
+      <translation>Xoá bản nháp này cùng các tệp đính kèm (hồ sơ đã gửi thì không xoá được)</translation>
+    </message>
+    <message>
+      <source>Delete this draft? (%1)</source>
+      <translation>Xoá bản nháp này? (%1)</translation>
+    </message>
+    <message>
+      <source>The draft and its photos, recordings, documents and images are deleted from this station and cannot be recovered. A case already sent is never deleted.</source>
+      <translation>Bản nháp cùng ảnh, ghi âm, tài liệu và ảnh chẩn đoán của nó sẽ bị xoá khỏi máy này và không lấy lại được. Hồ sơ đã gửi thì không bao giờ bị xoá.</translation>
+    </message>
+    <message>
+      <source>born %1</source>
+      <translation>sinh %1</translation>
+    </message>
+    <message>
+      <source>%1 years old</source>
+      <translation>%1 tuổi</translation>
+    </message>
+    <message>
+      <source>This %1 is already on another patient: %2 (case %3).</source>
+      <translation>Số %1 này đã có ở bệnh nhân khác: %2 (hồ sơ %3).</translation>
+    </message>
+    <message>
+      <source>Patient already known</source>
+      <translation>Bệnh nhân đã có trong máy</translation>
+    </message>
+    <message>
+      <source>If it is the same person, use that patient's details for this case. Otherwise check the number: two patients cannot share it.</source>
+      <translation>Nếu là cùng một người, hãy dùng thông tin của bệnh nhân đó cho hồ sơ này. Nếu không, hãy kiểm tra lại số: hai bệnh nhân không thể trùng số.</translation>
+    </message>
+    <message>
+      <source>Use this patient</source>
+      <translation>Dùng bệnh nhân này</translation>
+    </message>
+    <message>
+      <source>Keep going</source>
+      <translation>Vẫn tiếp tục</translation>
+    </message>
+    <message>
+      <source>Also on %1 (case %2): check the number.</source>
+      <translation>Trùng với %1 (hồ sơ %2): hãy kiểm tra lại số.</translation>
+    </message>
   </context>
   <context>
     <name>CaseListModel</name>
@@ -1420,6 +1468,10 @@ Mọi nội dung được lưu ngay trên máy này khi bạn gõ; không cần 
 Data folder: %2</source>
       <translation>Điểm Cầu %1 — trạm khám, chữa bệnh từ xa.
 Thư mục dữ liệu: %2</translation>
+    </message>
+    <message>
+      <source>Draft deleted.</source>
+      <translation>Đã xoá bản nháp.</translation>
     </message>
   </context>
   <context>

@@ -98,3 +98,39 @@ def test_data_survives_reopening_the_station(data_dir):
     second = Station(data_dir)
     assert second.cases.get_case(case.id).question == "Câu hỏi có dấu: ỡ ự ỷ"
     second.close()
+
+
+def test_a_mistaken_draft_is_deleted_with_its_files_but_a_sent_case_never(station):
+    from app.domain.attachment import AttachmentKind
+
+    cases = station.cases
+    draft = cases.save_draft(complete(cases.create_case()))
+    photo = station.attachments.add_bytes(draft.id, b"not the right patient", "anh.jpg", AttachmentKind.PHOTO)
+    shared = station.attachments.add_bytes(draft.id, b"same bytes in two cases", "a.pdf", AttachmentKind.DOCUMENT)
+    other = cases.save_draft(complete(cases.create_case()))
+    station.attachments.add_bytes(other.id, b"same bytes in two cases", "b.pdf", AttachmentKind.DOCUMENT)
+    cases.delete_draft(draft.id)
+    with pytest.raises(CaseNotFound):
+        cases.get_case(draft.id)
+    assert not station.attachments.path(photo).exists()  # its file is freed
+    assert station.attachments.path(shared).exists()  # still used by the other case
+    assert [s.id for s in cases.search(CaseQuery()).items] == [other.id]
+    sent = cases.submit(cases.mark_ready(other.id).id)
+    with pytest.raises(CaseNotEditable):
+        cases.delete_draft(sent.id)
+    assert cases.get_case(sent.id).status is Status.SUBMITTED
+
+
+def test_a_cccd_or_bhyt_already_on_another_patient_is_found_and_that_patient_can_be_reused(cases):
+    first = cases.save_draft(replace(cases.create_case(), patient=Patient(
+        full_name="Lò Văn Páo", cccd="011085001234", bhyt="DN4790123456789", birth="1985", sex="male")))
+    typed = cases.save_draft(replace(cases.create_case(), patient=Patient(full_name="Lò Văn Pao",
+                                                                          cccd="011085001234")))
+    found = cases.patients_sharing_identifiers(typed)
+    assert [(m.patient.full_name, m.fields, m.case_numbers) for m in found] == [
+        ("Lò Văn Páo", ("cccd",), (first.number,))]
+    reused = cases.use_patient(typed.id, first.patient.id)
+    assert reused.patient == first.patient
+    assert cases.get_case(typed.id).patient.bhyt == "DN4790123456789"
+    assert cases.patients_sharing_identifiers(reused) == []
+    assert cases.patients_sharing_identifiers(first) == []  # the draft's own identity row is gone
