@@ -26,8 +26,10 @@ def to_qimage(pixels: np.ndarray) -> QImage:
     """8-bit grey (rows × columns) or RGB (rows × columns × 3) pixels as a QImage that owns a copy."""
     pixels = np.ascontiguousarray(pixels)
     height, width = pixels.shape[:2]
-    kind = QImage.Format.Format_RGB888 if pixels.ndim == 3 else QImage.Format.Format_Grayscale8
-    return QImage(pixels.data, width, height, pixels.strides[0], kind).copy()
+    if pixels.ndim == 3:  # drawn as RGB32, the painter's own format: scaling RGB888 costs twice as much a frame
+        rgb = QImage(pixels.data, width, height, pixels.strides[0], QImage.Format.Format_RGB888)
+        return rgb.convertToFormat(QImage.Format.Format_RGB32)
+    return QImage(pixels.data, width, height, pixels.strides[0], QImage.Format.Format_Grayscale8).copy()
 
 
 def overlay_image(mask: np.ndarray) -> QImage:

@@ -18,9 +18,11 @@ from tests.support.dicom_series import ct_series, ultrasound_cine
 def pixels(viewer) -> np.ndarray:
     """What the view shows: rows × columns (grey) or rows × columns × 3 (colour)."""
     image = viewer.view.image
+    if not image.isGrayscale():
+        image = image.convertToFormat(QImage.Format.Format_RGB888)
+        rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+        return rows[:, :image.width() * 3].reshape(image.height(), image.width(), 3).copy()  # the converted image goes
     rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
-    if image.format() == QImage.Format.Format_RGB888:
-        return rows[:, :image.width() * 3].reshape(image.height(), image.width(), 3)
     return rows[:, :image.width()]
 
 
