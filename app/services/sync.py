@@ -20,6 +20,7 @@ class SyncStatus:
     unsent_by_case: dict[str, tuple[int, str]] = field(default_factory=dict)  # case -> (rows, last error)
     unread_by_case: dict[str, int] = field(default_factory=dict)
     last_success: datetime | None = None
+    local_only: bool = False  # enrolled with the station's own local hub: nothing has left this machine
 
     @property
     def conflicts_by_case(self) -> dict[str, "TaskConflict"]:
@@ -127,7 +128,8 @@ class SyncService:
         return SyncStatus(enrolled=credential is not None, hub_url=credential.hub_url if credential else "",
                           facility=credential.facility if credential else "",
                           unsent_rows=sum(n for n, _ in unsent.values()), unsent_by_case=unsent,
-                          unread_by_case=unread, last_success=datetime.fromisoformat(last) if last else None)
+                          unread_by_case=unread, last_success=datetime.fromisoformat(last) if last else None,
+                          local_only=bool(credential is not None and credential.embedded))
 
     def resend(self, case_id: str) -> None:
         """The doctor has seen the conflict and still wants the change: send it again, against the

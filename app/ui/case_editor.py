@@ -580,6 +580,15 @@ class CaseEditor(QWidget):
                 self.capture_panel.set_case(self._case)
         self.case_status_changed.emit(case)
 
+    def show_status(self, case: ConsultationCase) -> None:
+        """The case moved on elsewhere (the sync reached the hub, the experts answered): show it now."""
+        if self._case is None or case.id != self._case.id or case.status is self._case.status:
+            return
+        self._case = replace(self._case, status=case.status, updated_at=case.updated_at)
+        self._show_required = case.status is not Status.DRAFT
+        self._apply_editable()
+        self._refresh_header()
+
     def _on_transition_error(self, error: BaseException) -> None:
         if isinstance(error, CaseIncomplete):
             self._show_required = True

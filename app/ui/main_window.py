@@ -189,7 +189,8 @@ class MainWindow(QMainWindow):
 
     def on_case_saved(self, case: ConsultationCase) -> None:
         self.case_list.refresh(select_id=self.editor.case.id if self.editor and self.editor.case else case.id)
-        if self.sync is not None and case.status.value == "submitted":
+        if self.sync is not None and case.status.value in ("submitted", "closed"):
+            self.sync.refresh_status()  # the change waits in the outbox: say so before the pass sends it
             self.sync.sync_now()
 
     # -- sync with the hub -------------------------------------------------------------------
@@ -222,6 +223,12 @@ class MainWindow(QMainWindow):
 
     def on_sync_finished(self, report) -> None:
         self.sync_state.set_online(report.online)
+        changed = set(report.synced_cases) | set(report.new_answers) | set(report.failed_cases)
+        if changed:
+            self.case_list.refresh()
+            if self.editor is not None and self.editor.case is not None and self.editor.case.id in changed:
+                case_id = self.editor.case.id
+                self._runner.run(lambda: self._cases.get_case(case_id), self.editor.show_status, owner=self)
         from app.services.sync import TaskConflict
 
         for case_id, diagnostics in sorted(report.conflicts.items()):

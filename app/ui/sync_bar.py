@@ -45,6 +45,9 @@ class SyncBar(QWidget):
                     else self.tr("Offline: cases are kept on this station"))
         if not status.enrolled:
             return self.tr("Not enrolled with a hub: cases are kept on this station")
+        if status.local_only:
+            # "Everything sent" would read as if the central hospital had the cases.
+            return self.tr("Not connected to the central hospital — cases are kept on this machine")
         parts = []
         if self._online is False:
             parts.append(self.tr("Offline"))

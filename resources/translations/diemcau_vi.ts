@@ -1542,6 +1542,10 @@ Thư mục dữ liệu: %2</translation>
       <source>never synced yet</source>
       <translation>chưa đồng bộ lần nào</translation>
     </message>
+    <message>
+      <source>Not connected to the central hospital — cases are kept on this machine</source>
+      <translation>Chưa kết nối trung tâm — hồ sơ đang giữ trên máy này</translation>
+    </message>
   </context>
   <context>
     <name>Texts</name>
