@@ -41,8 +41,11 @@ class Translations:
                 self._installed.append(ours)
             else:
                 log.warning("translation for %s not found; run `make translations`", language)
+            # Qt's own dialogs and buttons: Qt's catalogue when it ships one for the language (it has
+            # none for Vietnamese), else ours.
             qt = QTranslator(self._app)
-            if qt.load(QLocale(language), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+            if qt.load(QLocale(language), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)) \
+                    or qt.load(str(RESOURCES / "translations" / f"qtbase_{language}.qm")):
                 self._installed.append(qt)
         for translator in self._installed:
             self._app.installTranslator(translator)
