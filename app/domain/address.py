@@ -11,19 +11,30 @@ from .issues import Issue
 from .text import fold
 
 
+# The centrally-run cities are called by their name ("Hà Nội"), not "Thành phố Hà Nội".
+CITY_PREFIX = "Thành phố "
+
+
 @dataclass(frozen=True)
 class Unit:
     code: str
-    name: str
+    name: str     # the official name, as addresses write it
     folded: str
+    spoken: str = ""  # the name people say and look for in a list
+
+    def __post_init__(self):
+        if not self.spoken:
+            object.__setattr__(self, "spoken", self.name)
 
 
 @lru_cache(maxsize=1)
 def provinces() -> tuple[Unit, ...]:
+    """The provinces, in the order of the names people say (Hà Nội under H)."""
     from vietnam_provinces import Province
 
-    units = (Unit(str(p.code.value), p.name, fold(p.name)) for p in Province.iter_all())
-    return tuple(sorted(units, key=lambda u: u.folded))
+    units = (Unit(str(p.code.value), p.name, fold(p.name), p.name.removeprefix(CITY_PREFIX))
+             for p in Province.iter_all())
+    return tuple(sorted(units, key=lambda u: (fold(u.spoken), u.spoken)))
 
 
 @lru_cache(maxsize=1)

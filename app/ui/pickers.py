@@ -77,7 +77,8 @@ class ProvinceCombo(QComboBox):
         super().__init__(parent)
         self.addItem("", "")
         for unit in address.provinces():
-            self.addItem(unit.name, unit.code)
+            self.addItem(unit.spoken, unit.code)
+            self.setItemData(self.count() - 1, unit.name, Qt.ItemDataRole.ToolTipRole)
 
     def code(self) -> str:
         return self.currentData() or ""
@@ -86,8 +87,19 @@ class ProvinceCombo(QComboBox):
         self.setCurrentIndex(max(0, self.findData(code)))
 
 
+# What the commune filter matches: the name with and without accents ("bach" and "Bạch" both find it).
+MATCH_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class _NameCompleter(QCompleter):
+    """Matches on MATCH_ROLE, but puts the name itself in the field."""
+
+    def pathFromIndex(self, index: QModelIndex) -> str:
+        return index.data(Qt.ItemDataRole.DisplayRole) or ""
+
+
 class CommuneCombo(QComboBox):
-    """Communes (xã, phường, đặc khu) of one province; type to filter by name."""
+    """Communes (xã, phường, đặc khu) of one province; type to filter by name, accents optional."""
 
     code_changed = Signal()
 
@@ -95,8 +107,12 @@ class CommuneCombo(QComboBox):
         super().__init__(parent)
         self.setEditable(True)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.completer().setFilterMode(Qt.MatchFlag.MatchContains)
-        self.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        completer = _NameCompleter(self.model(), self)
+        completer.setCompletionRole(MATCH_ROLE)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.setCompleter(completer)
         self._province = None
         self.currentIndexChanged.connect(lambda _i: self.code_changed.emit())
 
@@ -109,6 +125,7 @@ class CommuneCombo(QComboBox):
         self.addItem("", "")
         for unit in address.communes(province_code):
             self.addItem(unit.name, unit.code)
+            self.setItemData(self.count() - 1, f"{unit.name.lower()} {unit.folded}", MATCH_ROLE)
         self.blockSignals(False)
 
     def code(self) -> str:

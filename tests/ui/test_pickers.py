@@ -50,3 +50,28 @@ def test_icd_words_not_picked_are_flagged_on_leaving_the_field(qtbot, window):
     # Typing again does not judge half-typed words.
     type_text(picker, " pho")
     assert not editor.boxes["diagnosis_code"].message.isVisibleTo(editor)
+
+
+def test_hanoi_is_under_h_in_the_province_list(qtbot, window):
+    editor = open_new_case(qtbot, window)
+    province = editor.inputs["province"]
+    names = [province.itemText(i) for i in range(province.count())]
+    assert names.index("Gia Lai") < names.index("Hà Nội") < names.index("Hà Tĩnh")
+    assert not any(name.startswith("Thành phố") for name in names)
+
+
+def test_the_commune_filter_finds_words_without_accents(qtbot, window):
+    editor = open_new_case(qtbot, window)
+    province = editor.inputs["province"]
+    province.setCurrentIndex(province.findText("Hà Nội"))
+    communes = editor.inputs["commune"]
+    type_text(communes.lineEdit(), "bach")
+    completer = communes.completer()
+    found = [completer.completionModel().index(row, 0).data() for row in range(completer.completionModel().rowCount())]
+    assert "Phường Bạch Mai" in found
+    popup = completer.popup()
+    qtbot.waitUntil(popup.isVisible)
+    popup.setCurrentIndex(completer.completionModel().index(found.index("Phường Bạch Mai"), 0))
+    press(popup, Qt.Key.Key_Return)
+    assert communes.currentText() == "Phường Bạch Mai"
+    assert editor.collect().patient.commune_code == communes.itemData(communes.findText("Phường Bạch Mai"))

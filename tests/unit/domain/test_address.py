@@ -1,4 +1,5 @@
 from app.domain import address
+from app.domain.text import fold
 
 
 def test_the_34_provinces_after_the_2025_merger():
@@ -23,3 +24,13 @@ def test_old_three_tier_text_is_kept_as_written():
     old = "Xóm 3, xã Nghi Phong, huyện Nghi Lộc, tỉnh Nghệ An"
     assert address.format_address(old, "", "") == old
     assert address.check_address("", "") == []
+
+
+def test_provinces_sort_by_the_name_people_say():
+    spoken = [p.spoken for p in address.provinces()]
+    assert spoken == sorted(spoken, key=fold)
+    hanoi = next(p for p in address.provinces() if p.name == "Thành phố Hà Nội")
+    assert hanoi.spoken == "Hà Nội"
+    assert spoken.index("Gia Lai") < spoken.index("Hà Nội") < spoken.index("Hà Tĩnh")
+    assert {p.spoken for p in address.provinces() if p.name.startswith("Thành phố ")} == {
+        "Cần Thơ", "Đà Nẵng", "Hà Nội", "Hải Phòng", "Hồ Chí Minh", "Huế"}
