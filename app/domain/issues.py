@@ -54,6 +54,8 @@ ENGLISH = {
     "vital.range": "Must be between {low} and {high} {unit}.",
     "bp.format": "Blood pressure is systolic/diastolic, e.g. 120/80.",
     "bp.order": "Systolic pressure must be higher than diastolic.",
+    "bp.systolic_range": "Systolic pressure (the first number) must be between {low} and {high} {unit}.",
+    "bp.diastolic_range": "Diastolic pressure (the second number) must be between {low} and {high} {unit}.",
     "icd.unknown": "{code} is not an ICD-10 code.",
     "icd.category": "{code} is a chapter or block; choose a code.",
     "commune.province": "This commune is not in the chosen province.",

@@ -58,12 +58,12 @@ def _number(text: str) -> float | None:
         return None
 
 
-def _check(field: str, value: float, name: str | None = None) -> list[Issue]:
+def _check(field: str, value: float, name: str | None = None, code: str = "vital.range") -> list[Issue]:
     spec = RANGES[field]
     low, high = spec.low, spec.high
     if not low <= value <= high:
         fmt = (lambda v: f"{v:g}")
-        return [Issue(name or field, "vital.range", {"low": fmt(low), "high": fmt(high), "unit": spec.unit})]
+        return [Issue(name or field, code, {"low": fmt(low), "high": fmt(high), "unit": spec.unit})]
     return []
 
 
@@ -90,8 +90,9 @@ def parse_vitals(vitals: Vitals) -> tuple[dict[str, float], list[Issue]]:
             issues.append(Issue("blood_pressure", "bp.format"))
         else:
             systolic, diastolic = (float(g) for g in match.groups())
-            found = _check("systolic", systolic, "blood_pressure") + _check(
-                "diastolic", diastolic, "blood_pressure"
+            # The message says which of the two numbers is out of range.
+            found = _check("systolic", systolic, "blood_pressure", "bp.systolic_range") + _check(
+                "diastolic", diastolic, "blood_pressure", "bp.diastolic_range"
             )
             if not found and systolic <= diastolic:
                 found = [Issue("blood_pressure", "bp.order")]

@@ -1,5 +1,6 @@
 """The case editor: the whole consultation case on one scrollable form, saved as typed."""
 
+import html
 import time
 from dataclasses import replace
 
@@ -11,7 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, Q
 
 from app.domain import reference
 from app.domain.case import SEXES, ConsultationCase, Patient
-from app.domain.issues import Issue, Severity
+from app.domain.issues import Issue, Severity, errors
 from app.domain.lifecycle import EDITABLE, Status, TransitionError, Urgency
 from app.domain.vitals import Vitals
 from app.services.cases import BurnedInReview, CaseIncomplete, CaseNotEditable, CaseService, ForeignExportFailed
@@ -74,6 +75,7 @@ class CaseEditor(QWidget):
     case_status_changed = Signal(object)  # ConsultationCase after a transition
     case_created = Signal(object)         # a reopened case
     case_deleted = Signal(str)            # the id of a draft deleted by the doctor
+    parent_requested = Signal(str)        # the doctor asked to open the case this one follows up
     save_failed = Signal(str)             # what went wrong, in the user's language
 
     def __init__(self, cases: CaseService, runner: TaskRunner, capture_panel: QWidget | None = None,
@@ -92,6 +94,8 @@ class CaseEditor(QWidget):
         self._touched: set[str] = set()
         self._field_of: dict[QWidget, str] = {}
         self._icd_label_filled = ""
+        self._saved_stamp = ""       # when the last save landed, shown in the user's language
+        self._banner_kind = ""       # "incomplete" goes by itself once the fields are fixed
         # Identifiers already on another patient: field -> warning text; values already asked about.
         self._identifier_warnings: dict[str, str] = {}
         self._identifiers_asked: set[tuple[str, str]] = set()
@@ -140,6 +144,10 @@ class CaseEditor(QWidget):
         self.status_badge.setObjectName("statusBadge")
         self.save_state = QLabel()
         self.save_state.setObjectName("saveState")
+        self.parent_label = QLabel()
+        self.parent_label.setObjectName("parentCase")
+        self.parent_label.linkActivated.connect(self.parent_requested.emit)
+        self.parent_label.hide()
         self.banner = QLabel()
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
@@ -252,6 +260,7 @@ class CaseEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(header)
+        layout.addWidget(self.parent_label)
         layout.addLayout(actions)
         layout.addWidget(self.banner)
         if self.capture_panel is None:
@@ -318,13 +327,32 @@ class CaseEditor(QWidget):
         self.inputs["diagnosis_code"].language = lang
         self._fill_combos(lang)
         self._refresh_header()
+        self._show_save_state()
         if self._case is not None:
             self._validate()
+            self._show_parent(self._case)
+
+    def _show_parent(self, case: ConsultationCase) -> None:
+        """A follow-up case says which case it follows (a link that opens it)."""
+        self.parent_label.hide()
+        if not case.parent_id:
+            return
+        parent_id = case.parent_id
+
+        def show(parent: ConsultationCase) -> None:
+            if self._case is None or self._case.parent_id != parent.id:
+                return
+            text = (self.tr("Follow-up of case %1 (%2, %3)").replace("%1", str(parent.number))
+                    .replace("%2", parent.patient.full_name or self.tr("(no name yet)"))
+                    .replace("%3", status_name(parent.status).lower()))
+            self.parent_label.setText(f'<a href="{parent.id}">{html.escape(text)}</a>')
+            self.parent_label.show()
+        self._runner.run(lambda: self._cases.get_case(parent_id), show, owner=self)
 
     def _retitle_tabs(self) -> None:
         if self.tabs is not None:
             self.tabs.setTabText(0, self.tr("Case record"))
-            count = self.capture_panel.model.file_count()
+            count = self.capture_panel.model.rowCount()  # what the list shows: a series is one line
             self.tabs.setTabText(1, self.tr("Photos, video, sound (%1)").replace("%1", str(count)))
             if self.viewer is not None:
                 self.tabs.setTabText(2, self.tr("Imaging (DICOM)"))
@@ -389,7 +417,10 @@ class CaseEditor(QWidget):
         for box in self.boxes.values():
             box.show_issues([])
         self.banner.hide()
+        self._banner_kind = ""
         self.save_state.clear()
+        self._saved_stamp = ""
+        self._show_parent(case)
         self.setEnabled(True)
         self._apply_editable()
         self._refresh_header()
@@ -493,6 +524,9 @@ class CaseEditor(QWidget):
                 continue  # words half-typed in a picker: judged when the doctor leaves the field
             if name in self._touched or self._show_required or box.showing:
                 box.show_issues(by_field.get(name, []), self._identifier_warnings.get(name, ""))
+        if self._banner_kind == "incomplete" and not errors(issues):
+            self.banner.hide()
+            self._banner_kind = ""
         return issues
 
     # -- autosave ----------------------------------------------------------------
@@ -533,9 +567,13 @@ class CaseEditor(QWidget):
         self._case = replace(self._case, updated_at=saved.updated_at, number=saved.number)
         if revision == self._revision:
             self._dirty_since = None
-            stamp = saved.updated_at.astimezone().strftime("%H:%M:%S")
-            self.save_state.setText(self.tr("Saved %1").replace("%1", stamp))
+            self._saved_stamp = saved.updated_at.astimezone().strftime("%H:%M:%S")
+            self._show_save_state()
         self.case_saved.emit(saved)
+
+    def _show_save_state(self) -> None:
+        if self._saved_stamp:
+            self.save_state.setText(self.tr("Saved %1").replace("%1", self._saved_stamp))
 
     def _on_save_error(self, error: BaseException) -> None:
         if isinstance(error, StorageError):
@@ -557,6 +595,7 @@ class CaseEditor(QWidget):
     # -- lifecycle actions ---------------------------------------------------------
 
     def _show_banner(self, text: str) -> None:
+        self._banner_kind = ""
         self.banner.setText(text)
         self.banner.show()
 
@@ -596,6 +635,7 @@ class CaseEditor(QWidget):
             self._reveal(error.issues[0].field)
             self._show_banner(self.tr("The case is not complete: the fields marked in red need attention (%1).")
                               .replace("%1", str(len(error.issues))))
+            self._banner_kind = "incomplete"
         elif isinstance(error, BurnedInReview):
             answer = QMessageBox.question(
                 self, self.tr("Check the images"),

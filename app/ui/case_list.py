@@ -206,9 +206,19 @@ class CaseListPanel(QWidget):
             combo.blockSignals(False)
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(CaseListModel.COLUMNS) - 1)
 
+    def _show_count(self) -> None:
+        counts = getattr(self, "_counts", None)
+        if counts is None:
+            return
+        shown, total = counts
+        self.count_label.setText(self.tr("Cases: %1").replace("%1", str(total)) if shown == total
+                                 else self.tr("Showing %1 of %2 cases").replace("%1", str(shown))
+                                 .replace("%2", str(total)))
+
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+            self._show_count()
         super().changeEvent(event)
 
     def focus_search(self) -> None:
@@ -235,10 +245,8 @@ class CaseListPanel(QWidget):
         keep = self._pending_select or self.current_case_id()
         self._pending_select = None
         self.model.set_page(page.items)
-        shown = len(page.items)
-        self.count_label.setText(self.tr("Cases: %1").replace("%1", str(page.total)) if shown == page.total
-                                 else self.tr("Showing %1 of %2 cases").replace("%1", str(shown))
-                                 .replace("%2", str(page.total)))
+        self._counts = (len(page.items), page.total)
+        self._show_count()
         if keep is not None:
             self.select_case(keep, notify=False)
         self.page_loaded.emit(page)

@@ -1,6 +1,7 @@
 """Adding files to a case from the interface: progress with cancel, then each file's verdict."""
 
 import threading
+import weakref
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -12,8 +13,14 @@ from .texts import import_reason
 
 
 class ImportResultsDialog(QDialog):
+    """The verdict of one import: modal over its window, and replacing the previous one (never a stack)."""
+
+    _shown: "weakref.ref[ImportResultsDialog] | None" = None
+
     def __init__(self, report, parent=None):
         super().__init__(parent)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(self.tr("Files added"))
         summary = self.tr("Imported: %1. Already in the case: %2. Not accepted: %3.") \
             .replace("%1", str(report.count("imported"))).replace("%2", str(report.count("duplicate"))) \
@@ -50,6 +57,16 @@ class ImportResultsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(760, 420)
+
+    def showEvent(self, event) -> None:
+        previous = ImportResultsDialog._shown() if ImportResultsDialog._shown is not None else None
+        if previous is not None and previous is not self:
+            try:
+                previous.close()
+            except RuntimeError:  # already deleted by Qt
+                pass
+        ImportResultsDialog._shown = weakref.ref(self)
+        super().showEvent(event)
 
 
 class ImportJob(QObject):

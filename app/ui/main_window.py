@@ -152,6 +152,7 @@ class MainWindow(QMainWindow):
             self.editor.case_status_changed.connect(self.on_case_saved)
             self.editor.case_created.connect(self.on_case_created)
             self.editor.case_deleted.connect(self.on_case_deleted)
+            self.editor.parent_requested.connect(self.open_case)
             self.editor.save_failed.connect(lambda text: self.statusBar().showMessage(text, 10000))
             self.stack.addWidget(self.editor)
         return self.editor

@@ -480,6 +480,10 @@ Bạn đã kiểm tra chưa?</translation>
       <source>Also on %1 (case %2): check the number.</source>
       <translation>Trùng với %1 (hồ sơ %2): hãy kiểm tra lại số.</translation>
     </message>
+    <message>
+      <source>Follow-up of case %1 (%2, %3)</source>
+      <translation>Theo dõi tiếp hồ sơ %1 (%2, %3)</translation>
+    </message>
   </context>
   <context>
     <name>CaseListModel</name>
@@ -1743,6 +1747,14 @@ Thư mục dữ liệu: %2</translation>
     <message>
       <source>Unknown province code {code}.</source>
       <translation>Mã tỉnh {code} không tồn tại.</translation>
+    </message>
+    <message>
+      <source>Systolic pressure (the first number) must be between {low} and {high} {unit}.</source>
+      <translation>Huyết áp tâm thu (số đầu) phải trong khoảng {low} đến {high} {unit}.</translation>
+    </message>
+    <message>
+      <source>Diastolic pressure (the second number) must be between {low} and {high} {unit}.</source>
+      <translation>Huyết áp tâm trương (số sau) phải trong khoảng {low} đến {high} {unit}.</translation>
     </message>
   </context>
   <context>

@@ -26,7 +26,8 @@ def test_not_a_number():
     assert [(i.field, i.code) for i in issues] == [("pulse", "vital.number")]
 
 
-@pytest.mark.parametrize("bp,code", [("120", "bp.format"), ("80/120", "bp.order"), ("300/80", "vital.range")])
+@pytest.mark.parametrize("bp,code", [("120", "bp.format"), ("80/120", "bp.order"), ("300/80", "bp.systolic_range"),
+                                     ("120/15", "bp.diastolic_range")])
 def test_blood_pressure(bp, code):
     _, issues = parse_vitals(Vitals(blood_pressure=bp))
     assert [(i.field, i.code) for i in issues] == [("blood_pressure", code)]
