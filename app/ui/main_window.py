@@ -214,8 +214,10 @@ class MainWindow(QMainWindow):
             self.tray.show()
 
     def sync_now(self) -> None:
+        """The doctor asked: say that it runs, then what came of it (online or not)."""
         if self.sync is not None:
-            self.statusBar().showMessage(self.tr("Syncing with the hub…"), 3000)
+            self._sync_asked = True
+            self.statusBar().showMessage(self.tr("Syncing with the hub…"), 30000)
             self.sync.sync_now(force=True)
 
     def on_sync_status(self, status) -> None:
@@ -224,6 +226,16 @@ class MainWindow(QMainWindow):
 
     def on_sync_finished(self, report) -> None:
         self.sync_state.set_online(report.online)
+        if getattr(self, "_sync_asked", False):
+            self._sync_asked = False
+            if report.online:
+                self.statusBar().showMessage(
+                    self.tr("Sync done: %1 item(s) sent, %2 new answer(s).")
+                    .replace("%1", str(report.sent_rows)).replace("%2", str(len(set(report.new_answers)))), 10000)
+            else:
+                self.statusBar().showMessage(
+                    self.tr("Could not reach the hub: the cases stay on this station and are sent when the "
+                            "link is back."), 15000)
         changed = set(report.synced_cases) | set(report.new_answers) | set(report.failed_cases)
         if changed:
             self.case_list.refresh()

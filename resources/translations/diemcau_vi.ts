@@ -1477,6 +1477,14 @@ Thư mục dữ liệu: %2</translation>
       <source>Draft deleted.</source>
       <translation>Đã xoá bản nháp.</translation>
     </message>
+    <message>
+      <source>Sync done: %1 item(s) sent, %2 new answer(s).</source>
+      <translation>Đồng bộ xong: đã gửi %1 mục, %2 trả lời mới.</translation>
+    </message>
+    <message>
+      <source>Could not reach the hub: the cases stay on this station and are sent when the link is back.</source>
+      <translation>Không kết nối được với trung tâm: hồ sơ vẫn giữ trên máy này và sẽ được gửi khi có mạng trở lại.</translation>
+    </message>
   </context>
   <context>
     <name>StationApp</name>

@@ -65,3 +65,17 @@ def test_closing_a_case_does_not_say_everything_is_sent_while_the_change_waits(q
     assert "Chưa gửi: 1" in shown[0] and "Đã gửi hết" not in shown[0]
     qtbot.waitUntil(lambda: not controller._busy, timeout=20000)
     controller.shutdown()
+
+
+def test_sync_now_while_offline_says_so(qtbot, window, station, hub):
+    from app.ui.sync_controller import SyncController
+
+    _, code = hub.register("station", facility="01234")
+    station.sync.enroll(hub.url, code)
+    hub.stop()
+    controller = SyncController(lambda: station.sync, local_hub=False, parent=window)
+    window.attach_sync(controller)
+    with qtbot.waitSignal(controller.sync_finished, timeout=30000):
+        window.sync_action.trigger()
+    assert window.statusBar().currentMessage().startswith("Không kết nối được với trung tâm")
+    controller.shutdown()
