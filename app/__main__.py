@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         from app.cli import check
 
-        return check(data_dir, args.json, args.only, args.camera, args.url)
+        return check(data_dir, args.json, args.only, args.camera, args.url, args.lang)
     if args.command == "configure":
         from app.cli import configure
 

@@ -7,7 +7,41 @@ from pathlib import Path
 
 from app.domain.check import ADVICE, Grade
 
-GRADE_MARK = {Grade.GOOD: "OK   ", Grade.POOR: "POOR ", Grade.UNFIT: "UNFIT"}
+GRADE_MARK = {Grade.GOOD: "OK", Grade.POOR: "POOR", Grade.UNFIT: "UNFIT"}
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "resources" / "translations"
+
+# What the command line says, in English; translated under the context "Cli" (tools/translations.py).
+CLI_TEXT = {
+    "ready": "Station is ready for the session.",
+    "not_ready": "Station is NOT ready: see UNFIT above.",
+    "checked_fit": "Checked: {parts} — fit (only these were checked).",
+    "checked_unfit": "Checked: {parts} — NOT fit: see UNFIT above.",
+    "camera": "camera", "microphone": "microphone", "speaker": "speaker", "link": "link",
+    "OK": "OK", "POOR": "POOR", "UNFIT": "UNFIT",
+}
+
+
+class Words:
+    """The station's catalogue for `--lang` (English needs none); QTranslator alone, no application."""
+
+    def __init__(self, language: str | None):
+        self._translator = None
+        if language and language != "en":
+            from PySide6.QtCore import QTranslator
+
+            translator = QTranslator()
+            if translator.load(str(TRANSLATIONS / f"diemcau_{language}.qm")):
+                self._translator = translator
+            else:
+                print(f"no {language} translation found; run `make translations`", file=sys.stderr)
+
+    def __call__(self, context: str, text: str) -> str:
+        if self._translator is None:
+            return text
+        return self._translator.translate(context, text) or text
+
+    def cli(self, key: str) -> str:
+        return self("Cli", CLI_TEXT[key])
 
 
 def devices(data_dir: Path, as_json: bool) -> int:
@@ -38,10 +72,12 @@ def devices(data_dir: Path, as_json: bool) -> int:
     return 0
 
 
-def check(data_dir: Path, as_json: bool, parts: list[str] | None, camera: str | None, url: str | None) -> int:
+def check(data_dir: Path, as_json: bool, parts: list[str] | None, camera: str | None, url: str | None,
+          language: str | None = None) -> int:
     """Run the pre-session check; exit status 1 when something is unfit."""
     from app.services.station import Station
 
+    words = Words(language)
     station = Station(data_dir)
     try:
         settings = station.settings
@@ -61,10 +97,17 @@ def check(data_dir: Path, as_json: bool, parts: list[str] | None, camera: str | 
     if as_json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
+        marks = {grade: words.cli(mark) for grade, mark in GRADE_MARK.items()}
+        width = max(len(m) for m in marks.values())
         for item in report.items:
-            print(f"{GRADE_MARK[item.grade]} {item.part:<10} {ADVICE[item.advice].format(**item.measured)}"
+            advice = words("Check", ADVICE[item.advice]).format(**item.measured)
+            print(f"{marks[item.grade]:<{width}} {words.cli(item.part):<12} {advice}"
                   + (f" [{item.detail}]" if item.detail else ""))
-        print("Station is ready for the session." if report.fit else "Station is NOT ready: see UNFIT above.")
+        if set(chosen) == set(station.checks.PARTS):
+            print(words.cli("ready") if report.fit else words.cli("not_ready"))
+        else:  # part of the check says nothing of the rest
+            names = ", ".join(words.cli(part) for part in chosen)
+            print(words.cli("checked_fit" if report.fit else "checked_unfit").format(parts=names))
     return 0 if report.fit else 1
 
 

@@ -16,11 +16,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.cli import CLI_TEXT  # noqa: E402
 from app.domain.check import ADVICE  # noqa: E402
 from app.domain.issues import ENGLISH  # noqa: E402
 
-# Domain catalogues looked up by key at run time, so lupdate cannot see them.
-CATALOGUES = {"Validation": ENGLISH, "Check": ADVICE}
+# Catalogues looked up by key at run time, so lupdate cannot see them.
+CATALOGUES = {"Validation": ENGLISH, "Check": ADVICE, "Cli": CLI_TEXT}
 
 LANGUAGES = ("vi",)
 

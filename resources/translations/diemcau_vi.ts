@@ -1824,4 +1824,51 @@ Thư mục dữ liệu: %2</translation>
       <translation>Chưa đặt địa chỉ trung tâm: không kiểm tra được đường truyền (cài đặt thiết bị).</translation>
     </message>
   </context>
+  <context>
+    <name>Cli</name>
+    <message>
+      <source>Station is ready for the session.</source>
+      <translation>Điểm cầu sẵn sàng cho buổi hội chẩn.</translation>
+    </message>
+    <message>
+      <source>Station is NOT ready: see UNFIT above.</source>
+      <translation>Điểm cầu CHƯA sẵn sàng: xem các mục KHÔNG ĐẠT ở trên.</translation>
+    </message>
+    <message>
+      <source>Checked: {parts} — fit (only these were checked).</source>
+      <translation>Đã kiểm tra: {parts} — đạt (chỉ kiểm tra những mục này).</translation>
+    </message>
+    <message>
+      <source>Checked: {parts} — NOT fit: see UNFIT above.</source>
+      <translation>Đã kiểm tra: {parts} — KHÔNG ĐẠT: xem ở trên.</translation>
+    </message>
+    <message>
+      <source>camera</source>
+      <translation>camera</translation>
+    </message>
+    <message>
+      <source>microphone</source>
+      <translation>micrô</translation>
+    </message>
+    <message>
+      <source>speaker</source>
+      <translation>loa</translation>
+    </message>
+    <message>
+      <source>link</source>
+      <translation>đường truyền</translation>
+    </message>
+    <message>
+      <source>OK</source>
+      <translation>ĐẠT</translation>
+    </message>
+    <message>
+      <source>POOR</source>
+      <translation>KÉM</translation>
+    </message>
+    <message>
+      <source>UNFIT</source>
+      <translation>KHÔNG ĐẠT</translation>
+    </message>
+  </context>
 </TS>

@@ -4,6 +4,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from app.cli import CLI_TEXT
 from app.domain.check import ADVICE
 from app.domain.issues import ENGLISH
 
@@ -37,6 +38,6 @@ def test_placeholders_survive_translation():
 
 
 def test_every_domain_message_is_in_the_catalogue():
-    for context, catalogue in (("Validation", ENGLISH), ("Check", ADVICE)):
+    for context, catalogue in (("Validation", ENGLISH), ("Check", ADVICE), ("Cli", CLI_TEXT)):
         sources = {m.findtext("source") for ctx, m in messages() if ctx == context}
         assert set(catalogue.values()) <= sources
