@@ -87,16 +87,16 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
     async def on_request_error(_request, error: RequestValidationError):
         return fhir_response(operation_outcome("invalid", str(error.errors()[:3])), 400)
 
-    @app.exception_handler(Exception)
-    async def on_bug(request: Request, error: Exception):
-        # The type only: a message may quote patient data.
-        log.error("internal error %s", type(error).__name__, exc_info=error)
     @app.exception_handler(ClientDisconnect)
     async def on_client_gone(request: Request, _error: ClientDisconnect):
         # A district link dropped mid-body: routine, and nobody is listening for the answer.
         log.info("client went away during %s %s", request.method, request.url.path)
         return Response(status_code=400)
 
+    @app.exception_handler(Exception)
+    async def on_bug(request: Request, error: Exception):
+        # The type only: a message may quote patient data.
+        log.error("internal error %s", type(error).__name__, exc_info=error)
         await run_in_threadpool(audit_failure, request, error)
         return fhir_response(operation_outcome("exception", "internal error in the hub; it has been logged",
                                                severity="fatal"), 500)
@@ -276,6 +276,8 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
         checksum = parse_checksum(request.headers.get("upload-checksum"))
         found = await run(request, None, "file", upload_id,  # who may: before the file is touched
                           lambda conn, who: _Found(files.get(conn, who, upload_id)))
+        if found.value.complete:  # its partial file is gone (kept under its hash now)
+            return Response(status_code=204, headers={**tus_headers, "Upload-Offset": str(found.value.length)})
         with files.partial(found.value.id).open("r+b") as f:
             # One PATCH of an upload at a time, across worker processes: a killed station's bytes may
             # still be arriving when it restarts and PATCHes again. The lock is held until the commit.
