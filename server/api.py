@@ -26,6 +26,7 @@ from .config import HubConfig
 from .db import make_engine, migrate
 from .dicomweb import add_dicomweb_routes
 from .fhirjson import dumps
+from .openapi import openapi_document
 from .outcome import FHIR_JSON, FhirError, operation_outcome
 from .store import (DEFAULT_COUNT, MAX_COUNT, ResourceStore, SearchParams, decode_page_token, etag, fhir_instant,
                     parse_instant)
@@ -66,7 +67,10 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
     migrate(engine)
     store = ResourceStore()
     files = FileStore(config.files_dir)
-    app = FastAPI(title="Điểm Cầu hub", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan)
+    app = FastAPI(title="Điểm Cầu hub", docs_url=None, redoc_url=None, openapi_url="/openapi.json",
+                  lifespan=_lifespan)
+    description = openapi_document()  # by hand: these routes read the raw request, FastAPI cannot see what
+    app.openapi = lambda: description
     app.state.engine = engine
     app.state.config = config
     app.state.on_shutdown = []

@@ -10,7 +10,7 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from app.sync.hub_client import ASSERTION_TYPE, HubClient, enroll
+from app.sync.hub_client import ASSERTION_TYPE, HubClient
 from server.config import HubConfig
 from tests.support.hub import RunningHub
 
