@@ -508,6 +508,37 @@ class CapturePanel(QWidget):
         self.release_devices()
         super().hideEvent(event)
 
+    def hand_over_devices(self, to: str) -> None:
+        """Lend the camera and microphone to a window that tests them ("settings" or "check"): one owner at a time.
+
+        A recording running is stopped and kept, and the user is told; `take_back_devices` gives them back.
+        """
+        borrower = {"settings": self.tr("the device settings"), "check": self.tr("the pre-session check")}[to]
+        self._camera_lent = self.camera_button.isChecked()
+        recording = self._clip is not None or (self._voice is not None and self.mic is not None)
+        self.release_devices()
+        if recording:
+            self.problem.emit(self.tr("The recording was stopped and kept: %1 needs the camera and microphone.")
+                              .replace("%1", borrower))
+        text = self.tr("The camera and microphone are in use by %1; they come back here when it closes.") \
+            .replace("%1", borrower)
+        self.camera_state.setText(text)
+        self.preview.show_message(text)
+        self.mic_state.setText(text)
+
+    def take_back_devices(self) -> None:
+        """After the lending window closed: the microphone, and the camera if it was on, come back here."""
+        lent, self._camera_lent = getattr(self, "_camera_lent", False), False
+        self.camera_state.clear()
+        self.preview.show_message("")
+        self.mic_state.clear()
+        if not self.isVisible():
+            return  # the devices open when the tab is shown again
+        self.start_microphone()
+        if lent:
+            self.camera_button.setChecked(True)
+            self.problem.emit(self.tr("The camera is back on this tab."))
+
     def release_devices(self) -> None:
         """Let another window use the camera and microphone (a device is one program's at a time)."""
         self.stop_microphone()

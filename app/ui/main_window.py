@@ -273,15 +273,17 @@ class MainWindow(QMainWindow):
     def show_device_settings(self) -> None:
         from .device_settings import DeviceSettingsDialog
 
-        if self.editor is not None and self.editor.capture_panel is not None:
-            self.editor.capture_panel.release_devices()
+        panel = self.editor.capture_panel if self.editor is not None else None
+        if panel is not None:
+            panel.hand_over_devices("settings")  # one owner of the camera at a time; said on the tab
         dialog = DeviceSettingsDialog(self._media.settings(), self._runner, self)
-        if dialog.exec() == DeviceSettingsDialog.DialogCode.Accepted:
+        accepted = dialog.exec() == DeviceSettingsDialog.DialogCode.Accepted
+        if accepted:
             self._media.save_settings(dialog.settings())
+        if panel is not None:
+            panel.take_back_devices()
+        if accepted:
             self.statusBar().showMessage(self.tr("Device settings saved."), 5000)
-        if self.editor is not None and self.editor.capture_panel is not None \
-                and self.editor.capture_panel.isVisible():
-            self.editor.capture_panel.start_microphone()
 
     def show_hub(self) -> None:
         from .hub_dialog import HubDialog
@@ -292,7 +294,12 @@ class MainWindow(QMainWindow):
     def show_check(self) -> None:
         from .check_dialog import CheckDialog
 
+        panel = self.editor.capture_panel if self.editor is not None else None
+        if panel is not None:
+            panel.hand_over_devices("check")  # the check tests the camera the preview holds
         CheckDialog(self._media.checks(), self._media.settings, self._runner, self).exec()
+        if panel is not None:
+            panel.take_back_devices()
 
     def show_about(self) -> None:
         QMessageBox.about(self, self.tr("About Điểm Cầu"),

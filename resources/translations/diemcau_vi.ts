@@ -153,6 +153,26 @@
       <source>The microphone stopped giving sound during the recording: what was recorded (%1 s) is kept.</source>
       <translation>Micro mất tín hiệu khi đang ghi âm: phần đã ghi được (%1 giây) vẫn được giữ lại.</translation>
     </message>
+    <message>
+      <source>the device settings</source>
+      <translation>cửa sổ cài đặt thiết bị</translation>
+    </message>
+    <message>
+      <source>the pre-session check</source>
+      <translation>phần kiểm tra trước phiên</translation>
+    </message>
+    <message>
+      <source>The recording was stopped and kept: %1 needs the camera and microphone.</source>
+      <translation>Đã dừng ghi và giữ lại phần đã ghi: %1 cần dùng camera và micro.</translation>
+    </message>
+    <message>
+      <source>The camera and microphone are in use by %1; they come back here when it closes.</source>
+      <translation>Camera và micro đang được %1 sử dụng; sẽ trở lại đây khi cửa sổ đó đóng.</translation>
+    </message>
+    <message>
+      <source>The camera is back on this tab.</source>
+      <translation>Camera đã trở lại thẻ này.</translation>
+    </message>
   </context>
   <context>
     <name>CaseEditor</name>

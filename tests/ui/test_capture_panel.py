@@ -166,3 +166,37 @@ def test_a_sound_server_that_comes_up_later_is_found_when_the_tab_opens(qtbot, m
     finally:
         monkeypatch.undo()
         rescan()
+
+
+def test_device_settings_borrow_the_camera_during_a_clip_and_give_it_back(qtbot, make_panel, draft, runner):
+    from app.ui.device_settings import DeviceSettingsDialog
+    from tests.support.mjpeg import MjpegCamera
+
+    camera = MjpegCamera(max_viewers=1)  # like a USB camera: one program at a time
+    try:
+        settings = Settings(camera=camera.url, microphone="pulse")
+        panel = make_panel(settings, draft)
+        panel.camera_button.click()
+        qtbot.waitUntil(lambda: panel.feed.live, timeout=10000)
+        panel.clip_button.click()
+        qtbot.waitUntil(lambda: panel.recording_label.text() == "● 00:01", timeout=10000)
+        with qtbot.waitSignal(panel.problem, timeout=5000) as word:
+            panel.hand_over_devices("settings")
+        assert "cài đặt thiết bị" in word.args[0] and "giữ" in word.args[0]
+        assert "cài đặt thiết bị" in panel.camera_state.text() and not panel.feed.live
+        qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=15000)  # the clip is kept
+        assert panel.model.attachment(0).kind is AttachmentKind.VIDEO
+
+        dialog = DeviceSettingsDialog(settings, runner)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.camera_test.click()
+        qtbot.waitUntil(lambda: dialog.preview.frames_shown > 5, timeout=10000)  # the camera is the dialog's
+        dialog.reject()
+        with qtbot.waitSignal(panel.problem, timeout=5000) as back:
+            panel.take_back_devices()
+        assert "camera" in back.args[0].lower()
+        qtbot.waitUntil(lambda: panel.feed.live and panel.mic is not None, timeout=10000)
+        assert panel.camera_button.isChecked() and panel.clip_button.isEnabled() and camera.refused == 0
+    finally:
+        camera.close()

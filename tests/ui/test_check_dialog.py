@@ -36,3 +36,54 @@ def test_an_unfit_station_says_so(qtbot, runner, station, translations):
         dialog.run_check()
     assert dialog.summary.text().startswith("Điểm cầu CHƯA sẵn sàng")
     assert dialog.table.item(0, 1).text() == "Không đạt"
+
+
+def test_the_check_borrows_the_camera_the_preview_holds_and_gives_it_back(qtbot, runner, station, translations,
+                                                                          microphone_source):
+    from dataclasses import replace
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.domain.check import Grade
+    from app.ui.main_window import MainWindow
+    from app.ui.media_services import MediaServices
+    from tests.support.mjpeg import MjpegCamera
+    from tests.ui.conftest import open_new_case
+
+    camera = MjpegCamera(max_viewers=1)  # like a USB camera: one program at a time
+    station.save_settings(replace(station.settings, camera=camera.url, microphone="pulse", speaker="pulse"))
+    media = MediaServices(lambda: station.capture, lambda: station.attachments, lambda: station.settings,
+                          lambda: station.checks, station.save_settings)
+    window = MainWindow(station.cases, runner, str(station.paths.root), media)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        editor = open_new_case(qtbot, window)
+        editor.tabs.setCurrentWidget(editor.tabs.widget(1))  # photos, clips and sound
+        panel = editor.capture_panel
+        panel.camera_button.click()
+        qtbot.waitUntil(lambda: panel.feed.live, timeout=10000)
+        reports, lent = [], []
+
+        def run_in_dialog():
+            dialog = QApplication.activeModalWidget()
+            try:
+                lent.append(panel.camera_state.text())
+                with qtbot.waitSignal(runner.idle, timeout=60000):
+                    dialog.run_check()
+                reports.append(dialog.report)
+            finally:
+                dialog.accept()
+
+        QTimer.singleShot(0, run_in_dialog)
+        window.check_action.trigger()
+        assert "kiểm tra" in lent[0]  # a word on the tab while the check has the camera
+        assert reports and reports[0].items[0].part == "camera"
+        assert reports[0].items[0].grade is Grade.GOOD, reports[0].items[0]
+        qtbot.waitUntil(lambda: panel.feed.live, timeout=10000)  # back on the tab
+        assert camera.refused == 0
+    finally:
+        window.close()
+        qtbot.waitUntil(lambda: not runner.busy, timeout=15000)
+        camera.close()
