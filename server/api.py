@@ -282,7 +282,11 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
                           lambda conn, who: _Found(files.get(conn, who, upload_id)))
         if found.value.complete:  # its partial file is gone (kept under its hash now)
             return Response(status_code=204, headers={**tus_headers, "Upload-Offset": str(found.value.length)})
-        with files.partial(found.value.id).open("r+b") as f:
+        try:
+            partial = files.partial(found.value.id).open("r+b")
+        except FileNotFoundError:  # another PATCH finished it since (its file is kept under its hash now)
+            raise FhirError(409, "conflict", "this upload was finished meanwhile: ask with HEAD") from None
+        with partial as f:
             # One PATCH of an upload at a time, across worker processes: a killed station's bytes may
             # still be arriving when it restarts and PATCHes again. The lock is held until the commit.
             if not lock_file(f):
