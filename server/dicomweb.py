@@ -45,7 +45,7 @@ def add_dicomweb_routes(app, run, config, store) -> None:
         return clients[0]
 
     def public_root(request: Request) -> str:
-        return str(request.base_url).rstrip("/") + "/dicomweb"
+        return (config.public_url or str(request.base_url).rstrip("/")) + "/dicomweb"
 
     def pacs_root() -> str:
         url = httpx.URL(config.pacs_url.rstrip("/"))

@@ -41,16 +41,6 @@ def etag(version: int) -> str:
     return f'W/"{version}"'
 
 
-def parse_etag(value: str) -> int:
-    text = value.strip()
-    if text.startswith("W/"):
-        text = text[2:]
-    text = text.strip('"')
-    if not text.isdigit():
-        raise FhirError(400, "invalid", f"If-Match must be a version ETag such as W/\"3\", got {value!r}")
-    return int(text)
-
-
 @dataclass(frozen=True)
 class Written:
     resource: dict

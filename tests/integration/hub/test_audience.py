@@ -74,3 +74,34 @@ def test_the_public_url_comes_from_the_command_line_or_the_environment(tmp_path,
     assert HubConfig.in_folder(tmp_path / "hub").public_url == "https://other.example.vn/hub"
     with pytest.raises(ValueError):
         HubConfig.in_folder(tmp_path / "hub", public_url="hub.example.vn")  # no scheme: not an address
+
+
+def test_with_a_public_url_dicomweb_answers_name_the_hub_by_it(tmp_path, orthanc, enrolled):
+    import io
+
+    import pydicom
+
+    from tests.support.dicom_series import ct_series
+
+    from .test_access import consultation
+
+    hub = RunningHub(tmp_path / "hub", public_url=PUBLIC, pacs_url=orthanc.dicomweb_url).start()
+    try:
+        client = enrolled(hub, facility="01001")
+        headers = {"Authorization": f"Bearer {token_reply(hub, client, PUBLIC + '/auth/token').json()['access_token']}"}
+        httpx.post(hub.url + "/", headers=headers, timeout=30, json={"resourceType": "Bundle", "type": "transaction",
+                   "entry": [{"resource": r, "request": {"method": "PUT", "url": f"{r['resourceType']}/{r['id']}"}}
+                             for r in consultation("case-p", "pat-p")]}).raise_for_status()
+        ds = pydicom.dcmread(ct_series(tmp_path / "ct", slices=1)[0])
+        data = io.BytesIO()
+        ds.save_as(data, enforce_file_format=True)
+        body = b"--b\r\nContent-Type: application/dicom\r\n\r\n" + data.getvalue() + b"\r\n--b--\r\n"
+        stored = httpx.post(f"{hub.url}/dicomweb/studies/{ds.StudyInstanceUID}", params={"request": "case-p"},
+                            content=body, timeout=30, headers={
+                                **headers, "Content-Type": 'multipart/related; type="application/dicom"; boundary=b'})
+        assert stored.status_code == 200 and f"{PUBLIC}/dicomweb/studies/" in stored.text
+        found = httpx.get(f"{hub.url}/dicomweb/studies/{ds.StudyInstanceUID}/instances", headers=headers, timeout=30)
+        assert found.status_code == 200 and f"{PUBLIC}/dicomweb/studies/" in found.text
+        assert hub.url not in found.text and orthanc.dicomweb_url not in found.text
+    finally:
+        hub.stop()
