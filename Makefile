@@ -23,7 +23,7 @@ TEST_PACKAGES := xdotool espeak-ng sox ffmpeg postgresql strace
 TS_FILES := $(wildcard resources/translations/*.ts)
 QM_FILES := $(TS_FILES:.ts=.qm)
 
-.PHONY: run test screenshots bench lint clean setup setup-test translations
+.PHONY: run test soak screenshots bench lint clean setup setup-test translations
 
 run: setup
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
@@ -37,6 +37,13 @@ test: setup-test
 	$(VENV)/bin/ruff check --quiet app server tests bench tools
 	$(VENV)/bin/lint-imports
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+# The long fault campaign (tests/integration/sync/test_campaign.py): DIEMCAU_SOAK_SECONDS of kills and link
+# faults (20 minutes unless set), then the invariants; prints its figures. DIEMCAU_CAMPAIGN_SEED replays a seed,
+# DIEMCAU_CAMPAIGN_HUB=postgresql puts the hub on PostgreSQL. `make test` runs the short one.
+soak: setup-test
+	DIEMCAU_SOAK_SECONDS=$${DIEMCAU_SOAK_SECONDS:-1200} QT_QPA_PLATFORM=offscreen \
+		$(PY) -m pytest -m soak tests/integration/sync/test_campaign.py -s -p no:cacheprovider
 
 screenshots: setup
 	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) tools/screenshots.py docs/screenshots
