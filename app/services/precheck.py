@@ -42,8 +42,16 @@ def check_camera(settings: Settings, seconds: float = 3.0) -> CheckItem:
     if camera.size:
         item.measured.update(width=camera.size[0], height=camera.size[1])
     if camera.error is not None:
-        return CheckItem(item.part, item.grade, item.advice, item.measured, str(camera.error))
+        return _with_problem(item, camera.error)
     return item
+
+
+def _with_problem(item: CheckItem, error) -> CheckItem:
+    """The device's trouble as a code and its values (worded by the interface in the user's language);
+    its own English words stay in `detail`, for the exported report."""
+    measured = {**item.measured, **{k: v for k, v in error.params.items() if k not in item.measured},
+                "problem": error.code}
+    return CheckItem(item.part, item.grade, item.advice, measured, str(error))
 
 
 def check_microphone(settings: Settings, seconds: float = 2.0) -> CheckItem:
@@ -51,7 +59,7 @@ def check_microphone(settings: Settings, seconds: float = 2.0) -> CheckItem:
         mic = audio.MicrophoneCapture(device=settings.microphone or None, samplerate=settings.microphone_samplerate,
                                       channels=settings.microphone_channels).start()
     except audio.AudioUnavailable as error:
-        return CheckItem("microphone", Grade.UNFIT, "microphone.missing", {}, str(error))
+        return _with_problem(CheckItem("microphone", Grade.UNFIT, "microphone.missing", {}), error)
     try:
         if not mic.first_block.wait(5):
             return CheckItem("microphone", Grade.UNFIT, "microphone.silent", {"rms_dbfs": -120.0}, "no audio arrived")
@@ -71,29 +79,51 @@ def check_speaker(settings: Settings) -> CheckItem:
     try:
         audio.play(audio.tone(880, 0.8), device=settings.speaker or None)
     except audio.AudioUnavailable as error:
-        return CheckItem("speaker", Grade.UNFIT, "speaker.missing", {}, str(error))
+        return _with_problem(CheckItem("speaker", Grade.UNFIT, "speaker.missing", {}), error)
     return CheckItem("speaker", Grade.GOOD, "speaker.ok", {"tone_hz": 880})
 
 
-def check_link(settings: Settings) -> CheckItem:
-    if not settings.check_url:
+def link_address(settings: Settings, hub_url: str = "") -> str:
+    """Where the link is measured: the address typed in the device settings, else the hub the station
+    is enrolled with (its FHIR capability statement: answered without a token)."""
+    if settings.check_url:
+        return settings.check_url
+    return f"{hub_url.rstrip('/')}/metadata" if hub_url else ""
+
+
+def check_link(settings: Settings, hub_url: str = "") -> CheckItem:
+    address = link_address(settings, hub_url)
+    if not address:
         return CheckItem("link", Grade.POOR, "link.unconfigured", {})
     try:
-        found = measure(settings.check_url)
+        found = measure(address)
     except LinkUnreachable as error:
-        return CheckItem("link", Grade.UNFIT, "link.unreachable", {}, str(error))
-    return grade_link(found.rtt_ms, found.up_kbps, found.down_kbps)
+        return CheckItem("link", Grade.UNFIT, "link.unreachable", {"address": address}, str(error))
+    item = grade_link(found.rtt_ms, found.up_kbps, found.down_kbps)
+    item.measured["address"] = address
+    return item
+
+
+def enrolled_hub_url(credential) -> str:
+    """The hub a station credential points at; none for the local hub on this machine (it says
+    nothing of the link to the central hospital)."""
+    if credential is None or getattr(credential, "embedded", False):
+        return ""
+    return credential.hub_url
 
 
 class PreSessionCheck:
     PARTS = ("camera", "microphone", "speaker", "link")
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, credential: Callable[[], object] | None = None):
+        """`credential()` gives the station's sync credential (or None): its hub is where the link is measured
+        when no address is set in the device settings."""
         self._db = db
+        self._credential = credential
 
     def run(self, settings: Settings, parts: tuple[str, ...] = PARTS, progress: Progress | None = None) -> CheckReport:
         checks = {"camera": check_camera, "microphone": check_microphone, "speaker": check_speaker,
-                  "link": check_link}
+                  "link": lambda s: check_link(s, self.hub_url() if not s.check_url else "")}
         if "microphone" in parts or "speaker" in parts:
             audio.rescan()  # a microphone or a sound system that came up since the station started
         items = []
@@ -109,6 +139,9 @@ class PreSessionCheck:
         if progress is not None:
             progress(1.0, "")
         return report
+
+    def hub_url(self) -> str:
+        return enrolled_hub_url(self._credential()) if self._credential is not None else ""
 
     def history(self, limit: int = 50) -> list[CheckReport]:
         from app.storage.check_reports import CheckReportRepository

@@ -113,7 +113,7 @@ class Station:
     def checks(self):
         from .precheck import PreSessionCheck
 
-        return PreSessionCheck(self.db)
+        return PreSessionCheck(self.db, credential=lambda: self.sync.credential())
 
     def _load_settings(self) -> Settings:
         """A damaged settings file is set aside (kept) and defaults used; a newer one is refused."""

@@ -11,6 +11,7 @@ from app.domain.check import ADVICE, CheckReport, Grade
 from app.services.settings import Settings
 
 from .runner import TaskRunner
+from .texts import device_problem
 
 GRADE_COLOURS = {Grade.GOOD: QColor("#2e7d32"), Grade.POOR: QColor("#ef6c00"), Grade.UNFIT: QColor("#c62828")}
 
@@ -126,12 +127,25 @@ class CheckDialog(QDialog):
         for row, item in enumerate(report.items):
             grade = QTableWidgetItem(self.grade_name(item.grade))
             grade.setForeground(GRADE_COLOURS[item.grade])
-            advice = advice_text(item.advice, item.measured) + (f"\n({item.detail})" if item.detail else "")
+            advice = advice_text(item.advice, item.measured) + self.detail_text(item)
             for column, cell in enumerate((QTableWidgetItem(self.part_name(item.part)), grade,
                                            QTableWidgetItem(advice))):
                 cell.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, column, cell)
         self.table.resizeRowsToContents()
+
+    def detail_text(self, item) -> str:
+        """The device's trouble in the user's language; technical words (a link error) labelled as such."""
+        if "problem" in item.measured:
+            same = item.measured["problem"] == item.advice  # the advice already says it
+            return "" if same else "\n" + device_problem(item.measured["problem"], item.measured, "")
+        if item.part == "link" and item.measured.get("address"):
+            checked = "\n" + self.tr("Address checked: %1").replace("%1", item.measured["address"])
+        else:
+            checked = ""
+        if item.detail:
+            checked += "\n" + self.tr("Technical detail: %1").replace("%1", item.detail)
+        return checked
 
     def export(self, path: str | None = None) -> None:
         if not path:

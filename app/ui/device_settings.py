@@ -132,7 +132,7 @@ class DeviceSettingsDialog(QDialog):
         self.camera_test.setText(self.tr("Stop the test") if self.camera_test.isChecked() else self.tr("Test the camera"))
         self.tone_button.setText(self.tr("Play a test tone"))
         self.playback_button.setText(self.tr("Record 3 s and play back"))
-        self.check_url.setPlaceholderText("https://hub.example.vn/check")
+        self.check_url.setPlaceholderText(self.tr("Empty: the hub this station is enrolled with"))
         self.microphone.setItemText(0, self.tr("System default"))
         current = self.channels.currentData() or self._settings.microphone_channels
         self.channels.blockSignals(True)  # relabelling is not a new choice
@@ -154,7 +154,7 @@ class DeviceSettingsDialog(QDialog):
     # -- values in and out ------------------------------------------------------------
 
     def _load(self, s: Settings) -> None:
-        self.camera.addItem(s.camera)
+        # The list holds the cameras found (filled in by _on_discovered); the setting is only the text shown.
         self.camera.setCurrentText(s.camera)
         index = self.resolution.findData(f"{s.camera_width}x{s.camera_height}")
         if index < 0:
@@ -181,9 +181,17 @@ class DeviceSettingsDialog(QDialog):
 
     def _on_discovered(self, found) -> None:
         cameras, sound = found
+        typed = self.camera.currentText()
+        self.camera.blockSignals(True)
         for index in cameras:
             if self.camera.findText(str(index)) < 0:
                 self.camera.addItem(str(index))
+        self.camera.setCurrentText(typed)  # adding the first item would put it in the field
+        self.camera.blockSignals(False)
+        if not cameras and not self.camera_status.text():  # a camera test's own result says more
+            self.camera_status.setText(self.tr("No USB camera found on this computer. Plug one in and open this "
+                                               "window again, or type the address of an IP camera "
+                                               "(rtsp://… or http://…)."))
         for combo, wanted in ((self.microphone, "inputs"), (self.speaker, "outputs")):
             combo.blockSignals(True)
             for device in sound:

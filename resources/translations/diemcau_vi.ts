@@ -661,6 +661,14 @@ Bạn đã kiểm tra chưa?</translation>
       <source>%1 result(s) written to %2</source>
       <translation>Đã ghi %1 kết quả vào %2</translation>
     </message>
+    <message>
+      <source>Address checked: %1</source>
+      <translation>Địa chỉ đã kiểm tra: %1</translation>
+    </message>
+    <message>
+      <source>Technical detail: %1</source>
+      <translation>Chi tiết kỹ thuật: %1</translation>
+    </message>
   </context>
   <context>
     <name>ConflictDialog</name>
@@ -817,6 +825,14 @@ Bạn đã kiểm tra chưa?</translation>
     <message>
       <source>Done.</source>
       <translation>Xong.</translation>
+    </message>
+    <message>
+      <source>No USB camera found on this computer. Plug one in and open this window again, or type the address of an IP camera (rtsp://… or http://…).</source>
+      <translation>Không tìm thấy camera USB nào trên máy này. Hãy cắm camera rồi mở lại cửa sổ này, hoặc nhập địa chỉ camera IP (rtsp://… hoặc http://…).</translation>
+    </message>
+    <message>
+      <source>Empty: the hub this station is enrolled with</source>
+      <translation>Để trống: dùng địa chỉ trung tâm mà điểm cầu đã đăng ký</translation>
     </message>
   </context>
   <context>

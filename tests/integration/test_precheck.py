@@ -122,3 +122,14 @@ def test_a_sound_server_that_comes_up_later_is_found_by_the_check(station, setti
     finally:
         rescan()
     assert [i.grade for i in report.items] == [Grade.GOOD, Grade.GOOD]
+
+
+def test_the_link_is_checked_against_the_hub_the_station_is_enrolled_with(station, hub):
+    _, code = hub.register("station", facility="01234", name="TTYT Mèo Vạc")
+    station.sync.enroll(hub.url, code)
+    report = station.checks.run(Settings(), parts=("link",))  # no address typed in the device settings
+    (item,) = report.items
+    assert item.grade is Grade.GOOD and item.advice == "link.ok", item
+    assert item.measured["address"].startswith(hub.url)
+    assert precheck.link_address(Settings(check_url="http://other.example/check"), hub.url) == \
+        "http://other.example/check"  # an address typed in the device settings still wins

@@ -36,6 +36,11 @@ def test_an_unfit_station_says_so(qtbot, runner, station, translations):
         dialog.run_check()
     assert dialog.summary.text().startswith("Điểm cầu CHƯA sẵn sàng")
     assert dialog.table.item(0, 1).text() == "Không đạt"
+    # Each hint in the user's language to its end: no English fragment of the device's own words.
+    camera, microphone, speaker = (dialog.table.item(r, 2).text() for r in range(3))
+    assert "Không có camera ở cổng USB số 9" in camera and "no camera" not in camera
+    assert "Không tìm thấy micro" in microphone and "microphone" not in microphone
+    assert "speaker" not in speaker.lower()
 
 
 def test_the_check_borrows_the_camera_the_preview_holds_and_gives_it_back(qtbot, runner, station, translations,

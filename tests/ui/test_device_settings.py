@@ -94,3 +94,11 @@ def test_a_sound_server_that_comes_up_later_is_listed_when_the_dialog_opens(qtbo
         close(qtbot, dialog, runner)
     finally:
         rescan()
+
+
+def test_no_camera_found_is_said_not_listed_as_zero(qtbot, runner, microphone_source, translations):
+    dialog = make(qtbot, runner, Settings(camera="0"))  # the default setting, on a machine with no camera
+    qtbot.waitUntil(lambda: "Không tìm thấy camera USB" in dialog.camera_status.text(), timeout=10000)
+    assert [dialog.camera.itemText(i) for i in range(dialog.camera.count())] == []
+    assert dialog.camera.currentText() == "0"  # the setting itself is kept as typed
+    close(qtbot, dialog, runner)
