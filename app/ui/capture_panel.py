@@ -26,7 +26,7 @@ from .runner import TaskRunner
 from .texts import device_problem
 
 METER_INTERVAL_MS = 33  # 30 updates a second
-MIC_RETRY_MS = 1000     # a lost microphone is looked for again this often, while the panel is on screen
+MIC_RETRY_MS = 2000     # a lost microphone is looked for again this often, while the panel is on screen
 ICON = 40       # attachment thumbnails in the list
 PREVIEW = 360   # the picture beside the list
 
@@ -246,7 +246,8 @@ class CapturePanel(QWidget):
         capture = self.feed.capture
         if state is CameraState.LIVE:
             self.preview.show_message("")
-            self.camera_state.setText(self.tr("%1 — live").replace("%1", capture.source.label() if capture else ""))
+            self.camera_state.setText(self.tr("%1 — live").replace("%1", self.camera_name(capture.source) if capture
+                                                                   else ""))
         elif state in (CameraState.RECONNECTING, CameraState.FAILED):
             error = capture.error if capture else None
             text = device_problem(error.code, error.params, str(error)) if error else \
@@ -257,6 +258,12 @@ class CapturePanel(QWidget):
                 self.stop_clip()
                 self.problem.emit(self.tr("The camera was lost during the recording; what was recorded is kept."))
         self._update_buttons()
+
+    def camera_name(self, source: CameraSource) -> str:
+        """The camera as the user reads it (an address is shown as typed, without its password)."""
+        if source.is_device:
+            return self.tr("USB camera %1").replace("%1", source.text.strip())
+        return source.label()
 
     def take_photo(self) -> None:
         capture, case = self.feed.capture, self._case

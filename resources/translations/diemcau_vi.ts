@@ -173,6 +173,10 @@
       <source>The camera is back on this tab.</source>
       <translation>Camera đã trở lại thẻ này.</translation>
     </message>
+    <message>
+      <source>USB camera %1</source>
+      <translation>Camera USB số %1</translation>
+    </message>
   </context>
   <context>
     <name>CaseEditor</name>

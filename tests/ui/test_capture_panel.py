@@ -200,3 +200,20 @@ def test_device_settings_borrow_the_camera_during_a_clip_and_give_it_back(qtbot,
         assert panel.camera_button.isChecked() and panel.clip_button.isEnabled() and camera.refused == 0
     finally:
         camera.close()
+
+
+def test_a_usb_camera_is_named_in_the_users_language(qtbot, make_panel, draft, video_file, monkeypatch):
+    import app.media.camera as camera_module
+
+    real_open = camera_module._open
+
+    def usb_camera_0(source, *args):  # a fake only for the physical USB camera: the video file stands in
+        assert source.is_device and source.text == "0"
+        return real_open(camera_module.CameraSource(str(video_file)), *args)
+
+    monkeypatch.setattr(camera_module, "_open", usb_camera_0)
+    panel = make_panel(Settings(camera="0", microphone="pulse"), draft)
+    panel.camera_button.click()
+    qtbot.waitUntil(lambda: panel.feed.live, timeout=10000)
+    qtbot.waitUntil(lambda: panel.camera_state.text() != "", timeout=5000)
+    assert panel.camera_state.text() == "Camera USB số 0 — trực tiếp"
