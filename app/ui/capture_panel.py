@@ -58,6 +58,7 @@ class CapturePanel(QWidget):
         self._clip = None  # (ClipRecorder, PendingRecording)
         self._voice = None  # PendingRecording
         self._recording_since = 0.0
+        self._camera_lent = False  # the camera was on when lent to device settings or the check
 
         self.feed = CameraFeed(self)
         self.preview = CameraPreview(self.feed)
@@ -535,7 +536,7 @@ class CapturePanel(QWidget):
 
     def take_back_devices(self) -> None:
         """After the lending window closed: the microphone, and the camera if it was on, come back here."""
-        lent, self._camera_lent = getattr(self, "_camera_lent", False), False
+        lent, self._camera_lent = self._camera_lent, False
         self.camera_state.clear()
         self.preview.show_message("")
         self.mic_state.clear()
