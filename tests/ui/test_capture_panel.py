@@ -177,7 +177,7 @@ def test_device_settings_borrow_the_camera_during_a_clip_and_give_it_back(qtbot,
         settings = Settings(camera=camera.url, microphone="pulse")
         panel = make_panel(settings, draft)
         panel.camera_button.click()
-        qtbot.waitUntil(lambda: panel.feed.live, timeout=10000)
+        qtbot.waitUntil(lambda: panel.clip_button.isEnabled(), timeout=10000)
         panel.clip_button.click()
         qtbot.waitUntil(lambda: panel.recording_label.text() == "● 00:01", timeout=10000)
         with qtbot.waitSignal(panel.problem, timeout=5000) as word:

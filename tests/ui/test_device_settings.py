@@ -102,3 +102,57 @@ def test_no_camera_found_is_said_not_listed_as_zero(qtbot, runner, microphone_so
     assert [dialog.camera.itemText(i) for i in range(dialog.camera.count())] == []
     assert dialog.camera.currentText() == "0"  # the setting itself is kept as typed
     close(qtbot, dialog, runner)
+
+
+def test_opening_the_settings_during_a_clip_keeps_it_says_so_and_gives_the_camera_back(
+        qtbot, runner, station, microphone_source, translations):
+    from dataclasses import replace
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.domain.attachment import AttachmentKind
+    from app.ui.main_window import MainWindow
+    from app.ui.media_services import MediaServices
+    from tests.support.mjpeg import MjpegCamera
+    from tests.ui.conftest import open_new_case
+
+    camera = MjpegCamera(max_viewers=1)  # like a USB camera: one program at a time
+    station.save_settings(replace(station.settings, camera=camera.url, microphone="pulse"))
+    media = MediaServices(lambda: station.capture, lambda: station.attachments, lambda: station.settings,
+                          lambda: station.checks, station.save_settings)
+    window = MainWindow(station.cases, runner, str(station.paths.root), media)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        editor = open_new_case(qtbot, window)
+        editor.tabs.setCurrentWidget(editor.tabs.widget(1))  # photos, clips and sound
+        panel = editor.capture_panel
+        panel.camera_button.click()
+        qtbot.waitUntil(lambda: panel.clip_button.isEnabled(), timeout=10000)
+        panel.clip_button.click()
+        qtbot.waitUntil(lambda: panel.recording_label.text() == "● 00:01", timeout=10000)
+        words, shown = [], []
+        panel.problem.connect(words.append)
+
+        def test_camera_in_dialog():
+            dialog = QApplication.activeModalWidget()
+            try:
+                dialog.camera_test.click()
+                qtbot.waitUntil(lambda: dialog.preview.frames_shown > 5, timeout=10000)
+                shown.append(dialog.preview.frames_shown)
+            finally:
+                dialog.reject()
+
+        QTimer.singleShot(0, test_camera_in_dialog)
+        window.devices_action.trigger()
+        assert shown, "the dialog's camera test got no picture"
+        assert any("cài đặt thiết bị" in w and "giữ" in w for w in words), words
+        qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=15000)  # the clip is kept
+        assert panel.model.attachment(0).kind is AttachmentKind.VIDEO
+        qtbot.waitUntil(lambda: panel.feed.live, timeout=10000)  # the camera is back on the tab
+        assert any("trở lại" in w for w in words) and camera.refused == 0
+    finally:
+        window.close()
+        qtbot.waitUntil(lambda: not runner.busy, timeout=15000)
+        camera.close()
