@@ -2,7 +2,7 @@
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 
 DICM_OFFSET = 128
@@ -45,7 +45,10 @@ class DicomInfo:
     burned_in_annotation: bool
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {name: getattr(self, name) for name in _INFO_FIELDS}  # flat: asdict's deep copy is slow
+
+
+_INFO_FIELDS = tuple(f.name for f in fields(DicomInfo))
 
 
 def looks_like_dicom(head: bytes) -> bool:
@@ -302,3 +305,169 @@ class _Fields:
         if raw is not None and len(raw.value) >= 2:
             return int.from_bytes(raw.value[:2], "little" if raw.is_little_endian else "big")
         return _int(self._ds[tag].value) if tag in self._ds else None
+
+
+# The common case read without pydicom: a Part-10 file in (explicit or implicit) VR little endian, its
+# pixels uncompressed. Walking the elements here costs a tenth of building pydicom's dataset, which was
+# most of an import's time. Anything outside that case, or odd in any way, is left to read_info (None).
+_LONG_VRS = frozenset({b"OB", b"OD", b"OF", b"OL", b"OV", b"OW", b"SQ", b"SV", b"UC", b"UN", b"UR", b"UT", b"UV"})
+_NATIVE = {"1.2.840.10008.1.2": True, "1.2.840.10008.1.2.1": False}  # syntax -> implicit VR
+_WANTED = frozenset({0x00080005, 0x00080016, 0x00080018, 0x00080020, 0x00080060, 0x00081030, 0x0008103E,
+                     0x00100010, 0x00100020, 0x00100030, 0x00100040, 0x0020000D, 0x0020000E, 0x00200011,
+                     0x00200013, 0x00200032, 0x00200037, 0x00280002, 0x00280004, 0x00280008, 0x00280010,
+                     0x00280011, 0x00280100, 0x00280301, 0x00281050, 0x00281051})
+_CODECS = {"": "ascii", "ISO_IR 6": "ascii", "ISO_IR 100": "latin-1", "ISO_IR 192": "utf-8"}
+_ITEM, _ITEM_END, _SEQ_END = 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD
+_UNDEFINED = 0xFFFFFFFF
+
+
+class _Odd(Exception):
+    """Not the common case: read_info decides."""
+
+
+def _element(data: bytes, at: int, implicit: bool) -> tuple[int, bytes, int, int]:
+    """(tag, VR or b"", value length, where the value starts)."""
+    if at + 8 > len(data):
+        raise _Odd
+    tag = int.from_bytes(data[at:at + 2], "little") << 16 | int.from_bytes(data[at + 2:at + 4], "little")
+    if implicit or tag >> 16 == 0xFFFE:
+        return tag, b"", int.from_bytes(data[at + 4:at + 8], "little"), at + 8
+    vr = data[at + 4:at + 6]
+    if vr in _LONG_VRS:
+        if at + 12 > len(data):
+            raise _Odd
+        return tag, vr, int.from_bytes(data[at + 8:at + 12], "little"), at + 12
+    if not (65 <= vr[0] <= 90 and 65 <= vr[1] <= 90):
+        raise _Odd
+    return tag, vr, int.from_bytes(data[at + 6:at + 8], "little"), at + 8
+
+
+def _skip_sequence(data: bytes, at: int, implicit: bool, depth: int) -> int:
+    """Past a sequence of undefined length starting at `at` (its first item); where it ends."""
+    if depth > 16:
+        raise _Odd
+    while True:
+        tag, _vr, length, at = _element(data, at, True)
+        if tag == _SEQ_END:
+            return at
+        if tag != _ITEM:
+            raise _Odd
+        if length != _UNDEFINED:
+            at += length
+            continue
+        while True:  # an item of undefined length: its elements, up to the item's end
+            tag, vr, length, at = _element(data, at, implicit)
+            if tag == _ITEM_END:
+                break
+            if length == _UNDEFINED:
+                if vr not in (b"SQ", b"") or tag >> 16 == 0x7FE0:
+                    raise _Odd
+                at = _skip_sequence(data, at, implicit, depth + 1)
+            else:
+                at += length
+
+
+def fast_info(data: bytes) -> DicomInfo | None:
+    """What read_info says of a common file, read straight from its bytes; None when read_info must decide
+    (another syntax, no header, anything odd, or a file to refuse)."""
+    try:
+        return _fast_info(data)
+    except (_Odd, ValueError, IndexError, UnicodeDecodeError):
+        return None
+
+
+def _fast_info(data: bytes) -> DicomInfo | None:
+    if not looks_like_dicom(data):
+        return None
+    at, syntax = DICM_OFFSET + 4, None
+    while at < len(data) and data[at:at + 2] == b"\x02\x00":
+        tag, _vr, length, start = _element(data, at, False)
+        if length == _UNDEFINED:
+            return None
+        if tag == 0x00020010:
+            syntax = data[start:start + length].decode("ascii").strip(" \0")
+        at = start + length
+    implicit = _NATIVE.get(syntax)
+    if implicit is None:
+        return None
+    values: dict[int, bytes] = {}
+    pixels = None
+    while at < len(data):
+        tag, vr, length, start = _element(data, at, implicit)
+        if tag >> 16 == 0x7FE0 and tag != 0x7FE00010:
+            return None  # float pixel data and the like
+        if tag == 0x7FE00010:
+            if length == _UNDEFINED or pixels is not None:
+                return None
+            pixels = length
+        if length == _UNDEFINED:
+            if vr not in (b"SQ", b""):
+                return None
+            at = _skip_sequence(data, start, implicit, 0)
+            continue
+        if start + length > len(data):
+            return None  # cut short: read_info says so
+        if tag in _WANTED:
+            values[tag] = data[start:start + length]
+        at = start + length
+    if pixels is None:
+        return None
+    charset = values.get(0x00080005, b"").decode("ascii").strip(" \0")
+    codec = _CODECS.get(charset)
+    if codec is None:
+        return None
+
+    def text(tag: int, coded: bool = False) -> str:
+        raw = values.get(tag)
+        if raw is None:
+            return ""
+        value = raw.decode(codec if coded else "ascii").strip(" \0")
+        if coded and "\\" in value:
+            raise _Odd  # several values: pydicom's own wording of them
+        return value
+
+    def uint(tag: int) -> int | None:
+        raw = values.get(tag)
+        return int.from_bytes(raw[:2], "little") if raw is not None and len(raw) >= 2 else None
+
+    def numbers(tag: int) -> list[float]:
+        raw = values.get(tag)
+        return [float(v) for v in raw.decode("ascii").split("\\") if v.strip(" \0")] if raw else []
+
+    sop, study, series = text(0x00080018), text(0x0020000D), text(0x0020000E)
+    if not (sop and study and series):
+        return None
+    rows, columns, samples, bits = uint(0x00280010), uint(0x00280011), uint(0x00280002) or 1, uint(0x00280100) or 8
+    frames = _int(text(0x00280008)) if 0x00280008 in values else 1
+    if not rows or not columns or not frames or frames < 1 or rows * columns > MAX_FRAME_PIXELS or \
+            rows * columns * frames * samples * max(bits // 8, 1) > MAX_IMAGE_BYTES:
+        return None
+    pixels_needed = rows * columns * frames
+    if bits == 1:
+        expected = (pixels_needed * samples + 7) // 8
+    else:
+        expected = pixels_needed * samples * (bits // 8 or 1)
+        if text(0x00280004).upper() == "YBR_FULL_422":
+            expected = expected // 3 * 2
+    if pixels < expected:
+        return None
+    position = None
+    orientation, origin = numbers(0x00200037), numbers(0x00200032)
+    if len(orientation) == 6 and len(origin) == 3:
+        import numpy as np
+
+        normal = np.cross(orientation[:3], orientation[3:])
+        position = float(np.dot(normal, origin))
+    window_center, window_width = numbers(0x00281050), numbers(0x00281051)
+    return DicomInfo(
+        sop_instance_uid=sop, sop_class_uid=text(0x00080016), study_uid=study, series_uid=series,
+        modality=text(0x00080060), study_date=text(0x00080020),
+        study_description=text(0x00081030, True), series_description=text(0x0008103E, True),
+        series_number=_int(text(0x00200011)), instance_number=_int(text(0x00200013)),
+        slice_position=position, rows=rows, columns=columns, frames=frames, transfer_syntax=syntax,
+        patient_name=text(0x00100010, True), patient_id=text(0x00100020, True),
+        patient_birth_date=text(0x00100030), patient_sex=text(0x00100040),
+        window_center=window_center[0] if window_center else None,
+        window_width=window_width[0] if window_width else None,
+        burned_in_annotation=text(0x00280301).upper() == "YES",
+    )

@@ -27,6 +27,7 @@ class Candidate:
     size: int                        # declared size
     open: Callable[[], BinaryIO] | None
     refused: RefusedFile | None = None  # known bad before reading
+    path: Path | None = None            # a plain file on disk (the kernel can copy it), not an archive member
 
 
 def expand(paths: list[Path]) -> Iterator[Candidate]:
@@ -53,7 +54,7 @@ def _file(path: Path, name: str) -> Candidate:
         return Candidate(name, size, None, RefusedFile("file.too_large", str(size)))
     if size == 0:
         return Candidate(name, 0, None, RefusedFile("file.empty"))
-    return Candidate(name, size, lambda: open(path, "rb"))
+    return Candidate(name, size, lambda: open(path, "rb"), path=path)
 
 
 def _folder(root: Path) -> Iterator[Candidate]:

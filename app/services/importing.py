@@ -4,8 +4,10 @@ Each file ends up imported, a duplicate, or refused with its reason; one bad
 file never stops the rest, and nothing of a refused file stays in the store.
 """
 
+import hashlib
 import io
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from app.domain.attachment import Attachment, AttachmentKind
 from app.domain.case import new_id, utcnow
 from app.domain.dicom_patient import mismatches
 from app.imaging.classify import classify
-from app.imaging.dicom_files import RefusedFile, decodes_whole, looks_like_dicom, read_info
+from app.imaging.dicom_files import RefusedFile, decodes_whole, fast_info, looks_like_dicom, read_info
 from app.imaging.photos import strip_jpeg_metadata
 from app.imaging.sources import expand
 from app.storage.blobs import StoredBlob
@@ -80,6 +82,7 @@ class ImportService:
                          DicomIndex().sop_uids(session, case_id))
         studies: dict[str, dict] = {}
         batch: list[tuple[Attachment, dict | None]] = []
+        pipeline = _Pipeline(self._blobs, candidates)
         try:
             for candidate in candidates:
                 if cancelled is not None and cancelled():
@@ -98,7 +101,7 @@ class ImportService:
                         progress(min(1.0, (base + read) / total), candidate.name)
 
                 try:
-                    result, record = self._import_one(case_id, candidate, seen, step, cancelled)
+                    result, record = self._import_one(case_id, candidate, seen, step, cancelled, pipeline)
                 except InterruptedError:
                     report.cancelled = True
                     break
@@ -111,6 +114,7 @@ class ImportService:
                     if len(batch) >= BATCH_FILES or sum(a.size for a, _d in batch) >= BATCH_BYTES:
                         self._commit(batch, seen)
         finally:
+            pipeline.close()
             if batch:
                 self._commit(batch, seen)  # what was read before a cancel (or an error) is kept
         for study_uid, info in studies.items():
@@ -122,19 +126,41 @@ class ImportService:
             progress(1.0, "")
         return report
 
-    def _import_one(self, case_id, candidate, seen: "_Seen", step, cancelled):
+    def _import_one(self, case_id, candidate, seen: "_Seen", step, cancelled, pipeline: "_Pipeline"):
         """(result, record to commit or None). Small files are read once, parsed from memory."""
-        data = None
+        data = parsed = None
         try:
-            with candidate.open() as stream:
-                if candidate.size <= SMALL_FILE:
-                    data = stream.read()
+            copying = pipeline.copy_of(candidate)
+            if copying is not None:  # a plain small file: copied by the kernel ahead, hashed and parsed from the copy
+                tmp = copying.result()
+                try:
+                    data = tmp.read_bytes()
                     if cancelled is not None and cancelled():
                         raise InterruptedError("cancelled")
-                    stored = self._blobs.put_bytes(data, durable=False)
-                    step(len(data))
-                else:
-                    stored = self._blobs.put_stream_batched(stream, step, cancelled)
+                    hashing = pipeline.hasher.submit(_sha256, data)  # hashlib lets go of the GIL: parsed meanwhile
+                    try:
+                        parsed = _parse(data, candidate.name)
+                    finally:
+                        digest = hashing.result()
+                    stored = self._blobs.adopt(tmp, digest, len(data))
+                except BaseException:
+                    self._blobs.discard(tmp)
+                    raise
+                step(len(data))
+            else:
+                with candidate.open() as stream:
+                    if candidate.size <= SMALL_FILE:
+                        data = stream.read()
+                        if cancelled is not None and cancelled():
+                            raise InterruptedError("cancelled")
+                        storing = pipeline.writer.submit(self._blobs.put_bytes_hashed_aside, data, pipeline.hasher)
+                        try:
+                            parsed = _parse(data, candidate.name)
+                        finally:
+                            stored = storing.result()
+                        step(len(data))
+                    else:
+                        stored = self._blobs.put_stream_batched(stream, step, cancelled)
         except RefusedFile as refused:
             return ImportResult(candidate.name, "refused", refused.code, refused.detail), None
         except InterruptedError:
@@ -144,18 +170,21 @@ class ImportService:
         try:
             if stored.sha256 in seen.hashes:
                 return ImportResult(candidate.name, "duplicate"), None
-            if data is not None:  # small files are parsed from memory: one read from the disk
-                kind, media_type = classify(data[:132], candidate.name)
-                source = io.BytesIO(data)
+            if parsed is not None:  # small files are parsed from memory: one read from the disk
+                if isinstance(parsed, BaseException):
+                    raise parsed
+                kind, media_type, info, ds = parsed
             else:
                 with open(self._blobs.path(stored.sha256), "rb") as f:
                     kind, media_type = classify(f.read(132), candidate.name)
                 source = self._blobs.path(stored.sha256)
-            info, ds = read_info(source, decode=True) if kind is AttachmentKind.IMAGING else (None, None)
+                info, ds = read_info(source, decode=True) if kind is AttachmentKind.IMAGING else (None, None)
             details: dict = {}
             dicom = None
             if kind is AttachmentKind.IMAGING:
                 if info.sop_instance_uid in seen.sops:
+                    if ds is None:  # read without pydicom: now it is needed
+                        ds = read_info(io.BytesIO(data))[1]
                     if not self._replaces_undecodable(case_id, info.sop_instance_uid, ds, seen):
                         self._forget(stored)
                         return ImportResult(candidate.name, "duplicate"), None
@@ -271,6 +300,65 @@ class ImportService:
             unused = AttachmentRepository().references(session, stored.sha256) == 0
         if unused:
             self._blobs.remove(stored.sha256)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class _Pipeline:
+    """The threads of one import: plain files are copied into the store by the kernel a few files ahead
+    (the writer), hashed on another thread (the hasher) while the importing thread parses them."""
+
+    AHEAD = 8
+
+    def __init__(self, blobs, candidates: list):
+        self._blobs = blobs
+        self.writer = ThreadPoolExecutor(1, thread_name_prefix="import-writer")
+        self.hasher = ThreadPoolExecutor(1, thread_name_prefix="import-hasher")
+        self._queue = [c for c in candidates if c.refused is None and c.path is not None and c.size <= SMALL_FILE]
+        self._next = 0
+        self._copies: dict[int, Future] = {}
+
+    def copy_of(self, candidate) -> Future | None:
+        """The copy of `candidate` under way (its temporary path), or None when it is not copied ahead."""
+        self._fill()
+        found = self._copies.pop(id(candidate), None)
+        self._fill()
+        return found
+
+    def _fill(self) -> None:
+        while self._next < len(self._queue) and len(self._copies) < self.AHEAD:
+            ahead = self._queue[self._next]
+            self._next += 1
+            self._copies[id(ahead)] = self.writer.submit(self._blobs.copy_in, ahead.path)
+
+    def close(self) -> None:
+        """Stops the threads; copies made ahead and not used (a cancel, an error) are deleted."""
+        for copying in self._copies.values():
+            copying.cancel()
+        self.writer.shutdown(wait=True)
+        self.hasher.shutdown(wait=True)
+        for copying in self._copies.values():
+            if not copying.cancelled() and copying.exception() is None:
+                self._blobs.discard(copying.result())
+        self._copies.clear()
+
+
+def _parse(data: bytes, name: str):
+    """(kind, media type, DicomInfo or None, dataset or None) of a file read whole, or the exception that
+    refuses it (handed back, to be raised once its content is stored and can be forgotten)."""
+    try:
+        kind, media_type = classify(data[:132], name)
+        if kind is not AttachmentKind.IMAGING:
+            return kind, media_type, None, None
+        info = fast_info(data)  # the common case, without building pydicom's dataset
+        if info is not None:
+            return kind, media_type, info, None
+        info, ds = read_info(io.BytesIO(data), decode=True)
+        return kind, media_type, info, ds
+    except Exception as error:  # noqa: BLE001 - raised again by the caller
+        return error
 
 
 @dataclass

@@ -6,6 +6,7 @@ name. Which blobs are still used is the database's business (attachments rows);
 `remove` is called for a hash no row refers to any more.
 """
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -44,6 +45,64 @@ class BlobStore:
     def put_bytes(self, data: bytes, durable: bool = True) -> StoredBlob:
         return self.put_chunks([data], durable=durable)
 
+    def put_bytes_hashed_aside(self, data: bytes, hasher) -> StoredBlob:
+        """As put_bytes(durable=False) (durable after the next sync()), the hash computed on the executor
+        `hasher` while the bytes are written here: hashlib and writes both let go of the GIL."""
+        digest = hasher.submit(lambda: hashlib.sha256(data).hexdigest())
+        fd, tmp_name = tempfile.mkstemp(dir=self._incoming)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            sha256 = digest.result()
+            final = self.path(sha256)
+            if final.exists():
+                tmp.unlink()
+                return StoredBlob(sha256, len(data), is_new=False)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, final)
+            return StoredBlob(sha256, len(data), is_new=True)
+        except BaseException:
+            digest.cancel()
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def copy_in(self, source: Path) -> Path:
+        """A new temporary copy of `source` in the store, made by the kernel (no trip through Python's
+        memory: what copying costs at the least); adopt() or discard() it. Durable after the next sync()."""
+        fd, tmp_name = tempfile.mkstemp(dir=self._incoming)
+        try:
+            with open(source, "rb") as src:
+                try:
+                    while os.sendfile(fd, src.fileno(), None, 1 << 30):
+                        pass
+                except OSError as error:
+                    if error.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP) or \
+                            os.lseek(fd, 0, os.SEEK_CUR):
+                        raise
+                    while chunk := src.read(CHUNK):  # a file system without sendfile
+                        os.write(fd, chunk)
+        except BaseException:
+            os.close(fd)
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+        os.close(fd)
+        return Path(tmp_name)
+
+    def adopt(self, tmp: Path, sha256: str, size: int) -> StoredBlob:
+        """Put a temporary copy (copy_in) whose hash the caller computed from its bytes under its name."""
+        final = self.path(sha256)
+        if final.exists():
+            tmp.unlink()
+            return StoredBlob(sha256, size, is_new=False)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, final)
+        return StoredBlob(sha256, size, is_new=True)
+
+    @staticmethod
+    def discard(tmp: Path) -> None:
+        tmp.unlink(missing_ok=True)
+
     def put_file(self, path: Path, progress=None, cancelled=None) -> StoredBlob:
         with open(path, "rb") as source:
             return self.put_stream(source, progress, cancelled)
@@ -62,16 +121,24 @@ class BlobStore:
         digest, size = hashlib.sha256(), 0
         fd, tmp_name = tempfile.mkstemp(dir=self._incoming)
         tmp = Path(tmp_name)
+        writer = None
         try:
             with os.fdopen(fd, "wb") as out:
                 for chunk in chunks:
                     if cancelled is not None and cancelled():
                         raise InterruptedError("cancelled")
-                    digest.update(chunk)
-                    out.write(chunk)
+                    if size and writer is None:  # a second chunk: a large file, written while hashed
+                        writer = _Writer(out)
+                    if writer is None:
+                        out.write(chunk)
+                    else:
+                        writer.put(chunk)
+                    digest.update(chunk)  # hashlib lets go of the GIL: hashing and writing run at once
                     size += len(chunk)
                     if progress is not None:
                         progress(size)
+                if writer is not None:
+                    writer.finish()
                 out.flush()
                 if durable:
                     os.fsync(out.fileno())
@@ -86,6 +153,8 @@ class BlobStore:
                 _fsync_dir(final.parent)
             return StoredBlob(sha256, size, is_new=True)
         except BaseException:
+            if writer is not None:
+                writer.abandon()
             tmp.unlink(missing_ok=True)
             raise
 
@@ -102,6 +171,45 @@ class BlobStore:
         for leftover in leftovers:
             leftover.unlink(missing_ok=True)
         return len(leftovers)
+
+
+class _Writer:
+    """Writes a file's chunks on its own thread while the caller reads and hashes the next ones."""
+
+    def __init__(self, out: BinaryIO):
+        import queue
+        import threading
+
+        self._out = out
+        self._queue: queue.Queue = queue.Queue(maxsize=4)  # at most a few MiB in flight
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="blob-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._out.write(chunk)
+                except BaseException as error:  # noqa: BLE001 - handed to the caller in finish()
+                    self._error = error
+
+    def put(self, chunk: bytes) -> None:
+        if self._error is not None:
+            self.finish()
+        self._queue.put(chunk)
+
+    def finish(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def abandon(self) -> None:
+        if self._thread.is_alive():
+            self._error = self._error or InterruptedError("abandoned")
+            self._queue.put(None)
+            self._thread.join()
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -147,6 +147,28 @@ def test_cancel_stops_and_keeps_what_was_done(station, case, tmp_path):
     assert report.cancelled and 0 < report.count("imported") < 10
     assert len(station.attachments.list(case.id)) == report.count("imported")
     assert set(stored_hashes(station)) == {a.sha256 for a in station.attachments.list(case.id)}
+    assert not list((station.attachments.blobs.root / "incoming").iterdir())  # nor copies made ahead
+
+
+def test_large_files_and_archive_members_are_stored_whole(station, case, tmp_path):
+    import hashlib
+
+    video = tmp_path / "noi-soi.mp4"
+    body = b"\0\0\0\x18ftypisom" + b"\0" * 12 + np.random.default_rng(1).bytes((40 << 20) + 12345)
+    video.write_bytes(body)  # above the small-file size: streamed, written while hashed
+    series = ct_series(tmp_path / "s", slices=3)
+    archive = tmp_path / "phim.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in series:
+            z.write(path, path.name)
+    report = station.imports.import_paths(case.id, [video, archive])
+    assert report.count("imported") == 4, report.results
+    for attachment in station.attachments.list(case.id):
+        stored = station.attachments.path(attachment).read_bytes()
+        assert hashlib.sha256(stored).hexdigest() == attachment.sha256
+    by_name = {a.original_name: a for a in station.attachments.list(case.id)}
+    assert station.attachments.path(by_name["noi-soi.mp4"]).read_bytes() == body
+    assert not list((station.attachments.blobs.root / "incoming").iterdir())
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
