@@ -269,12 +269,8 @@ class ImportService:
                 freed.append(repository.delete(session, attachment_id))
             seen.replaced.clear()
             session.flush()
-            for attachment, _dicom in batch:
-                repository.insert(session, attachment, now)
-            session.flush()
-            for attachment, dicom in batch:
-                if dicom is not None:
-                    index.add(session, attachment.case_id, attachment.id, dicom)
+            repository.insert_many(session, [attachment for attachment, _dicom in batch], now)
+            index.add_many(session, [(a.case_id, a.id, dicom) for a, dicom in batch if dicom is not None])
             unused = [sha for sha in freed if sha is not None and repository.references(session, sha) == 0]
         batch.clear()
         for sha256 in unused:

@@ -4,7 +4,7 @@ import json
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from app.domain.attachment import Attachment, AttachmentKind
@@ -23,6 +23,16 @@ class AttachmentRepository:
             details=json.dumps(attachment.details, ensure_ascii=False), created_at=stamp)
         session.add(row)
         return replace(attachment, created_at=from_db(stamp))
+
+    def insert_many(self, session: Session, attachments: list[Attachment], now: datetime) -> None:
+        """As insert, for a whole import batch in one statement (executemany)."""
+        if not attachments:
+            return
+        stamp = to_db(now)
+        session.execute(insert(AttachmentRow), [
+            {"id": a.id, "case_id": a.case_id, "sha256": a.sha256, "size": a.size, "media_type": a.media_type,
+             "original_name": a.original_name, "kind": a.kind.value, "caption": a.caption,
+             "details": json.dumps(a.details, ensure_ascii=False), "created_at": stamp} for a in attachments])
 
     def for_case(self, session: Session, case_id: str) -> list[Attachment]:
         rows = session.scalars(select(AttachmentRow).where(AttachmentRow.case_id == case_id)

@@ -3,7 +3,7 @@
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from .models import DicomInstanceRow, KeyImageRow
@@ -31,6 +31,17 @@ class DicomIndex:
             sop_uid=info["sop_instance_uid"], modality=info["modality"], series_number=info["series_number"],
             instance_number=info["instance_number"], slice_position=info["slice_position"], frames=info["frames"],
             info=json.dumps(info, ensure_ascii=False)))
+
+    def add_many(self, session: Session, rows: list[tuple[str, str, dict]]) -> None:
+        """As add, for (case id, attachment id, info) of a whole import batch in one statement."""
+        if not rows:
+            return
+        session.execute(insert(DicomInstanceRow), [
+            {"attachment_id": attachment_id, "case_id": case_id, "study_uid": info["study_uid"],
+             "series_uid": info["series_uid"], "sop_uid": info["sop_instance_uid"], "modality": info["modality"],
+             "series_number": info["series_number"], "instance_number": info["instance_number"],
+             "slice_position": info["slice_position"], "frames": info["frames"],
+             "info": json.dumps(info, ensure_ascii=False)} for case_id, attachment_id, info in rows])
 
     def sop_uids(self, session: Session, case_id: str) -> set[str]:
         """The images (SOP Instance UIDs) the case already holds."""
