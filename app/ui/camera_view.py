@@ -18,18 +18,28 @@ class CameraFeed(QObject):
 
     frame_ready = Signal()
     state_changed = Signal(str, str)  # CameraState value, message
+    _state_reported = Signal(object, str, str)  # from the camera thread: (the capture, state, message)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.capture: CameraCapture | None = None
         self._signalled = False
+        self._state_reported.connect(self._on_state_reported)  # queued: runs on the GUI thread
 
     def start(self, source: CameraSource, width: int | None = None, height: int | None = None,
               fps: float | None = None, **options) -> None:
         self.stop()
-        self.capture = CameraCapture(source, width, height, fps, on_frame=self._on_frame,
-                                     on_state=lambda state, message: self.state_changed.emit(state.value, message),
-                                     **options).start()
+        made: list[CameraCapture] = []  # the capture itself, named in its own reports (its thread starts after)
+        made.append(CameraCapture(source, width, height, fps, on_frame=self._on_frame,
+                                  on_state=lambda state, message: self._state_reported.emit(made[0], state.value,
+                                                                                            message),
+                                  **options))
+        self.capture = made[0].start()
+
+    def _on_state_reported(self, capture, state: str, message: str) -> None:
+        """A state still queued from a camera stopped (or replaced) since is not this feed's any more."""
+        if capture is self.capture:
+            self.state_changed.emit(state, message)
 
     def stop(self) -> None:
         if self.capture is not None:

@@ -196,8 +196,8 @@ def test_device_settings_borrow_the_camera_during_a_clip_and_give_it_back(qtbot,
         with qtbot.waitSignal(panel.problem, timeout=5000) as back:
             panel.take_back_devices()
         assert "camera" in back.args[0].lower()
-        qtbot.waitUntil(lambda: panel.feed.live and panel.mic is not None, timeout=10000)
-        assert panel.camera_button.isChecked() and panel.clip_button.isEnabled() and camera.refused == 0
+        qtbot.waitUntil(lambda: panel.clip_button.isEnabled() and panel.mic is not None, timeout=10000)
+        assert panel.camera_button.isChecked() and panel.feed.live and camera.refused == 0
     finally:
         camera.close()
 
