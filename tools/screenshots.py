@@ -153,6 +153,26 @@ def main(out_dir: Path) -> None:
     shot("case-editor")
     settle(app, runner)
     editor = window.editor
+
+    def screen_shot(name: str) -> None:
+        """The window with its pop-ups (a completer's list, a question box): grabbed from the screen."""
+        settle(app, runner)
+        frame = window.frameGeometry()
+        path = out_dir / f"{name}.png"
+        window.screen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height()).save(str(path))
+        print(path)
+
+    # The ICD-10 picker, as a doctor uses it: words without accents, a readable list.
+    picker = editor.inputs["diagnosis_code"]
+    editor.scroll.ensureWidgetVisible(picker)
+    picker.setFocus()
+    picker.clear()
+    picker.setText("viem phoi")
+    picker.on_text_edited("viem phoi")
+    screen_shot("icd-picker")
+    picker.popup().hide()
+    picker.clear()
+    editor.scroll.ensureWidgetVisible(editor.inputs["full_name"])
     editor.tabs.setCurrentIndex(1)
     panel = editor.capture_panel
     panel.camera_button.click()
@@ -199,6 +219,23 @@ def main(out_dir: Path) -> None:
     settle(app, runner)
     grab(hub_dialog, out_dir / "hub-dialog.png")
     hub_dialog.reject()
+    # "Send for consultation" asks once, saying what happens (the ready demo case).
+    ready = next((c for c in created if station.cases.get_case(c.id).status.value == "ready"), None)
+    if ready is not None:
+        window.open_case(ready.id)
+        settle(app, runner)
+
+        def answer_later() -> None:
+            from PySide6.QtWidgets import QMessageBox
+
+            box = app.activeModalWidget()
+            if not isinstance(box, QMessageBox):
+                QTimer.singleShot(100, answer_later)
+                return
+            screen_shot("send-confirmation")
+            box.reject()
+        QTimer.singleShot(300, answer_later)
+        editor.submit_button.click()
     window.open_case(created[1].id)
     settle(app, runner)
     editor.inputs["cccd"].setText("04019000456")
