@@ -312,7 +312,7 @@ class CaseEditor(QWidget):
         self.inputs["address_line"].setPlaceholderText(self.tr("Also accepts an old address (district, commune)"))
         self.inputs["blood_pressure"].setPlaceholderText("120/80")
         self.inputs["diagnosis_code"].setPlaceholderText(self.tr("code or words"))
-        self.foreign_expert.setText(self.tr("images leave without the patient's identity (DICOM PS3.15)"))
+        self.foreign_expert.setText(self.tr("images leave without the patient's identity"))
         self.ready_button.setText(self.tr("Mark ready"))
         self.ready_button.setToolTip(self.tr("Check the case and mark it ready to send (Ctrl+R)"))
         self.draft_button.setText(self.tr("Edit again"))

@@ -325,10 +325,6 @@
       <translation>mã hoặc tên bệnh</translation>
     </message>
     <message>
-      <source>images leave without the patient's identity (DICOM PS3.15)</source>
-      <translation>ảnh gửi đi được ẩn danh (DICOM PS3.15)</translation>
-    </message>
-    <message>
       <source>Mark ready</source>
       <translation>Sẵn sàng gửi</translation>
     </message>
@@ -507,6 +503,10 @@ Bạn đã kiểm tra chưa?</translation>
     <message>
       <source>Follow-up of case %1 (%2, %3)</source>
       <translation>Theo dõi tiếp hồ sơ %1 (%2, %3)</translation>
+    </message>
+    <message>
+      <source>images leave without the patient's identity</source>
+      <translation>ảnh gửi đi không kèm thông tin nhận dạng bệnh nhân</translation>
     </message>
   </context>
   <context>

@@ -91,3 +91,9 @@ def test_a_follow_up_case_shows_its_parent(qtbot, window, station):
         window.editor.parent_label.linkActivated.emit(case.id)  # the doctor clicks the link
     qtbot.waitUntil(lambda: window.editor.case.id == case.id)
     assert not window.editor.parent_label.isVisibleTo(window.editor)
+
+
+def test_no_standards_jargon_on_the_case_form(qtbot, window):
+    editor = open_new_case(qtbot, window)
+    assert "PS3.15" not in editor.foreign_expert.text()
+    assert editor.foreign_expert.text() == "ảnh gửi đi không kèm thông tin nhận dạng bệnh nhân"
