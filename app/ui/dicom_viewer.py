@@ -238,7 +238,7 @@ class DicomViewer(QWidget):
                                                "(measurements, outlines: DICOM overlays)"))
         self.technical_button.setText(self.tr("Technical details"))
         self.export_button.setText(self.tr("Export anonymised…"))
-        self.export_button.setToolTip(self.tr("A copy without the patient's identity (DICOM PS3.15), "
+        self.export_button.setToolTip(self.tr("A copy without the patient's identity, "
                                               "for experts abroad"))
         self.empty.setText(self.tr("No imaging in this case yet. Add DICOM files, a folder or a CD on the "
                                    "“Photos, video, sound” tab."))

@@ -933,8 +933,8 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>Xuất bản ẩn danh…</translation>
     </message>
     <message>
-      <source>A copy without the patient's identity (DICOM PS3.15), for experts abroad</source>
-      <translation>Bản sao không còn thông tin nhận dạng bệnh nhân (DICOM PS3.15), dành cho chuyên gia nước ngoài</translation>
+      <source>A copy without the patient's identity, for experts abroad</source>
+      <translation>Bản sao không còn thông tin nhận dạng bệnh nhân, dành cho chuyên gia nước ngoài</translation>
     </message>
     <message>
       <source>Field</source>

@@ -250,3 +250,11 @@ def test_the_viewer_fits_the_imaging_tab_of_a_1280_by_720_window(qtbot, viewer):
     assert viewer.details_area.isVisible() and viewer.details_area.geometry().right() < viewer.width()
     assert viewer.view.width() >= 240
     assert viewer.levels.text() == "C 40 / W 400" and viewer.levels.isVisible()
+
+
+def test_the_export_button_speaks_without_standards_jargon(qtbot, station, runner, translations):
+    viewer = DicomViewer(station.imaging, runner, station.deidentification)
+    qtbot.addWidget(viewer)
+    assert "PS3.15" not in viewer.export_button.toolTip()
+    assert viewer.export_button.toolTip() == "Bản sao không còn thông tin nhận dạng bệnh nhân, dành cho chuyên gia " \
+        "nước ngoài"
