@@ -95,6 +95,7 @@ class CaseEditor(QWidget):
         self._field_of: dict[QWidget, str] = {}
         self._icd_label_filled = ""
         self._saved_stamp = ""       # when the last save landed, shown in the user's language
+        self.local_only = False      # syncing with the station's own hub: "at the hub" would mislead
         self._banner_kind = ""       # "incomplete" goes by itself once the fields are fixed
         # Identifiers already on another patient: field -> warning text; values already asked about.
         self._identifier_warnings: dict[str, str] = {}
@@ -486,7 +487,7 @@ class CaseEditor(QWidget):
             return
         name = self.inputs["full_name"].text().strip() or self.tr("(no name yet)")
         self.title.setText(self.tr("Case %1 — %2").replace("%1", str(case.number)).replace("%2", name))
-        self.status_badge.setText(status_name(case.status))
+        self.status_badge.setText(status_name(case.status, self.local_only))
         self.status_badge.setProperty("status", case.status.value)
         self.status_badge.style().unpolish(self.status_badge)
         self.status_badge.style().polish(self.status_badge)

@@ -23,6 +23,7 @@ class CaseListModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._rows: list[CaseSummary] = []
+        self._local_only = False  # synced only with the station's own hub
         self._unread: dict[str, int] = {}
         self._unsent: dict[str, tuple[int, str]] = {}
         self._conflicts: dict = {}
@@ -36,10 +37,12 @@ class CaseListModel(QAbstractTableModel):
         self.endResetModel()
 
     def set_sync_marks(self, unread: dict[str, int], unsent: dict[str, tuple[int, str]],
-                       conflicts: dict | None = None) -> None:
+                       conflicts: dict | None = None, local_only: bool = False) -> None:
         """Unread expert answers (a badge), records still waiting for the hub, and status changes the
-        hub refused because the experts changed the case first (TaskConflict), by case id."""
+        hub refused because the experts changed the case first (TaskConflict), by case id; `local_only`:
+        the hub is the station's own, so a synced case is still on this machine."""
         self._unread, self._unsent, self._conflicts = dict(unread), dict(unsent), dict(conflicts or {})
+        self._local_only = local_only
         if self._rows:
             column = self.COLUMNS.index("status")
             self.dataChanged.emit(self.index(0, column), self.index(len(self._rows) - 1, column))
@@ -100,7 +103,7 @@ class CaseListModel(QAbstractTableModel):
         if column == "urgency":
             return urgency_name(row.urgency)
         if column == "status":
-            text = status_name(row.status)
+            text = status_name(row.status, self._local_only)
             unread = self._unread.get(row.id, 0)
             if unread:
                 text += " ● " + self.tr("%1 new").replace("%1", str(unread))

@@ -34,6 +34,7 @@ class MainWindow(QMainWindow):
         self._runner = runner
         self._data_dir = data_dir
         self._first_page = True
+        self._local_only = False  # syncing with the station's own hub only
         self.case_list = CaseListPanel(cases, runner)
         self.editor: CaseEditor | None = None  # built on first use: keeps start-up quick
         self.placeholder = QLabel()
@@ -148,6 +149,7 @@ class MainWindow(QMainWindow):
                 deid = self._media.deidentification() if self._media.deidentification is not None else None
                 viewer = DicomViewer(self._media.imaging(), self._runner, deid)
             self.editor = CaseEditor(self._cases, self._runner, panel, viewer)
+            self.editor.local_only = self._local_only
             self.editor.case_saved.connect(self.on_case_saved)
             self.editor.case_status_changed.connect(self.on_case_saved)
             self.editor.case_created.connect(self.on_case_created)
@@ -222,7 +224,13 @@ class MainWindow(QMainWindow):
 
     def on_sync_status(self, status) -> None:
         self.sync_state.show_status(status)
-        self.case_list.model.set_sync_marks(status.unread_by_case, status.unsent_by_case, status.conflicts_by_case)
+        local_only = getattr(status, "local_only", False)
+        self.case_list.model.set_sync_marks(status.unread_by_case, status.unsent_by_case, status.conflicts_by_case,
+                                            local_only)
+        self._local_only = local_only
+        if self.editor is not None and self.editor.local_only != local_only:
+            self.editor.local_only = local_only
+            self.editor.retranslate()
 
     def on_sync_finished(self, report) -> None:
         self.sync_state.set_online(report.online)

@@ -10,7 +10,10 @@ from app.domain.issues import ENGLISH, Issue
 from app.domain.lifecycle import Status, Urgency
 
 
-def status_name(status: Status) -> str:
+def status_name(status: Status, local_only: bool = False) -> str:
+    """`local_only`: the station syncs with its own local hub, so "at the hub" would mislead."""
+    if local_only and status is Status.SYNCED:
+        return QCoreApplication.translate("Texts", "Sent (kept on this machine)")
     return {
         Status.DRAFT: QCoreApplication.translate("Texts", "Draft"),
         Status.READY: QCoreApplication.translate("Texts", "Ready to send"),

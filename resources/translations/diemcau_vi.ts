@@ -1693,6 +1693,10 @@ Thư mục dữ liệu: %2</translation>
       <source>The experts changed this consultation at the hub (from “%1” to “%2”) after you last saw it. Your change was not sent, so nothing of theirs was overwritten.</source>
       <translation>Chuyên gia đã thay đổi hồ sơ này tại trung tâm (từ “%1” sang “%2”) sau lần cuối bạn xem. Thay đổi của bạn chưa được gửi, nên không có gì của chuyên gia bị ghi đè.</translation>
     </message>
+    <message>
+      <source>Sent (kept on this machine)</source>
+      <translation>Đã gửi (giữ trên máy này)</translation>
+    </message>
   </context>
   <context>
     <name>Validation</name>

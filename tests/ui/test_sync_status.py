@@ -79,3 +79,16 @@ def test_sync_now_while_offline_says_so(qtbot, window, station, hub):
         window.sync_action.trigger()
     assert window.statusBar().currentMessage().startswith("Không kết nối được với trung tâm")
     controller.shutdown()
+
+
+def test_on_the_local_hub_a_synced_case_is_not_said_to_be_at_the_centre(qtbot, window, station):
+    case = sent_case(station)
+    station.cases.record_status(case.id, Status.SYNCED)
+    window.on_sync_status(SyncStatus(enrolled=True, local_only=True))
+    window.case_list.refresh()
+    qtbot.waitUntil(lambda: window.case_list.model.rowCount() == 1)
+    cell = window.case_list.model.index(0, window.case_list.model.COLUMNS.index("status")).data()
+    assert cell.startswith("Đã gửi (giữ trên máy này)")
+    window.open_case(case.id)
+    qtbot.waitUntil(lambda: window.editor is not None and window.editor.case is not None)
+    assert window.editor.status_badge.text() == "Đã gửi (giữ trên máy này)"
