@@ -42,7 +42,8 @@ def test_an_unfit_station_exits_non_zero_and_says_why(data_dir):
     result = diemcau(data_dir, "check", "--only", "camera", "--camera", "5")
     assert result.returncode == 1
     assert "UNFIT camera" in result.stdout and "no camera at USB index 5" in result.stdout
-    assert "NOT ready" in result.stdout
+    # Only the camera was checked: the verdict is about that part, not the whole station.
+    assert "Checked: camera — NOT fit" in result.stdout and "ready" not in result.stdout
 
 
 def test_bad_configuration_is_refused_by_name(data_dir):
