@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "devices":
         from app.cli import devices
 
-        return devices(data_dir, args.json)
+        return devices(data_dir, args.json, args.lang)
     if args.command == "check":
         from app.cli import check
 
@@ -64,11 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "enroll":
         from app.cli import enroll
 
-        return enroll(data_dir, args.hub_url, args.code)
+        return enroll(data_dir, args.hub_url, args.code, args.lang)
     if args.command == "sync":
         from app.cli import sync
 
-        return sync(data_dir, args.json)
+        return sync(data_dir, args.json, args.lang)
     from app.ui.application import run
 
     return run(data_dir, args.lang, args.report_startup, args.quit_after_startup)

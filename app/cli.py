@@ -18,6 +18,16 @@ CLI_TEXT = {
     "checked_unfit": "Checked: {parts} — NOT fit: see UNFIT above.",
     "camera": "camera", "microphone": "microphone", "speaker": "speaker", "link": "link",
     "OK": "OK", "POOR": "POOR", "UNFIT": "UNFIT",
+    "cameras": "Cameras (USB): {cameras}", "no_cameras": "none found",
+    "configured_camera": "Configured camera: {camera}",
+    "audio_problem": "Audio: {problem}", "no_audio": "no audio devices (is the sound system running?)",
+    "audio_device": "Audio {index:>2}: {name} [{roles}] {rate:.0f} Hz{default}", "default": " (default)",
+    "enroll_failed": "Enrollment failed: {error}",
+    "enrolled": "Enrolled with {hub} as facility {facility} (client {client}).",
+    "not_enrolled": "This station is not enrolled with a hub: run `diemcau enroll HUB_URL CODE` first.",
+    "online": "online", "offline": "offline: {error}",
+    "sync_summary": "{state}; sent {sent}, {cases} case(s) now on the hub, {answers} new answer(s), {waiting} waiting",
+    "failed_case": "  case {case}: {why}",
 }
 
 
@@ -44,7 +54,7 @@ class Words:
         return self("Cli", CLI_TEXT[key])
 
 
-def devices(data_dir: Path, as_json: bool) -> int:
+def devices(data_dir: Path, as_json: bool, language: str | None = None) -> int:
     from app.media import audio
     from app.media.camera import probe_devices
     from app.services.settings import load_settings
@@ -61,14 +71,16 @@ def devices(data_dir: Path, as_json: bool) -> int:
                           "audio": [d.__dict__ for d in sound], "audio_error": sound_error}, ensure_ascii=False,
                          indent=2))
         return 0
-    print(f"Cameras (USB): {', '.join(map(str, cameras)) or 'none found'}")
-    print(f"Configured camera: {settings.camera}")
+    words = Words(language)
+    print(words.cli("cameras").format(cameras=", ".join(map(str, cameras)) or words.cli("no_cameras")))
+    print(words.cli("configured_camera").format(camera=settings.camera))
     if sound_error or not sound:
-        print(f"Audio: {sound_error or 'no audio devices (is the sound system running?)'}")
+        print(words.cli("audio_problem").format(problem=sound_error or words.cli("no_audio")))
     for d in sound:
         roles = [r for r, on in (("in", d.inputs), ("out", d.outputs)) if on]
-        default = " (default)" if d.is_default_input or d.is_default_output else ""
-        print(f"Audio {d.index:>2}: {d.name} [{'/'.join(roles)}] {d.default_samplerate:.0f} Hz{default}")
+        default = words.cli("default") if d.is_default_input or d.is_default_output else ""
+        print(words.cli("audio_device").format(index=d.index, name=d.name, roles="/".join(roles),
+                                               rate=d.default_samplerate, default=default))
     return 0
 
 
@@ -150,34 +162,37 @@ def export_checks(data_dir: Path, path: Path) -> int:
     return 0
 
 
-def enroll(data_dir: Path, hub_url: str, code: str) -> int:
+def enroll(data_dir: Path, hub_url: str, code: str, language: str | None = None) -> int:
     from app.services.station import Station
     from app.sync.hub_client import HubError
 
+    words = Words(language)
     station = Station(data_dir)
     try:
         credential = station.sync.enroll(hub_url, code)
     except HubError as error:
-        print(f"Enrollment failed: {error}", file=sys.stderr)
+        print(words.cli("enroll_failed").format(error=error), file=sys.stderr)
         return 1
     finally:
         station.close()
-    print(f"Enrolled with {credential.hub_url} as facility {credential.facility} (client {credential.client_id}).")
+    print(words.cli("enrolled").format(hub=credential.hub_url, facility=credential.facility,
+                                       client=credential.client_id))
     return 0
 
 
-def sync(data_dir: Path, as_json: bool) -> int:
+def sync(data_dir: Path, as_json: bool, language: str | None = None) -> int:
     from app.services.logs import setup_logging
     from app.services.station import Station
     from app.services.sync import NotEnrolledError
 
+    words = Words(language)
     station = Station(data_dir)
     setup_logging(station.paths.logs)
     try:
         report = station.sync.run_once(force=True)
         status = station.sync.status()
     except NotEnrolledError:
-        print("This station is not enrolled with a hub: run `diemcau enroll HUB_URL CODE` first.", file=sys.stderr)
+        print(words.cli("not_enrolled"), file=sys.stderr)
         return 2
     finally:
         station.close()
@@ -187,9 +202,9 @@ def sync(data_dir: Path, as_json: bool) -> int:
     if as_json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
-        print(("online" if report.online else f"offline: {report.error}") +
-              f"; sent {report.sent_rows}, {len(report.synced_cases)} case(s) now on the hub, "
-              f"{len(report.new_answers)} new answer(s), {status.unsent_rows} waiting")
+        state = words.cli("online") if report.online else words.cli("offline").format(error=report.error)
+        print(words.cli("sync_summary").format(state=state, sent=report.sent_rows, cases=len(report.synced_cases),
+                                               answers=len(report.new_answers), waiting=status.unsent_rows))
         for case_id, why in report.failed_cases.items():
-            print(f"  case {case_id}: {why}")
+            print(words.cli("failed_case").format(case=case_id, why=why))
     return 0 if report.online and not report.failed_cases else 1

@@ -1914,5 +1914,61 @@ Thư mục dữ liệu: %2</translation>
       <source>UNFIT</source>
       <translation>KHÔNG ĐẠT</translation>
     </message>
+    <message>
+      <source>Cameras (USB): {cameras}</source>
+      <translation>Camera (USB): {cameras}</translation>
+    </message>
+    <message>
+      <source>none found</source>
+      <translation>không tìm thấy</translation>
+    </message>
+    <message>
+      <source>Configured camera: {camera}</source>
+      <translation>Camera đã chọn: {camera}</translation>
+    </message>
+    <message>
+      <source>Audio: {problem}</source>
+      <translation>Âm thanh: {problem}</translation>
+    </message>
+    <message>
+      <source>no audio devices (is the sound system running?)</source>
+      <translation>không có thiết bị âm thanh (hệ thống âm thanh đã chạy chưa?)</translation>
+    </message>
+    <message>
+      <source>Audio {index:&gt;2}: {name} [{roles}] {rate:.0f} Hz{default}</source>
+      <translation>Âm thanh {index:&gt;2}: {name} [{roles}] {rate:.0f} Hz{default}</translation>
+    </message>
+    <message>
+      <source> (default)</source>
+      <translation> (mặc định)</translation>
+    </message>
+    <message>
+      <source>Enrollment failed: {error}</source>
+      <translation>Đăng ký thất bại: {error}</translation>
+    </message>
+    <message>
+      <source>Enrolled with {hub} as facility {facility} (client {client}).</source>
+      <translation>Đã đăng ký với {hub}, cơ sở {facility} (mã máy {client}).</translation>
+    </message>
+    <message>
+      <source>This station is not enrolled with a hub: run `diemcau enroll HUB_URL CODE` first.</source>
+      <translation>Điểm cầu này chưa đăng ký với máy chủ: chạy `diemcau enroll HUB_URL CODE` trước.</translation>
+    </message>
+    <message>
+      <source>online</source>
+      <translation>có kết nối</translation>
+    </message>
+    <message>
+      <source>offline: {error}</source>
+      <translation>mất kết nối: {error}</translation>
+    </message>
+    <message>
+      <source>{state}; sent {sent}, {cases} case(s) now on the hub, {answers} new answer(s), {waiting} waiting</source>
+      <translation>{state}; đã gửi {sent}, {cases} hồ sơ đã lên máy chủ, {answers} trả lời mới, {waiting} đang chờ gửi</translation>
+    </message>
+    <message>
+      <source>  case {case}: {why}</source>
+      <translation>  hồ sơ {case}: {why}</translation>
+    </message>
   </context>
 </TS>
