@@ -253,7 +253,7 @@ class CapturePanel(QWidget):
             error = capture.error if capture else None
             text = device_problem(error.code, error.params, str(error)) if error else \
                 device_problem("camera.lost", {}, "")
-            self.preview.show_message(text)
+            self.preview.show_message("")  # said once, under the picture
             self.camera_state.setText(text)
             if self._clip is not None:
                 self.stop_clip()
@@ -530,8 +530,8 @@ class CapturePanel(QWidget):
                               .replace("%1", borrower))
         text = self.tr("The camera and microphone are in use by %1; they come back here when it closes.") \
             .replace("%1", borrower)
-        self.camera_state.setText(text)
-        self.preview.show_message(text)
+        self.camera_state.setText(text)  # said once, under the picture
+        self.preview.show_message("")
         self.mic_state.setText(text)
 
     def take_back_devices(self) -> None:

@@ -109,6 +109,14 @@ def test_no_microphone_and_no_camera_are_said_plainly(qtbot, make_panel, draft, 
     assert not panel.photo_button.isEnabled()
 
 
+def test_no_camera_is_said_once(qtbot, make_panel, draft):
+    panel = make_panel(Settings(camera="6", microphone="pulse"), draft)
+    panel.camera_button.click()
+    qtbot.waitUntil(lambda: "USB" in panel.camera_state.text(), timeout=10000)
+    said = [text for text in (panel.preview.message, panel.camera_state.text()) if "USB số 6" in text]
+    assert len(said) == 1  # under the picture, not also painted in it
+
+
 def test_a_sent_case_takes_no_new_evidence(qtbot, make_panel, draft, station, video_file):
     sent = station.cases.save_draft(replace(draft, patient=replace(draft.patient, age="30", sex="female"),
                                             reason="r", question="q", specialty="surgery", hospital="k"))
