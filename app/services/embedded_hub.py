@@ -25,11 +25,18 @@ class EmbeddedHub:
         self.folder = Path(folder)
         self.process: subprocess.Popen | None = None
         self.url = ""
+        self._wanted = False  # started and not stopped on purpose since
+
+    @property
+    def died(self) -> bool:
+        """It should be running (started, never stopped on purpose) but its process has ended."""
+        return self._wanted and (self.process is None or self.process.poll() is not None)
 
     def _command(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "server", "--data", str(self.folder), *args]
 
     def start(self, timeout_s: float = 30.0) -> str:
+        self._wanted = True
         ready = self.folder / "port"
         ready.unlink(missing_ok=True)
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -40,7 +47,7 @@ class EmbeddedHub:
         deadline = time.monotonic() + timeout_s
         while not ready.exists() or not ready.read_text().strip():
             if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
+                self._end()
                 raise EmbeddedHubError(f"the local hub did not start; see {self.folder / 'hub.log'}")
             time.sleep(0.05)
         self.url = f"http://127.0.0.1:{ready.read_text().strip()}"
@@ -55,6 +62,10 @@ class EmbeddedHub:
         return json.loads(done.stdout)["enrollment_code"]
 
     def stop(self) -> None:
+        self._wanted = False
+        self._end()
+
+    def _end(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:

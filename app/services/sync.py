@@ -63,6 +63,7 @@ class SyncService:
         self.timeout_s = 30.0  # one request; a stalled link is given up after this
         self._client = None    # kept between passes: its token and its open connection are reused
         self._client_key = None
+        self._local_hub = None  # the EmbeddedHub this service started, if any: restarted when it dies
 
     def credential(self):
         from app.sync.hub_client import Credential
@@ -82,8 +83,6 @@ class SyncService:
 
         Returns the running EmbeddedHub (stop it on quit), or None when a real hub is configured.
         """
-        from dataclasses import replace
-
         from .embedded_hub import EmbeddedHub
 
         credential = self.credential()
@@ -93,9 +92,37 @@ class SyncService:
         url = hub.start()
         if credential is None:
             self.enroll(url, hub.enrollment_code(), embedded=True)
-        else:  # the same hub and key; only its port changed
-            replace(credential, hub_url=url, token_endpoint=f"{url}/auth/token").save(self._credential_path)
+        else:
+            self._repoint(credential, url)
+        self._local_hub = hub
         return hub
+
+    def _repoint(self, credential, url: str):
+        """The same local hub and key; only its port changed (it listens on a free one each start)."""
+        from dataclasses import replace
+
+        credential = replace(credential, hub_url=url, token_endpoint=f"{url}/auth/token")
+        credential.save(self._credential_path)
+        return credential
+
+    def _revive_local_hub(self, credential):
+        """The local hub this service started has ended by itself (a crash, a kill): start it again on
+        the same data, before the pass, so the pass reaches it. A hub it did not start, or one stopped
+        on purpose, is left alone."""
+        from .embedded_hub import EmbeddedHubError
+
+        hub = self._local_hub
+        if hub is None or not credential.embedded or not hub.died:
+            return credential
+        code = hub.process.returncode if hub.process is not None else None
+        log.warning("the local hub ended (exit code %s); starting it again", code)
+        try:
+            url = hub.start()
+        except EmbeddedHubError as error:  # tried again on the next pass
+            log.error("the local hub could not be restarted: %s", error)
+            return credential
+        log.info("the local hub runs again at %s", url)
+        return self._repoint(credential, url)
 
     def run_once(self, progress=None, force: bool = False):
         from app.sync.engine import SyncEngine
@@ -104,6 +131,7 @@ class SyncService:
         credential = self.credential()
         if credential is None:
             raise NotEnrolledError("this station is not enrolled with a hub")
+        credential = self._revive_local_hub(credential)
         key = (credential, self.timeout_s)
         if self._client is None or self._client_key != key:
             # A pass a minute: reusing the client saves a token request and, over TLS on a slow

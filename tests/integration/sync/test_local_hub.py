@@ -105,3 +105,31 @@ def test_the_local_hub_has_its_own_pacs_and_imaging_goes_there(station, tmp_path
         assert orthanc.exists() and oct(orthanc.stat().st_mode & 0o777) == "0o600"  # holds its password
     finally:
         hub.stop()
+
+
+def test_a_killed_local_hub_is_restarted_by_the_next_sync_pass(station, tmp_path):
+    from app.sync.hub_client import HubClient
+
+    hub = station.sync.start_local_hub()
+    try:
+        assert station.sync.run_once().online  # the service now holds a client for this hub
+        killed = hub.process
+        killed.kill()  # SIGKILL: a crash, not a stop the station asked for
+        killed.wait(timeout=15)
+        case = submitted_case(station, tmp_path, slices=1)
+        assert station.sync.run_once().synced_cases == [case.id]
+        assert hub.process is not None and hub.process.pid != killed.pid and hub.process.poll() is None
+        credential = station.sync.credential()
+        assert credential.embedded and credential.hub_url == hub.url
+        client = HubClient(credential)
+        try:
+            assert client.read("ServiceRequest", case.id)["id"] == case.id
+            assert client.has_pacs()
+        finally:
+            client.close()
+        assert station.cases.get_case(case.id).status == Status.SYNCED
+    finally:
+        hub.stop()
+    # A hub the station stopped itself (on quit, or on enrolling with a real hub) stays stopped.
+    assert not station.sync.run_once().online
+    assert hub.process is None
