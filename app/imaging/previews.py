@@ -7,11 +7,19 @@ import numpy as np
 from .render import Window, decode_frame, display
 
 
-def _fit(image: np.ndarray, size: int) -> np.ndarray:
+MAX_SIDE = 8192  # a page of strange proportions is never rendered larger than this
+
+
+def _box(size: int | tuple[int, int]) -> tuple[int, int]:
+    return (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
+
+
+def _fit(image: np.ndarray, size: int | tuple[int, int]) -> np.ndarray:
     import cv2
 
     height, width = image.shape[:2]
-    scale = size / max(height, width)
+    box_width, box_height = _box(size)
+    scale = min(box_width / width, box_height / height)
     if scale >= 1:
         return image
     return cv2.resize(image, (max(1, int(width * scale)), max(1, int(height * scale))), interpolation=cv2.INTER_AREA)
@@ -28,8 +36,9 @@ def _file_window(ds) -> Window | None:
         return None
 
 
-def preview(path: Path, media_type: str, size: int = 480) -> np.ndarray | None:
-    """RGB (or grey) pixels no larger than `size`, or None when there is nothing to show."""
+def preview(path: Path, media_type: str, size: int | tuple[int, int] = 480) -> np.ndarray | None:
+    """RGB (or grey) pixels fitting in `size` (a square's side, or width and height), proportions kept, or None
+    when there is nothing to show. Pictures are never enlarged; a PDF page is rendered at the size asked."""
     try:
         if media_type in ("image/jpeg", "image/png"):
             import cv2
@@ -52,7 +61,10 @@ def preview(path: Path, media_type: str, size: int = 480) -> np.ndarray | None:
             try:
                 page = document[0]
                 width, height = page.get_size()
-                bitmap = page.render(scale=size / max(width, height, 1))
+                box_width, box_height = _box(size)
+                scale = min(box_width / max(width, 1), box_height / max(height, 1))
+                scale = min(scale, MAX_SIDE / max(width, height, 1))
+                bitmap = page.render(scale=scale)
                 return np.ascontiguousarray(bitmap.to_numpy()[..., :3][..., ::-1])  # BGR(A) -> RGB
             finally:
                 document.close()

@@ -22,13 +22,13 @@ from .attachment_list import AttachmentListModel
 from .camera_view import CameraFeed, CameraPreview
 from .level_meter import LevelMeter
 from .media_services import MediaServices
+from .picture_view import PictureView
 from .runner import TaskRunner
 from .texts import device_problem
 
 METER_INTERVAL_MS = 33  # 30 updates a second
 MIC_RETRY_MS = 2000     # a lost microphone is looked for again this often, while the panel is on screen
 ICON = 40       # attachment thumbnails in the list
-PREVIEW = 360   # the picture beside the list
 
 
 def pixels_to_qimage(pixels) -> QImage:
@@ -82,10 +82,8 @@ class CapturePanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.setIconSize(QSize(ICON, ICON))
-        self.preview_label = QLabel()
-        self.preview_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview_label.setMinimumWidth(PREVIEW // 2)
-        self.preview_label.setWordWrap(True)
+        self.picture = PictureView()  # the chosen attachment, whole, fitted beside the list
+        self._shown = None  # the attachment whose picture is asked for or shown
         self.remove_button = QPushButton()
         self.add_files_button = QPushButton()
         self.add_folder_button = QPushButton()
@@ -109,9 +107,9 @@ class CapturePanel(QWidget):
         files_layout = QVBoxLayout(self.files_group)
         files_split = QSplitter()
         files_split.addWidget(self.table)
-        files_split.addWidget(self.preview_label)
-        files_split.setStretchFactor(0, 3)
-        files_split.setStretchFactor(1, 2)
+        files_split.addWidget(self.picture)
+        files_split.setStretchFactor(0, 1)
+        files_split.setStretchFactor(1, 1)  # room for the picture: a page is read there
         files_layout.addWidget(files_split)
         files_row = QHBoxLayout()
         files_row.addWidget(self.add_files_button)
@@ -120,7 +118,8 @@ class CapturePanel(QWidget):
         files_row.addWidget(self.remove_button)
         files_layout.addLayout(files_row)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.camera_group, 3)
+        self.preview.setMinimumSize(240, 135)  # on a 720-line screen the files' picture needs the room too
+        layout.addWidget(self.camera_group, 1)
         layout.addWidget(self.sound_group)
         layout.addWidget(self.mic_state)
         layout.addWidget(self.files_group, 2)
@@ -134,6 +133,7 @@ class CapturePanel(QWidget):
         self.add_folder_button.clicked.connect(self.choose_folder)
         self.table.doubleClicked.connect(self.open_attachment)
         self.table.selectionModel().currentRowChanged.connect(self.on_attachment_chosen)
+        self.picture.grown.connect(self._show_sharper)
         self.feed.state_changed.connect(self.on_camera_state)
         self._meter_timer = QTimer(self, interval=METER_INTERVAL_MS)
         self._meter_timer.timeout.connect(self.on_meter_tick)
@@ -165,6 +165,11 @@ class CapturePanel(QWidget):
             self.retranslate()
         super().changeEvent(event)
 
+    def heightForWidth(self, width: int) -> int:
+        # Asked by the tab's scroll area: scroll only when the least it can do with does not fit (the default,
+        # what its parts would like, scrolled the picture of a file half off a 720-line screen).
+        return self.layout().minimumHeightForWidth(width)
+
     # -- the case -----------------------------------------------------------------
 
     @property
@@ -190,7 +195,8 @@ class CapturePanel(QWidget):
         if self._case is not None and all(a.case_id == self._case.id for a in attachments):
             self.model.set_attachments(attachments)
             self.attachments_changed.emit(len(attachments))
-            self.preview_label.clear()
+            self._shown = None
+            self.picture.clear()
             firsts = [self.model.attachment(r) for r in range(self.model.rowCount())]
             wanted = [(a.id, self._attachments.path(a), a.media_type) for a in firsts if not self.model.has_icon(a.id)]
             if wanted:
@@ -204,18 +210,31 @@ class CapturePanel(QWidget):
     def on_attachment_chosen(self, current, _previous) -> None:
         if not current.isValid():
             return
-        attachment = self.model.attachment(current.row())
-        path = self._attachments.path(attachment)
-        self.preview_label.setText(self.tr("Loading…"))
-        self._runner.run(lambda: preview(path, attachment.media_type, PREVIEW),
+        self._shown = self.model.attachment(current.row())
+        self.picture.set_message(self.tr("Loading…"))
+        self.picture.set_page(self._shown.media_type == "application/pdf")  # read across the width, scrolled
+        self._ask_picture()
+
+    def _ask_picture(self) -> None:
+        """The picture at the size it is shown, times the screen's pixel ratio: sharp, and a page readable."""
+        attachment = self._shown
+        path, box = self._attachments.path(attachment), self.picture.wanted_pixels()
+        self.picture.asked = box
+        self._runner.run(lambda: preview(path, attachment.media_type, box),
                          lambda pixels: self._show_preview(attachment, pixels), owner=self)
 
+    def _show_sharper(self) -> None:
+        if self._shown is not None and self.picture.image() is not None:
+            self._ask_picture()
+
     def _show_preview(self, attachment, pixels) -> None:
+        if attachment is not self._shown:
+            return  # another file was chosen meanwhile
         if pixels is None:
-            self.preview_label.setText(self.tr("No preview for %1: double-click to open it.")
-                                       .replace("%1", attachment.original_name))
+            self.picture.set_message(self.tr("No preview for %1: double-click to open it.")
+                                     .replace("%1", attachment.original_name))
             return
-        self.preview_label.setPixmap(QPixmap.fromImage(pixels_to_qimage(pixels)))
+        self.picture.set_image(pixels_to_qimage(pixels))
 
     def _update_buttons(self) -> None:
         live = self.feed.live

@@ -80,10 +80,14 @@ def test_photos_and_pdfs_show_in_place_with_thumbnails(qtbot, station, runner, m
                                 for r in range(2)), timeout=10000)
     rows = {panel.model.attachment(r).original_name: r for r in range(2)}
     panel.table.selectRow(rows["vet-thuong.jpg"])
-    qtbot.waitUntil(lambda: panel.preview_label.pixmap().width() == 360, timeout=10000)  # the photo, fitted
-    assert panel.preview_label.pixmap().height() == 270
+    qtbot.waitUntil(lambda: panel.picture.image() is not None, timeout=10000)  # the photo, fitted
+    shown = panel.picture.picture_rect()
+    assert panel.picture.rect().toRectF().contains(shown) and abs(shown.width() / shown.height() - 4 / 3) < 0.02
     panel.table.selectRow(rows["giay-chuyen-vien.pdf"])
-    qtbot.waitUntil(lambda: panel.preview_label.pixmap().height() == 360, timeout=10000)  # the A4 page, fitted
+    qtbot.waitUntil(lambda: panel.picture.image() is not None, timeout=10000)  # the A4 page, across the width
+    shown = panel.picture.picture_rect()
+    assert shown.left() >= 0 and shown.right() <= panel.picture.width() and shown.top() == 0
+    assert abs(shown.width() / shown.height() - 595 / 842) < 0.02
     panel.shutdown()
     qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
 

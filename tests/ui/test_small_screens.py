@@ -97,3 +97,92 @@ def test_no_standards_jargon_on_the_case_form(qtbot, window):
     editor = open_new_case(qtbot, window)
     assert "PS3.15" not in editor.foreign_expert.text()
     assert editor.foreign_expert.text() == "ảnh gửi đi không kèm thông tin nhận dạng bệnh nhân"
+
+
+def _preview_in_window(qtbot, station, runner, tmp_path, files):
+    """The main window at 1280×720 on a case holding `files`, its capture tab open; (window, panel, rows)."""
+    case = station.cases.create_case()
+    station.imports.import_paths(case.id, files)
+    window = full_window(qtbot, station, runner)
+    window.resize(1280, 720)
+    window.show()
+    window.open_case(case.id)
+    qtbot.waitUntil(lambda: window.editor is not None and window.editor.case is not None)
+    window.editor.tabs.setCurrentIndex(1)
+    panel = window.editor.capture_panel
+    qtbot.waitUntil(lambda: panel.model.rowCount() == len(files))
+    rows = {panel.model.attachment(r).original_name: r for r in range(len(files))}
+    return window, panel, rows
+
+
+def _close(qtbot, window, panel, runner):
+    window.close()
+    panel.shutdown()
+    qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
+
+
+def _box(mask):
+    import numpy as np
+
+    ys, xs = np.nonzero(mask)
+    return (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1) if len(xs) else None
+
+
+def _grabbed(widget):
+    import numpy as np
+
+    image = widget.grab().toImage().convertToFormat(widget.grab().toImage().Format.Format_RGB888)
+    pixels = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    return pixels[:, :image.width() * 3].reshape(image.height(), image.width(), 3).astype(int)
+
+
+def test_a_photo_preview_shows_the_whole_photo_fitted(qtbot, station, runner, translations, tmp_path):
+    import cv2
+    import numpy as np
+
+    photo = tmp_path / "ban-tay.jpg"
+    image = np.full((1200, 900, 3), (200, 60, 30), np.uint8)  # BGR: blue, upright 3:4
+    image[:120] = (30, 30, 220)   # a red band along the top
+    image[-120:] = (30, 200, 30)  # a green band along the bottom
+    cv2.imwrite(str(photo), image)
+    window, panel, _rows = _preview_in_window(qtbot, station, runner, tmp_path, [photo])
+    shown = panel.table.parentWidget().widget(1)  # what stands beside the list
+    panel.table.selectRow(0)
+
+    def colours():
+        pixels = _grabbed(shown)
+        r, g, b = pixels[..., 0], pixels[..., 1], pixels[..., 2]
+        return (r > 150) & (g < 100) & (b < 100), (g > 150) & (r < 100) & (b < 100), (b > 150) & (r < 100)
+
+    qtbot.waitUntil(lambda: colours()[2].any(), timeout=10000)
+    red, green, blue = colours()
+    assert red.any() and green.any(), "the top and the bottom of the photo are both on screen"
+    left, top, right, bottom = _box(red | green | blue)
+    assert abs((right - left) / (bottom - top) - 900 / 1200) < 0.03  # its proportions kept
+    assert right - left <= shown.width() and bottom - top <= shown.height()
+    _close(qtbot, window, panel, runner)
+
+
+def test_a_pdf_preview_is_rendered_readable_at_the_size_it_is_shown(qtbot, station, runner, translations,
+                                                                     tmp_path):
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument.new()
+    document.new_page(595, 842)  # A4
+    document.save(str(tmp_path / "giay-chuyen-vien.pdf"))
+    document.close()
+    window, panel, _rows = _preview_in_window(qtbot, station, runner, tmp_path, [tmp_path / "giay-chuyen-vien.pdf"])
+    shown = panel.table.parentWidget().widget(1)
+    panel.table.selectRow(0)
+    room = shown.width() - panel.picture.scroll.sizeHint().width()
+    across = lambda: panel.picture.image() is not None and abs(panel.picture.picture_rect().width() - room) <= 1  # noqa: E731
+    qtbot.waitUntil(across, timeout=10000)  # the page across the whole width, to be read
+    page, image, ratio = panel.picture.picture_rect(), panel.picture.image(), shown.devicePixelRatioF()
+    assert abs(page.width() / page.height() - 595 / 842) < 0.02
+    assert room >= 250 and page.width() >= 250  # about half the size printed, at least: a line of text reads
+    # Made at the size shown, pixel for pixel: not a small picture blown up.
+    assert abs(image.width() - page.width() * ratio) <= 2 and abs(image.height() - page.height() * ratio) <= 2
+    assert page.top() == 0 and page.bottom() > shown.height() and panel.picture.scroll.isVisible()
+    panel.picture.scroll.setValue(panel.picture.scroll.maximum())  # the rest of the page, scrolled to
+    assert abs(panel.picture.picture_rect().bottom() - shown.height()) <= 1
+    _close(qtbot, window, panel, runner)
