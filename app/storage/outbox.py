@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from .models import MessageRow, OutboxRow, RemoteTaskRow, SyncStateRow
+from .models import CaseRow, MessageRow, OutboxRow, RemoteTaskRow, SyncStateRow
 from .stamps import from_db as _aware
 from .stamps import to_db as _naive
 
@@ -52,9 +52,10 @@ class Outbox:
         return session.scalar(select(func.count()).where(OutboxRow.case_id == case_id,
                                                          OutboxRow.done_at.is_(None))) > 0
 
-    def sent_cases(self, session: Session) -> list[str]:
-        """Cases that have outbox rows, all of them done."""
-        rows = session.execute(select(OutboxRow.case_id).group_by(OutboxRow.case_id)
+    def sent_cases(self, session: Session, status: str) -> list[str]:
+        """Cases in `status` that have outbox rows, all of them done."""
+        rows = session.execute(select(OutboxRow.case_id).join(CaseRow, CaseRow.id == OutboxRow.case_id)
+                               .where(CaseRow.status == status).group_by(OutboxRow.case_id)
                                .having(func.count(OutboxRow.done_at) == func.count()))
         return [case_id for (case_id,) in rows]
 
@@ -119,10 +120,11 @@ class Messages:
         session.execute(update(MessageRow).where(MessageRow.case_id == case_id, MessageRow.direction == "in")
                         .values(read=True))
 
-    def answered_cases(self, session: Session) -> list[str]:
-        """Cases with an expert's answer or conclusion received."""
-        return list(session.scalars(select(MessageRow.case_id).distinct().where(
-            MessageRow.direction == "in", MessageRow.kind.in_(("answer", "conclusion")))))
+    def answered_cases(self, session: Session, status: str) -> list[str]:
+        """Cases in `status` with an expert's answer or conclusion received."""
+        return list(session.scalars(select(MessageRow.case_id).distinct()
+                                    .join(CaseRow, CaseRow.id == MessageRow.case_id).where(
+            CaseRow.status == status, MessageRow.direction == "in", MessageRow.kind.in_(("answer", "conclusion")))))
 
     def has_answer(self, session: Session, case_id: str) -> bool:
         return session.scalar(select(func.count()).where(

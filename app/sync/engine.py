@@ -144,7 +144,10 @@ class SyncEngine:
 
     def settle(self, session) -> None:
         """Every case in the state the database implies: all rows sent -> synced; an answer -> answered."""
-        for case_id in set(self._outbox.sent_cases(session)) | set(self._messages.answered_cases(session)):
+        # Only cases a step behind: what is settled already is not read again every pass.
+        behind = self._outbox.sent_cases(session, Status.SUBMITTED.value)
+        behind += self._messages.answered_cases(session, Status.SYNCED.value)
+        for case_id in dict.fromkeys(behind):
             self._settle(session, case_id)
 
     def _settle(self, session, case_id: str, report: SyncReport | None = None) -> None:
