@@ -54,14 +54,7 @@ class BlobStore:
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
-            sha256 = digest.result()
-            final = self.path(sha256)
-            if final.exists():
-                tmp.unlink()
-                return StoredBlob(sha256, len(data), is_new=False)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, final)
-            return StoredBlob(sha256, len(data), is_new=True)
+            return self.adopt(tmp, digest.result(), len(data))
         except BaseException:
             digest.cancel()
             tmp.unlink(missing_ok=True)
