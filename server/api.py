@@ -27,7 +27,7 @@ from .db import make_engine, migrate
 from .dicomweb import add_dicomweb_routes
 from .fhirjson import dumps
 from .openapi import openapi_document
-from .outcome import FHIR_JSON, FhirError, operation_outcome
+from .outcome import FHIR_JSON, FhirError, Found, operation_outcome
 from .store import (DEFAULT_COUNT, MAX_COUNT, ResourceStore, SearchParams, decode_page_token, etag, fhir_instant,
                     parse_instant)
 from .uploads import (CHECKSUM_ALGORITHMS, OCTET_STREAM, TUS_VERSION, FileStore, check_upload_id, lock_file,
@@ -279,7 +279,7 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
         offset = parse_whole_number(request.headers.get("upload-offset"), "Upload-Offset")
         checksum = parse_checksum(request.headers.get("upload-checksum"))
         found = await run(request, None, "file", upload_id,  # who may: before the file is touched
-                          lambda conn, who: _Found(files.get(conn, who, upload_id)))
+                          lambda conn, who: Found(files.get(conn, who, upload_id)))
         if found.value.complete:  # its partial file is gone (kept under its hash now)
             return Response(status_code=204, headers={**tus_headers, "Upload-Offset": str(found.value.length)})
         try:
@@ -293,7 +293,7 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
                 raise FhirError(409, "conflict", "another PATCH of this upload is still arriving; ask with HEAD "
                                 "and continue when it has ended")
             found = await run(request, None, "file", upload_id,  # the offset committed before we held the lock
-                              lambda conn, who: _Found(files.get(conn, who, upload_id)))
+                              lambda conn, who: Found(files.get(conn, who, upload_id)))
             upload = found.value
             if upload.complete:
                 return Response(status_code=204, headers={**tus_headers, "Upload-Offset": str(upload.length)})
@@ -340,7 +340,7 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
     async def download(upload_id: str, request: Request):
         check_upload_id(upload_id)
         found = await run(request, "download", "file", upload_id,
-                          lambda conn, who: _Found(files.get(conn, who, upload_id, for_reading=True)))
+                          lambda conn, who: Found(files.get(conn, who, upload_id, for_reading=True)))
         upload = found.value
         if not upload.complete:
             raise FhirError(409, "incomplete", f"upload {upload_id} is not finished yet")
@@ -484,14 +484,6 @@ def app_from_environment() -> FastAPI:
 
     return create_app(HubConfig.in_folder(Path(os.environ["DIEMCAU_HUB_DATA"]),
                                           os.environ.get("DIEMCAU_HUB_DATABASE") or None))
-
-
-class _Found(Response):
-    """Carries a value out of `run` (which expects a response for its audit record)."""
-
-    def __init__(self, value):
-        super().__init__(status_code=200)
-        self.value = value
 
 
 def _loopback(host: str | None) -> bool:

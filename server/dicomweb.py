@@ -21,7 +21,7 @@ from starlette.requests import ClientDisconnect
 
 from . import audit
 from .dicomweb_paths import check_query, parse_path, uid as check_uid
-from .outcome import FhirError, forbidden, not_found
+from .outcome import FhirError, Found, forbidden, not_found
 from .stow_body import Instance, boundary_of, chunks, instances, spool
 from .tables import imaging_studies, imaging_uids
 
@@ -105,10 +105,8 @@ def add_dicomweb_routes(app, run, config, store) -> None:
 
         boundary = boundary_of(content_type)
 
-        def may_send(conn, who):  # before a byte is spooled: only a station, for its own consultation
-            if not who.is_station:
-                raise forbidden("only a station sends images to the PACS")
-            store.read(conn, who, "ServiceRequest", request_id)
+        def may_send(conn, who):  # before a byte is spooled
+            _check_sender(conn, who, store, request_id)
             return Response(status_code=200)
         await run(request, None, "ImagingStudy", study, may_send)
         try:
@@ -120,7 +118,7 @@ def add_dicomweb_routes(app, run, config, store) -> None:
             if not parts:
                 raise FhirError(400, "required", "the STOW-RS body holds no DICOM instance")
             claimed = await run(request, None, "ImagingStudy", study,
-                                lambda conn, who: _Found(claim_study(conn, who, store, study, request_id, parts)))
+                                lambda conn, who: Found(claim_study(conn, who, store, study, request_id, parts)))
             upstream = await send("POST", f"studies/{study}", content=chunks(spooled), headers={
                 "Content-Type": content_type, "Accept": DICOM_JSON, "Content-Length": str(spooled.stat().st_size)})
             reply = await answer(upstream, request)
@@ -128,9 +126,11 @@ def add_dicomweb_routes(app, run, config, store) -> None:
             spooled.unlink(missing_ok=True)
         if claimed.value and b"00081199" not in getattr(reply, "body", b"00081199"):
             # The PACS stored none of it: the study is not this facility's after all.
-            await run(request, None, "ImagingStudy", study, lambda conn, who: _Found(conn.execute(
-                delete(imaging_studies).where(imaging_studies.c.study_uid == study,
-                                              imaging_studies.c.request_id == request_id))))
+            def withdraw(conn, who):
+                conn.execute(delete(imaging_studies).where(imaging_studies.c.study_uid == study,
+                                                           imaging_studies.c.request_id == request_id))
+                return Response(status_code=200)
+            await run(request, None, "ImagingStudy", study, withdraw)
         # Audited with the PACS's verdict (200 all stored, 202 some refused, 409 none).
         await run(request, "stow", "ImagingStudy", study, lambda conn, who: Response(status_code=reply.status_code))
         return reply
@@ -144,7 +144,7 @@ def add_dicomweb_routes(app, run, config, store) -> None:
             target = parse_path(raw_path)
             query = check_query(list(request.query_params.multi_items()))
         except FhirError as error:
-            await run(request, None, "", "", _refuse(error, asked))
+            await run(request, None, "", "", _audit_read(error.status, "", "", asked))
             raise
         pacs()
 
@@ -156,7 +156,7 @@ def add_dicomweb_routes(app, run, config, store) -> None:
         try:
             await run(request, None, "ImagingStudy", target.study, check)
         except FhirError as error:
-            await run(request, None, "", "", _refuse(error, asked, level, uid))
+            await run(request, None, "", "", _audit_read(error.status, level, uid, asked))
             raise
         accept = request.headers.get("accept", DICOM_JSON)
         # The raw bytes are passed on, so the PACS may compress only as the caller accepts.
@@ -174,24 +174,18 @@ def add_dicomweb_routes(app, run, config, store) -> None:
 
 
 def _audit_read(status: int, level: str, uid: str, detail: str):
+    """A DICOMweb read as audited: the path fetched, or for a refusal the path as asked (for whoever investigates)."""
     def work(conn, who):
         audit.record(conn, who.client_id, "dicomweb-read", status, level, uid, detail)
         return Response(status_code=status)
     return work
 
 
-def _refuse(error: FhirError, asked: str, level: str = "", uid: str = ""):
-    """Audits a refused read with the path as asked (for whoever investigates); re-raised by the caller."""
-    def work(conn, who):
-        audit.record(conn, who.client_id, "dicomweb-read", error.status, level, uid, asked)
-        return Response(status_code=error.status)
-    return work
-
-
-class _Found(Response):
-    def __init__(self, value):
-        super().__init__(status_code=200)
-        self.value = value
+def _check_sender(conn, who, store, request_id: str) -> None:
+    """Only a station sends images, and only for its own consultation (404 otherwise)."""
+    if not who.is_station:
+        raise forbidden("only a station sends images to the PACS")
+    store.read(conn, who, "ServiceRequest", request_id)
 
 
 def claim_study(conn, who, store, study: str, request_id: str, parts: list[Instance]) -> bool:
@@ -201,9 +195,7 @@ def claim_study(conn, who, store, study: str, request_id: str, parts: list[Insta
     every series and instance UID of the body is recorded under the study, or refused if another
     study has it already.
     """
-    if not who.is_station:
-        raise forbidden("only a station sends images to the PACS")
-    store.read(conn, who, "ServiceRequest", request_id)  # 404 unless it is this facility's
+    _check_sender(conn, who, store, request_id)
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"study:{study}"})
     rows = conn.execute(select(imaging_studies).where(imaging_studies.c.study_uid == study)).all()

@@ -1,6 +1,16 @@
 """FHIR errors: every failure leaves the hub as an OperationOutcome with a status code."""
 
+from starlette.responses import Response
+
 FHIR_JSON = "application/fhir+json; charset=utf-8"
+
+
+class Found(Response):
+    """Carries a value out of the API's `run` (which expects a response for its audit record)."""
+
+    def __init__(self, value):
+        super().__init__(status_code=200)
+        self.value = value
 
 
 class FhirError(Exception):
