@@ -118,5 +118,8 @@ class FrameCache:
         return frame.values, frame.invert
 
     def window_for(self, series: Series, image: SeriesImage) -> Window:
+        window = series.default_window()
+        if window is not None:  # the file's window: no frame decoded for it
+            return window
         frame = self.frame(image)
-        return series.default_window() or auto_window(frame.values, frame.minimum_width)
+        return auto_window(frame.values, frame.minimum_width)
