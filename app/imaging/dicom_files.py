@@ -163,18 +163,29 @@ def _cut_short(ds, size: int | None) -> bool:
     return end == 0 or end != size
 
 
-def _expected_length(fields: "_Fields", rows: int, columns: int, frames: int) -> int:
+def _too_large(rows: int, columns: int, frames: int, samples: int, bits: int) -> bool:
+    return rows * columns > MAX_FRAME_PIXELS or rows * columns * frames * samples * max(bits // 8, 1) > MAX_IMAGE_BYTES
+
+
+def _expected_length(rows: int, columns: int, frames: int, samples: int, bits: int, photometric: str) -> int:
     """The bytes of uncompressed pixel data, as PS3.5 8.1.1 counts them: 1-bit data packed without padding
     between frames, YBR_FULL_422 two values per pixel."""
-    samples = fields.uint(0x00280002) or 1
-    bits = fields.uint(0x00280100) or 8
     pixels = rows * columns * frames
     if bits == 1:
         return (pixels * samples + 7) // 8
     length = pixels * samples * (bits // 8 or 1)
-    if fields.text(0x00280004).upper() == "YBR_FULL_422":
+    if photometric.upper() == "YBR_FULL_422":
         length = length // 3 * 2
     return length
+
+
+def _slice_position(orientation: list[float], origin: list[float]) -> float | None:
+    """Where the slice lies along its normal (Image Orientation × Image Position), None without both."""
+    if len(orientation) != 6 or len(origin) != 3:
+        return None
+    import numpy as np
+
+    return float(np.dot(np.cross(orientation[:3], orientation[3:]), origin))
 
 
 def _checked(ds, size: int | None, decode: bool):
@@ -204,21 +215,15 @@ def _checked(ds, size: int | None, decode: bool):
     if not rows or not columns:
         raise RefusedFile("dicom.no_pixels", "no image size")
     samples, bits = fields.uint(0x00280002) or 1, fields.uint(0x00280100) or 8
-    if rows * columns > MAX_FRAME_PIXELS or rows * columns * frames * samples * max(bits // 8, 1) > MAX_IMAGE_BYTES:
+    if _too_large(rows, columns, frames, samples, bits):
         raise RefusedFile("dicom.image_too_large", f"{columns}×{rows}×{frames}")
     if not encapsulated and "PixelData" in ds:
-        expected = _expected_length(fields, rows, columns, frames)
+        expected = _expected_length(rows, columns, frames, samples, bits, fields.text(0x00280004))
         if len(ds.PixelData) < expected:
             raise RefusedFile("dicom.truncated", f"{len(ds.PixelData)} of {expected} bytes")
     elif decode and "PixelData" in ds:
         _decode_first_frame(ds, syntax)
-    position = None
-    orientation, origin = fields.numbers(0x00200037), fields.numbers(0x00200032)
-    if len(orientation) == 6 and len(origin) == 3:
-        import numpy as np
-
-        normal = np.cross(orientation[:3], orientation[3:])
-        position = float(np.dot(normal, origin))
+    position = _slice_position(fields.numbers(0x00200037), fields.numbers(0x00200032))
     window_center, window_width = fields.numbers(0x00281050), fields.numbers(0x00281051)
     return DicomInfo(
         sop_instance_uid=fields.text(0x00080018), sop_class_uid=fields.text(0x00080016),
@@ -439,25 +444,11 @@ def _fast_info(data: bytes) -> DicomInfo | None:
         return None
     rows, columns, samples, bits = uint(0x00280010), uint(0x00280011), uint(0x00280002) or 1, uint(0x00280100) or 8
     frames = _int(text(0x00280008)) if 0x00280008 in values else 1
-    if not rows or not columns or not frames or frames < 1 or rows * columns > MAX_FRAME_PIXELS or \
-            rows * columns * frames * samples * max(bits // 8, 1) > MAX_IMAGE_BYTES:
+    if not rows or not columns or not frames or frames < 1 or _too_large(rows, columns, frames, samples, bits):
         return None
-    pixels_needed = rows * columns * frames
-    if bits == 1:
-        expected = (pixels_needed * samples + 7) // 8
-    else:
-        expected = pixels_needed * samples * (bits // 8 or 1)
-        if text(0x00280004).upper() == "YBR_FULL_422":
-            expected = expected // 3 * 2
-    if pixels < expected:
+    if pixels < _expected_length(rows, columns, frames, samples, bits, text(0x00280004)):
         return None
-    position = None
-    orientation, origin = numbers(0x00200037), numbers(0x00200032)
-    if len(orientation) == 6 and len(origin) == 3:
-        import numpy as np
-
-        normal = np.cross(orientation[:3], orientation[3:])
-        position = float(np.dot(normal, origin))
+    position = _slice_position(numbers(0x00200037), numbers(0x00200032))
     window_center, window_width = numbers(0x00281050), numbers(0x00281051)
     return DicomInfo(
         sop_instance_uid=sop, sop_class_uid=text(0x00080016), study_uid=study, series_uid=series,
