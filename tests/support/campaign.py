@@ -17,7 +17,6 @@ log, and DIEMCAU_CAMPAIGN_SEED=<seed> plays the same plan again (the timing of t
 import hashlib
 import json
 import os
-import queue
 import signal
 import socket
 import sqlite3
@@ -278,50 +277,20 @@ class CampaignProxy(FaultyProxy):
                 conn = self._by_client[id(client)] = _Connection(self, client, server, self.generation)
             return conn
 
-    def _pump(self, source: socket.socket, sink: socket.socket, direction: str) -> None:
+    def _opened(self, source: socket.socket, sink: socket.socket, direction: str) -> _Connection:
         client, server = (source, sink) if direction == "up" else (sink, source)
-        conn = self._connection(client, server)
-        line: queue.Queue = queue.Queue()
-        threading.Thread(target=self._deliver_watched, args=(line, sink, conn, direction), daemon=True).start()
-        try:
-            while True:
-                data = source.recv(16384)
-                if not data:
-                    break
-                while self.stalled.is_set():
-                    time.sleep(0.05)
-                self._throttle(direction, len(data))
-                if direction == "up":
-                    conn.up.feed(data)
-                    self.upstream_bytes += len(data)
-                    if self.cut_after is not None and self.upstream_bytes >= self.cut_after:
-                        self.cut_after = None
-                        self.cut()
-                        return
-                line.put((time.monotonic() + self.delay / 2, data))
-        except OSError:
-            pass
-        finally:
-            line.put(None)
+        return self._connection(client, server)
 
-    def _deliver_watched(self, line: queue.Queue, sink: socket.socket, conn: _Connection, direction: str) -> None:
-        try:
-            while (item := line.get()) is not None:
-                due, data = item
-                pause = due - time.monotonic()
-                if pause > 0:
-                    time.sleep(pause)
-                sink.sendall(data)
-                if direction == "down":  # delivered: the station has this answer now
-                    conn.down.feed(data)
-        except OSError:
-            pass
-        finally:
-            try:
-                sink.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
-            self._ended(conn)
+    def _received(self, conn: _Connection, direction: str, data: bytes) -> None:
+        if direction == "up":
+            conn.up.feed(data)
+
+    def _delivered(self, conn: _Connection, direction: str, data: bytes) -> None:
+        if direction == "down":  # delivered: the station has this answer now
+            conn.down.feed(data)
+
+    def _closed(self, conn: _Connection) -> None:
+        self._ended(conn)
 
     def _ended(self, conn: _Connection) -> None:
         with self._lock:

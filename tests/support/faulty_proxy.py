@@ -79,8 +79,9 @@ class FaultyProxy:
 
     def _pump(self, source: socket.socket, sink: socket.socket, direction: str) -> None:
         # Reader and writer apart: the delay is a delay line, not a pause of the whole stream.
+        context = self._opened(source, sink, direction)
         line: queue.Queue = queue.Queue()
-        threading.Thread(target=self._deliver, args=(line, sink), daemon=True).start()
+        threading.Thread(target=self._deliver, args=(line, sink, context, direction), daemon=True).start()
         try:
             while True:
                 data = source.recv(16384)
@@ -89,6 +90,7 @@ class FaultyProxy:
                 while self.stalled.is_set():
                     time.sleep(0.05)
                 self._throttle(direction, len(data))
+                self._received(context, direction, data)
                 if direction == "up":
                     self.upstream_bytes += len(data)
                     if self.cut_after is not None and self.upstream_bytes >= self.cut_after:
@@ -101,8 +103,7 @@ class FaultyProxy:
         finally:
             line.put(None)
 
-    @staticmethod
-    def _deliver(line: "queue.Queue", sink: socket.socket) -> None:
+    def _deliver(self, line: "queue.Queue", sink: socket.socket, context, direction: str) -> None:
         try:
             while (item := line.get()) is not None:
                 due, data = item
@@ -110,6 +111,7 @@ class FaultyProxy:
                 if pause > 0:
                     time.sleep(pause)
                 sink.sendall(data)
+                self._delivered(context, direction, data)
         except OSError:
             pass
         finally:
@@ -117,6 +119,22 @@ class FaultyProxy:
                 sink.shutdown(socket.SHUT_WR)
             except OSError:
                 pass
+            self._closed(context)
+
+    # Hooks for a proxy that watches what it carries (tests/support/campaign.py): by default, nothing.
+
+    def _opened(self, source: socket.socket, sink: socket.socket, direction: str):
+        """Called as each direction of a connection starts; what it returns comes back to the hooks below."""
+        return None
+
+    def _received(self, context, direction: str, data: bytes) -> None:
+        """Bytes read from one side, before they are passed on."""
+
+    def _delivered(self, context, direction: str, data: bytes) -> None:
+        """Bytes written to the other side."""
+
+    def _closed(self, context) -> None:
+        """One direction of a connection ended."""
 
     def _throttle(self, direction: str, size: int) -> None:
         if self.rate is None:
