@@ -104,6 +104,8 @@ def routes() -> list[Route]:
         Route("WADO metadata", "GET", "/dicomweb/studies/{study}/metadata", READ),
         Route("WADO instance", "GET", "/dicomweb/studies/{study}/series/{series}/instances/{sop}", READ,
               headers={"Accept": 'multipart/related; type="application/dicom"; transfer-syntax=*'}),
+        Route("WADO bulk data", "GET", "/dicomweb/studies/{study}/series/{series}/instances/{sop}/bulk/7fe00010",
+              READ, headers={"Accept": 'multipart/related; type="application/octet-stream"'}),
         Route("STOW", "POST", "/dicomweb/studies/{study}?request=" + CASE, row(200, 200, 404, 403, 403, 403),
               lambda world, actor: (world.stow_body, {"Content-Type": world.stow_type})),
     ]
