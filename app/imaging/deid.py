@@ -264,12 +264,10 @@ def _code(value: str, scheme: str, meaning: str) -> Dataset:
 
 
 def _transfer_syntax_of(ds: Dataset) -> str | None:
-    from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
+    from .dicom_files import syntax_of_encoding
 
     implicit, little = getattr(ds, "original_encoding", (None, None))
-    if implicit is None:
-        return None
-    return ImplicitVRLittleEndian if implicit else (ExplicitVRLittleEndian if little else ExplicitVRBigEndian)
+    return None if implicit is None else syntax_of_encoding(implicit, little)
 
 
 def _strip(ds: Dataset, safe: frozenset[tuple[str, int, int]]) -> bool:

@@ -188,6 +188,12 @@ def _slice_position(orientation: list[float], origin: list[float]) -> float | No
     return float(np.dot(np.cross(orientation[:3], orientation[3:]), origin))
 
 
+def syntax_of_encoding(implicit: bool, little: bool) -> str:
+    """The transfer syntax of a dataset read without its file meta, from the encoding pydicom found
+    (`ds.original_encoding`)."""
+    return "1.2.840.10008.1.2" if implicit else "1.2.840.10008.1.2.1" if little else "1.2.840.10008.1.2.2"
+
+
 def _checked(ds, size: int | None, decode: bool):
     if 0x00080018 not in ds or 0x0020000D not in ds or 0x0020000E not in ds:
         raise RefusedFile("dicom.truncated" if _cut_short(ds, size) else "dicom.no_uids")
@@ -201,8 +207,7 @@ def _checked(ds, size: int | None, decode: bool):
     if meta is not None and "TransferSyntaxUID" in meta:
         syntax = str(meta.TransferSyntaxUID)
     else:  # a dataset without its header: the encoding pydicom found
-        implicit, little = getattr(ds, "original_encoding", (True, True))
-        syntax = "1.2.840.10008.1.2" if implicit else "1.2.840.10008.1.2.1" if little else "1.2.840.10008.1.2.2"
+        syntax = syntax_of_encoding(*getattr(ds, "original_encoding", (True, True)))
     available, encapsulated = _decoder_ready(syntax)
     if not available:
         raise RefusedFile("dicom.unsupported_syntax", syntax)

@@ -15,7 +15,14 @@ from app.domain.attachment import Attachment, AttachmentKind
 from app.domain.case import new_id, utcnow
 from app.domain.dicom_patient import mismatches
 from app.imaging.classify import classify
-from app.imaging.dicom_files import RefusedFile, decodes_whole, fast_info, looks_like_dicom, read_info
+from app.imaging.dicom_files import (
+    RefusedFile,
+    decodes_whole,
+    fast_info,
+    looks_like_dicom,
+    read_info,
+    syntax_of_encoding,
+)
 from app.imaging.photos import strip_jpeg_metadata
 from app.imaging.sources import expand
 from app.storage.blobs import StoredBlob
@@ -238,14 +245,11 @@ class ImportService:
     def _with_part10_header(self, stored: StoredBlob, ds) -> StoredBlob:
         """A dataset without its Part-10 header is stored with one (preamble, DICM, file meta)."""
         from pydicom.dataset import FileMetaDataset
-        from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
-        implicit, little = ds.original_encoding
         meta = FileMetaDataset()
         meta.MediaStorageSOPClassUID = ds.SOPClassUID
         meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-        meta.TransferSyntaxUID = ImplicitVRLittleEndian if implicit else \
-            ExplicitVRLittleEndian if little else ExplicitVRBigEndian
+        meta.TransferSyntaxUID = syntax_of_encoding(*ds.original_encoding)
         ds.file_meta = meta
         ds.preamble = b"\0" * 128
         out = io.BytesIO()
