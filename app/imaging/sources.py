@@ -57,22 +57,23 @@ def _file(path: Path, name: str) -> Candidate:
     return Candidate(name, size, lambda: open(path, "rb"), path=path)
 
 
-def _folder(root: Path) -> Iterator[Candidate]:
-    found = False
+def _files_under(root: Path) -> Iterator[Path]:
+    """The files of a folder and its subfolders, in name order, hidden ones (and hidden folders) left out."""
     for directory, subdirs, files in os.walk(root):
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.startswith("."):
-                continue
-            path = Path(directory) / name
-            relative = str(path.relative_to(root))
-            if name.upper() == "DICOMDIR":
-                # The index of a CD: its images are in the folder already; report those it names but lacks,
-                # and an index that is damaged.
-                yield from _dicomdir_problems(path, root)
-                continue
-            found = True
-            yield _file(path, relative)
+        yield from (Path(directory) / name for name in sorted(files) if not name.startswith("."))
+
+
+def _folder(root: Path) -> Iterator[Candidate]:
+    found = False
+    for path in _files_under(root):
+        if path.name.upper() == "DICOMDIR":
+            # The index of a CD: its images are in the folder already; report those it names but lacks,
+            # and an index that is damaged.
+            yield from _dicomdir_problems(path, root)
+            continue
+        found = True
+        yield _file(path, str(path.relative_to(root)))
     if not found:
         yield Candidate(root.name, 0, None, RefusedFile("folder.empty", str(root)))
 
@@ -197,19 +198,16 @@ def _scan_for_dicom(folder: Path) -> Iterator[Candidate]:
     program, whose files are not the case's)."""
     from .dicom_files import looks_like_dicom
 
-    for directory, subdirs, files in os.walk(folder):
-        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-        for name in sorted(files):
-            path = Path(directory) / name
-            if name.startswith(".") or name.upper() == "DICOMDIR":
-                continue
-            try:
-                with open(path, "rb") as f:
-                    if not looks_like_dicom(f.read(132)):
-                        continue
-            except OSError:
-                continue
-            yield _file(path, str(path.relative_to(folder)))
+    for path in _files_under(folder):
+        if path.name.upper() == "DICOMDIR":
+            continue
+        try:
+            with open(path, "rb") as f:
+                if not looks_like_dicom(f.read(132)):
+                    continue
+        except OSError:
+            continue
+        yield _file(path, str(path.relative_to(folder)))
 
 
 class _Bounded:
