@@ -25,15 +25,8 @@ class IndexedInstance:
 
 
 class DicomIndex:
-    def add(self, session: Session, case_id: str, attachment_id: str, info: dict) -> None:
-        session.add(DicomInstanceRow(
-            attachment_id=attachment_id, case_id=case_id, study_uid=info["study_uid"], series_uid=info["series_uid"],
-            sop_uid=info["sop_instance_uid"], modality=info["modality"], series_number=info["series_number"],
-            instance_number=info["instance_number"], slice_position=info["slice_position"], frames=info["frames"],
-            info=json.dumps(info, ensure_ascii=False)))
-
     def add_many(self, session: Session, rows: list[tuple[str, str, dict]]) -> None:
-        """As add, for (case id, attachment id, info) of a whole import batch in one statement."""
+        """Index (case id, attachment id, DicomInfo as a dict) of a whole import batch in one statement."""
         if not rows:
             return
         session.execute(insert(DicomInstanceRow), [
