@@ -13,15 +13,18 @@ from .models import AttachmentRow
 from .stamps import from_db, to_db
 
 
+def _columns(attachment: Attachment, stamp) -> dict:
+    """An attachment as its row's column values."""
+    return {"id": attachment.id, "case_id": attachment.case_id, "sha256": attachment.sha256, "size": attachment.size,
+            "media_type": attachment.media_type, "original_name": attachment.original_name,
+            "kind": attachment.kind.value, "caption": attachment.caption,
+            "details": json.dumps(attachment.details, ensure_ascii=False), "created_at": stamp}
+
+
 class AttachmentRepository:
     def insert(self, session: Session, attachment: Attachment, now: datetime) -> Attachment:
         stamp = to_db(now)
-        row = AttachmentRow(
-            id=attachment.id, case_id=attachment.case_id, sha256=attachment.sha256, size=attachment.size,
-            media_type=attachment.media_type, original_name=attachment.original_name,
-            kind=attachment.kind.value, caption=attachment.caption,
-            details=json.dumps(attachment.details, ensure_ascii=False), created_at=stamp)
-        session.add(row)
+        session.add(AttachmentRow(**_columns(attachment, stamp)))
         return replace(attachment, created_at=from_db(stamp))
 
     def insert_many(self, session: Session, attachments: list[Attachment], now: datetime) -> None:
@@ -29,10 +32,7 @@ class AttachmentRepository:
         if not attachments:
             return
         stamp = to_db(now)
-        session.execute(insert(AttachmentRow), [
-            {"id": a.id, "case_id": a.case_id, "sha256": a.sha256, "size": a.size, "media_type": a.media_type,
-             "original_name": a.original_name, "kind": a.kind.value, "caption": a.caption,
-             "details": json.dumps(a.details, ensure_ascii=False), "created_at": stamp} for a in attachments])
+        session.execute(insert(AttachmentRow), [_columns(a, stamp) for a in attachments])
 
     def for_case(self, session: Session, case_id: str) -> list[Attachment]:
         rows = session.scalars(select(AttachmentRow).where(AttachmentRow.case_id == case_id)
