@@ -50,9 +50,7 @@ class DeidentificationService:
     def __init__(self, attachments: AttachmentService, imaging: ImagingService, db: Database):
         self._attachments = attachments
         self._imaging = imaging
-        # The case's patient is read from the station's database: the attachment service's, when the
-        # station builds this service without naming one.
-        self._db = db
+        self._db = db  # the case's patient (the record's name, ids, birth date) is read from it
 
     def export(self, case_id: str, folder: Path, progress: Callable[[float, str], None] | None = None,
                cancelled: Callable[[], bool] | None = None) -> DeidExport:
