@@ -57,8 +57,9 @@ def list_devices() -> list[AudioDevice]:
     """Every PortAudio device; an empty list when there is no audio system at all."""
     sd = _sounddevice()
     try:
-        devices = sd.query_devices()
-        default_in, default_out = sd.default.device
+        with _PORTAUDIO:  # a rescan on another thread frees the list being read
+            devices = sd.query_devices()
+            default_in, default_out = sd.default.device
     except (sd.PortAudioError, ValueError):
         return []
     return [AudioDevice(d["index"], d["name"], d["max_input_channels"], d["max_output_channels"],
