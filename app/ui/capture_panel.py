@@ -344,12 +344,14 @@ class CapturePanel(QWidget):
 
     # -- microphone -----------------------------------------------------------------
 
-    def start_microphone(self, quiet: bool = False) -> bool:
-        """Open the chosen microphone; PortAudio's device list is read again first (one plugged in since)."""
+    def start_microphone(self, quiet: bool = False, look_again: bool = True) -> bool:
+        """Open the chosen microphone; PortAudio's device list is read again first (one plugged in since),
+        unless `look_again` is False (the devices come back from a window that has just listed them)."""
         if self.mic is not None:
             return True
         try:
-            rescan()
+            if look_again:
+                rescan()
             chosen = self._settings()
             self.mic = MicrophoneCapture(device=chosen.microphone or None, samplerate=chosen.microphone_samplerate,
                                          channels=chosen.microphone_channels).start()
@@ -561,7 +563,9 @@ class CapturePanel(QWidget):
         self.mic_state.clear()
         if not self.isVisible():
             return  # the devices open when the tab is shown again
-        self.start_microphone()
+        # No PortAudio restart here: the lending window listed the devices just now, and restarting
+        # PortAudio while that window's streams are still being closed is what a sound library dislikes most.
+        self.start_microphone(look_again=False)
         if lent:
             self.camera_button.setChecked(True)
             self.problem.emit(self.tr("The camera is back on this tab."))
