@@ -8,6 +8,13 @@ from datetime import datetime, timezone  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+# CI runs the same examples every time (a landing must not hang on a fresh draw); elsewhere each run
+# explores new ones, and a failure found there is kept in .hypothesis/ and replayed.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI") == "true":
+    hypothesis_settings.load_profile("ci")
 
 from app.domain.icd10 import catalogue  # noqa: E402
 from app.services.station import Station  # noqa: E402
