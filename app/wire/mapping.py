@@ -233,6 +233,11 @@ def request_id_of(resource: dict) -> str | None:
         refs = [r.get("reference", "") for r in resource.get("context", {}).get("related", [])]
     elif kind == "Condition":
         refs = [e.get("valueReference", {}).get("reference", "") for e in resource.get("extension", [])]
+    elif kind == "Composition":
+        refs = [d.get("reference", "") for e in resource.get("event", []) for d in e.get("detail", [])]
+    elif kind == "Provenance":  # a signature: its consultation named by extension (Provenance has no basedOn)
+        refs = [e.get("valueReference", {}).get("reference", "") for e in resource.get("extension", [])
+                if e.get("url") == systems.CONSULTATION_EXTENSION]
     for ref in refs:
         if ref.startswith("ServiceRequest/"):
             return ref.split("/", 1)[1]

@@ -13,7 +13,7 @@ PRACTICE_LICENSE = "http://fhir.hl7.org.vn/core/sid/cchn"
 SPECIALTY = "urn:diemcau:specialty"
 CENTRAL_HOSPITAL = "urn:diemcau:central-hospital"
 CASE_NUMBER = "urn:diemcau:case-number"       # the station's running number, with its facility
-MESSAGE_KIND = "urn:diemcau:message-kind"     # question, answer, conclusion
+MESSAGE_KIND = "urn:diemcau:message-kind"     # question, note, reply, status, outcome (app/wire/consultation.py)
 ATTACHMENT_KIND = "urn:diemcau:attachment-kind"
 
 ICD10 = "http://hl7.org/fhir/sid/icd-10"
@@ -32,3 +32,4 @@ ENDPOINT_CONNECTION_TYPE = "http://terminology.hl7.org/CodeSystem/endpoint-conne
 URI = "urn:ietf:rfc:3986"
 CORRECTS_EXTENSION = "urn:diemcau:extension:corrects"  # a Communication that corrects an earlier one (same author)
 HUB_CLIENT = "urn:diemcau:hub-client"               # a client (station, expert) registered on the hub
+CONSULTATION_EXTENSION = "urn:diemcau:extension:consultation"  # valueReference ServiceRequest/<id> (Provenance)
