@@ -60,9 +60,10 @@ def migrate(engine: Engine) -> None:
     known = {r.revision for r in ScriptDirectory.from_config(config).walk_revisions()}
     with engine.begin() as conn:
         if inspect(conn).has_table("alembic_version"):
-            current = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-            if current is not None and current not in known:
-                raise RuntimeError(f"the hub database is at revision {current}, newer than this hub knows; "
-                                   "upgrade the hub software")
+            for current in conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars():
+                if current not in known:
+                    raise RuntimeError(f"the hub database is at revision {current}, newer than this hub knows; "
+                                       "upgrade the hub software")
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        # Every branch: areas of the hub (records, console, events) add their tables independently.
+        command.upgrade(config, "heads")
