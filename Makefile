@@ -14,11 +14,11 @@ RUN_PACKAGES := python3 python3-venv python3-pip xvfb xauth fonts-noto-core font
 	libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1 \
 	libxcb-util1 libxcb-shm0 libxcb-render0 libx11-xcb1 libfreetype6 \
 	libportaudio2 libsndfile1 libasound2-plugins pulseaudio pulseaudio-utils openssl \
-	orthanc orthanc-dicomweb
+	orthanc orthanc-dicomweb nodejs
 # What the tests drive the station with: real X keyboard events, a private sound
 # server fed with speech and tones, generated video as cameras, PostgreSQL under the hub
 # (Orthanc, the PACS, comes with the run packages: the local hub has one).
-TEST_PACKAGES := xdotool espeak-ng sox ffmpeg postgresql strace
+TEST_PACKAGES := xdotool espeak-ng sox ffmpeg postgresql strace chromium
 
 TS_FILES := $(wildcard resources/translations/*.ts)
 QM_FILES := $(TS_FILES:.ts=.qm)
@@ -59,7 +59,7 @@ bench: setup-test
 	$(PY) bench/hub_load.py
 	$(PY) bench/audio.py
 
-setup: $(STAMPS)/system-run $(STAMPS)/venv translations
+setup: $(STAMPS)/system-run $(STAMPS)/venv $(STAMPS)/npm translations
 setup-test: setup $(STAMPS)/system-test $(STAMPS)/venv-test
 
 translations: $(QM_FILES)
@@ -90,6 +90,13 @@ $(STAMPS)/venv: pyproject.toml | $(STAMPS)/system-run
 	$(PY) -m pip install --quiet -e .
 	@touch $@
 
+# The console's browser parts, from npm with the lock file (never a CDN). Debian's nodejs has no npm; some
+# repositories' nodejs brings its own.
+$(STAMPS)/npm: package.json package-lock.json | $(STAMPS)/system-run
+	@command -v npm >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 $(STAMPS)/venv-test: pyproject.toml $(STAMPS)/venv
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
@@ -99,4 +106,4 @@ lint: setup-test
 	$(VENV)/bin/lint-imports
 
 clean:
-	rm -rf $(VENV) $(STAMPS) $(QM_FILES) .pytest_cache
+	rm -rf $(VENV) $(STAMPS) $(QM_FILES) .pytest_cache node_modules
