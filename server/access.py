@@ -25,6 +25,12 @@ class Principal:
     hospital: str = ""
     specialty: str = ""
     name: str = ""  # the person or station, as the administrator registered it
+    # A person signed in to the console (server/console): their account, role and title. Machines
+    # (stations, expert API clients) have none of these.
+    person_id: str = ""
+    role: str = ""      # expert | coordinator | admin
+    title: str = ""     # PGS.TS, BSCKII, ... as printed on the minutes
+    foreign: bool = False  # an expert abroad: sees the de-identified case only
 
     @property
     def is_station(self) -> bool:
