@@ -34,6 +34,13 @@ def _cv2():
 OPEN_TIMEOUT_MS = 5000
 READ_TIMEOUT_MS = 5000
 
+# A camera is one owner's at a time (a USB camera refuses a second one; so may an IP camera): the capture
+# whose thread has a source open is kept here until its thread has released it, and another capture of the
+# same source waits for that inside its own thread. A stop whose wait ran out (a read blocked under load)
+# leaves the old thread to finish its read and let go; the next owner never opens the device beside it.
+_holders: dict[str, "CameraCapture"] = {}
+_holders_changed = threading.Condition()
+
 
 class CameraUnavailable(Exception):
     """`code` and `params` let the interface word it in the user's language."""
@@ -136,19 +143,44 @@ class CameraCapture:
         self.error: CameraUnavailable | None = None
         self.size: tuple[int, int] | None = None
         self._thread: threading.Thread | None = None
+        # Held while the thread calls its owner back; `stop` takes it to detach the callbacks.
+        self._calling = threading.RLock()
 
     def start(self) -> "CameraCapture":
+        if self.running:
+            # Still running, or a stop that timed out: a second thread would share the stop flag and never end.
+            raise RuntimeError("this camera capture is still running; stop it and make a new one")
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="camera", daemon=True)
         self._thread.start()
         return self
 
-    def stop(self, timeout: float = 10.0) -> None:
-        """Ask the thread to finish and wait: it releases the device itself."""
+    @property
+    def running(self) -> bool:
+        """The thread is alive (it may still hold the device after a stop that timed out)."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Ask the thread to finish and wait: it releases the device itself. True once it has ended.
+
+        If it has not ended within `timeout` (a read or an open blocked), the handle is kept (`running`
+        stays true) and the callbacks are detached: from the moment this returns, the thread never calls
+        its owner again, even if the owner is gone. It still lets go of the device when its read returns,
+        and no other capture opens that device before then.
+        """
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        thread = self._thread
+        if thread is None:
+            return True
+        if thread is not threading.current_thread():
+            thread.join(timeout)
+        if thread.is_alive():
+            with self._calling:
+                self._listeners = []
+                self._on_state = None
+            return False
+        self._thread = None
+        return True
 
     def __enter__(self):
         return self.start()
@@ -158,11 +190,13 @@ class CameraCapture:
 
     def add_listener(self, listener: Callable[[Frame], None]) -> None:
         """Called from the camera thread with every frame: must not block."""
-        self._listeners.append(listener)
+        with self._calling:
+            self._listeners = [*self._listeners, listener]
 
     def remove_listener(self, listener: Callable[[Frame], None]) -> None:
-        if listener in self._listeners:
-            self._listeners.remove(listener)
+        """Once this returns, `listener` is not being called and will not be called again."""
+        with self._calling:
+            self._listeners = [one for one in self._listeners if one != listener]
 
     def latest(self) -> Frame | None:
         with self._lock:
@@ -188,18 +222,47 @@ class CameraCapture:
 
     def _set_state(self, state: CameraState, message: str = "") -> None:
         self.state = state
-        if self._on_state is not None:
-            self._on_state(state, message)
+        with self._calling:
+            if self._on_state is not None:
+                self._on_state(state, message)
+
+    def _claim(self) -> bool:
+        """Wait (until stopped) for another capture of this source to release it; then it is this one's."""
+        key = None if self.source.is_file else self.source.text.strip()  # a file opens as often as asked
+        if key is None:
+            return True
+        with _holders_changed:
+            while _holders.get(key, self) is not self:
+                if self._stop.is_set():
+                    return False
+                _holders_changed.wait(0.05)
+            _holders[key] = self
+        return True
+
+    def _unclaim(self) -> None:
+        with _holders_changed:
+            for key in [k for k, holder in _holders.items() if holder is self]:
+                del _holders[key]
+            _holders_changed.notify_all()
 
     def _run(self) -> None:
+        try:
+            self._capture_until_stopped()
+        finally:
+            self._unclaim()
+
+    def _capture_until_stopped(self) -> None:
         cv2 = _cv2()
 
         backoff = 0.5
         self._set_state(CameraState.OPENING)
         while not self._stop.is_set():
+            if not self._claim():
+                break
             try:
                 capture = _open(self.source, *self._wanted, *self._timeouts)
             except CameraUnavailable as error:
+                self._unclaim()
                 self.error = error
                 if not self._reconnect or self.source.is_file:
                     self._set_state(CameraState.FAILED, str(error))
@@ -214,6 +277,7 @@ class CameraCapture:
                 self._read_loop(capture, cv2)
             finally:
                 capture.release()
+                self._unclaim()
             if not self._stop.is_set():
                 if not self._reconnect:
                     self._set_state(CameraState.FAILED, "the camera stopped sending pictures")
@@ -244,8 +308,9 @@ class CameraCapture:
             with self._lock:
                 self._latest = frame
             self._times.append(now)
-            for listener in list(self._listeners):
-                listener(frame)
+            with self._calling:
+                for listener in self._listeners:
+                    listener(frame)
             if pace:
                 next_due += pace
                 delay = next_due - time.monotonic()

@@ -41,9 +41,11 @@ class CameraFeed(QObject):
         if capture is self.capture:
             self.state_changed.emit(state, message)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 10.0) -> None:
+        """The camera thread has ended, or (a read blocked past `timeout`) will never call this feed again
+        and lets go of the device when its read returns; the next capture of that device waits for it."""
         if self.capture is not None:
-            self.capture.stop()
+            self.capture.stop(timeout)
             self.capture = None
 
     @property
