@@ -1,0 +1,2 @@
+// dwv imports magic-wand-tool as an ES module: its UMD build sets window.MagicWand.
+export default window.MagicWand;

@@ -1,0 +1,233 @@
+// The console's DICOM viewer: dwv over the hub's access-checked DICOMweb (same origin, the session
+// cookie goes with every request; nothing is fetched from anywhere else).
+import {App, AppOptions, Index, ViewConfig, WindowLevel} from 'dwv';
+
+const config = JSON.parse(document.getElementById('viewer-config').textContent);
+const L = config.labels;
+const root = document.getElementById('viewer');
+const DICOM_JSON = {Accept: 'application/dicom+json'};
+// Pixels as stored: dwv decodes JPEG, JPEG 2000 and RLE in its workers.
+const WADO_ACCEPT = 'multipart/related; type="application/dicom"; transfer-syntax=*';
+const KEY_OBJECT_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.88.59';
+// Window/level presets (centre, width) in HU, as radiologists in Vietnam name them.
+const PRESETS = [
+  ['lung', -600, 1500], ['mediastinum', 50, 350], ['bone', 400, 1800], ['brain', 40, 80], ['abdomen', 50, 400],
+];
+
+const base = `/dicomweb/studies/${config.study}`;
+const value = (item, tag) => ((item[tag] || {}).Value || [undefined])[0];
+let app;
+let keys = new Set();  // SOP Instance UIDs the station marked as key images (a Key Object Selection)
+
+function setState(state, detail = '') {
+  root.dataset.state = state;
+  document.getElementById('status').textContent = detail;
+}
+
+async function dicomJson(path) {
+  const answer = await fetch(base + path, {headers: DICOM_JSON, credentials: 'same-origin'});
+  if (answer.status === 204) return [];
+  if (!answer.ok) {
+    const error = new Error(`HTTP ${answer.status}`);
+    error.status = answer.status;
+    throw error;
+  }
+  return answer.json();
+}
+
+// Key images travel as a DICOM Key Object Selection document in the study (PS3.3 A.35.4): the
+// instances its evidence sequence names are shown first.
+async function keyImages(series) {
+  const found = new Set();
+  for (const s of series.filter((s) => value(s, '00080060') === 'KO')) {
+    for (const item of await dicomJson(`/series/${value(s, '0020000E')}/metadata`)) {
+      if (value(item, '00080016') !== KEY_OBJECT_SOP_CLASS) continue;
+      for (const study of (item['0040A375'] || {}).Value || []) {
+        for (const ser of (study['00081115'] || {}).Value || []) {
+          for (const ref of (ser['00081199'] || {}).Value || []) found.add(value(ref, '00081155'));
+        }
+      }
+    }
+  }
+  return found;
+}
+
+function viewController() {
+  const group = app.getActiveLayerGroup();
+  const layer = group && group.getActiveViewLayer();
+  return layer ? layer.getViewController() : undefined;
+}
+
+function sliceCount() {
+  const vc = viewController();
+  return vc ? vc.getImageSize().get(2) : 0;
+}
+
+function goToSlice(k) {
+  const vc = viewController();
+  if (!vc) return;
+  const values = vc.getCurrentIndex().getValues().slice();
+  values[2] = Math.max(0, Math.min(sliceCount() - 1, k));
+  vc.setCurrentIndex(new Index(values));
+}
+
+function currentSlice() {
+  const vc = viewController();
+  return vc ? vc.getCurrentIndex().get(2) : 0;
+}
+
+function showPosition() {
+  const k = currentSlice();
+  const n = sliceCount();
+  const slider = document.getElementById('slice');
+  slider.max = Math.max(0, n - 1);
+  slider.value = k;
+  const vc = viewController();
+  const uid = vc ? vc.getCurrentImageUid() : '';
+  const key = keys.has(uid);
+  root.dataset.slice = String(k);
+  root.dataset.key = key ? 'true' : 'false';
+  document.getElementById('position').textContent = `${L.slice} ${k + 1}/${n}${key ? ' ★' : ''}`;
+}
+
+function showWindow() {
+  const vc = viewController();
+  if (!vc) return;
+  const wl = vc.getWindowLevel();
+  root.dataset.window = `${Math.round(wl.center)}/${Math.round(wl.width)}`;
+  document.getElementById('window').textContent = `${L.window} C ${Math.round(wl.center)} W ${Math.round(wl.width)}`;
+}
+
+function firstKeySlice() {
+  const vc = viewController();
+  for (let k = 0; k < sliceCount(); ++k) {
+    goToSlice(k);
+    if (keys.has(vc.getCurrentImageUid())) return k;
+  }
+  goToSlice(0);
+  return 0;
+}
+
+async function openSeries(seriesUid, button) {
+  document.querySelectorAll('#series button').forEach((b) => b.setAttribute('aria-pressed', 'false'));
+  button.setAttribute('aria-pressed', 'true');
+  setState('loading', L.loading);
+  app.reset();
+  // The whole series in one multipart answer: dwv 0.36 fails to stack slices that arrive as one
+  // multipart answer per instance ("offset is out of bounds"), and one request is also fewer round
+  // trips on a high-latency link.
+  app.loadURLs([`${base}/series/${seriesUid}`], {requestHeaders: [{name: 'Accept', value: WADO_ACCEPT}]});
+}
+
+function seriesLabel(s) {
+  const n = value(s, '00201209');
+  const words = [value(s, '00080060'), value(s, '0008103E')].filter(Boolean).join(' · ');
+  return `${words || L.series} (${n === undefined ? '?' : n})`;
+}
+
+function wireControls() {
+  const presets = document.getElementById('presets');
+  for (const [name, center, width] of PRESETS) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.dataset.preset = name;
+    b.textContent = L.presets[name];
+    b.title = `C ${center} / W ${width}`;
+    b.addEventListener('click', () => {
+      const vc = viewController();
+      if (vc) vc.setWindowLevel(new WindowLevel(center, width));
+    });
+    presets.appendChild(b);
+  }
+  for (const b of document.querySelectorAll('[data-tool]')) {
+    b.addEventListener('click', () => {
+      app.setTool(b.dataset.tool);
+      document.querySelectorAll('[data-tool]').forEach((t) => t.setAttribute('aria-pressed', String(t === b)));
+    });
+  }
+  document.getElementById('reset').addEventListener('click', () => app.resetViews());
+  document.getElementById('slice').addEventListener('input', (e) => goToSlice(Number(e.target.value)));
+  document.getElementById('key').addEventListener('click', () => {
+    const vc = viewController();
+    const start = currentSlice();
+    for (let step = 1; step <= sliceCount(); ++step) {
+      goToSlice((start + step) % sliceCount());
+      if (keys.has(vc.getCurrentImageUid())) return;
+    }
+    goToSlice(start);
+  });
+  window.addEventListener('keydown', (e) => {
+    if (e.target.tagName === 'INPUT' && e.target.type !== 'range') return;
+    const moves = {ArrowUp: -1, ArrowLeft: -1, PageUp: -10, ArrowDown: 1, ArrowRight: 1, PageDown: 10};
+    if (e.key in moves) {
+      goToSlice(currentSlice() + moves[e.key]);
+      e.preventDefault();
+    } else if (e.key === 'Home' || e.key === 'End') {
+      goToSlice(e.key === 'Home' ? 0 : sliceCount() - 1);
+      e.preventDefault();
+    }
+  });
+}
+
+async function main() {
+  app = new App();
+  const options = new AppOptions({'*': [new ViewConfig('layerGroup0')]});
+  options.tools = {Scroll: {}, WindowLevel: {}, ZoomAndPan: {}};
+  app.init(options);
+  app.addEventListener('load', () => {
+    app.setTool('Scroll');
+    const vc = viewController();
+    vc.addWindowLevelPresets({});  // keep dwv's own (from the file) next to ours
+    firstKeySlice();
+    showPosition();
+    showWindow();
+    setState('ready', '');
+  });
+  app.addEventListener('positionchange', showPosition);
+  app.addEventListener('wlchange', showWindow);
+  app.addEventListener('loadprogress', (e) => setState('loading', `${L.loading} ${Math.round(e.loaded)}%`));
+  app.addEventListener('error', () => setState('error', L.unavailable));
+  window.addEventListener('resize', () => app.onResize());
+  wireControls();
+
+  let series;
+  try {
+    series = await dicomJson('/series');
+  } catch (error) {
+    root.dataset.status = String(error.status || 0);
+    setState('denied', L.unavailable);
+    return;
+  }
+  keys = await keyImages(series).catch(() => new Set());
+  const images = series.filter((s) => value(s, '00080060') !== 'KO');
+  // Series holding key images first, then in the order the modality numbered them.
+  const hasKeys = new Set();
+  for (const s of images) {
+    if (keys.size === 0) break;
+    const uid = value(s, '0020000E');
+    const listed = await dicomJson(`/series/${uid}/instances`).catch(() => []);
+    if (listed.some((i) => keys.has(value(i, '00080018')))) hasKeys.add(uid);
+  }
+  images.sort((a, b) => (hasKeys.has(value(b, '0020000E')) - hasKeys.has(value(a, '0020000E'))) ||
+      ((value(a, '00200011') || 0) - (value(b, '00200011') || 0)));
+  document.getElementById('key').hidden = keys.size === 0;
+  const list = document.getElementById('series');
+  for (const s of images) {
+    const uid = value(s, '0020000E');
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.dataset.series = uid;
+    b.textContent = (hasKeys.has(uid) ? '★ ' : '') + seriesLabel(s);
+    b.addEventListener('click', () => openSeries(uid, b));
+    const li = document.createElement('li');
+    li.appendChild(b);
+    list.appendChild(li);
+  }
+  if (images.length === 0) {
+    setState('empty', L.empty);
+    return;
+  }
+  openSeries(value(images[0], '0020000E'), list.querySelector('button'));
+}
+
+main();

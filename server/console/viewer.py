@@ -1,0 +1,157 @@
+"""The console's DICOM viewer: dwv (npm) in a page of our own, reading the hub's access-checked DICOMweb.
+
+The page names only the study's UID; every pixel and header comes through /dicomweb on the same
+origin with the person's session cookie, where the same access rules as for an expert's API client
+decide (server/dicomweb.py). Nothing is fetched from another origin: the libraries are served from
+node_modules (installed by `npm ci` from package-lock.json), under an allow-list of files.
+
+Why dwv and not OHIF's built viewer: @ohif/app 3.13.2 does not install from npm (its dependencies
+@ohif/i18n and @ohif/ui 3.13.2 were never published, so `npm ci` fails), and its dist/ is 204 MB;
+dwv is one 600 KB module plus Konva, installs in seconds, and leaves the page small enough for a
+district-to-centre link.
+"""
+
+import json
+import re
+import secrets
+from html import escape
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from ..dicomweb_paths import UID
+from .sessions import current_person
+
+NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
+OWN_FILES = Path(__file__).resolve().parent / "static" / "viewer"
+MOUNT = "/console/viewer"
+# The library files the page may load, by the name it asks for them (nothing else of node_modules).
+LIBRARIES = {
+    "dwv/dwv.min.js": NODE_MODULES / "dwv" / "dist" / "dwv.min.js",
+    "konva.min.js": NODE_MODULES / "konva" / "konva.min.js",
+    "magic-wand.min.js": NODE_MODULES / "magic-wand-tool" / "dist" / "magic-wand.min.js",
+}
+# dwv's decoders (JPEG, JPEG 2000, RLE) run in workers it loads relative to dwv.min.js.
+WORKER = re.compile(r"dwv/assets/workers/([a-z0-9]+)\.worker\.min\.js")
+OWN = ("viewer.js", "viewer.css", "konva.js", "jszip.js", "magic-wand.js")
+MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css"}
+
+LABELS = {
+    "vi": {"title": "Xem ảnh DICOM", "series": "Loạt ảnh", "tools": "Công cụ", "presets_title": "Cửa sổ",
+           "scroll": "Cuộn lát cắt", "windowlevel": "Cửa sổ / mức", "zoompan": "Phóng to / di chuyển",
+           "reset": "Đặt lại", "key": "Ảnh chính tiếp theo ★", "slice": "Lát", "window": "Cửa sổ",
+           "loading": "Đang tải ảnh…", "unavailable": "Không có ảnh nào bạn được xem trong nghiên cứu này.",
+           "empty": "Nghiên cứu này chưa có ảnh.", "back": "← Ca hội chẩn",
+           "help": "Lăn chuột hoặc phím ↑↓ để chuyển lát; kéo chuột theo công cụ đang chọn.",
+           "presets": {"lung": "Phổi", "mediastinum": "Trung thất", "bone": "Xương", "brain": "Não",
+                       "abdomen": "Bụng"}},
+    "en": {"title": "DICOM viewer", "series": "Series", "tools": "Tools", "presets_title": "Window",
+           "scroll": "Scroll slices", "windowlevel": "Window / level", "zoompan": "Zoom / pan",
+           "reset": "Reset", "key": "Next key image ★", "slice": "Slice", "window": "Window",
+           "loading": "Loading images…", "unavailable": "There are no images of this study you may see.",
+           "empty": "This study has no images yet.", "back": "← Consultation",
+           "help": "Mouse wheel or ↑↓ keys change the slice; drag to use the selected tool.",
+           "presets": {"lung": "Lung", "mediastinum": "Mediastinum", "bone": "Bone", "brain": "Brain",
+                       "abdomen": "Abdomen"}},
+    "fr": {"title": "Visionneuse DICOM", "series": "Séries", "tools": "Outils", "presets_title": "Fenêtre",
+           "scroll": "Défiler les coupes", "windowlevel": "Fenêtre / niveau", "zoompan": "Zoom / déplacement",
+           "reset": "Réinitialiser", "key": "Image clé suivante ★", "slice": "Coupe", "window": "Fenêtre",
+           "loading": "Chargement des images…", "unavailable": "Aucune image de cet examen ne vous est accessible.",
+           "empty": "Cet examen n'a pas encore d'images.", "back": "← Consultation",
+           "help": "Molette ou touches ↑↓ pour changer de coupe ; glisser pour l'outil choisi.",
+           "presets": {"lung": "Poumon", "mediastinum": "Médiastin", "bone": "Os", "brain": "Cerveau",
+                       "abdomen": "Abdomen"}},
+}
+
+
+def language_of(person) -> str:
+    language = getattr(person, "language", "") or "vi"
+    return language if language in LABELS else "vi"
+
+
+def viewer_page(study: str, language: str) -> Response:
+    if len(study) > 64 or not UID.fullmatch(study):
+        return HTMLResponse("<!doctype html><title>400</title><p>study=&lt;StudyInstanceUID&gt;</p>", 400)
+    if not LIBRARIES["dwv/dwv.min.js"].is_file():
+        return HTMLResponse("<!doctype html><title>503</title><p>The viewer's files are not installed: run "
+                            "<code>npm ci</code> in the hub's folder.</p>", 503)
+    labels = LABELS[language]
+    nonce = secrets.token_urlsafe(16)
+    imports = {"dwv": f"{MOUNT}/lib/dwv/dwv.min.js", "konva": f"{MOUNT}/static/konva.js",
+               "jszip": f"{MOUNT}/static/jszip.js", "magic-wand-tool": f"{MOUNT}/static/magic-wand.js"}
+    # JSON inside <script>: "</" must not close the element.
+    config = json.dumps({"study": study, "labels": labels}, ensure_ascii=False).replace("</", "<\\/")
+    t = {k: escape(v) for k, v in labels.items() if isinstance(v, str)}
+    html = f"""<!doctype html>
+<html lang="{language}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
+<title>{t['title']}</title>
+<link rel="stylesheet" href="{MOUNT}/static/viewer.css">
+<script type="importmap" nonce="{nonce}">{json.dumps({"imports": imports})}</script>
+<script id="viewer-config" type="application/json">{config}</script>
+<script src="{MOUNT}/lib/konva.min.js"></script>
+<script src="{MOUNT}/lib/magic-wand.min.js"></script>
+<script type="module" src="{MOUNT}/static/viewer.js"></script>
+</head>
+<body>
+<div id="viewer" data-state="starting">
+<header><a href="javascript:history.back()" id="back">{t['back']}</a><strong>{t['title']}</strong>
+<span id="status" role="status"></span></header>
+<aside>
+<h2>{t['series']}</h2><ul id="series"></ul>
+<h2>{t['tools']}</h2>
+<button type="button" data-tool="Scroll" aria-pressed="true">{t['scroll']}</button>
+<button type="button" data-tool="WindowLevel" aria-pressed="false">{t['windowlevel']}</button>
+<button type="button" data-tool="ZoomAndPan" aria-pressed="false">{t['zoompan']}</button>
+<button type="button" id="reset">{t['reset']}</button>
+<button type="button" id="key" hidden>{t['key']}</button>
+<h2>{t['presets_title']}</h2><div id="presets"></div>
+<p>{t['help']}</p>
+</aside>
+<div id="layerGroup0"></div>
+<footer><span id="position"></span><input type="range" id="slice" min="0" max="0" value="0"
+ aria-label="{t['slice']}"><span id="window"></span></footer>
+</div>
+</body>
+</html>"""
+    return HTMLResponse(html, headers={
+        # Same origin only: DICOMweb, scripts, dwv's decoder workers; Konva draws into canvases.
+        "Content-Security-Policy": f"default-src 'none'; script-src 'self' 'nonce-{nonce}'; "
+                                   "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+                                   "connect-src 'self'; worker-src 'self' blob:; base-uri 'none'; "
+                                   "form-action 'none'; frame-ancestors 'self'",
+        "Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"})
+
+
+def _file(path: Path) -> Response:
+    if not path.is_file():
+        return Response(status_code=404)
+    return FileResponse(path, media_type=MEDIA_TYPES.get(path.suffix, "application/octet-stream"),
+                        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"})
+
+
+def viewer_router() -> APIRouter:
+    router = APIRouter(prefix=MOUNT)
+
+    @router.get("")
+    def viewer(request: Request, study: str = "", person=Depends(current_person)):
+        return viewer_page(study, language_of(person))
+
+    @router.get("/static/{name}")
+    def own_file(name: str):
+        return _file(OWN_FILES / name) if name in OWN else Response(status_code=404)
+
+    @router.get("/lib/{name:path}")
+    def library(name: str):
+        if name in LIBRARIES:
+            return _file(LIBRARIES[name])
+        if match := WORKER.fullmatch(name):
+            return _file(NODE_MODULES / "dwv" / "dist" / "assets" / "workers" / f"{match[1]}.worker.min.js")
+        return Response(status_code=404)
+
+    return router
