@@ -1,0 +1,205 @@
+"""The minutes PDF: every field comes back out of the PDF intact, identity never leaks, long or hostile text survives."""
+
+import re
+import unicodedata
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+
+from server.minutes import (CHAIR, SECRETARY, Amendment, Facility, Issue, MinutesData, Patient, Person, Pseudonym,
+                            Signature, render_minutes)
+
+ICT = timezone(timedelta(hours=7))
+DIGEST = "9f2c4e7a1b3d5f60718293a4b5c6d7e8f9012a3b4c5d6e7f8091a2b3c4d5e6f7"
+PATIENT = Patient(full_name="Nguyễn Thị Hường", sex="Nữ", birth_date=date(1978, 3, 14),
+                  address="Thôn Nà Hán, xã Quản Bạ, tỉnh Tuyên Quang", cccd="002178004512",
+                  bhyt="HC4020012345678", record_number="BA-2026-0088")
+
+
+def sample(**changes) -> MinutesData:
+    data = MinutesData(
+        organiser=Facility("Bệnh viện Bạch Mai", "01929", parent="Bộ Y tế"),
+        requester=Facility("Trung tâm Y tế huyện Quản Bạ", "02011"),
+        number="15/BB-HCTX", place="Hà Nội",
+        started=datetime(2026, 11, 29, 14, 0, tzinfo=ICT), ended=datetime(2026, 11, 29, 15, 10, tzinfo=ICT),
+        connection_points=("Bệnh viện Bạch Mai (điểm cầu chính)", "Trung tâm Y tế huyện Quản Bạ"),
+        chair=Person("Trần Quốc Đạt", "PGS.TS.BS, Trưởng khoa Ung bướu", "Ung bướu", "Bệnh viện Bạch Mai"),
+        secretary=Person("Lê Thu Trang", "BSNT", "Ung bướu", "Bệnh viện Bạch Mai"),
+        participants=(Person("Phạm Minh Đức", "ThS.BS", "Chẩn đoán hình ảnh", "Bệnh viện Bạch Mai"),
+                      Person("Hoàng Văn Sính", "BSCKI", "Nội tổng hợp", "Trung tâm Y tế huyện Quản Bạ")),
+        patient=PATIENT,
+        history="Đau hạ sườn phải âm ỉ 3 tháng, sụt 5 kg. Tiền sử viêm gan B mạn, không điều trị đều.",
+        examination="Gan to 3 cm dưới bờ sườn, chắc. AFP 812 ng/mL. CT bụng: khối 6 × 5 cm hạ phân thuỳ VIII.",
+        diagnosis="Theo dõi ung thư biểu mô tế bào gan (C22.0) trên nền viêm gan B mạn (B18.1)",
+        treatment_so_far="Tenofovir 300 mg/ngày từ 10/11/2026; giảm đau paracetamol.",
+        question="Xin ý kiến chẩn đoán xác định và hướng điều trị: phẫu thuật, TACE hay điều trị toàn thân?",
+        discussion="BS Đức: khối ngấm thuốc thì động mạch, thải thuốc thì tĩnh mạch, điển hình HCC.",
+        issues=(Issue("Chẩn đoán", "Ung thư biểu mô tế bào gan, BCLC B, Child-Pugh A."),
+                Issue("Điều trị", "Chỉ định nút mạch hoá chất (TACE); chưa chỉ định phẫu thuật.")),
+        treatment="Chuyển tuyến lên Bệnh viện Bạch Mai làm TACE trong 2 tuần; duy trì Tenofovir.",
+        follow_up="Hẹn khám lại sau 4 tuần, AFP và CT bụng sau TACE. Tái khám ngay khi sốt, vàng da.",
+        signatures=(Signature(CHAIR, "Trần Quốc Đạt", "PGS.TS.BS", datetime(2026, 11, 29, 15, 42, tzinfo=ICT),
+                              DIGEST),
+                    Signature(SECRETARY, "Lê Thu Trang", "BSNT", datetime(2026, 11, 29, 15, 44, tzinfo=ICT),
+                              DIGEST)),
+        version=2,
+        amendment=Amendment(1, datetime(2026, 11, 29, 15, 20, tzinfo=ICT), "bổ sung giai đoạn BCLC"),
+    )
+    return replace(data, **changes)
+
+
+def pages_text(pdf: bytes) -> list[str]:
+    document = pdfium.PdfDocument(pdf)
+    try:
+        return [page.get_textpage().get_text_range() for page in document]
+    finally:
+        document.close()
+
+
+def words(text: str) -> list[str]:
+    return unicodedata.normalize("NFC", text).split()
+
+
+def flat(text: str) -> str:
+    return " ".join(words(text))
+
+
+def in_order(needle: str, haystack: list[str]) -> bool:
+    """Every word of `needle` appears in `haystack`, in order (wrapping and page breaks only add whitespace)."""
+    it = iter(haystack)
+    return all(any(word == candidate for candidate in it) for word in words(needle))
+
+
+def test_every_field_comes_back_with_its_diacritics():
+    data = sample()
+    text = "\n".join(pages_text(render_minutes(data)))
+    found = flat(text)
+    expected = ["CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "BỆNH VIỆN BẠCH MAI", "BỘ Y TẾ",
+                "BIÊN BẢN HỘI CHẨN TỪ XA", "15/BB-HCTX", "Hà Nội, ngày 29 tháng 11 năm 2026",
+                "Trung tâm Y tế huyện Quản Bạ", "02011", "14:00 29/11/2026", "15:10 29/11/2026", "Hội chẩn từ xa",
+                "Bệnh viện Bạch Mai (điểm cầu chính)", "Trần Quốc Đạt", "PGS.TS.BS, Trưởng khoa Ung bướu",
+                "Lê Thu Trang", "Phạm Minh Đức", "Chẩn đoán hình ảnh", "Hoàng Văn Sính", "Nội tổng hợp",
+                "Nguyễn Thị Hường", "14/03/1978", "Nữ", PATIENT.address, PATIENT.cccd, PATIENT.bhyt,
+                data.history, data.examination, "Chẩn đoán", data.diagnosis, data.treatment_so_far, data.question,
+                data.discussion, "KẾT LUẬN", "Vấn đề 1: Chẩn đoán", "HƯỚNG ĐIỀU TRỊ, CHĂM SÓC, CHUYỂN TUYẾN",
+                data.treatment, data.follow_up, "THEO DÕI, DẶN DÒ",
+                "Ung thư biểu mô tế bào gan, BCLC B, Child-Pugh A.", data.issues[1].conclusion,
+                "Đã ký điện tử lúc 15:42 29/11/2026", "15:44 29/11/2026", DIGEST,
+                "thay thế phiên bản 1 đã ký lúc 15:20 29/11/2026", "bổ sung giai đoạn BCLC", "Trang 1/"]
+    missing = [e for e in expected if flat(e) not in found]
+    assert not missing, missing
+    assert text.count("Trần Quốc Đạt") >= 2 and "Trang 1/" in text
+
+
+def test_times_are_printed_in_vietnam_time_whatever_zone_they_come_in():
+    utc = datetime(2026, 11, 29, 7, 0, tzinfo=timezone.utc)
+    text = "\n".join(pages_text(render_minutes(sample(started=utc, ended=None))))
+    assert "14:00 29/11/2026" in text and "kết thúc" not in text
+
+
+@pytest.mark.parametrize("language, expected", [("en", ["KẾT LUẬN / CONCLUSION", "TELECONSULTATION MINUTES",
+                                                        "Chẩn đoán / Diagnosis", "Trang / Page 1/"]),
+                                                ("fr", ["KẾT LUẬN / CONCLUSION", "Chẩn đoán / Diagnostic",
+                                                        "Thư ký / Secrétaire".upper()])])
+def test_bilingual_labels_for_experts_abroad(language, expected):
+    text = " ".join(words("\n".join(pages_text(render_minutes(sample(), language)))))
+    for label in expected:
+        assert label in text
+    assert "BIÊN BẢN HỘI CHẨN TỪ XA" in text
+
+
+def test_an_unknown_language_is_refused():
+    with pytest.raises(ValueError):
+        render_minutes(sample(), "de")
+
+
+def _strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).replace("đ", "d") \
+        .replace("Đ", "D")
+
+
+def test_pseudonymous_minutes_print_no_identity_at_all():
+    data = sample(pseudonymous=True, patient=None, pseudonym=Pseudonym("HC-2026-0142", "40-49 tuổi", "Nữ"))
+    for language in ("vi", "en", "fr"):
+        text = "\n".join(pages_text(render_minutes(data, language)))
+        flat = _strip_accents(" ".join(text.split())).lower()
+        for value in (PATIENT.full_name, PATIENT.address, "Nà Hán", PATIENT.cccd, PATIENT.bhyt, "14/03/1978",
+                      PATIENT.record_number):
+            assert value not in text
+            assert _strip_accents(value).lower() not in flat
+        for label in ("Họ và tên:", "Địa chỉ", "CCCD", "BHYT", "Ngày sinh"):
+            assert label not in text
+        assert "HC-2026-0142" in text and "40-49 tuổi" in text
+
+
+def test_identity_and_pseudonym_cannot_be_mixed():
+    with pytest.raises(ValueError):
+        sample(pseudonymous=True, pseudonym=Pseudonym("HC-1", "40-49 tuổi", "Nữ"))   # identity still there
+    with pytest.raises(ValueError):
+        sample(patient=None)
+
+
+def test_a_long_conclusion_spans_pages_and_loses_nothing():
+    long = "\n".join(f"Ý kiến {n:03d}: bệnh nhân cần được theo dõi sát chức năng gan, thận và công thức máu "
+                     f"trước mỗi đợt nút mạch hoá chất; điều chỉnh liều theo mức lọc cầu thận." for n in range(1, 121))
+    pdf = render_minutes(sample(issues=(Issue("Điều trị", long),)))
+    pages = pages_text(pdf)
+    assert len(pages) >= 4
+    for n, page in enumerate(pages, 1):
+        assert f"Trang {n}/{len(pages)}" in page
+    found = words("\n".join(pages))
+    assert in_order(long, found)
+    assert in_order("HƯỚNG ĐIỀU TRỊ, CHĂM SÓC, CHUYỂN TUYẾN " + sample().treatment, found)   # what follows the long part is there too
+    assert "Đã ký điện tử" in pages[-1]
+
+
+HOSTILE = ("<script>alert('x')</script> & </div> **đậm** __gạch__ {nb} " + "Viêm" * 1 + "x" * 300 +
+           " 😀 🩺 ✓ → ≥ 5 a\x00b\x07c\x1bd \u202eđảo ngược")
+
+
+def test_hostile_text_neither_crashes_nor_vanishes():
+    data = sample(history=HOSTILE, discussion=HOSTILE, issues=(Issue("<b>Vấn đề</b>" + "y" * 200, HOSTILE),),
+                  participants=(Person("Z" * 120, "<i>", "😀", "a\x00b"),))
+    text = "\n".join(pages_text(render_minutes(data)))
+    squeezed = re.sub(r"\s+", "", text)
+    for piece in ("<script>alert('x')</script>", "</div>", "**đậm**", "__gạch__", "{nb}", "Viêm" + "x" * 300,
+                  "y" * 200, "<b>Vấn", "Z" * 120, "<i>", "✓", "→", "≥"):
+        assert re.sub(r"\s+", "", piece) in squeezed, piece
+    # What no font can draw, and control characters, are shown by their code point, not dropped.
+    for code in ("[U+1FA7A]", "a[U+0000]b[U+0007]c[U+001B]d", "[U+202E]đảo"):
+        assert code in squeezed, code
+    assert "😀" in squeezed or "[U+1F600]" in squeezed   # DejaVu, the fallback font, draws some emoji
+
+
+def test_decomposed_vietnamese_prints_as_the_same_letters():
+    decomposed = unicodedata.normalize("NFD", "Nguyễn Thị Hường")
+    text = "\n".join(pages_text(render_minutes(sample(patient=replace(PATIENT, full_name=decomposed)))))
+    assert "Nguyễn Thị Hường" in unicodedata.normalize("NFC", text)
+    assert "[U+" not in text
+
+
+def test_fonts_are_embedded_and_the_output_is_reproducible():
+    pdf = render_minutes(sample())
+    assert pdf.startswith(b"%PDF-") and b"/FontFile2" in pdf and b"NotoSans" in pdf
+    assert render_minutes(sample()) == pdf
+
+
+def test_page_one_rendered_for_a_person_to_look_at():
+    pdf = render_minutes(sample())
+    document = pdfium.PdfDocument(pdf)
+    try:
+        page = document[0]
+        width, height = page.get_size()
+        assert (round(width), round(height)) == (595, 842)   # A4 in points
+        image = page.render(scale=100 / 72).to_pil()
+    finally:
+        document.close()
+    out = Path("/tmp/minutes_page1.png")
+    image.save(out)
+    # Not blank: a good share of the page is ink.
+    grey = image.convert("L")
+    dark = sum(count for value, count in enumerate(grey.histogram()) if value < 128)
+    assert dark > 0.01 * grey.width * grey.height
