@@ -11,9 +11,11 @@ dwv is one 600 KB module plus Konva, installs in seconds, and leaves the page sm
 district-to-centre link.
 """
 
+import gzip
 import json
 import re
 import secrets
+from functools import lru_cache
 from html import escape
 from pathlib import Path
 
@@ -128,11 +130,22 @@ def viewer_page(study: str, language: str) -> Response:
         "Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"})
 
 
-def _file(path: Path) -> Response:
+def _file(path: Path, request: Request) -> Response:
     if not path.is_file():
         return Response(status_code=404)
-    return FileResponse(path, media_type=MEDIA_TYPES.get(path.suffix, "application/octet-stream"),
-                        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"})
+    headers = {"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff", "Vary": "Accept-Encoding"}
+    media_type = MEDIA_TYPES.get(path.suffix, "application/octet-stream")
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        # Compressed once per file version: dwv and Konva shrink from 800 KB to about 230 KB, the
+        # difference between 7 s and 2 s on a 1 Mbit/s link.
+        return Response(_gzipped(path, path.stat().st_mtime_ns), media_type=media_type,
+                        headers={**headers, "Content-Encoding": "gzip"})
+    return FileResponse(path, media_type=media_type, headers=headers)
+
+
+@lru_cache(maxsize=32)
+def _gzipped(path: Path, _version: int) -> bytes:
+    return gzip.compress(path.read_bytes(), compresslevel=9, mtime=0)
 
 
 def viewer_router() -> APIRouter:
@@ -143,15 +156,15 @@ def viewer_router() -> APIRouter:
         return viewer_page(study, language_of(person))
 
     @router.get("/static/{name}")
-    def own_file(name: str):
-        return _file(OWN_FILES / name) if name in OWN else Response(status_code=404)
+    def own_file(name: str, request: Request):
+        return _file(OWN_FILES / name, request) if name in OWN else Response(status_code=404)
 
     @router.get("/lib/{name:path}")
-    def library(name: str):
+    def library(name: str, request: Request):
         if name in LIBRARIES:
-            return _file(LIBRARIES[name])
+            return _file(LIBRARIES[name], request)
         if match := WORKER.fullmatch(name):
-            return _file(NODE_MODULES / "dwv" / "dist" / "assets" / "workers" / f"{match[1]}.worker.min.js")
+            return _file(NODE_MODULES / "dwv" / "dist" / "assets" / "workers" / f"{match[1]}.worker.min.js", request)
         return Response(status_code=404)
 
     return router

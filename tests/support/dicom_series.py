@@ -89,3 +89,51 @@ def make_cd(source: Path, cd: Path) -> Path:
         del fileset
         gc.collect()
     return cd / "DICOMDIR"
+
+
+def key_object_selection(path: Path, images: list[Path]) -> Path:
+    """A Key Object Selection document (PS3.3 A.35.4) marking `images` (of one study) "Of Interest"."""
+    from pydicom import dcmread
+    from pydicom.uid import KeyObjectSelectionDocumentStorage
+
+    marked = [dcmread(p, stop_before_pixels=True) for p in images]
+    first = marked[0]
+    ds = _base(KeyObjectSelectionDocumentStorage, str(first.PatientName), first.StudyInstanceUID, generate_uid())
+    ds.Modality, ds.SeriesNumber, ds.InstanceNumber = "KO", 99, 1
+    ds.ContentDate, ds.ContentTime, ds.ValueType = "20261120", "142000", "CONTAINER"
+    ds.ConceptNameCodeSequence = [_code("113000", "Of Interest")]
+    by_series: dict[str, list[Dataset]] = {}
+    for image in marked:
+        by_series.setdefault(image.SeriesInstanceUID, []).append(image)
+    study = Dataset()
+    study.StudyInstanceUID = first.StudyInstanceUID
+    study.ReferencedSeriesSequence = [_referenced_series(uid, items) for uid, items in by_series.items()]
+    ds.CurrentRequestedProcedureEvidenceSequence = [study]
+    content = []
+    for image in marked:
+        item = Dataset()
+        item.RelationshipType, item.ValueType = "CONTAINS", "IMAGE"
+        item.ReferencedSOPSequence = [_referenced_sop(image)]
+        content.append(item)
+    ds.ContentSequence = content
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+def _code(value: str, meaning: str) -> Dataset:
+    code = Dataset()
+    code.CodeValue, code.CodingSchemeDesignator, code.CodeMeaning = value, "DCM", meaning
+    return code
+
+
+def _referenced_sop(image: Dataset) -> Dataset:
+    ref = Dataset()
+    ref.ReferencedSOPClassUID, ref.ReferencedSOPInstanceUID = image.SOPClassUID, image.SOPInstanceUID
+    return ref
+
+
+def _referenced_series(series_uid: str, images: list[Dataset]) -> Dataset:
+    series = Dataset()
+    series.SeriesInstanceUID = series_uid
+    series.ReferencedSOPSequence = [_referenced_sop(image) for image in images]
+    return series
