@@ -31,6 +31,10 @@ class CheckDialog(QDialog):
         self._settings = settings
         self._runner = runner
         self.report: CheckReport | None = None
+        # The check has the camera and microphone while it runs (lent by the capture tab, which takes them
+        # back when this dialog closes): closing is put off until the check has released them.
+        self.running = False
+        self._close_with: int | None = None
         self.summary = QLabel()
         self.summary.setObjectName("caseTitle")
         self.summary.setWordWrap(True)
@@ -90,6 +94,9 @@ class CheckDialog(QDialog):
         return {Grade.GOOD: self.tr("Good"), Grade.POOR: self.tr("Poor"), Grade.UNFIT: self.tr("Unfit")}[grade]
 
     def run_check(self) -> None:
+        if self.running:
+            return
+        self.running = True
         self.run_button.setEnabled(False)
         self.progress.setValue(0)
         self.progress.show()
@@ -104,20 +111,40 @@ class CheckDialog(QDialog):
             self.summary.setText(self.tr("Checking: %1…").replace("%1", self.part_name(part).lower()))
 
     def on_done(self, report: CheckReport) -> None:
-        self.run_button.setEnabled(True)
-        self.progress.hide()
+        self._check_ended()
         self.show_report(report)
+        self._close_if_asked()
 
     def on_failed(self, error: BaseException) -> None:
-        self.run_button.setEnabled(True)
-        self.progress.hide()
+        self._check_ended()
         from app.storage.errors import StorageError
 
         from .storage_messages import storage_message
 
+        self._close_if_asked()
         if not isinstance(error, StorageError):
             raise error
         self.summary.setText(storage_message(error))
+
+    def _check_ended(self) -> None:
+        self.running = False
+        self.run_button.setEnabled(True)
+        self.close_button.setEnabled(True)
+        self.progress.hide()
+
+    def _close_if_asked(self) -> None:
+        if self._close_with is not None:
+            result, self._close_with = self._close_with, None
+            super().done(result)
+
+    def done(self, result: int) -> None:
+        """Close, or (a check running: it still has the camera and microphone) close as soon as it ends,
+        so the devices go back to the capture tab only once the check has let go of them."""
+        if self.running:
+            self._close_with = result
+            self.close_button.setEnabled(False)
+            return
+        super().done(result)
 
     def show_report(self, report: CheckReport) -> None:
         self.report = report

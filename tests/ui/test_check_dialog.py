@@ -92,3 +92,49 @@ def test_the_check_borrows_the_camera_the_preview_holds_and_gives_it_back(qtbot,
         window.close()
         qtbot.waitUntil(lambda: not runner.busy, timeout=15000)
         camera.close()
+
+
+def test_closing_the_check_while_it_runs_gives_the_devices_back_only_once_it_has_let_go(
+        qtbot, runner, station, translations, microphone_source):
+    from dataclasses import replace
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.main_window import MainWindow
+    from app.ui.media_services import MediaServices
+    from tests.support.mjpeg import MjpegCamera
+    from tests.ui.conftest import open_new_case
+
+    camera = MjpegCamera(max_viewers=1)  # like a USB camera: one program at a time
+    station.save_settings(replace(station.settings, camera=camera.url, microphone="pulse", speaker="pulse"))
+    media = MediaServices(lambda: station.capture, lambda: station.attachments, lambda: station.settings,
+                          lambda: station.checks, station.save_settings)
+    window = MainWindow(station.cases, runner, str(station.paths.root), media)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        editor = open_new_case(qtbot, window)
+        editor.tabs.setCurrentWidget(editor.tabs.widget(1))
+        panel = editor.capture_panel
+        panel.camera_button.click()
+        qtbot.waitUntil(lambda: panel.feed.live, timeout=10000)
+        still_open = []
+
+        def close_at_once():
+            dialog = QApplication.activeModalWidget()
+            dialog.run_check()
+            dialog.reject()  # the user closes the window the moment the check starts
+            still_open.append(dialog.isVisible())
+
+        QTimer.singleShot(0, close_at_once)
+        window.check_action.trigger()  # returns when the dialog has closed
+        assert still_open == [True]
+        assert not runner.busy  # it closed once the check had released the camera and microphone
+        qtbot.waitUntil(lambda: panel.feed.live, timeout=10000)  # back on the tab
+        assert camera.refused == 0  # never opened twice
+        assert panel.mic is not None
+    finally:
+        window.close()
+        qtbot.waitUntil(lambda: not runner.busy, timeout=15000)
+        camera.close()
