@@ -65,8 +65,10 @@ class AttachmentService:
         recording it. Only old ones, so an import running at this moment is never touched."""
         import time
 
+        from app.storage.consultation import MinutesFiles
+
         with self._db.transaction() as session:
-            used = self._repo.all_hashes(session)
+            used = self._repo.all_hashes(session) | MinutesFiles().blobs(session)  # minutes PDFs are kept too
         cutoff, removed = time.time() - older_than_s, 0
         for sha256 in self.blobs.hashes():
             path = self.blobs.path(sha256)

@@ -107,7 +107,14 @@ class Station:
     def sync(self):
         from .sync import SyncService
 
-        return SyncService(self.db, self.paths.root, lambda a: self.attachments.path(a), self.paths.outgoing)
+        return SyncService(self.db, self.paths.root, lambda a: self.attachments.path(a), self.paths.outgoing,
+                           blobs=lambda: self.attachments.blobs)
+
+    @cached_property
+    def consultation(self):
+        from .consultation import ConsultationService
+
+        return ConsultationService(self.db, self.attachments.blobs)
 
     @cached_property
     def checks(self):

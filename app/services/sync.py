@@ -53,9 +53,11 @@ class NotEnrolledError(Exception):
 
 
 class SyncService:
-    def __init__(self, db: Database, root: Path, blob_path, outgoing: Path, clock=utcnow):
-        """`blob_path(attachment)` gives an attachment's file; `outgoing` holds de-identified copies."""
+    def __init__(self, db: Database, root: Path, blob_path, outgoing: Path, clock=utcnow, blobs=None):
+        """`blob_path(attachment)` gives an attachment's file; `outgoing` holds de-identified copies;
+        `blobs()` the BlobStore where the minutes PDFs fetched from the hub are kept."""
         self._db = db
+        self._blobs = blobs
         self._credential_path = root / "hub" / "credential.json"
         self._blob_path = blob_path
         self._outgoing = outgoing
@@ -138,7 +140,8 @@ class SyncService:
             # link, a handshake of several round trips each time.
             self.close()
             self._client, self._client_key = HubClient(credential, timeout=self.timeout_s), key
-        return SyncEngine(self._db, self._client, self._file_path, clock=self._clock).run_once(progress, force)
+        return SyncEngine(self._db, self._client, self._file_path, clock=self._clock,
+                          blobs=self._blobs() if self._blobs is not None else None).run_once(progress, force)
 
     def close(self) -> None:
         if self._client is not None:

@@ -19,7 +19,7 @@ from .errors import DatabaseCorrupt, DatabaseTooNew, StorageError, translated
 
 # The newest migration; checked against Alembic's head by a test. Start-up
 # compares it with the file and imports Alembic only when they differ.
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 

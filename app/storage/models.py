@@ -143,7 +143,7 @@ class OutboxRow(Base):
     kind: "case" (the case's records as one transaction), "task" (its workflow Task, created once),
     "file" (an attachment: resumable upload, then its DocumentReference), "outgoing" (a de-identified
     copy for an expert abroad, named by ref_id), "status" (the Task's new status, in ref_id, sent
-    with If-Match).
+    with If-Match), "message" (a reply or outcome report of the doctor, by message id).
     Rows of one case go in `seq` order; a case whose row fails waits, the others go on.
     """
 
@@ -170,11 +170,47 @@ class MessageRow(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
     direction: Mapped[str] = mapped_column(String(8), nullable=False)  # out | in
-    kind: Mapped[str] = mapped_column(String(16), nullable=False)      # question | answer | conclusion
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)      # app.wire.consultation kinds, conclusion
     author: Mapped[str] = _text()
     text: Mapped[str] = _text()
     sent_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     read: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    author_detail: Mapped[str] = _text()  # an expert's title, hospital, specialty
+    attachments: Mapped[str] = _text()    # JSON list of DocumentReference (attachment) ids
+    change: Mapped[str] = _text()         # workflow change: accepted | assigned | declined
+    assignee: Mapped[str] = _text()
+    outcome: Mapped[str] = _text()        # JSON {code, date, referred_to} of an outcome report
+
+
+class ConclusionRow(Base):
+    """A signed conclusion (FHIR Composition) as the hub sent it; an amendment is a row of its own."""
+
+    __tablename__ = "conclusions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    replaces: Mapped[str] = _text()
+    signed_at: Mapped[str] = _text()  # FHIR instant, as signed
+    content: Mapped[str] = _text()    # the Composition's JSON
+    received_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class MinutesRow(Base):
+    """The minutes (Biên bản hội chẩn) PDF of a conclusion; `blob` empty until its file is fetched."""
+
+    __tablename__ = "minutes"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the DocumentReference's id
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    composition_id: Mapped[str] = _text()
+    url: Mapped[str] = _text()
+    title: Mapped[str] = _text()
+    sha256: Mapped[str] = _text()
+    created: Mapped[str] = _text()
+    blob: Mapped[str] = _text()        # sha256 of the fetched file in the blob store
+    last_error: Mapped[str] = _text()
+    received_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
 
 
 class SyncStateRow(Base):

@@ -34,6 +34,11 @@ class Message:
     text: str
     sent_at: datetime
     read: bool
+    author_detail: str = ""
+    attachments: tuple[str, ...] = ()  # DocumentReference (attachment) ids
+    change: str = ""                   # workflow change: accepted | assigned | declined
+    assignee: str = ""
+    outcome: dict | None = None        # {"code", "date", "referred_to"} of an outcome report
 
 
 class Outbox:
@@ -64,6 +69,11 @@ class Outbox:
                                .order_by(OutboxRow.seq))
         return [OutboxItem(r.seq, r.case_id, r.kind, r.ref_id, r.attempts, r.upload_url, r.last_error,
                            _aware(r.next_try_at)) for r in rows]
+
+    def pending_refs(self, session: Session, case_id: str, kind: str) -> set[str]:
+        """The ref ids of a case's unsent rows of `kind` (a reply still waiting for the link)."""
+        return set(session.scalars(select(OutboxRow.ref_id).where(
+            OutboxRow.case_id == case_id, OutboxRow.kind == kind, OutboxRow.done_at.is_(None))))
 
     def done(self, session: Session, seq: int, now: datetime) -> None:
         session.execute(update(OutboxRow).where(OutboxRow.seq == seq)
@@ -102,14 +112,21 @@ class Messages:
             return False
         session.add(MessageRow(id=message.id, case_id=message.case_id, direction=message.direction,
                                kind=message.kind, author=message.author, text=message.text,
-                               sent_at=_naive(message.sent_at), read=message.read))
+                               sent_at=_naive(message.sent_at), read=message.read,
+                               author_detail=message.author_detail, change=message.change,
+                               assignee=message.assignee,
+                               attachments=json.dumps(list(message.attachments)) if message.attachments else "",
+                               outcome=json.dumps(message.outcome, ensure_ascii=False) if message.outcome else ""))
         return True
+
+    def get(self, session: Session, message_id: str) -> Message | None:
+        row = session.get(MessageRow, message_id)
+        return _message(row) if row is not None else None
 
     def for_case(self, session: Session, case_id: str) -> list[Message]:
         rows = session.scalars(select(MessageRow).where(MessageRow.case_id == case_id)
                                .order_by(MessageRow.sent_at, MessageRow.id))
-        return [Message(r.id, r.case_id, r.direction, r.kind, r.author, r.text, _aware(r.sent_at), r.read)
-                for r in rows]
+        return [_message(r) for r in rows]
 
     def unread(self, session: Session) -> dict[str, int]:
         rows = session.execute(select(MessageRow.case_id, func.count()).where(
@@ -130,6 +147,12 @@ class Messages:
         return session.scalar(select(func.count()).where(
             MessageRow.case_id == case_id, MessageRow.direction == "in",
             MessageRow.kind.in_(("answer", "conclusion")))) > 0
+
+
+def _message(r: MessageRow) -> Message:
+    return Message(r.id, r.case_id, r.direction, r.kind, r.author, r.text, _aware(r.sent_at), r.read,
+                   r.author_detail or "", tuple(json.loads(r.attachments)) if r.attachments else (),
+                   r.change or "", r.assignee or "", json.loads(r.outcome) if r.outcome else None)
 
 
 class SyncState:

@@ -12,19 +12,20 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from app.domain.case import utcnow
 from app.domain.lifecycle import Status
 from app.storage.attachments import AttachmentRepository
+from app.storage.consultation import Conclusions, MinutesFiles
 from app.storage.db import Database
 from app.storage.dicom_index import DicomIndex
 from app.storage.outbox import Message, Messages, Outbox, OutboxItem, RemoteTasks, SyncState, parse_status_change
 from app.storage.repository import CaseRepository
-from app.wire import mapping
+from app.wire import consultation, mapping
 
-from .hub_client import HubBusy, HubClient, HubConflict, HubFailed, HubRejected, HubUnreachable
+from .hub_client import HubBusy, HubClient, HubConflict, HubError, HubFailed, HubRejected, HubUnreachable
 from .pacs import DicomRow, PacsSender, batches, read_row
 
 log = logging.getLogger(__name__)
@@ -57,9 +58,12 @@ ProgressFn = Callable[[str, int, int], None]  # (case id, bytes sent, bytes in a
 
 class SyncEngine:
     def __init__(self, db: Database, client: HubClient, file_path: Callable[[OutboxItem], Path],
-                 clock=utcnow, rng: random.Random | None = None):
-        """`file_path(item)` says where the bytes of a "file" or "outgoing" row are."""
+                 clock=utcnow, rng: random.Random | None = None, blobs=None):
+        """`file_path(item)` says where the bytes of a "file" or "outgoing" row are; `blobs` (a BlobStore)
+        keeps the minutes PDFs fetched from the hub (none: they are not fetched)."""
         self._db = db
+        self._blobs = blobs
+        self._conclusions, self._minutes = Conclusions(), MinutesFiles()
         self._client = client
         self._file_path = file_path
         self._clock = clock
@@ -99,9 +103,22 @@ class SyncEngine:
     # -- download ----------------------------------------------------------------------------
 
     def download(self, report: SyncReport) -> None:
-        """The experts' replies, then the Tasks they moved on, each from its own cursor."""
+        """The experts' messages, the Tasks they moved on, signed conclusions and their minutes, each
+        from its own cursor; then the minutes' PDFs not fetched yet."""
         self._download("Communication", "download_cursor", lambda r: self._receive(r, report))
         self._download("Task", "task_cursor", self._task_seen)
+        self._download_optional("Composition", "conclusion_cursor", lambda r: self._receive_conclusion(r, report))
+        self._download("DocumentReference", "document_cursor", self._receive_minutes)
+        self._fetch_minutes()
+
+    def _download_optional(self, kind: str, cursor_key: str, receive: Callable[[dict], None]) -> None:
+        """A type an older hub does not serve (404, 400): nothing of it to fetch, the pass goes on."""
+        try:
+            self._download(kind, cursor_key, receive)
+        except HubRejected as error:
+            if error.status not in (400, 404):
+                raise
+            log.info("the hub serves no %s yet: %s", kind, error.diagnostics)
 
     def _download(self, kind: str, cursor_key: str, receive: Callable[[dict], None]) -> None:
         with self._db.transaction() as session:
@@ -129,18 +146,79 @@ class SyncEngine:
         if case_id is None:
             return
         kind = mapping.message_kind(resource) or "answer"
+        thread = consultation.read_message(resource)
+        # The station's own reply or outcome read back (written here, or before a restore): not news.
+        own = kind in consultation.STATION_KINDS
+        outcome = thread.outcome if thread else None
         with self._db.transaction() as session:
             if self._cases.get(session, case_id) is None:
                 return  # not a case of this station (a reply to a case deleted here)
-            sent = resource.get("sent")
             added = self._messages.add(session, Message(
-                id=resource["id"], case_id=case_id, direction="in", kind=kind,
-                author=mapping.sender_name(resource), text=mapping.message_text(resource),
-                sent_at=datetime.fromisoformat(sent.replace("Z", "+00:00")) if sent else self._clock(),
-                read=False))
+                id=resource["id"], case_id=case_id, direction="out" if own else "in", kind=kind,
+                author=(thread.author if thread else "") or mapping.sender_name(resource),
+                text=mapping.message_text(resource), sent_at=_moment(resource.get("sent")) or self._clock(),
+                read=own, author_detail=thread.author_detail if thread else "",
+                attachments=thread.attachments if thread else (), change=thread.change if thread else "",
+                assignee=thread.assignee if thread else "",
+                outcome={"code": outcome.code, "date": outcome.on.isoformat(), "referred_to": outcome.referred_to}
+                if outcome else None))
             self._settle(session, case_id)  # with the message, so no cut or kill separates them
-        if added:
+        if added and not own:
             report.new_answers.append(case_id)
+
+    def _receive_conclusion(self, resource: dict, report: SyncReport) -> None:
+        """A signed conclusion (a draft never shows, should a hub ever send one): kept whole, and a
+        "conclusion" message for it, which the case list counts as news and settles the case by."""
+        found = consultation.read_conclusion(resource)
+        if found is None or found.status != "final":
+            return
+        with self._db.transaction() as session:
+            if self._cases.get(session, found.case_id) is None:
+                return
+            added = self._conclusions.add(session, resource, found.case_id, self._clock())
+            if added:
+                self._messages.add(session, Message(
+                    id=found.id, case_id=found.case_id, direction="in", kind="conclusion", author=found.signed_by,
+                    text="", sent_at=_moment(found.signed_at) or self._clock(), read=False,
+                    author_detail=found.signer_detail))
+            self._settle(session, found.case_id)
+        if added:
+            report.new_answers.append(found.case_id)
+
+    def _receive_minutes(self, resource: dict) -> None:
+        if not consultation.is_minutes(resource):
+            return  # the station's own attachments come back by this search too
+        case_id = mapping.request_id_of(resource)
+        with self._db.transaction() as session:
+            if case_id and self._cases.get(session, case_id) is not None:
+                self._minutes.add(session, resource, case_id, consultation.minutes_composition(resource),
+                                  self._clock())
+
+    def _fetch_minutes(self) -> None:
+        """Each minutes PDF not fetched yet, into the blob store; one that fails waits for the next pass
+        and holds up nothing else."""
+        if self._blobs is None:
+            return
+        with self._db.transaction() as session:
+            waiting = self._minutes.unfetched(session)
+        for minutes in waiting:
+            target = self._blobs.root / "incoming" / f"minutes-{minutes.id}.part"  # a crash leaves it to clean_incoming
+            try:
+                self._client.download(minutes.url, target)
+                stored = self._blobs.put_file(target)
+                if minutes.sha256 and stored.sha256 != minutes.sha256:
+                    raise OSError(f"the minutes file arrived damaged (sha256 {stored.sha256})")
+            except (HubError, OSError) as error:
+                with self._db.transaction() as session:
+                    self._minutes.failed(session, minutes.id, str(error))
+                log.warning("minutes %s of case %s not fetched: %s", minutes.id, minutes.case_id, error)
+                if isinstance(error, HubUnreachable):
+                    return
+                continue
+            finally:
+                target.unlink(missing_ok=True)
+            with self._db.transaction() as session:
+                self._minutes.fetched(session, minutes.id, stored.sha256)
 
     def settle(self, session) -> None:
         """Every case in the state the database implies: all rows sent -> synced; an answer -> answered."""
@@ -281,6 +359,8 @@ class SyncEngine:
             self._send_status(case, item.ref_id)
         elif item.kind in ("file", "outgoing"):
             self._send_file(case, item, progress)
+        elif item.kind == "message":
+            self._send_message(case, item.ref_id)
         else:
             raise HubRejected(0, f"unknown outbox row kind {item.kind!r}")
 
@@ -304,6 +384,23 @@ class SyncEngine:
             current = self._client.read("Task", mapping.task_id(case.id))
             self._task_seen(current)
             raise HubConflict(412, f"task-changed:{seen}:{current.get('status', '')}") from None
+
+    def _send_message(self, case, message_id: str) -> None:
+        """The doctor's reply or outcome report, under the station's own id. Built from the stored row
+        alone, so a resend is identical, which the hub takes as done; a 409 "sent already" is read back
+        and counts as done when what the hub holds is this message."""
+        with self._db.transaction() as session:
+            message = self._messages.get(session, message_id)
+        if message is None:
+            raise HubRejected(0, f"message {message_id} is gone from this station")
+        resource = outgoing_message(message, case.patient.id)
+        try:
+            self._client.put(resource)
+        except HubRejected as error:
+            if error.status != 409 or isinstance(error, HubConflict):
+                raise
+            if not _same_message(self._client.read("Communication", message_id), resource):
+                raise
 
     def _send_file(self, case, item: OutboxItem, progress: ProgressFn | None) -> None:
         path = self._file_path(item)
@@ -367,6 +464,31 @@ class SyncEngine:
         # Ids and the hub's reason only: never a name or a file name (the file row's ref is an id).
         log.warning("case %s: %s row %s not sent (try %d): %s; next try in %.0f s", item.case_id, item.kind,
                     item.seq, item.attempts + 1, error, delay)
+
+
+def outgoing_message(message: Message, patient_id: str) -> dict:
+    """The Communication of a reply or outcome report written on this station."""
+    outcome = None
+    if message.outcome:
+        outcome = consultation.Outcome(message.outcome["code"], date.fromisoformat(message.outcome["date"]),
+                                       message.outcome.get("referred_to", ""))
+    return consultation.message(message.id, message.case_id, patient_id, message.kind, message.text,
+                                mapping.instant(message.sent_at), attachments=message.attachments, outcome=outcome)
+
+
+def _same_message(stored: dict, sent: dict) -> bool:
+    """What the station wrote (the hub adds the sender and its meta)."""
+    keys = ("basedOn", "category", "sent", "payload", "extension")
+    return all(stored.get(k) == sent.get(k) for k in keys)
+
+
+def _moment(stamp: str | None) -> datetime | None:
+    if not stamp:
+        return None
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def _failed_tries(item: OutboxItem) -> int:

@@ -166,7 +166,7 @@ def test_passes_reuse_the_token_and_the_connection(enrolled_station, hub):
     client_id = enrolled_station.sync.credential().client_id
     with hub.engine.begin() as conn:
         actions = [e["action"] for e in audit.events(conn, client_id)]
-    assert actions.count("token") == 1 and actions.count("search") == 6  # replies and Tasks, three times
+    assert actions.count("token") == 1 and actions.count("search") == 12  # messages, Tasks, conclusions, minutes: three times
 
 
 def test_a_hub_failing_on_a_case_is_a_refusal_after_three_tries_and_the_others_go_on(enrolled_station, tmp_path,
