@@ -6,6 +6,8 @@
     diemcau-hub add-expert --hospital bachmai --specialty cardiology --name "Bs. Trần"
     diemcau-hub revoke CLIENT_ID
     diemcau-hub clients
+    diemcau-hub backup --to /backup/2026-11-29          (server/backup.py, docs/retention.md)
+    diemcau-hub restore --from /backup/2026-11-29       (into an empty database and data folder)
 """
 
 import argparse
@@ -162,6 +164,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", default=os.environ.get("DIEMCAU_HUB_DATA", "hub-data"),
                         help="folder for files, the secret and (by default) the SQLite database")
     parser.add_argument("--database", help="SQLAlchemy URL, e.g. postgresql://user@host/diemcau "
+def backup_or_restore(args) -> int:
+    from . import backup
+
+    url = backup.default_database_url(Path(args.data), args.database)
+    try:
+        if args.command == "backup":
+            manifest = backup.backup(Path(args.data), url, Path(args.to))
+        else:
+            manifest = backup.restore(Path(args.source), Path(args.data), url)
+    except backup.BackupError as error:
+        print(f"diemcau-hub: {error}", file=sys.stderr)
+        return 1
+    print(f"{args.command}: {manifest['database']} database and {len(manifest['files'])} files, checked")
+    return 0
+
+
                         "(default: SQLite in --data)")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("serve", help="run the HTTP API")
@@ -196,6 +214,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--workers cannot be combined with --local-pacs, --ready-file or --exit-with "
                      "(those are for the one-machine hub, which runs one worker)")
     if args.command == "serve":
+    save = commands.add_parser("backup", help="dump the database and copy the data folder into a new folder")
+    save.add_argument("--to", required=True)
+    back = commands.add_parser("restore", help="restore a backup into an empty database and data folder")
+    back.add_argument("--from", dest="source", required=True)
         return serve(args)
     if args.command == "add-station":
         return add_client(args, "station")
@@ -208,3 +230,5 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+    if args.command in ("backup", "restore"):
+        return backup_or_restore(args)
