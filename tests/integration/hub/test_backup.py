@@ -10,6 +10,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import httpx
 from sqlalchemy import MetaData, create_engine, select
 
 from app.sync.hub_client import HubClient
@@ -116,6 +117,12 @@ def test_a_hub_restored_from_its_backup_holds_and_serves_everything(postgres, en
         restored = RunningHub(new_data, new_url).start()
         again, expert_again = moved(station, restored), moved(expert, restored)
         try:
+            # Nothing of a consultation can be deleted through the hub (TT 49/2017: kept 10 years).
+            file_path = url.removeprefix(original.url)
+            for path in ("/Patient/pat-1", "/ServiceRequest/case-1", "/Communication/r-1", "/DocumentReference/doc-1",
+                         file_path):
+                gone = httpx.delete(f"{restored.url}{path}", headers={"Authorization": f"Bearer {again.token()}"})
+                assert gone.status_code == 405, (path, gone.status_code)
             assert everything_seen_by(again) == seen_before
             fetched = tmp_path / "photo"
             again.download(url.replace(original.url, restored.url), fetched)
