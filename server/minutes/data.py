@@ -4,9 +4,14 @@ The services map their records to `MinutesData`; the renderer only lays it out. 
 given (wrapped, never cut); what must not appear for experts abroad has to be left out here: with
 `pseudonymous=True` there is no `patient` at all, so no identity field can be printed by mistake.
 Times: aware datetimes are printed in Vietnam's time (UTC+7), naive ones as they are.
+
+From the wire (app.wire.consultation): `issues`, `treatment`, `follow_up` are the signed Conclusion's;
+`signatures` its legal attester (name, title, time) with the SHA-256 its Provenance signature holds;
+`amendment` names the version the Conclusion `replaces` and when that one was signed; `version` is its own.
+With `pseudonymous`, the free text given (history, examination...) must already be the de-identified one.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from app.wire.consultation import Issue
@@ -97,8 +102,7 @@ class MinutesData:
     discussion: str = ""                 # ý kiến thảo luận (optional)
     signatures: tuple[Signature, ...] = ()
     amendment: Amendment | None = None
-    version: int = 1
-    extra: dict = field(default_factory=dict, compare=False)
+    version: int = 1                     # of the signed conclusion these minutes record
 
     def __post_init__(self):
         if self.pseudonymous:

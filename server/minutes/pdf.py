@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
+from fpdf.fonts import FontFace
 
 from .data import CHAIR, SECRETARY, MinutesData, Person, Signature
 from .labels import labeller
@@ -13,6 +14,7 @@ VIETNAM = timezone(timedelta(hours=7))
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 FONT = "noto"
 LINE = 5.2        # mm per line of body text (11 pt)
+HEADINGS = FontFace(family=FONT, emphasis="BOLD", fill_color=(235, 235, 235))
 
 
 def local(moment: datetime) -> datetime:
@@ -140,7 +142,7 @@ class MinutesPDF(FPDF):
         rows += [(label("members"), person) for person in data.participants]
         self.set_font(FONT, "", 9.5)
         with self.table(col_widths=(9, 38, 22, 38, 30, 33), width=self.epw, align="LEFT", line_height=4.6,
-                        text_align="LEFT", headings_style=_heading_style(), padding=1) as table:
+                        text_align="LEFT", headings_style=HEADINGS, padding=1) as table:
             header = table.row()
             for key in ("no", "name", "role", "post", "specialty", "site"):
                 header.cell(label(key))
@@ -188,7 +190,3 @@ class MinutesPDF(FPDF):
             line("B", 11, person.name)
             line("", 9.5, person.title, 4.5)
 
-
-def _heading_style():
-    from fpdf.fonts import FontFace
-    return FontFace(family=FONT, emphasis="BOLD", fill_color=(235, 235, 235))
