@@ -43,8 +43,8 @@ LABELS = {
     "vi": {"title": "Xem ảnh DICOM", "series": "Loạt ảnh", "tools": "Công cụ", "presets_title": "Cửa sổ",
            "scroll": "Cuộn lát cắt", "windowlevel": "Cửa sổ / mức", "zoompan": "Phóng to / di chuyển",
            "reset": "Đặt lại", "key": "Ảnh chính tiếp theo ★", "slice": "Lát", "window": "Cửa sổ",
-           "loading": "Đang tải ảnh…", "unavailable": "Không có ảnh nào bạn được xem trong nghiên cứu này.",
-           "empty": "Nghiên cứu này chưa có ảnh.", "back": "← Ca hội chẩn",
+           "loading": "Đang tải ảnh…", "unavailable": "Không có ảnh nào bạn được xem trong ca chụp này.",
+           "empty": "Ca chụp này chưa có ảnh.", "back": "← Hộp thư hội chẩn",
            "help": "Lăn chuột hoặc phím ↑↓ để chuyển lát; kéo chuột theo công cụ đang chọn.",
            "presets": {"lung": "Phổi", "mediastinum": "Trung thất", "bone": "Xương", "brain": "Não",
                        "abdomen": "Bụng"}},
@@ -52,7 +52,7 @@ LABELS = {
            "scroll": "Scroll slices", "windowlevel": "Window / level", "zoompan": "Zoom / pan",
            "reset": "Reset", "key": "Next key image ★", "slice": "Slice", "window": "Window",
            "loading": "Loading images…", "unavailable": "There are no images of this study you may see.",
-           "empty": "This study has no images yet.", "back": "← Consultation",
+           "empty": "This study has no images yet.", "back": "← Inbox",
            "help": "Mouse wheel or ↑↓ keys change the slice; drag to use the selected tool.",
            "presets": {"lung": "Lung", "mediastinum": "Mediastinum", "bone": "Bone", "brain": "Brain",
                        "abdomen": "Abdomen"}},
@@ -60,7 +60,7 @@ LABELS = {
            "scroll": "Défiler les coupes", "windowlevel": "Fenêtre / niveau", "zoompan": "Zoom / déplacement",
            "reset": "Réinitialiser", "key": "Image clé suivante ★", "slice": "Coupe", "window": "Fenêtre",
            "loading": "Chargement des images…", "unavailable": "Aucune image de cet examen ne vous est accessible.",
-           "empty": "Cet examen n'a pas encore d'images.", "back": "← Consultation",
+           "empty": "Cet examen n'a pas encore d'images.", "back": "← Boîte de réception",
            "help": "Molette ou touches ↑↓ pour changer de coupe ; glisser pour l'outil choisi.",
            "presets": {"lung": "Poumon", "mediastinum": "Médiastin", "bone": "Os", "brain": "Cerveau",
                        "abdomen": "Abdomen"}},
@@ -102,7 +102,7 @@ def viewer_page(study: str, language: str) -> Response:
 </head>
 <body>
 <div id="viewer" data-state="starting">
-<header><a href="javascript:history.back()" id="back">{t['back']}</a><strong>{t['title']}</strong>
+<header><a href="/console/inbox" id="back">{t['back']}</a><strong>{t['title']}</strong>
 <span id="status" role="status"></span></header>
 <aside>
 <h2>{t['series']}</h2><ul id="series"></ul>

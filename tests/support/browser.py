@@ -46,6 +46,7 @@ class Traffic:
     urls: list[str] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)
     transferred: dict[str, int] = field(default_factory=dict)  # CDP requestId -> encoded bytes (with headers)
+    requested: dict[str, str] = field(default_factory=dict)  # CDP requestId -> URL
 
     def foreign(self, origin: str) -> list[str]:
         """The requests that went anywhere but `origin` (scheme://host:port); data: and blob: stay local."""
@@ -54,6 +55,10 @@ class Traffic:
     @property
     def total_bytes(self) -> int:
         return sum(self.transferred.values())
+
+    def bytes_where(self, wanted) -> int:
+        """The bytes moved by the requests whose URL `wanted(url)` accepts."""
+        return sum(n for rid, n in self.transferred.items() if wanted(self.requested.get(rid, "")))
 
 
 def _origin(url: str) -> str:
@@ -68,6 +73,8 @@ def record_traffic(page) -> Traffic:
     page.on("response", lambda response: traffic.statuses.__setitem__(response.url, response.status))
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
+    cdp.on("Network.requestWillBeSent",
+           lambda event: traffic.requested.__setitem__(event["requestId"], event["request"]["url"]))
     cdp.on("Network.loadingFinished",
            lambda event: traffic.transferred.__setitem__(event["requestId"], int(event["encodedDataLength"])))
     page._diemcau_cdp = cdp  # kept alive with the page
