@@ -31,7 +31,7 @@ def test_a_bug_without_a_token_is_audited_too(hub, monkeypatch):
     def broken(*_args, **_kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("server.api.capability_statement", broken)
+    monkeypatch.setattr("server.routes.enroll.capability_statement", broken)
     assert Raw(hub)("GET", "/metadata").status_code == 500
     with hub.engine.begin() as conn:
         latest = events(conn)[0]
