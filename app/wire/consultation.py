@@ -18,7 +18,7 @@ Both the station and the hub build and read these resources here, so the two can
 import html
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from . import systems
 
