@@ -16,6 +16,10 @@ import os
 import sys
 from pathlib import Path
 
+# On stopping, requests in flight get this long to finish; open event streams (GET /events) never
+# finish by themselves, and their clients reconnect to another worker or the restarted hub.
+GRACE_S = 5
+
 
 def _config(args):
     from .config import HubConfig
@@ -49,7 +53,8 @@ def serve(args) -> int:
     ready = Path(args.ready_file) if args.ready_file else None
 
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", access_log=False,
-                            workers=1, ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key)
+                            workers=1, ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key,
+                            timeout_graceful_shutdown=GRACE_S)
     server = uvicorn.Server(config)
     if args.exit_with:
         import threading
@@ -114,7 +119,7 @@ def serve_workers(args) -> int:
                        "DIEMCAU_HUB_DATABASE": config.database_url, "DIEMCAU_HUB_PACS": config.pacs_url,
                        "DIEMCAU_HUB_PUBLIC_URL": config.public_url})
     uvicorn.run("server.api:app_from_environment", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level="warning", access_log=False,
+                workers=args.workers, log_level="warning", access_log=False, timeout_graceful_shutdown=GRACE_S,
                 ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key)
     return 0
 

@@ -18,6 +18,8 @@ class HubConfig:
     max_upload_bytes: int = 4 * 1024 * 1024 * 1024  # one file over tus
     max_chunk_bytes: int = 64 * 1024 * 1024         # one PATCH
     threads: int = 8    # per worker process, for database work
+    events_heartbeat_s: float = 15.0  # GET /events: a comment this often; the credential is checked again
+    events_per_client: int = 4        # GET /events streams one client may hold open in one worker process
     pacs_url: str = ""  # the PACS's DICOMweb root (user:password@ for basic auth); "" = no PACS
     # The address stations use, e.g. https://hub.diemcau.vn (what TLS or the reverse proxy serves).
     # Client assertions must name <public_url>/auth/token as their audience, and the hub names

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from app.wire import mapping, systems
 
 from .access import SHARED_TYPES, Principal
+from .events.record import publish as publish_events
 from .outcome import FhirError, forbidden, not_found
 from .references import references_of
 from .tables import history, resources
@@ -106,7 +107,7 @@ class ResourceStore:
         requests = {key[1]: row for key, row in targets.items() if key[0] == "ServiceRequest"}
         authors = self._first_authors(conn, [i for entry_refs in refs for w, t, i in entry_refs
                                              if t == "Communication" and w.endswith(".valueReference")])
-        out, new, changed, versions = [], [], [], []
+        out, new, changed, versions, made = [], [], [], [], []
         now = utcnow()
         for n, (resource, if_match) in enumerate(entries):
             kind, resource_id = resource["resourceType"], resource["id"]
@@ -127,6 +128,7 @@ class ResourceStore:
                 error.entry = n
                 raise error
             values = self._row(who, resource, existing, request, now)
+            made.append((values, existing))
             (changed if existing is not None else new).append(values)
             versions.append(dict(type=kind, id=resource_id, version=values["version"], method=method,
                                  last_updated=values["last_updated"], client_id=who.client_id,
@@ -144,6 +146,7 @@ class ResourceStore:
                          .values(**values))
         if versions:
             conn.execute(insert(history), versions)
+            publish_events(conn, who.client_id, made, requests)  # in this transaction: no event without its record
         return out
 
     @staticmethod
