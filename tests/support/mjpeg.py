@@ -62,16 +62,23 @@ class MjpegCamera:
                 self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
                 self.end_headers()
                 number = 0
+                due = time.monotonic()  # frames go out on a schedule: a late wake-up (a loaded machine) catches up
                 try:
                     while not camera.dead.is_set() and not self._gone():
                         if camera.stalled.is_set():
                             time.sleep(0.05)
+                            due = time.monotonic()
                             continue
                         jpeg = camera.frames[number % len(camera.frames)]
                         self.wfile.write(b"--frame\r\nContent-Type: image/jpeg\r\nContent-Length: "
                                          + str(len(jpeg)).encode() + b"\r\n\r\n" + jpeg + b"\r\n")
                         number += 1
-                        time.sleep(1 / camera.fps)
+                        due += 1 / camera.fps
+                        delay = due - time.monotonic()
+                        if delay > 0:
+                            time.sleep(delay)
+                        elif delay < -0.5:
+                            due = time.monotonic()  # far behind: no burst of frames
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
