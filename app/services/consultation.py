@@ -120,6 +120,9 @@ class ConsultationService:
         chosen = chosen or (minutes[-1] if minutes else None)
         return self._blobs.path(chosen.blob) if chosen else None
 
+    def attachment_path(self, attachment: Attachment) -> Path:
+        return self._blobs.path(attachment.sha256)
+
     def save_minutes(self, case_id: str, target: Path) -> Path:
         source = self.minutes_file(case_id)
         if source is None:

@@ -66,7 +66,8 @@ class StationApp:
         media = MediaServices(lambda: station.capture, lambda: station.attachments, lambda: station.settings,
                               lambda: station.checks, station.save_settings, lambda: station.imports,
                               lambda: station.imaging, lambda: station.deidentification)
-        self.window = MainWindow(station.cases, self.runner, str(station.paths.root), media)
+        self.window = MainWindow(station.cases, self.runner, str(station.paths.root), media,
+                                 consultation=lambda: station.consultation)
         self.window.set_language(self.language)
         self.window.restore_geometry_state(station.settings.window_geometry)
         self.window.language_requested.connect(self.on_language_requested)

@@ -79,9 +79,11 @@ class CaseEditor(QWidget):
     save_failed = Signal(str)             # what went wrong, in the user's language
 
     def __init__(self, cases: CaseService, runner: TaskRunner, capture_panel: QWidget | None = None,
-                 viewer: QWidget | None = None, parent=None):
+                 viewer: QWidget | None = None, parent=None, consultation: QWidget | None = None):
+        """`consultation`: the ConsultationTab ("Hội chẩn"), shown on every sent case."""
         super().__init__(parent)
         self.capture_panel = capture_panel
+        self.consultation = consultation
         self.viewer = viewer
         self._cases = cases
         self._runner = runner
@@ -264,17 +266,24 @@ class CaseEditor(QWidget):
         layout.addWidget(self.parent_label)
         layout.addLayout(actions)
         layout.addWidget(self.banner)
-        if self.capture_panel is None:
+        self._consultation_page = None
+        if self.capture_panel is None and self.consultation is None:
             self.tabs = None
             layout.addWidget(scroll, 1)
         else:
             self.tabs = QTabWidget()
             self.tabs.addTab(scroll, "")
-            self.tabs.addTab(self._scrolled(self.capture_panel), "")
-            self.capture_panel.attachments_changed.connect(lambda _n: self._retitle_tabs())
-            if self.viewer is not None:
-                self.tabs.addTab(self._scrolled(self.viewer), "")
-                self.capture_panel.imaging_added.connect(self.viewer.reload)
+            if self.capture_panel is not None:
+                self.tabs.addTab(self._scrolled(self.capture_panel), "")
+                self.capture_panel.attachments_changed.connect(lambda _n: self._retitle_tabs())
+                if self.viewer is not None:
+                    self.tabs.addTab(self._scrolled(self.viewer), "")
+                    self.capture_panel.imaging_added.connect(self.viewer.reload)
+            if self.consultation is not None:
+                self._consultation_page = self._scrolled(self.consultation)
+                self.tabs.addTab(self._consultation_page, "")
+                self.tabs.setTabVisible(self.tabs.indexOf(self._consultation_page), False)
+                self.tabs.currentChanged.connect(self._on_tab_changed)
             layout.addWidget(self.tabs, 1)
 
     @staticmethod
@@ -353,10 +362,34 @@ class CaseEditor(QWidget):
     def _retitle_tabs(self) -> None:
         if self.tabs is not None:
             self.tabs.setTabText(0, self.tr("Case record"))
-            count = self.capture_panel.model.rowCount()  # what the list shows: a series is one line
-            self.tabs.setTabText(1, self.tr("Photos, video, sound (%1)").replace("%1", str(count)))
-            if self.viewer is not None:
-                self.tabs.setTabText(2, self.tr("Imaging (DICOM)"))
+            if self.capture_panel is not None:
+                count = self.capture_panel.model.rowCount()  # what the list shows: a series is one line
+                self.tabs.setTabText(1, self.tr("Photos, video, sound (%1)").replace("%1", str(count)))
+                if self.viewer is not None:
+                    self.tabs.setTabText(2, self.tr("Imaging (DICOM)"))
+            if self._consultation_page is not None:
+                self.tabs.setTabText(self.tabs.indexOf(self._consultation_page), self.tr("Consultation"))
+
+    def _show_consultation_tab(self, case: ConsultationCase) -> None:
+        """The "Hội chẩn" tab exists for a case once it is sent."""
+        if self._consultation_page is None:
+            return
+        sent = case.status not in (Status.DRAFT, Status.READY)
+        index = self.tabs.indexOf(self._consultation_page)
+        if not sent and self.tabs.currentIndex() == index:
+            self.tabs.setCurrentIndex(0)
+        self.tabs.setTabVisible(index, sent)
+        self.consultation.set_case(case if sent else None)
+        self.consultation.set_active(sent and self.tabs.currentIndex() == index)
+
+    def show_consultation(self) -> None:
+        """Bring the "Hội chẩn" tab of the open case to the front (a notification was clicked)."""
+        if self._consultation_page is not None and self.tabs.isTabVisible(self.tabs.indexOf(self._consultation_page)):
+            self.tabs.setCurrentWidget(self._consultation_page)
+
+    def _on_tab_changed(self, index: int) -> None:
+        if self.consultation is not None:
+            self.consultation.set_active(index == self.tabs.indexOf(self._consultation_page))
 
     def _fill_combos(self, lang: str) -> None:
         was_loading, self._loading = self._loading, True
@@ -430,6 +463,7 @@ class CaseEditor(QWidget):
             self.capture_panel.set_case(case)
         if self.viewer is not None:
             self.viewer.set_case(case.id)
+        self._show_consultation_tab(case)
 
     def on_icd_chosen(self, code: str, label: str) -> None:
         """The code goes in its field; its label fills the diagnosis in words unless the doctor wrote one."""
@@ -618,6 +652,7 @@ class CaseEditor(QWidget):
             self._validate()
             if self.capture_panel is not None:
                 self.capture_panel.set_case(self._case)
+            self._show_consultation_tab(self._case)
         self.case_status_changed.emit(case)
 
     def show_status(self, case: ConsultationCase) -> None:
@@ -628,6 +663,7 @@ class CaseEditor(QWidget):
         self._show_required = case.status is not Status.DRAFT
         self._apply_editable()
         self._refresh_header()
+        self._show_consultation_tab(self._case)
 
     def _on_transition_error(self, error: BaseException) -> None:
         if isinstance(error, CaseIncomplete):

@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QTableView, QVBoxLayout, QWidget)
 
 from app.domain.lifecycle import Status, Urgency
@@ -22,7 +22,9 @@ class CaseListModel(QAbstractTableModel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._rows: list[CaseSummary] = []
+        self._rows: list[CaseSummary] = []   # what the table shows
+        self._page: list[CaseSummary] = []   # the page as queried, before the inbox filter
+        self.unread_only = False             # the inbox: only cases with an answer not read yet
         self._local_only = False  # synced only with the station's own hub
         self._unread: dict[str, int] = {}
         self._unsent: dict[str, tuple[int, str]] = {}
@@ -30,8 +32,16 @@ class CaseListModel(QAbstractTableModel):
         self._sorted_by: tuple[int, Qt.SortOrder] | None = None  # None: newest first, as queried
 
     def set_page(self, rows: list[CaseSummary]) -> None:
+        self._page = list(rows)
+        self._show_rows()
+
+    def set_unread_only(self, unread_only: bool) -> None:
+        self.unread_only = unread_only
+        self._show_rows()
+
+    def _show_rows(self) -> None:
         self.beginResetModel()
-        self._rows = list(rows)
+        self._rows = [r for r in self._page if not self.unread_only or self._unread.get(r.id)]
         if self._sorted_by is not None:
             self._rows.sort(key=self._key(self._sorted_by[0]), reverse=self._sorted_by[1] == Qt.SortOrder.DescendingOrder)
         self.endResetModel()
@@ -41,9 +51,12 @@ class CaseListModel(QAbstractTableModel):
         """Unread expert answers (a badge), records still waiting for the hub, and status changes the
         hub refused because the experts changed the case first (TaskConflict), by case id; `local_only`:
         the hub is the station's own, so a synced case is still on this machine."""
+        inbox_changed = self.unread_only and set(unread) != set(self._unread)
         self._unread, self._unsent, self._conflicts = dict(unread), dict(unsent), dict(conflicts or {})
         self._local_only = local_only
-        if self._rows:
+        if inbox_changed:
+            self._show_rows()
+        elif self._rows:
             column = self.COLUMNS.index("status")
             self.dataChanged.emit(self.index(0, column), self.index(len(self._rows) - 1, column))
 
@@ -147,6 +160,7 @@ class CaseListPanel(QWidget):
         self.search.setClearButtonEnabled(True)
         self.status_filter = QComboBox()
         self.urgency_filter = QComboBox()
+        self.unread_filter = QCheckBox()
         self.count_label = QLabel()
         self.view = QTableView()
         self.view.setModel(self.model)
@@ -166,6 +180,7 @@ class CaseListPanel(QWidget):
         filters = QHBoxLayout()
         filters.addWidget(self.status_filter)
         filters.addWidget(self.urgency_filter)
+        filters.addWidget(self.unread_filter)
         filters.addStretch(1)
         filters.addWidget(self.count_label)
         layout = QVBoxLayout(self)
@@ -180,6 +195,8 @@ class CaseListPanel(QWidget):
         self.search.textChanged.connect(self._search_timer.start)
         self.status_filter.currentIndexChanged.connect(self.refresh)
         self.urgency_filter.currentIndexChanged.connect(self.refresh)
+        self.unread_filter.toggled.connect(self.on_unread_filter_toggled)
+        self.model.modelReset.connect(self._show_count)
         self.view.selectionModel().currentRowChanged.connect(self.on_current_row_changed)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
         self.retranslate()
@@ -193,7 +210,16 @@ class CaseListPanel(QWidget):
             header.setSortIndicator(section, Qt.SortOrder.AscendingOrder)
         self.model.sort(section, header.sortIndicatorOrder())
 
+    def on_unread_filter_toggled(self, checked: bool) -> None:
+        keep = self.current_case_id()
+        self.model.set_unread_only(checked)
+        if keep is not None:
+            self.select_case(keep, notify=False)
+
     def retranslate(self) -> None:
+        self.unread_filter.setText(self.tr("New answers"))
+        self.unread_filter.setToolTip(self.tr("Show only the cases with an answer from the experts you have not "
+                                              "read yet"))
         self.search.setPlaceholderText(self.tr("Search by name, CCCD, BHYT or phone (accents optional)"))
         for combo, label, values, name in (
             (self.status_filter, self.tr("All statuses"), list(Status), status_name),
@@ -213,7 +239,7 @@ class CaseListPanel(QWidget):
         counts = getattr(self, "_counts", None)
         if counts is None:
             return
-        shown, total = counts
+        shown, total = self.model.rowCount(), counts[1]
         self.count_label.setText(self.tr("Cases: %1").replace("%1", str(total)) if shown == total
                                  else self.tr("Showing %1 of %2 cases").replace("%1", str(shown))
                                  .replace("%2", str(total)))

@@ -27,9 +27,13 @@ class MainWindow(QMainWindow):
     case_list_shown = Signal()        # the first page of cases is on screen
 
     def __init__(self, cases: CaseService, runner: TaskRunner, data_dir: str, media: MediaServices | None = None,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, consultation=None):
+        """`consultation()`: the ConsultationService behind each sent case's "Hội chẩn" tab."""
         super().__init__(parent)
         self._media = media
+        self._consultation = consultation
+        self._consultation_wanted: str | None = None  # a case to show on its Hội chẩn tab once loaded
+        self._notified: list[str] = []  # the cases the last desktop notification was about
         self._cases = cases
         self._runner = runner
         self._data_dir = data_dir
@@ -148,7 +152,14 @@ class MainWindow(QMainWindow):
 
                 deid = self._media.deidentification() if self._media.deidentification is not None else None
                 viewer = DicomViewer(self._media.imaging(), self._runner, deid)
-            self.editor = CaseEditor(self._cases, self._runner, panel, viewer)
+            tab = None
+            if self._consultation is not None:
+                from .consultation_tab import ConsultationTab
+
+                tab = ConsultationTab(self._consultation, self._runner)
+                tab.read_marked.connect(self.on_thread_read)
+                tab.message_written.connect(self.on_message_written)
+            self.editor = CaseEditor(self._cases, self._runner, panel, viewer, consultation=tab)
             self.editor.local_only = self._local_only
             self.editor.case_saved.connect(self.on_case_saved)
             self.editor.case_status_changed.connect(self.on_case_saved)
@@ -181,6 +192,9 @@ class MainWindow(QMainWindow):
     def open_case(self, case_id: str) -> None:
         editor = self._ensure_editor()
         if editor.case is not None and editor.case.id == case_id:
+            if self._consultation_wanted == case_id:
+                self._consultation_wanted = None
+                editor.show_consultation()
             return
         editor.flush()
         self._runner.run(lambda: self._cases.get_case(case_id), self.show_case, owner=self)
@@ -189,6 +203,34 @@ class MainWindow(QMainWindow):
         editor = self._ensure_editor()
         editor.load(case)
         self.stack.setCurrentWidget(editor)
+        if self._consultation_wanted == case.id:
+            self._consultation_wanted = None
+            editor.show_consultation()
+
+    def open_consultation(self, case_id: str) -> None:
+        """The case on its Hội chẩn tab (where a notification of a new answer leads)."""
+        self._consultation_wanted = case_id
+        self.case_list.refresh(select_id=case_id)  # selected in the list too, once the page is in
+        self.open_case(case_id)
+        if self.isMinimized():
+            self.showNormal()
+        self.activateWindow()
+
+    def on_notification_clicked(self) -> None:
+        if self._notified:
+            self.open_consultation(self._notified[0])
+
+    def on_thread_read(self, _case_id: str) -> None:
+        """The doctor read a case's thread: its "● mới" goes from the list now."""
+        if self.sync is not None:
+            self.sync.refresh_status()
+        self.case_list.refresh()
+
+    def on_message_written(self, _case_id: str) -> None:
+        """A reply or outcome waits in the outbox: say so, and send it now if the link allows."""
+        if self.sync is not None:
+            self.sync.refresh_status()
+            self.sync.sync_now()
 
     def on_case_saved(self, case: ConsultationCase) -> None:
         self.case_list.refresh(select_id=self.editor.case.id if self.editor and self.editor.case else case.id)
@@ -213,6 +255,7 @@ class MainWindow(QMainWindow):
             self.tr("The local hub could not start: %1").replace("%1", text), 20000))
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.tray = QSystemTrayIcon(self.windowIcon(), self)
+            self.tray.messageClicked.connect(self.on_notification_clicked)
             self.tray.show()
 
     def sync_now(self) -> None:
@@ -250,6 +293,8 @@ class MainWindow(QMainWindow):
             if self.editor is not None and self.editor.case is not None and self.editor.case.id in changed:
                 case_id = self.editor.case.id
                 self._runner.run(lambda: self._cases.get_case(case_id), self.editor.show_status, owner=self)
+                if self.editor.consultation is not None:
+                    self.editor.consultation.reload()  # the new message shows (and is read, if the tab is in front)
         from app.services.sync import TaskConflict
 
         for case_id, diagnostics in sorted(report.conflicts.items()):
@@ -267,6 +312,7 @@ class MainWindow(QMainWindow):
             self.sync.resend(case.id)
 
     def on_answers_arrived(self, case_ids: list) -> None:
+        self._notified = list(case_ids)
         text = self.tr("New answer from the experts for %n case(s).", "", len(case_ids))
         if self.tray is not None:
             self.tray.showMessage(self.tr("Điểm Cầu"), text, QSystemTrayIcon.MessageIcon.Information, 15000)

@@ -152,3 +152,27 @@ def conflict_text(conflict) -> str:
         "Texts", "The experts changed this consultation at the hub (from “%1” to “%2”) after you last saw it. "
         "Your change was not sent, so nothing of theirs was overwritten.")
         .replace("%1", task_status_name(conflict.seen)).replace("%2", task_status_name(conflict.now)))
+
+
+def outcome_name(code: str) -> str:
+    """What the requesting side reports back (app.wire.consultation.OUTCOMES)."""
+    return {
+        "improved": QCoreApplication.translate("Texts", "Improved"),
+        "stable": QCoreApplication.translate("Texts", "Stable"),
+        "worse": QCoreApplication.translate("Texts", "Worse"),
+        "referred": QCoreApplication.translate("Texts", "Referred up"),
+        "died": QCoreApplication.translate("Texts", "Died"),
+        "lost": QCoreApplication.translate("Texts", "Lost to follow-up"),
+    }.get(code, code)
+
+
+def party_detail(detail: str) -> str:
+    """An expert's "title, hospital, specialty" as the hub writes it (codes), in the user's language."""
+    from app.domain import reference
+
+    lang = language()
+    parts = []
+    for part in (p.strip() for p in detail.split(",")):
+        known = reference.hospital(part) or reference.specialty(part)
+        parts.append(known.label(lang) if known else part)
+    return ", ".join(p for p in parts if p)

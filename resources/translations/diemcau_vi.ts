@@ -508,6 +508,10 @@ Bạn đã kiểm tra chưa?</translation>
       <source>images leave without the patient's identity</source>
       <translation>ảnh gửi đi không kèm thông tin nhận dạng bệnh nhân</translation>
     </message>
+    <message>
+      <source>Consultation</source>
+      <translation>Hội chẩn</translation>
+    </message>
   </context>
   <context>
     <name>CaseListModel</name>
@@ -577,6 +581,14 @@ Bạn đã kiểm tra chưa?</translation>
     <message>
       <source>Showing %1 of %2 cases</source>
       <translation>%1 / %2 hồ sơ</translation>
+    </message>
+    <message>
+      <source>New answers</source>
+      <translation>Có trả lời mới</translation>
+    </message>
+    <message>
+      <source>Show only the cases with an answer from the experts you have not read yet</source>
+      <translation>Chỉ hiện các ca có trả lời của chuyên gia mà bạn chưa đọc</translation>
     </message>
   </context>
   <context>
@@ -1697,6 +1709,30 @@ Thư mục dữ liệu: %2</translation>
       <source>Sent (kept on this machine)</source>
       <translation>Đã gửi (giữ trên máy này)</translation>
     </message>
+    <message>
+      <source>Improved</source>
+      <translation>Cải thiện</translation>
+    </message>
+    <message>
+      <source>Stable</source>
+      <translation>Ổn định</translation>
+    </message>
+    <message>
+      <source>Worse</source>
+      <translation>Nặng hơn</translation>
+    </message>
+    <message>
+      <source>Referred up</source>
+      <translation>Chuyển tuyến trên</translation>
+    </message>
+    <message>
+      <source>Died</source>
+      <translation>Tử vong</translation>
+    </message>
+    <message>
+      <source>Lost to follow-up</source>
+      <translation>Mất theo dõi</translation>
+    </message>
   </context>
   <context>
     <name>Validation</name>
@@ -1969,6 +2005,247 @@ Thư mục dữ liệu: %2</translation>
     <message>
       <source>  case {case}: {why}</source>
       <translation>  hồ sơ {case}: {why}</translation>
+    </message>
+  </context>
+  <context>
+    <name>ConsultationTab</name>
+    <message>
+      <source>Attach to the reply</source>
+      <translation>Đính kèm vào trả lời</translation>
+    </message>
+    <message>
+      <source>Photos, PDF, images (%1)</source>
+      <translation>Ảnh, PDF, hình ảnh (%1)</translation>
+    </message>
+    <message>
+      <source>Write a reply or attach a file first.</source>
+      <translation>Hãy viết trả lời hoặc đính kèm một tệp trước.</translation>
+    </message>
+    <message>
+      <source>The file could not be attached: %1</source>
+      <translation>Không đính kèm được tệp: %1</translation>
+    </message>
+    <message>
+      <source>Save the minutes</source>
+      <translation>Lưu biên bản hội chẩn</translation>
+    </message>
+    <message>
+      <source>Print the minutes</source>
+      <translation>In biên bản</translation>
+    </message>
+    <message>
+      <source>Report the treatment outcome</source>
+      <translation>Báo kết quả điều trị</translation>
+    </message>
+    <message>
+      <source>The request as sent</source>
+      <translation>Yêu cầu hội chẩn đã gửi</translation>
+    </message>
+    <message>
+      <source>Messages with the experts</source>
+      <translation>Trao đổi với chuyên gia</translation>
+    </message>
+    <message>
+      <source>No message yet. The experts' questions and answers appear here.</source>
+      <translation>Chưa có tin nhắn. Câu hỏi và trả lời của chuyên gia sẽ hiện ở đây.</translation>
+    </message>
+    <message>
+      <source>Reply to the experts</source>
+      <translation>Trả lời chuyên gia</translation>
+    </message>
+    <message>
+      <source>Your answer to the experts' question, or new information…</source>
+      <translation>Trả lời câu hỏi của chuyên gia, hoặc thông tin mới…</translation>
+    </message>
+    <message>
+      <source>Attach…</source>
+      <translation>Đính kèm…</translation>
+    </message>
+    <message>
+      <source>Add a photo, a lab result (PDF) or an image to the reply</source>
+      <translation>Thêm ảnh, kết quả xét nghiệm (PDF) hoặc hình ảnh vào trả lời</translation>
+    </message>
+    <message>
+      <source>Send</source>
+      <translation>Gửi</translation>
+    </message>
+    <message>
+      <source>Sent as soon as the hub can be reached; works offline</source>
+      <translation>Gửi ngay khi kết nối được trung tâm; dùng được khi mất mạng</translation>
+    </message>
+    <message>
+      <source>The minutes (Biên bản hội chẩn) can be printed once the experts have signed the conclusion and the station has fetched it.</source>
+      <translation>Biên bản hội chẩn in được khi chuyên gia đã ký kết luận và trạm đã tải biên bản về.</translation>
+    </message>
+    <message>
+      <source>The minutes are being fetched from the hub; they can be printed after the next sync.</source>
+      <translation>Đang tải biên bản từ trung tâm; in được sau lần đồng bộ tới.</translation>
+    </message>
+    <message>
+      <source>Save the minutes as a PDF and open it to print</source>
+      <translation>Lưu biên bản thành tệp PDF và mở để in</translation>
+    </message>
+    <message>
+      <source>Asked of</source>
+      <translation>Nơi được mời</translation>
+    </message>
+    <message>
+      <source>Urgency</source>
+      <translation>Mức độ khẩn</translation>
+    </message>
+    <message>
+      <source>Reason</source>
+      <translation>Lý do hội chẩn</translation>
+    </message>
+    <message>
+      <source>Question</source>
+      <translation>Câu hỏi</translation>
+    </message>
+    <message>
+      <source>Provisional diagnosis</source>
+      <translation>Chẩn đoán sơ bộ</translation>
+    </message>
+    <message>
+      <source>An attachment kept at the hub</source>
+      <translation>Tệp đính kèm lưu tại trung tâm</translation>
+    </message>
+    <message>
+      <source>waiting to be sent</source>
+      <translation>chờ gửi</translation>
+    </message>
+    <message>
+      <source>sent</source>
+      <translation>đã gửi</translation>
+    </message>
+    <message>
+      <source>Accepted by the central hospital</source>
+      <translation>Bệnh viện tuyến trên đã nhận ca</translation>
+    </message>
+    <message>
+      <source>Assigned to %1</source>
+      <translation>Đã phân công cho %1</translation>
+    </message>
+    <message>
+      <source>Declined</source>
+      <translation>Đã từ chối</translation>
+    </message>
+    <message>
+      <source>Status changed</source>
+      <translation>Trạng thái đã thay đổi</translation>
+    </message>
+    <message>
+      <source>Question from the experts</source>
+      <translation>Câu hỏi của chuyên gia</translation>
+    </message>
+    <message>
+      <source>Note from the experts</source>
+      <translation>Ghi chú của chuyên gia</translation>
+    </message>
+    <message>
+      <source>Your reply</source>
+      <translation>Trả lời của bạn</translation>
+    </message>
+    <message>
+      <source>Treatment outcome reported</source>
+      <translation>Đã báo kết quả điều trị</translation>
+    </message>
+    <message>
+      <source>Answer from the experts</source>
+      <translation>Trả lời của chuyên gia</translation>
+    </message>
+  </context>
+  <context>
+    <name>ConclusionView</name>
+    <message>
+      <source>Conclusion of the consultation (signed)</source>
+      <translation>Kết luận hội chẩn (đã ký)</translation>
+    </message>
+    <message>
+      <source>Amended</source>
+      <translation>Đã sửa đổi</translation>
+    </message>
+    <message>
+      <source>Hide the earlier version(s)</source>
+      <translation>Ẩn bản trước</translation>
+    </message>
+    <message>
+      <source>Show the earlier version(s) (%1)</source>
+      <translation>Xem bản trước (%1)</translation>
+    </message>
+    <message>
+      <source>Replaced version, signed %1</source>
+      <translation>Bản đã được thay thế, ký lúc %1</translation>
+    </message>
+    <message>
+      <source>(name not given)</source>
+      <translation>(không có tên)</translation>
+    </message>
+    <message>
+      <source>Signed by</source>
+      <translation>Người ký:</translation>
+    </message>
+    <message>
+      <source>on</source>
+      <translation>Thời gian:</translation>
+    </message>
+    <message>
+      <source>Treatment direction</source>
+      <translation>Hướng điều trị</translation>
+    </message>
+    <message>
+      <source>Follow-up advice</source>
+      <translation>Theo dõi, dặn dò</translation>
+    </message>
+  </context>
+  <context>
+    <name>OutcomeDialog</name>
+    <message>
+      <source>Report the treatment outcome</source>
+      <translation>Báo kết quả điều trị</translation>
+    </message>
+    <message>
+      <source>What became of the patient after the consultation. It goes to the experts who answered.</source>
+      <translation>Tình trạng người bệnh sau hội chẩn. Thông tin được gửi tới chuyên gia đã trả lời.</translation>
+    </message>
+    <message>
+      <source>Outcome</source>
+      <translation>Kết quả</translation>
+    </message>
+    <message>
+      <source>Referred to</source>
+      <translation>Chuyển tới</translation>
+    </message>
+    <message>
+      <source>Date</source>
+      <translation>Ngày</translation>
+    </message>
+    <message>
+      <source>Note</source>
+      <translation>Ghi chú</translation>
+    </message>
+    <message>
+      <source>the hospital the patient was sent to</source>
+      <translation>bệnh viện người bệnh được chuyển tới</translation>
+    </message>
+    <message>
+      <source>Send the outcome</source>
+      <translation>Gửi kết quả</translation>
+    </message>
+    <message>
+      <source>Say where the patient was referred to.</source>
+      <translation>Hãy ghi nơi người bệnh được chuyển tới.</translation>
+    </message>
+    <message>
+      <source>The date cannot be in the future.</source>
+      <translation>Ngày không được ở tương lai.</translation>
+    </message>
+    <message>
+      <source>The date cannot be before the consultation was requested.</source>
+      <translation>Ngày không được trước ngày gửi yêu cầu hội chẩn.</translation>
+    </message>
+    <message>
+      <source>Choose an outcome.</source>
+      <translation>Hãy chọn kết quả.</translation>
     </message>
   </context>
 </TS>
