@@ -91,7 +91,10 @@ def viewer_page(study: str, language: str) -> Response:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<!-- dwv starts its decoder workers at ./assets/workers/ of the document's base: make that its own folder
+     (every other address in this page is absolute). -->
 <link rel="icon" href="data:,">
+<base href="{MOUNT}/lib/dwv/">
 <title>{t['title']}</title>
 <link rel="stylesheet" href="{MOUNT}/static/viewer.css">
 <script type="importmap" nonce="{nonce}">{json.dumps({"imports": imports})}</script>
@@ -125,7 +128,7 @@ def viewer_page(study: str, language: str) -> Response:
         # Same origin only: DICOMweb, scripts, dwv's decoder workers; Konva draws into canvases.
         "Content-Security-Policy": f"default-src 'none'; script-src 'self' 'nonce-{nonce}'; "
                                    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-                                   "connect-src 'self'; worker-src 'self' blob:; base-uri 'none'; "
+                                   "connect-src 'self'; worker-src 'self' blob:; base-uri 'self'; "
                                    "form-action 'none'; frame-ancestors 'self'",
         "Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"})
 
