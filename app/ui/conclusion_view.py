@@ -40,6 +40,9 @@ class ConclusionView(QFrame):
         self.earlier_button.toggled.connect(self._on_earlier_toggled)
         self.earlier_body = _rich_label()
         self.earlier_body.setObjectName("earlierVersions")
+        # Greyed, apart from the current one: an old version must not be read as the advice in force.
+        self.earlier_body.setStyleSheet("QLabel#earlierVersions { background: #eeeeee; color: #555555; "
+                                        "border: 1px dashed #9e9e9e; padding: 6px; }")
         self.earlier_body.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -72,7 +75,7 @@ class ConclusionView(QFrame):
             (self.tr("Hide the earlier version(s)") if self.earlier_button.isChecked()
              else self.tr("Show the earlier version(s) (%1)").replace("%1", str(len(self._earlier)))))
         self.earlier_body.setText("<hr>".join(
-            "<p><i>%s</i></p>%s" % (html.escape(self.tr("Replaced version, signed %1").replace(
+            "<p><b><i>%s</i></b></p>%s" % (html.escape(self.tr("Replaced version, no longer in force (signed %1)").replace(
                 "%1", local_time(c.signed_at))), self._render(c)) for c in self._earlier))
 
     def changeEvent(self, event) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QFileDialog, QFrame, QGroupBox, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton,
-                               QVBoxLayout, QWidget)
+                               QStyle, QVBoxLayout, QWidget)
 
 from app.domain import reference
 from app.domain.case import ConsultationCase
@@ -279,7 +279,7 @@ class ConsultationTab(QWidget):
             (self.tr("Question"), case.question),
             (self.tr("Provisional diagnosis"), " ".join(x for x in (case.diagnosis_code, case.diagnosis_text) if x)),
         ]
-        return "".join(f"<p><b>{html.escape(k)}:</b> {_lines(v)}</p>" for k, v in rows if v)
+        return "<br>".join(f"<b>{html.escape(k)}:</b> {_lines(v)}" for k, v in rows if v)
 
     def _entry_frame(self, entry: ThreadEntry) -> QFrame:
         frame = QFrame()
@@ -297,9 +297,8 @@ class ConsultationTab(QWidget):
             if isinstance(attachment, str):
                 layout.addWidget(QLabel(self.tr("An attachment kept at the hub")))
                 continue
-            button = QPushButton("📎 " + attachment.original_name)
-            button.setFlat(True)
-            button.setStyleSheet("text-align: left;")
+            button = QPushButton(self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon), attachment.original_name)
+            button.setToolTip(self.tr("Open the attached file"))
             service = self._service()
             button.clicked.connect(lambda _c=False, a=attachment: self.open_file(service.attachment_path(a)))
             layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)

@@ -2153,6 +2153,10 @@ Thư mục dữ liệu: %2</translation>
       <source>Answer from the experts</source>
       <translation>Trả lời của chuyên gia</translation>
     </message>
+    <message>
+      <source>Open the attached file</source>
+      <translation>Mở tệp đính kèm</translation>
+    </message>
   </context>
   <context>
     <name>ConclusionView</name>
@@ -2173,10 +2177,6 @@ Thư mục dữ liệu: %2</translation>
       <translation>Xem bản trước (%1)</translation>
     </message>
     <message>
-      <source>Replaced version, signed %1</source>
-      <translation>Bản đã được thay thế, ký lúc %1</translation>
-    </message>
-    <message>
       <source>(name not given)</source>
       <translation>(không có tên)</translation>
     </message>
@@ -2195,6 +2195,10 @@ Thư mục dữ liệu: %2</translation>
     <message>
       <source>Follow-up advice</source>
       <translation>Theo dõi, dặn dò</translation>
+    </message>
+    <message>
+      <source>Replaced version, no longer in force (signed %1)</source>
+      <translation>Bản đã được thay thế, không còn hiệu lực (ký lúc %1)</translation>
     </message>
   </context>
   <context>
