@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from .config import HubConfig
 from .db import make_engine, migrate
 from .dicomweb import add_dicomweb_routes
+from .events.stream import events_router
 from .openapi import openapi_document
 from .routes.common import Hub, add_error_handlers, error_response, fhir_response  # noqa: F401  (re-exported)
 from .routes.enroll import enroll_router
@@ -39,6 +40,7 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
     add_error_handlers(app, hub)
     app.include_router(enroll_router(hub))
     app.include_router(files_router(hub))
+    app.include_router(events_router(hub, app.state.on_shutdown))  # push: GET /events
     # Imaging: DICOMweb to the PACS (before the FHIR routes, which would take /dicomweb as a type).
     add_dicomweb_routes(app, hub.run, config, hub.store)
     app.include_router(fhir_router(hub))  # last: its /{kind} routes match any path

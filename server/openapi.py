@@ -61,6 +61,7 @@ def openapi_document() -> dict:
                         "content": {"application/json": {"schema": {"type": "object", "required": ["error"]}}}}}}},
     }
     paths.update(_tus_paths())
+    paths.update(_events_paths())
     paths.update(_dicomweb_paths())
     for kind in SUPPORTED_TYPES:
         paths.update(_fhir_paths(kind))
@@ -295,6 +296,23 @@ def _dicomweb_paths() -> dict:
         body={"required": True, "content": {"multipart/related": {"schema": {"type": "string", "format": "binary"}}}},
         ok={"200": dicom, "202": dicom})
     return paths
+
+
+# -- push --------------------------------------------------------------------------------------------
+
+def _events_paths() -> dict:
+    cursor = {"type": "string", "pattern": "^[0-9]{1,18}$"}
+    stream = {"description": "A Server-Sent Events stream that stays open: `id:` the cursor, `event:` the kind "
+                             "(request, question, note, reply, status, conclusion, minutes, outcome, task), `data:` "
+                             "JSON {cursor, kind, type, id, request}; a comment every 15 s. Only events about "
+                             "records this client may read, and never their content: read them through the API",
+              "content": {"text/event-stream": {"schema": {"type": "string"}}}}
+    return {"/events": {"get": _operation(
+        "events", "Push: what happened to the records this client may read, from a cursor on", params=[
+            _query("after", cursor, "resume after this cursor (default: from now)"),
+            _header("Last-Event-ID", cursor, "as `after`, sent by an EventSource reconnecting")],
+        ok={"200": stream, "429": {"description": "This client has as many streams open as it may",
+                                   "content": {FHIR_JSON: {"schema": _OUTCOME}}}})}}
 
 
 # -- pieces ----------------------------------------------------------------------------------------

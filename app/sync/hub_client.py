@@ -137,6 +137,10 @@ class HubClient:
                   "aud": self.credential.token_endpoint, "iat": now, "exp": now + 240, "jti": uuid.uuid4().hex}
         return jwt.encode(claims, self.credential.private_key_pem, algorithm="ES384")
 
+    def forget_token(self) -> None:
+        """The hub refused the token (expired, or the client revoked): ask for a new one next time."""
+        self._token = None
+
     def token(self) -> str:
         if self._token and time.monotonic() < self._token_expires - 30:
             return self._token
