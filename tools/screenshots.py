@@ -251,6 +251,9 @@ def main(out_dir: Path) -> None:
     shot("case-editor-english")
     window.close()
     shell.shutdown()
+    from tools.screenshot_thread import thread_shots
+
+    thread_shots(app, out_dir, settle, wait_for)  # the Hội chẩn tab, with a hub of its own
     link.close()
     pulse.stop()
 
