@@ -22,6 +22,7 @@ TEST_PACKAGES := xdotool espeak-ng sox ffmpeg postgresql strace chromium
 
 TS_FILES := $(wildcard resources/translations/*.ts)
 QM_FILES := $(TS_FILES:.ts=.qm)
+CONSOLE_MO := $(patsubst %.po,%.mo,$(wildcard server/console/locales/*/LC_MESSAGES/console.po))
 
 .PHONY: run test soak screenshots bench lint clean setup setup-test translations
 
@@ -62,7 +63,11 @@ bench: setup-test
 setup: $(STAMPS)/system-run $(STAMPS)/venv $(STAMPS)/npm translations
 setup-test: setup $(STAMPS)/system-test $(STAMPS)/venv-test
 
-translations: $(QM_FILES)
+translations: $(QM_FILES) $(CONSOLE_MO)
+
+# The hub console's gettext catalogues (.po in git; .mo are build products).
+server/console/locales/%/LC_MESSAGES/console.mo: server/console/locales/%/LC_MESSAGES/console.po $(STAMPS)/venv
+	$(VENV)/bin/pybabel compile -i $< -o $@ -D console
 
 resources/translations/%.qm: resources/translations/%.ts $(STAMPS)/venv
 	$(VENV)/bin/pyside6-lrelease -silent $< -qm $@
@@ -106,4 +111,4 @@ lint: setup-test
 	$(VENV)/bin/lint-imports
 
 clean:
-	rm -rf $(VENV) $(STAMPS) $(QM_FILES) .pytest_cache node_modules
+	rm -rf $(VENV) $(STAMPS) $(QM_FILES) $(CONSOLE_MO) .pytest_cache node_modules

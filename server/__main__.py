@@ -6,6 +6,7 @@
     diemcau-hub add-expert --hospital bachmai --specialty cardiology --name "Bs. Trần"
     diemcau-hub revoke CLIENT_ID
     diemcau-hub clients
+    diemcau-hub user add --login bs.lan --name "..." --role expert|coordinator|admin ...   (server/console/cli.py)
     diemcau-hub backup --to /backup/2026-11-29          (server/backup.py, docs/retention.md)
     diemcau-hub restore --from /backup/2026-11-29       (into an empty database and data folder)
 """
@@ -131,7 +132,8 @@ def add_client(args, kind: str) -> int:
         try:
             client_id, code = auth.register_client(conn, kind, args.name, facility=getattr(args, "facility", ""),
                                                    hospital=getattr(args, "hospital", ""),
-                                                   specialty=getattr(args, "specialty", ""))
+                                                   specialty=getattr(args, "specialty", ""),
+                                                   foreign=getattr(args, "abroad", False))
         except ValueError as error:
             print(f"diemcau-hub: {error}", file=sys.stderr)
             return 2
@@ -210,10 +212,15 @@ def backup_or_restore(args) -> int:
     expert.add_argument("--hospital", required=True)
     expert.add_argument("--specialty", required=True)
     expert.add_argument("--name", default="")
+    expert.add_argument("--abroad", action="store_true",
+                        help="an expert abroad: reads only the cases marked for abroad, de-identified")
     expert.add_argument("--json", action="store_true")
     gone = commands.add_parser("revoke", help="withdraw a client's access at once")
     gone.add_argument("client_id")
     commands.add_parser("clients", help="list registered clients")
+    from .console.cli import add_user_commands
+
+    add_user_commands(commands)
     args = parser.parse_args(argv)
     if args.command == "serve" and args.workers > 1 and (args.local_pacs or args.ready_file or args.exit_with):
         parser.error("--workers cannot be combined with --local-pacs, --ready-file or --exit-with "
@@ -230,6 +237,10 @@ def backup_or_restore(args) -> int:
         return add_client(args, "expert")
     if args.command == "revoke":
         return revoke(args)
+    if args.command == "user":
+        from .console.cli import run_user_command
+
+        return run_user_command(args, _engine(args))
     return list_clients(args)
 
 

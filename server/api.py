@@ -12,6 +12,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 
 from .config import HubConfig
+from .console import install_console
 from .db import make_engine, migrate
 from .dicomweb import add_dicomweb_routes
 from .events.stream import events_router
@@ -43,6 +44,7 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
     app.include_router(events_router(hub, app.state.on_shutdown))  # push: GET /events
     # Imaging: DICOMweb to the PACS (before the FHIR routes, which would take /dicomweb as a type).
     add_dicomweb_routes(app, hub.run, config, hub.store)
+    install_console(app)  # the experts' web console, /console
     app.include_router(fhir_router(hub))  # last: its /{kind} routes match any path
     return app
 

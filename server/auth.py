@@ -44,7 +44,7 @@ def _code_hash(code: str) -> str:
 
 
 def register_client(conn: Connection, kind: str, name: str, facility: str = "", hospital: str = "",
-                    specialty: str = "") -> tuple[str, str]:
+                    specialty: str = "", foreign: bool = False) -> tuple[str, str]:
     """A new client waiting to enroll: (client id, one-time enrollment code)."""
     if kind not in ("station", "expert"):
         raise ValueError("kind must be 'station' or 'expert'")
@@ -52,10 +52,12 @@ def register_client(conn: Connection, kind: str, name: str, facility: str = "", 
         raise ValueError("a station needs its 5-character facility code (mã cơ sở KCB)")
     if kind == "expert" and not (hospital and specialty):
         raise ValueError("an expert needs a central hospital and a specialty")
+    if foreign and kind != "expert":
+        raise ValueError("only an expert is abroad (foreign)")
     code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
     client_id = str(uuid.uuid4())
     conn.execute(insert(clients).values(
-        id=client_id, kind=kind, name=name, facility=facility, hospital=hospital, specialty=specialty,
+        id=client_id, kind=kind, name=name, facility=facility, hospital=hospital, specialty=specialty, foreign=foreign,
         enrollment_hash=_code_hash(code), enrollment_expires=_now() + ENROLLMENT_LIFETIME, created_at=_now()))
     return client_id, "-".join(code[i:i + 4] for i in range(0, 12, 4))
 
@@ -120,7 +122,7 @@ def issue_token(conn: Connection, assertion: str, audience: str, secret: bytes,
     now = _now()
     token = jwt.encode({"sub": client_id, "iat": now, "exp": now + lifetime, "kind": row.kind,
                         "facility": row.facility, "hospital": row.hospital, "specialty": row.specialty,
-                        "name": row.name}, secret, algorithm=TOKEN_ALGORITHM)
+                        "name": row.name, "foreign": bool(row.foreign)}, secret, algorithm=TOKEN_ALGORITHM)
     return client_id, {"access_token": token, "token_type": "bearer", "expires_in": int(lifetime.total_seconds()),
             "scope": "system/*.read system/*.write"}
 
@@ -140,7 +142,8 @@ def principal(conn: Connection, authorization: str | None, secret: bytes) -> Pri
     if revoked is None or revoked.revoked_at is not None:
         raise unauthorized("this client's access has been revoked")
     return Principal(claims["sub"], claims.get("kind", ""), claims.get("facility", ""),
-                     claims.get("hospital", ""), claims.get("specialty", ""), str(claims.get("name", "")))
+                     claims.get("hospital", ""), claims.get("specialty", ""), str(claims.get("name", "")),
+                     foreign=claims.get("foreign") is True)
 
 
 def client_of(authorization: str | None, secret: bytes) -> str:

@@ -6,15 +6,17 @@ Every method takes the caller's connection: one request is one database transact
 import base64
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import and_, insert, or_, select, tuple_, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from app.wire import consultation as wire
 from app.wire import mapping, systems
 
-from .access import SHARED_TYPES, Principal
+from . import redaction
+from .access import SHARED_TYPES, SIGNED_TYPES, Principal
 from .events.record import publish as publish_events
 from .outcome import FhirError, forbidden, not_found
 from .references import references_of
@@ -62,7 +64,7 @@ class ResourceStore:
             resources.c.type == kind, resources.c.id == resource_id, who.read_filter(kind))).first()
         if row is None:
             raise not_found(kind, resource_id)
-        return row.content
+        return self.shown(conn, who, [row.content])[0]
 
     def history(self, conn: Connection, who: Principal, kind: str, resource_id: str,
                 version: int | None = None) -> list[dict]:
@@ -71,33 +73,61 @@ class ResourceStore:
         if version is not None:
             query = query.where(history.c.version == version)
         rows = conn.execute(query.order_by(history.c.version.desc())).all()
+        if who.is_station and kind in SIGNED_TYPES:  # a signed conclusion's drafts stay with the experts
+            rows = [r for r in rows if r.content.get("status") != "preliminary"]
         if not rows:
             raise FhirError(404, "not-found", f"{kind}/{resource_id} has no version {version}")
-        return [r.content for r in rows]
+        return self.shown(conn, who, [r.content for r in rows])
+
+    def select(self, conn: Connection, who: Principal, kind: str, *where, order_by=(), limit: int | None = None
+               ) -> list[dict]:
+        """The current `kind` resources matching `where` (clauses on `resources`) that `who` may read.
+
+        For the hub's own services (the consultation thread, the inbox): the same access rules and
+        de-identification as read and search.
+        """
+        query = select(resources.c.content).where(resources.c.type == kind, who.read_filter(kind), *where)
+        query = query.order_by(*order_by, resources.c.id)
+        if limit is not None:
+            query = query.limit(limit)
+        return self.shown(conn, who, [r.content for r in conn.execute(query)])
+
+    @staticmethod
+    def shown(conn: Connection, who: Principal, contents: list[dict]) -> list[dict]:
+        """What `who` is handed of resources it may read: a foreign expert gets them de-identified."""
+        if not who.foreign or not contents:
+            return contents
+        patient_ids = sorted({p for p in (mapping.patient_id_of(c) for c in contents) if p})
+        patients = {row.id: row.content for row in conn.execute(select(resources.c.id, resources.c.content).where(
+            resources.c.type == "Patient", resources.c.id.in_(patient_ids)))} if patient_ids else {}
+        return [redaction.redact(c, redaction.identity_of(patients.get(mapping.patient_id_of(c) or ""))) for c in
+                contents]
 
     def put(self, conn: Connection, who: Principal, resource: dict, if_match: int | None = None,
-            method: str = "PUT", if_none_match: bool = False) -> Written:
+            method: str = "PUT", if_none_match: bool = False, service: bool = False) -> Written:
         """Create or update the resource under its own id (the client's).
 
         `if_none_match` (If-None-Match: *) creates only: an existing resource answers 412.
+        `service`: written by the hub's consultation services (conclusions, signatures, minutes).
         """
-        return self.put_many(conn, who, [(resource, if_match)], method, if_none_match)[0]
+        return self.put_many(conn, who, [(resource, if_match)], method, if_none_match, service)[0]
 
     def put_many(self, conn: Connection, who: Principal, entries: list[tuple[dict, int | None]],
-                 method: str = "PUT", if_none_match: bool = False) -> list[Written]:
+                 method: str = "PUT", if_none_match: bool = False, service: bool = False) -> list[Written]:
         """`put` for several resources in order, in the caller's transaction, with a few statements for all.
 
         A FhirError carries `entry`, the index of the resource it is about.
         """
         try:
             with conn.begin_nested():
-                return self._put_many(conn, who, entries, method, if_none_match)
+                return self._put_many(conn, who, entries, method, if_none_match, service)
         except IntegrityError:
             # Another client created one of these ids between our read and our insert: read again,
             # and the late one becomes an update.
-            return self._put_many(conn, who, entries, method, if_none_match)
+            return self._put_many(conn, who, entries, method, if_none_match, service)
 
-    def _put_many(self, conn: Connection, who: Principal, entries, method: str, if_none_match: bool) -> list[Written]:
+    def _put_many(self, conn: Connection, who: Principal, entries, method: str, if_none_match: bool,
+                  service: bool = False) -> list[Written]:
         entries = [(authored(who, r), m) for r, m in entries]
         current = self._current_many(conn, [(r["resourceType"], r["id"]) for r, _ in entries], lock=True)
         refs = [list(references_of(r)) for r, _ in entries]
@@ -113,13 +143,14 @@ class ResourceStore:
             kind, resource_id = resource["resourceType"], resource["id"]
             existing = current.get((kind, resource_id))
             try:
-                request = self._check(who, resource, existing, requests, if_match, if_none_match)
+                request = self._check(who, resource, existing, requests, if_match, if_none_match, service)
                 _check_references(who, resource, refs[n], targets, request, authors)
             except FhirError as error:
                 error.entry = n
                 raise
             if existing is not None and _same_content(existing.content, resource):
-                out.append(Written(existing.content, existing.version, aware(existing.last_updated), False))
+                out.append(Written(self.shown(conn, who, [existing.content])[0], existing.version,
+                                   aware(existing.last_updated), False))
                 continue
             if kind == "Communication" and existing is not None:
                 error = FhirError(409, "business-rule", f"Communication/{resource_id} was sent already and messages "
@@ -133,7 +164,8 @@ class ResourceStore:
             versions.append(dict(type=kind, id=resource_id, version=values["version"], method=method,
                                  last_updated=values["last_updated"], client_id=who.client_id,
                                  content=values["content"]))
-            out.append(Written(values["content"], values["version"], values["last_updated"], existing is None))
+            out.append(Written(self.shown(conn, who, [values["content"]])[0], values["version"],
+                               values["last_updated"], existing is None))
             current[(kind, resource_id)] = targets[(kind, resource_id)] = _Pending(**values)  # later entries see it
             if kind == "ServiceRequest":
                 requests[resource_id] = current[(kind, resource_id)]
@@ -150,7 +182,8 @@ class ResourceStore:
         return out
 
     @staticmethod
-    def _check(who: Principal, resource: dict, existing, requests: dict, if_match, if_none_match: bool):
+    def _check(who: Principal, resource: dict, existing, requests: dict, if_match, if_none_match: bool,
+               service: bool = False):
         """The consultation `resource` belongs to (a row, or None); FhirError when it may not be written.
 
         Access first: a client learns nothing (existence, version) of what it may not read.
@@ -162,7 +195,8 @@ class ResourceStore:
             request = requests.get(request_id)
             if request is None:  # as for another facility's: nothing tells "elsewhere" from "nowhere"
                 raise not_found("ServiceRequest", request_id)
-        who.check_write(kind, existing, request)
+        who.check_write(kind, existing, request, service)
+        _check_clinical_rules(who, resource, existing, service)
         if if_none_match and existing is not None:
             raise FhirError(412, "duplicate", f"{kind}/{resource_id} exists already (If-None-Match: *)")
         if if_match is not None:
@@ -207,7 +241,7 @@ class ResourceStore:
         if len(rows) > params.count:
             rows = rows[:params.count]
             token = encode_page_token(aware(rows[-1].last_updated), rows[-1].id)
-        return Page([r.content for r in rows], token)
+        return Page(self.shown(conn, who, [r.content for r in rows]), token)
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -234,7 +268,9 @@ class ResourceStore:
         facility = existing.facility if existing is not None else who.owner_facility(request)
         return dict(type=kind, id=resource_id, version=version, last_updated=now, facility=facility,
                     request_id=mapping.request_id_of(resource), patient_id=mapping.patient_id_of(resource),
-                    hospital=hospital, specialty=specialty, content=stored)
+                    hospital=hospital, specialty=specialty, content=stored,
+                    abroad=kind == "ServiceRequest" and mapping.for_expert_abroad(resource),
+                    draft=kind == "Composition" and resource.get("status") != "final")
 
 
 @dataclass(frozen=True)
@@ -250,6 +286,8 @@ class _Pending:
     hospital: str
     specialty: str
     content: dict
+    abroad: bool = False
+    draft: bool = False
 
 
 @dataclass(frozen=True)
@@ -320,26 +358,81 @@ def _check_references(who: Principal, resource: dict, refs, targets: dict, reque
                 raise forbidden("only the author of a message may correct it, with a new Communication")
 
 
+def _check_clinical_rules(who: Principal, resource: dict, existing, service: bool) -> None:
+    """What stays true of a consultation's clinical record whoever writes it (TT 49/2017)."""
+    kind = resource["resourceType"]
+    if existing is not None and kind == "Composition" and existing.content.get("status") == "final":
+        raise FhirError(409, "business-rule", f"Composition/{resource['id']} is a signed conclusion and is never "
+                        "changed: amend it (a new conclusion that replaces it)", ["Composition"])
+    if existing is not None and kind == "Provenance":
+        raise FhirError(409, "business-rule", "a signature is never changed", ["Provenance"])
+    if kind == "DocumentReference" and not service and (
+            wire.is_minutes(resource) or (existing is not None and wire.is_minutes(existing.content))):
+        raise forbidden("the minutes (biên bản hội chẩn) are made by the hub when a conclusion is signed")
+    if kind == "Communication":
+        message_kind = mapping.message_kind(resource)
+        if who.is_station and message_kind in (wire.STATUS, wire.QUESTION, wire.NOTE):
+            raise forbidden(f"a station does not send '{message_kind}' messages (the experts' and coordinators')")
+        if not who.is_station and message_kind in wire.STATION_KINDS:
+            raise forbidden(f"'{message_kind}' messages are the requesting station's")
+        if message_kind == wire.OUTCOME:
+            _check_outcome(resource)
+
+
+def _check_outcome(resource: dict) -> None:
+    message = wire.read_message(resource)
+    outcome = message.outcome if message else None
+    where = ["Communication.extension"]
+    if outcome is None:
+        raise FhirError(422, "required", f"an outcome message carries its outcome ({wire.OUTCOME_EXTENSION}: "
+                        f"code one of {', '.join(wire.OUTCOMES)}, and a date)", where)
+    if outcome.code not in wire.OUTCOMES:
+        raise FhirError(422, "code-invalid", f"outcome '{outcome.code[:40]}' is not one of "
+                        f"{', '.join(wire.OUTCOMES)}", where)
+    # A day of slack: the station's date is Vietnam's (UTC+7), the hub's clock UTC.
+    if outcome.on > date.today() + timedelta(days=1):
+        raise FhirError(422, "invalid", "the outcome's date is in the future", where)
+
+
+def author_role(who: Principal) -> dict:
+    """The contained PractitionerRole "#author" the hub writes for a person or expert client."""
+    identifier = [{"system": systems.HUB_CLIENT, "value": who.client_id}]
+    if who.person_id:
+        identifier.insert(0, {"system": systems.HUB_PERSON, "value": who.person_id})
+    role = {"resourceType": "PractitionerRole", "id": "author", "identifier": identifier,
+            "organization": {"identifier": {"system": systems.CENTRAL_HOSPITAL, "value": who.hospital}},
+            "specialty": [{"coding": [{"system": systems.SPECIALTY, "code": who.specialty}]}]}
+    if who.title:
+        role["code"] = [{"text": who.title}]
+    if who.name:
+        role["practitioner"] = {"display": who.name}
+    return role
+
+
 def authored(who: Principal, resource: dict) -> dict:
-    """`resource` with its author set by the hub from the token: what a client claims is ignored."""
-    if resource.get("resourceType") != "Communication":
+    """`resource` with its author set by the hub from the token or session: what a client claims is ignored."""
+    kind = resource.get("resourceType")
+    if kind not in ("Communication", "Composition", "Provenance"):
         return resource
     contained = [c for c in resource.get("contained", []) if not (isinstance(c, dict) and c.get("id") == "author")]
     if who.is_station:
+        if kind != "Communication":
+            return resource  # refused by the access rules
         sender = {"type": "Organization", "identifier": mapping.facility_identifier(who.facility)}
         if who.name:
             sender["display"] = who.name
     else:
-        role = {"resourceType": "PractitionerRole", "id": "author",
-                "identifier": [{"system": systems.HUB_CLIENT, "value": who.client_id}],
-                "organization": {"identifier": {"system": systems.CENTRAL_HOSPITAL, "value": who.hospital}},
-                "specialty": [{"coding": [{"system": systems.SPECIALTY, "code": who.specialty}]}]}
-        if who.name:
-            role["practitioner"] = {"display": who.name}
-        contained.append(role)
+        contained.append(author_role(who))
         sender = {"reference": "#author", "type": "PractitionerRole",
                   "display": who.name or f"{who.hospital} / {who.specialty}"}
-    out = {**resource, "sender": sender}
+    out = {**resource}
+    if kind == "Communication":
+        out["sender"] = sender
+    elif kind == "Composition":
+        out["author"] = [sender]
+    else:
+        out["agent"] = [{**agent, "who": sender} for agent in resource.get("agent", [{}])]
+        out["signature"] = [{**signature, "who": sender} for signature in resource.get("signature", [])]
     if contained:
         out["contained"] = contained
     return out

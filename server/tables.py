@@ -22,6 +22,8 @@ resources = Table(
     Column("hospital", String(40), nullable=False, default=""),   # routing: central hospital asked
     Column("specialty", String(40), nullable=False, default=""),  # routing: specialty asked
     Column("content", Document, nullable=False),
+    Column("abroad", Boolean, nullable=False, default=False),  # a request marked for an expert abroad
+    Column("draft", Boolean, nullable=False, default=False),   # a conclusion not signed yet: never to a station
     Index("ix_resources_sync", "facility", "type", "last_updated", "id"),
     Index("ix_resources_routing", "hospital", "specialty", "type", "last_updated"),
     Index("ix_resources_request", "request_id"),
@@ -49,6 +51,7 @@ clients = Table(
     Column("facility", String(16), nullable=False, default=""),
     Column("hospital", String(40), nullable=False, default=""),
     Column("specialty", String(40), nullable=False, default=""),
+    Column("foreign", Boolean, nullable=False, default=False),  # an expert abroad: the de-identified case only
     Column("enrollment_hash", String(64), nullable=True, unique=True),  # sha256 of the one-time code
     Column("enrollment_expires", DateTime(timezone=True), nullable=True),
     Column("public_jwk", JSON, nullable=True),            # set when the station enrolls

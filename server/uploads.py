@@ -163,6 +163,25 @@ class FileStore:
         conn.execute(update(uploads).where(uploads.c.id == upload.id).values(complete=True))
         return True
 
+    def keep(self, conn: Connection, client_id: str, facility: str, data: bytes, metadata: dict) -> Upload:
+        """Bytes the hub makes itself (the minutes PDF), kept as a finished upload of `facility`'s.
+
+        Readable as any of the facility's files: by its stations, and by the experts who may read the
+        DocumentReference named in `metadata`.
+        """
+        sha256 = hashlib.sha256(data).hexdigest()
+        target = self.final(sha256)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.partial(uuid.uuid4().hex)
+            partial.write_bytes(data)
+            os.replace(partial, target)
+        upload = Upload(uuid.uuid4().hex, facility, client_id, len(data), len(data), sha256, metadata, True)
+        conn.execute(insert(uploads).values(id=upload.id, client_id=client_id, facility=facility, length=len(data),
+                                            offset=len(data), sha256=sha256, metadata=metadata, complete=True,
+                                            created_at=datetime.now(timezone.utc)))
+        return upload
+
     def path_of(self, upload: Upload) -> Path:
         return self.final(upload.sha256) if upload.complete else self.partial(upload.id)
 

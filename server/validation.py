@@ -21,7 +21,8 @@ from . import fhirjson
 from .outcome import FhirError
 
 SUPPORTED_TYPES = ("Patient", "Organization", "Practitioner", "PractitionerRole", "ServiceRequest", "Task",
-                   "Communication", "DocumentReference", "ImagingStudy", "Appointment", "Observation", "Condition")
+                   "Communication", "DocumentReference", "ImagingStudy", "Appointment", "Observation", "Condition",
+                   "Composition", "Provenance")
 ID_PATTERN = r"[A-Za-z0-9\-\.]{1,64}"
 MAX_DEPTH = 64          # FHIR resources the hub takes nest about 10 levels; extensions in extensions a few more
 MAX_DIGITS = 32         # FHIR integers are 32-bit, decimals carry up to 18 significant digits in practice

@@ -97,6 +97,8 @@ def service_request_resource(case: ConsultationCase, facility: str) -> dict:
     }
     if case.parent_id:
         resource["replaces"] = [{"reference": f"ServiceRequest/{case.parent_id}"}]
+    if case.foreign_expert:
+        resource["extension"] = [{"url": systems.EXPERT_ABROAD_EXTENSION, "valueBoolean": True}]
     return {k: v for k, v in resource.items() if v != []}
 
 
@@ -242,6 +244,12 @@ def request_id_of(resource: dict) -> str | None:
         if ref.startswith("ServiceRequest/"):
             return ref.split("/", 1)[1]
     return None
+
+
+def for_expert_abroad(service_request: dict) -> bool:
+    """Whether the station marked this request for an expert abroad (who then sees it de-identified)."""
+    return any(e.get("url") == systems.EXPERT_ABROAD_EXTENSION and e.get("valueBoolean") is True
+               for e in service_request.get("extension", []) if isinstance(e, dict))
 
 
 def patient_id_of(resource: dict) -> str | None:

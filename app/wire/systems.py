@@ -33,3 +33,7 @@ URI = "urn:ietf:rfc:3986"
 CORRECTS_EXTENSION = "urn:diemcau:extension:corrects"  # a Communication that corrects an earlier one (same author)
 HUB_CLIENT = "urn:diemcau:hub-client"               # a client (station, expert) registered on the hub
 CONSULTATION_EXTENSION = "urn:diemcau:extension:consultation"  # valueReference ServiceRequest/<id> (Provenance)
+EXPERT_ABROAD_EXTENSION = "urn:diemcau:extension:expert-abroad"  # valueBoolean on a ServiceRequest the station
+# marked for an expert abroad: only those reach foreign experts, de-identified
+AGE_BAND_EXTENSION = "urn:diemcau:extension:age-band"  # valueString "40-49": a de-identified Patient's age
+HUB_PERSON = "urn:diemcau:hub-person"  # a person's console account on the hub (expert, coordinator)

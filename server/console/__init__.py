@@ -1,0 +1,56 @@
+"""The experts' web console, served by the hub under /console (server-rendered, Jinja2 + htmx).
+
+`install_console(app)` is what create_app calls: the console's routes (`console_router()`, every one
+behind the CSRF check), its static files, its error pages and the audit of every request. Views add
+their APIRouter to `console_router()` below; paths there are relative to /console.
+"""
+
+import re
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.responses import FileResponse
+from starlette.exceptions import HTTPException
+
+from .admin import admin_router
+from .audit_trail import ConsoleAudit
+from .csrf import csrf_protect
+from .errors import add_console_error_handlers
+from .signin import signin_router
+
+PREFIX = "/console"
+STATIC = Path(__file__).parent / "static"
+# htmx from npm (package-lock.json), never a CDN.
+NODE_FILES = {"htmx.min.js": Path(__file__).parents[2] / "node_modules" / "htmx.org" / "dist" / "htmx.min.js"}
+_STATIC_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,80}\.(css|js|svg|png|woff2)")
+_MEDIA = {"css": "text/css", "js": "text/javascript", "svg": "image/svg+xml", "png": "image/png",
+          "woff2": "font/woff2"}
+
+
+def console_router() -> APIRouter:
+    """Every console page and action, under /console; each POST must carry the session's CSRF token."""
+    router = APIRouter(prefix=PREFIX, dependencies=[Depends(csrf_protect)])
+    router.include_router(static_router())
+    router.include_router(signin_router())
+    router.include_router(admin_router())
+    return router
+
+
+def static_router() -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/static/{name}")
+    def static_file(name: str):
+        path = NODE_FILES.get(name) or (STATIC / name if _STATIC_NAME.fullmatch(name) else None)
+        if path is None or not path.is_file():
+            raise HTTPException(404)
+        return FileResponse(path, media_type=_MEDIA[path.suffix.lstrip(".")],
+                            headers={"Cache-Control": "public, max-age=3600"})
+    return router
+
+
+def install_console(app: FastAPI) -> None:
+    """Before the FHIR routes (their /{kind} would take /console)."""
+    add_console_error_handlers(app)
+    app.add_middleware(ConsoleAudit, engine_of=lambda: app.state.engine)
+    app.include_router(console_router(), include_in_schema=False)  # pages, not the FHIR API's description

@@ -1,0 +1,26 @@
+"""What the console answers when a page cannot be shown: a redirect to sign in, or a page saying why."""
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+
+from .csrf import CsrfRefused
+from .sessions import Forbidden, LoginRequired, TotpRequired, login_url
+from .templating import render
+
+
+def add_console_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def on_login_required(_request: Request, error: LoginRequired):
+        return RedirectResponse(login_url(error.next_url), status_code=303)
+
+    @app.exception_handler(TotpRequired)
+    async def on_totp_required(_request: Request, _error: TotpRequired):
+        return RedirectResponse("/console/totp", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def on_forbidden(request: Request, _error: Forbidden):
+        return render(request, "refused.html", status=403, reason="role")
+
+    @app.exception_handler(CsrfRefused)
+    async def on_csrf_refused(request: Request, _error: CsrfRefused):
+        return render(request, "refused.html", status=403, reason="csrf")

@@ -1,0 +1,102 @@
+"""make_minutes: the consultation's records mapped to the minutes (server/minutes), rendered as a PDF.
+
+Called by `sign` inside its transaction. The patient's identity is printed from the hub's own record,
+except for a signer abroad, whose minutes carry the pseudonym (case code, age band, sex) only.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from app.domain import reference
+from app.wire import consultation as wire
+from app.wire import mapping, systems
+
+from ..access import Principal
+from ..redaction import age_band
+from ..store import parse_instant
+from ..tables import clients, resources
+
+try:
+    from .. import minutes
+except ImportError:  # the renderer is optional to this module's import; without it no PDF is made
+    minutes = None
+
+_SEX = {"male": "Nam", "female": "Nữ", "other": "Khác"}
+_MINUTES_DATA = getattr(minutes, "MinutesData", None)
+
+
+def make_minutes(conn: Connection, who: Principal, request_row, composition: dict, digest: str) -> bytes | None:
+    """The PDF of the minutes of the just-signed `composition` (stored content); None without a renderer."""
+    if minutes is None or _MINUTES_DATA is None:
+        return None
+    request = request_row.content
+    conclusion = wire.read_conclusion(composition)
+    signed_at = parse_instant(conclusion.signed_at)
+    specialty = _label(reference.specialty(request_row.specialty), request_row.specialty)
+    hospital = _label(reference.hospital(request_row.hospital), request_row.hospital)
+    signer = minutes.Person(name=who.name or conclusion.signed_by, title=who.title, specialty=specialty, site=hospital)
+    patient = _raw(conn, "Patient", mapping.patient_id_of(request) or "") or {}
+    notes = [n.get("text", "") for n in request.get("note", [])]
+    case_number = next((i.get("value", "") for i in request.get("identifier", [])
+                        if i.get("system") == systems.CASE_NUMBER), "") or request_row.id[:8]
+    band = age_band(patient.get("birthDate", ""))
+    identity = {"pseudonymous": True, "pseudonym": minutes.Pseudonym(
+        code=case_number, age_band=f"{band} tuổi" if band else "",
+        sex=_SEX.get(patient.get("gender", ""), ""))} if who.foreign else {"patient": _patient(patient, case_number)}
+    condition = _condition(conn, request_row.id)
+    amendment = None
+    if conclusion.replaces:
+        replaced = _raw(conn, "Composition", conclusion.replaces)
+        replaced_at = wire.read_conclusion(replaced).signed_at if replaced else ""
+        if replaced_at:
+            amendment = minutes.Amendment(replaces_version=1, replaced_signed_at=parse_instant(replaced_at))
+    data = minutes.MinutesData(
+        organiser=minutes.Facility(name=hospital),
+        requester=minutes.Facility(name=_station_name(conn, request_row.facility), code=request_row.facility),
+        number=f"{case_number}/BB-HCTX", started=signed_at, chair=signer, secretary=signer,
+        issues=conclusion.issues, treatment=conclusion.treatment, follow_up=conclusion.follow_up,
+        question=notes[0] if notes else "", history=notes[1] if len(notes) > 1 else "",
+        examination=notes[2] if len(notes) > 2 else "", treatment_so_far=notes[3] if len(notes) > 3 else "",
+        diagnosis=condition, connection_points=(hospital, _station_name(conn, request_row.facility)),
+        signatures=(minutes.Signature(minutes.CHAIR, signer.name, who.title, signed_at, digest),),
+        amendment=amendment, **identity)
+    return minutes.render_minutes(data, "fr" if who.foreign else "vi")
+
+
+def _label(coded, code: str) -> str:
+    return coded.vi if coded else code
+
+
+def _raw(conn: Connection, kind: str, resource_id: str) -> dict | None:
+    """A record of the consultation being signed (the signer may read it: checked by the caller)."""
+    row = conn.execute(select(resources.c.content).where(resources.c.type == kind,
+                                                         resources.c.id == resource_id)).first()
+    return row.content if row else None
+
+
+def _patient(patient: dict, case_number: str):
+    birth = patient.get("birthDate", "")
+    born = None
+    if len(birth) == 10:
+        born = datetime.fromisoformat(birth).date()
+    idents = {i.get("system"): i.get("value", "") for i in patient.get("identifier", [])}
+    address = patient.get("address", [{}])[0] if patient.get("address") else {}
+    return minutes.Patient(
+        full_name=(patient.get("name") or [{}])[0].get("text", ""), sex=_SEX.get(patient.get("gender", ""), ""),
+        birth_date=born, age="" if born or not birth else f"sinh năm {birth[:4]}",
+        address=", ".join(address.get("line", []) + [address.get(k, "") for k in ("city", "state") if address.get(k)]),
+        cccd=idents.get(systems.CCCD, ""), bhyt=idents.get(systems.BHYT, ""), record_number=case_number)
+
+
+def _condition(conn: Connection, request_id: str) -> str:
+    rows = conn.execute(select(resources.c.content).where(resources.c.type == "Condition",
+                                                          resources.c.request_id == request_id)).all()
+    return "; ".join(r.content.get("code", {}).get("text", "") for r in rows if r.content.get("code"))
+
+
+def _station_name(conn: Connection, facility: str) -> str:
+    name = conn.execute(select(clients.c.name).where(clients.c.kind == "station", clients.c.facility == facility)
+                        .order_by(clients.c.created_at)).scalars().first()
+    return name or facility
