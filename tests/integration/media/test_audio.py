@@ -87,3 +87,20 @@ def test_no_sound_server_means_a_clear_no_microphone(pulse, monkeypatch):
     finally:
         monkeypatch.undo()
         rescan()
+
+
+def test_portaudio_is_never_restarted_under_an_open_stream(microphone_source):
+    """A rescan restarts PortAudio, which frees every stream it has: refused while one of ours is open
+    (the capture tab's retry timer and the check's worker both ask for one)."""
+    import time
+
+    mic = MicrophoneCapture(device="pulse").start()
+    try:
+        assert mic.first_block.wait(10)
+        assert rescan() is False
+        before = mic.levels.blocks
+        time.sleep(0.3)
+        assert mic.levels.blocks > before and not mic.lost  # the stream went on, untouched
+    finally:
+        mic.stop()
+    assert rescan() is True
