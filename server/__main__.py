@@ -166,11 +166,6 @@ def list_clients(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="diemcau-hub", description="Điểm Cầu central hub")
-    parser.add_argument("--data", default=os.environ.get("DIEMCAU_HUB_DATA", "hub-data"),
-                        help="folder for files, the secret and (by default) the SQLite database")
-    parser.add_argument("--database", help="SQLAlchemy URL, e.g. postgresql://user@host/diemcau "
 def backup_or_restore(args) -> int:
     from . import backup
 
@@ -187,6 +182,11 @@ def backup_or_restore(args) -> int:
     return 0
 
 
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="diemcau-hub", description="Điểm Cầu central hub")
+    parser.add_argument("--data", default=os.environ.get("DIEMCAU_HUB_DATA", "hub-data"),
+                        help="folder for files, the secret and (by default) the SQLite database")
+    parser.add_argument("--database", help="SQLAlchemy URL, e.g. postgresql://user@host/diemcau "
                         "(default: SQLite in --data)")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("serve", help="run the HTTP API")
@@ -218,6 +218,10 @@ def backup_or_restore(args) -> int:
     gone = commands.add_parser("revoke", help="withdraw a client's access at once")
     gone.add_argument("client_id")
     commands.add_parser("clients", help="list registered clients")
+    save = commands.add_parser("backup", help="dump the database and copy the data folder into a new folder")
+    save.add_argument("--to", required=True)
+    back = commands.add_parser("restore", help="restore a backup into an empty database and data folder")
+    back.add_argument("--from", dest="source", required=True)
     from .console.cli import add_user_commands
 
     add_user_commands(commands)
@@ -226,10 +230,6 @@ def backup_or_restore(args) -> int:
         parser.error("--workers cannot be combined with --local-pacs, --ready-file or --exit-with "
                      "(those are for the one-machine hub, which runs one worker)")
     if args.command == "serve":
-    save = commands.add_parser("backup", help="dump the database and copy the data folder into a new folder")
-    save.add_argument("--to", required=True)
-    back = commands.add_parser("restore", help="restore a backup into an empty database and data folder")
-    back.add_argument("--from", dest="source", required=True)
         return serve(args)
     if args.command == "add-station":
         return add_client(args, "station")
@@ -241,10 +241,10 @@ def backup_or_restore(args) -> int:
         from .console.cli import run_user_command
 
         return run_user_command(args, _engine(args))
+    if args.command in ("backup", "restore"):
+        return backup_or_restore(args)
     return list_clients(args)
 
 
 if __name__ == "__main__":
     sys.exit(main())
-    if args.command in ("backup", "restore"):
-        return backup_or_restore(args)
