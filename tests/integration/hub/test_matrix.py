@@ -16,7 +16,10 @@ import pydicom
 import pytest
 
 from app.sync.hub_client import DicomPart, HubClient, enroll
+from app.wire import consultation as wire
 from app.wire import systems
+from server import consultation as services
+from server.access import Principal
 from server.local_pacs import LocalOrthanc
 from tests.support.dicom_series import ct_series
 from tests.support.hub import RunningHub
@@ -24,17 +27,23 @@ from tests.support.hub import RunningHub
 from .test_access import consultation
 
 ACTORS = ("own", "same_facility", "other_facility", "routed_expert", "unrouted_expert", "rerouted_away", "revoked",
-          "no_token")
+          "no_token", "foreign_expert")
 CASE, PATIENT, TASK = "case-m", "pat-m", "task-case-m"
 FILE_BYTES = "Kết quả xét nghiệm".encode() * 100
 
 
-def row(own, same, other, routed, unrouted, away, revoked=401, no_token=401) -> dict:
-    return dict(zip(ACTORS, (own, same, other, routed, unrouted, away, revoked, no_token)))
+def row(own, same, other, routed, unrouted, away, revoked=401, no_token=401, foreign=None) -> dict:
+    """`foreign`: an expert abroad of the routed hospital and specialty; this case is not marked for abroad,
+    so by default they get what an unrouted expert gets."""
+    return dict(zip(ACTORS, (own, same, other, routed, unrouted, away, revoked, no_token,
+                             unrouted if foreign is None else foreign)))
 
 
 READ = row(200, 200, 404, 200, 404, 404)
 SEARCH = row("found", "found", "hidden", "found", "hidden", "hidden")
+EXPERTS_ONLY = row(404, 404, 404, 200, 404, 404)          # a draft conclusion: never to a station
+EXPERTS_ONLY_SEARCH = row("hidden", "hidden", "hidden", "found", "hidden", "hidden")
+CONSOLE_ONLY = row(403, 403, 403, 403, 403, 403)          # conclusions are written in the console, not the API
 STATION_WRITE = row(200, 200, 404, 403, 403, 403)
 MESSAGE = row(201, 201, 404, 201, 404, 404)
 
@@ -50,6 +59,10 @@ RECORDS = {  # kind -> (id, the search parameters that find it)
 }
 
 
+CONCLUSION, DRAFT = "concl-m", "draft-m"  # a signed conclusion (version 1 its draft, 2 signed) and a draft
+SIGNATURE = services.signature_id(f"Composition/{CONCLUSION}/_history/2")
+
+
 @dataclass
 class Route:
     name: str
@@ -58,6 +71,7 @@ class Route:
     expected: dict
     body: object = None  # a dict (JSON), bytes, or a callable(world, actor) -> (content, headers)
     headers: dict | None = None
+    record: str = ""   # the id a search must find or not (else the one of RECORDS)
 
 
 def routes() -> list[Route]:
@@ -109,7 +123,42 @@ def routes() -> list[Route]:
         Route("STOW", "POST", "/dicomweb/studies/{study}?request=" + CASE, row(200, 200, 404, 403, 403, 403),
               lambda world, actor: (world.stow_body, {"Content-Type": world.stow_type})),
     ]
-    return out
+    return out + conclusion_routes()
+
+
+def conclusion_routes() -> list[Route]:
+    """The signed conclusion, its draft versions, a draft, the signature and the minutes."""
+    composition = wire.conclusion(CONCLUSION, CASE, PATIENT, [wire.Issue("Chẩn đoán", "Viêm phổi")], "Kháng sinh",
+                                  "", status="final", date_="2026-01-01T00:00:00Z") | {"author": [{"display": "X"}]}
+    provenance = {"resourceType": "Provenance", "id": SIGNATURE, "recorded": "2026-01-01T00:00:00Z",
+                  "target": [{"reference": f"Composition/{CONCLUSION}"}], "agent": [{"who": {"display": "X"}}]}
+    minutes = wire.minutes_reference("minutes-m", CASE, PATIENT, CONCLUSION, "/files/x", 1, "AA==", "0" * 64,
+                                     "2026-01-01T00:00:00Z", "Biên bản")
+    return [
+        Route("read Composition signed", "GET", f"/Composition/{CONCLUSION}", READ),
+        Route("vread Composition signed", "GET", f"/Composition/{CONCLUSION}/_history/2", READ),
+        Route("vread Composition its draft", "GET", f"/Composition/{CONCLUSION}/_history/1", EXPERTS_ONLY),
+        Route("history Composition signed", "GET", f"/Composition/{CONCLUSION}/_history", READ),
+        Route("search Composition signed", "GET", f"/Composition?_id={CONCLUSION}", SEARCH, record=CONCLUSION),
+        Route("search Composition based-on", "GET", f"/Composition?based-on={CASE}", SEARCH, record=CONCLUSION),
+        Route("read Composition draft", "GET", f"/Composition/{DRAFT}", EXPERTS_ONLY),
+        Route("vread Composition draft", "GET", f"/Composition/{DRAFT}/_history/1", EXPERTS_ONLY),
+        Route("history Composition draft", "GET", f"/Composition/{DRAFT}/_history", EXPERTS_ONLY),
+        Route("search Composition draft", "GET", f"/Composition?_id={DRAFT}", EXPERTS_ONLY_SEARCH, record=DRAFT),
+        Route("search Composition draft by case", "GET", f"/Composition?based-on={CASE}&patient={PATIENT}",
+              EXPERTS_ONLY_SEARCH, record=DRAFT),
+        Route("read Provenance", "GET", f"/Provenance/{SIGNATURE}", READ),
+        Route("search Provenance", "GET", f"/Provenance?_id={SIGNATURE}", SEARCH, record=SIGNATURE),
+        Route("update Composition signed", "PUT", f"/Composition/{CONCLUSION}", CONSOLE_ONLY, composition),
+        Route("update Composition draft", "PUT", f"/Composition/{DRAFT}", CONSOLE_ONLY,
+              {**composition, "id": DRAFT, "status": "preliminary"}),
+        Route("create Composition", "POST", "/Composition", CONSOLE_ONLY,
+              {k: v for k, v in composition.items() if k != "id"}),
+        Route("update Provenance", "PUT", f"/Provenance/{SIGNATURE}", CONSOLE_ONLY, provenance),
+        Route("write minutes", "PUT", "/DocumentReference/minutes-m", row(403, 403, 404, 403, 403, 403), minutes),
+        Route("delete Composition", "DELETE", f"/Composition/{CONCLUSION}", row(405, 405, 405, 405, 405, 405,
+                                                                               405, 405, 405)),
+    ]
 
 
 class World:
@@ -160,9 +209,23 @@ class World:
         self.stow_type = 'multipart/related; type="application/dicom"; boundary=b0undary'
         self.stow_body = (b"--b0undary\r\nContent-Type: application/dicom\r\n\r\n" + data.getvalue()
                           + b"\r\n--b0undary--\r\n")
-        actors = dict(zip(ACTORS, (own, same, other, routed, unrouted, away, revoked, None)))
+        foreign = self.client("expert", hospital="k", specialty="oncology", foreign=True)
+        self.conclude()
+        actors = dict(zip(ACTORS, (own, same, other, routed, unrouted, away, revoked, None, foreign)))
         self.tokens = {name: client.token() if client else None for name, client in actors.items()}
         hub.revoke(revoked.credential.client_id)
+
+    def conclude(self):
+        """A K oncologist (a console person) signs a conclusion after one draft, and starts another."""
+        oncologist = Principal("console-an", "expert", hospital="k", specialty="oncology", name="Nguyễn Văn An",
+                               person_id="p-an", role="expert")
+        issues = [wire.Issue("Chẩn đoán", "Viêm phổi")]
+        with self.hub.engine.begin() as conn:
+            services.common.store.put(conn, oncologist, wire.conclusion(
+                CONCLUSION, CASE, PATIENT, issues, "Kháng sinh", "", date_="2026-01-01T00:00:00Z"), service=True)
+            services.sign(conn, oncologist, CONCLUSION, self.hub.config.secret)
+            services.common.store.put(conn, oncologist, wire.conclusion(
+                DRAFT, CASE, PATIENT, issues, "Chưa xong", "", date_="2026-01-01T00:00:00Z"), service=True)
 
     def client(self, kind, **fields) -> HubClient:
         _, code = self.hub.register(kind, **fields)
@@ -211,7 +274,7 @@ def test_matrix(world, route: Route, actor: str):
     if expected in ("found", "hidden"):
         assert reply.status_code == 200, reply.text[:300]
         found = [e["resource"]["id"] for e in reply.json().get("entry", [])]
-        rid = RECORDS[route.name.split()[1]][0]
+        rid = route.record or RECORDS[route.name.split()[1]][0]
         assert (rid in found) == (expected == "found"), found
         return
     assert reply.status_code == expected, reply.text[:300]
