@@ -143,6 +143,13 @@ class SyncService:
         return SyncEngine(self._db, self._client, self._file_path, clock=self._clock,
                           blobs=self._blobs() if self._blobs is not None else None).run_once(progress, force)
 
+    def listen(self, on_event):
+        """Push: a started PushListener that calls `on_event()` (on a thread of its own, one call at a
+        time) as soon as the hub tells of news for this station; stop it with `.stop()`."""
+        from app.sync.push import PushListener
+
+        return PushListener(self.credential, self._db, on_event).start()
+
     def close(self) -> None:
         if self._client is not None:
             self._client.close()

@@ -13,6 +13,7 @@ Neither ever waits on the GUI, and `stop()` ends both.
 import json
 import logging
 import random
+import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -20,7 +21,6 @@ from dataclasses import dataclass
 import httpx
 
 from app.storage.db import Database
-from app.storage.outbox import SyncState
 
 from .hub_client import Credential, HubClient, HubError
 
@@ -103,7 +103,7 @@ class PushListener:
         self._stopping.set()
         with self._response_lock:
             if self._response is not None:
-                self._response.close()  # wakes the reader blocked on the socket
+                interrupt(self._response)
         with self._wanted:
             self._wanted.notify_all()
         for thread in self._threads:
@@ -200,6 +200,8 @@ class PushListener:
         return True
 
     def _cursor(self, key: str) -> str:
+        from app.storage.outbox import SyncState  # the ORM: not at start-up (tests/unit/test_startup_imports.py)
+
         try:
             with self._db.transaction() as session:
                 return SyncState().get(session, key)
@@ -208,8 +210,22 @@ class PushListener:
             return ""
 
     def _save_cursor(self, key: str, cursor: str) -> None:
+        from app.storage.outbox import SyncState
+
         try:
             with self._db.transaction() as session:
                 SyncState().set(session, key, cursor)
         except Exception:  # noqa: BLE001 (not saved: the next connection is told these events again)
             log.warning("push: the cursor could not be saved", exc_info=True)
+
+
+def interrupt(response: httpx.Response) -> None:
+    """Wake the thread blocked reading `response`: closing it from here would not (a blocked recv
+    ignores another thread's close); shutting its socket down does."""
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # gone already

@@ -1,4 +1,5 @@
-"""Runs sync in the background: at start, every minute, on submit, and when the doctor asks."""
+"""Runs sync in the background: at start, every minute, on submit, when the doctor asks, and at once
+when the hub pushes news (app/sync/push.py; the minute's pass stays as the fallback)."""
 
 import logging
 from collections.abc import Callable
@@ -16,6 +17,7 @@ class SyncController(QObject):
     sync_finished = Signal(object)      # app.sync.engine.SyncReport
     hub_failed = Signal(str)            # the local hub could not start
     upload_progressed = Signal(int, int)  # bytes sent, bytes in all (of the file being sent)
+    hub_pushed = Signal()               # the hub told of news (emitted from the push listener's thread)
 
     def __init__(self, service: Callable[[], object], interval_ms: int = 60_000, local_hub: bool = True,
                  parent: QObject | None = None):
@@ -27,12 +29,18 @@ class SyncController(QObject):
         self._runner = TaskRunner(self)
         self._timer = QTimer(self, interval=interval_ms, timeout=lambda: self.sync_now(force=False))
         self._busy = False
+        self._again = False  # news came during a pass: one more pass after it
+        self.push = None     # the PushListener, while running
+        self.hub_pushed.connect(self._on_hub_pushed)
         self.last_status = None
 
     def start(self) -> None:
         def prepare():
-            if self._local_hub_wanted:
-                self.local_hub = self._service().start_local_hub()
+            try:
+                if self._local_hub_wanted:
+                    self.local_hub = self._service().start_local_hub()
+            finally:  # listens whatever the local hub did: it waits for a credential, reconnects on its own
+                self.push = self._service().listen(self.hub_pushed.emit)
         self._runner.run(prepare, lambda _none: self.sync_now(force=True), self._on_hub_failed, owner=self)
         self._timer.start()
 
@@ -81,9 +89,23 @@ class SyncController(QObject):
 
     def shutdown(self) -> None:
         self._timer.stop()
-        self._runner.shutdown()
+        self._runner.shutdown()  # waits for `prepare`, which starts the listener
+        if self.push is not None:
+            self.push.stop()
+            self.push = None
         if self.local_hub is not None:
             self.local_hub.stop()
+
+    def _on_hub_pushed(self) -> None:
+        if self._busy:
+            self._again = True  # the running pass may have read the hub before this news
+            return
+        self.sync_now(force=False)
+
+    def _after_pass(self) -> None:
+        if self._again:
+            self._again = False
+            self.sync_now(force=False)
 
     def _on_synced(self, result) -> None:
         self._busy = False
@@ -93,11 +115,13 @@ class SyncController(QObject):
             if report.new_answers:
                 self.answers_arrived.emit(sorted(set(report.new_answers)))
         self._publish(status)
+        self._after_pass()
 
     def _on_error(self, error: BaseException) -> None:
         self._busy = False
         log.error("sync failed", exc_info=error)
         self.refresh_status()
+        self._after_pass()
 
     def _on_hub_failed(self, error: BaseException) -> None:
         log.error("local hub failed: %s", error)

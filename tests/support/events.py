@@ -6,7 +6,7 @@ import time
 
 import httpx
 
-from app.sync.push import HubEvent, hub_event, sse_messages
+from app.sync.push import HubEvent, hub_event, interrupt, sse_messages
 
 
 class Subscription:
@@ -66,6 +66,6 @@ class Subscription:
     def close(self) -> None:
         response = self._response
         if response is not None:
-            response.close()
+            interrupt(response)
         self._thread.join(10)
         self._http.close()
