@@ -267,6 +267,7 @@ class CaseEditor(QWidget):
         layout.addLayout(actions)
         layout.addWidget(self.banner)
         self._consultation_page = None
+        self._consultation_unread = 0  # said on the tab's title until the doctor opens it
         if self.capture_panel is None and self.consultation is None:
             self.tabs = None
             layout.addWidget(scroll, 1)
@@ -284,6 +285,7 @@ class CaseEditor(QWidget):
                 self.tabs.addTab(self._consultation_page, "")
                 self.tabs.setTabVisible(self.tabs.indexOf(self._consultation_page), False)
                 self.tabs.currentChanged.connect(self._on_tab_changed)
+                self.consultation.unread_changed.connect(self._on_consultation_unread)
             layout.addWidget(self.tabs, 1)
 
     @staticmethod
@@ -368,7 +370,14 @@ class CaseEditor(QWidget):
                 if self.viewer is not None:
                     self.tabs.setTabText(2, self.tr("Imaging (DICOM)"))
             if self._consultation_page is not None:
-                self.tabs.setTabText(self.tabs.indexOf(self._consultation_page), self.tr("Consultation"))
+                title = self.tr("Consultation")
+                if self._consultation_unread:
+                    title += " ● " + self.tr("%1 new").replace("%1", str(self._consultation_unread))
+                self.tabs.setTabText(self.tabs.indexOf(self._consultation_page), title)
+
+    def _on_consultation_unread(self, count: int) -> None:
+        self._consultation_unread = count
+        self._retitle_tabs()
 
     def _show_consultation_tab(self, case: ConsultationCase) -> None:
         """The "Hội chẩn" tab exists for a case once it is sent."""

@@ -25,6 +25,7 @@ ATTACHABLE = "*.jpg *.jpeg *.png *.pdf *.dcm *.tif *.tiff *.bmp"
 class ConsultationTab(QWidget):
     read_marked = Signal(str)      # case id: nothing on its thread is news any more
     message_written = Signal(str)  # case id: a reply or outcome waits in the outbox
+    unread_changed = Signal(int)   # what is new on the thread shown (its tab says so when behind another)
 
     def __init__(self, service: Callable[[], object], runner: TaskRunner, parent: QWidget | None = None):
         """`service()` gives the ConsultationService (built on first use: it opens the blob store)."""
@@ -102,6 +103,7 @@ class ConsultationTab(QWidget):
         self._case_id = case.id if case is not None else None
         if new:
             self._view = None
+            self.unread_changed.emit(0)
             self._files = []
             self.reply_text.clear()
             self.reply_error.hide()
@@ -125,6 +127,7 @@ class ConsultationTab(QWidget):
             return  # another case was opened meanwhile
         self._view = view
         self._render()
+        self.unread_changed.emit(view.unread)
         self._mark_read_if_shown()
 
     def _mark_read_if_shown(self) -> None:
@@ -133,6 +136,7 @@ class ConsultationTab(QWidget):
             return
         case_id, service = view.case.id, self._service()
         self._view = _without_unread(view)
+        self.unread_changed.emit(0)
         self._runner.run(lambda: service.mark_read(case_id), lambda _none: self.read_marked.emit(case_id),
                          owner=self)
 

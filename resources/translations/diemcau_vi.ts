@@ -512,6 +512,10 @@ Bạn đã kiểm tra chưa?</translation>
       <source>Consultation</source>
       <translation>Hội chẩn</translation>
     </message>
+    <message>
+      <source>%1 new</source>
+      <translation>%1 mới</translation>
+    </message>
   </context>
   <context>
     <name>CaseListModel</name>

@@ -209,3 +209,15 @@ def test_the_notification_of_an_answer_opens_the_case_on_its_consultation_tab(qt
     qtbot.waitUntil(lambda: editor.case.id == answered.id)
     qtbot.waitUntil(lambda: editor.tabs.currentWidget() is editor._consultation_page)
     assert window.case_list.current_case_id() == answered.id
+
+
+def test_the_tab_says_what_is_new_until_it_is_opened(qtbot, window, answered, station):
+    window.open_case(answered.id)
+    qtbot.waitUntil(lambda: window.editor is not None and window.editor.case is not None)
+    editor = window.editor
+    index = editor.tabs.indexOf(editor._consultation_page)
+    qtbot.waitUntil(lambda: editor.tabs.tabText(index) == "Hội chẩn ● 4 mới")
+    assert editor.tabs.currentIndex() == 0 and station.consultation.view(answered.id).unread == 4  # not read yet
+    editor.tabs.setCurrentIndex(index)
+    qtbot.waitUntil(lambda: editor.tabs.tabText(index) == "Hội chẩn")
+    qtbot.waitUntil(lambda: station.consultation.view(answered.id).unread == 0)
