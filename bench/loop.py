@@ -1,0 +1,157 @@
+"""The consultation loop's speed: a case reaching the experts, an answer reaching the station.
+
+On loopback, two hub worker processes on one PostgreSQL (fsync on), the station on worker A and
+the expert on worker B, so every event crosses workers through LISTEN/NOTIFY:
+
+(a) submit → inbox: a real station (Station services, the real sync engine) submits an urgent
+    case and runs its pass, as the station does on submit; the clock stops when the expert's
+    open event stream (GET /events on worker B) names the case and the expert reads it.
+(b) answer → station: the expert posts a message on worker B; the clock stops when the station's
+    push listener (app/sync/push.py) has run its pass and the message is in the station's
+    database. No polling: the station has no timer here.
+
+Each is a p95 over --rounds rounds; the issue's target is ≤ 2 s each way. The limit is the hub's
+bare round trip (GET /metadata, p95) in the same run; the RESULT line carries the worse of the two.
+
+    python bench/loop.py [--rounds 20]
+"""
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx  # noqa: E402
+
+from app.services.station import Station  # noqa: E402
+from app.sync.hub_client import HubClient, enroll  # noqa: E402
+from app.wire import consultation as wire  # noqa: E402
+from bench.common import percentile  # noqa: E402
+from tests.support.cases import submitted_case  # noqa: E402
+from tests.support.events import Subscription  # noqa: E402
+from tests.support.hub import HubProcess  # noqa: E402
+from tests.support.postgres import PostgresServer  # noqa: E402
+
+TARGET_S = 2.0
+
+
+class Passes:
+    """The station's pass, run when its push listener asks; waiters are told after each."""
+
+    def __init__(self, station):
+        self.station = station
+        self.done = threading.Condition()
+
+    def __call__(self) -> None:
+        self.station.sync.run_once()
+        with self.done:
+            self.done.notify_all()
+
+    def wait_for(self, condition, timeout_s: float) -> bool:
+        with self.done:
+            return self.done.wait_for(condition, timeout_s)
+
+
+def submit_to_inbox(station, expert: HubClient, inbox: Subscription, folder: Path, n: int) -> tuple[float, object]:
+    case = submitted_case(station, folder / f"case-{n}", name=f"Nguyễn Văn {n}", slices=0, audio_bytes=4000)
+    started = time.monotonic()
+    # On the sync worker, as the station sends on submit; the rest of its pass (the files) goes on
+    # while the expert already sees the case.
+    sending = threading.Thread(target=station.sync.run_once)
+    sending.start()
+    try:
+        while True:
+            event = inbox.next(timeout_s=30)
+            if event.kind == "request" and event.id == case.id:
+                break
+        request = expert.read("ServiceRequest", case.id)  # the case is readable, not just announced
+        took = time.monotonic() - started
+    finally:
+        sending.join()
+    assert request["priority"] == "urgent"
+    return took, case
+
+
+def answer_to_station(station, passes: Passes, expert: HubClient, case) -> float:
+    sent = wire.message(str(uuid.uuid4()), case.id, case.patient.id, wire.QUESTION,
+                        "Đề nghị làm thêm điện tâm đồ 18 chuyển đạo.", "2026-11-29T10:00:00+07:00")
+    started = time.monotonic()
+    expert.put(sent)
+    arrived = passes.wait_for(lambda: any(m.id == sent["id"] for m in station.sync.messages(case.id)), 30)
+    took = time.monotonic() - started
+    if not arrived:
+        raise RuntimeError("the answer did not reach the station within 30 s")
+    return took
+
+
+def bare_round_trip(url: str, n: int = 50) -> float:
+    with httpx.Client() as http:
+        http.get(f"{url}/metadata")
+        times = []
+        for _ in range(n):
+            started = time.monotonic()
+            http.get(f"{url}/metadata").raise_for_status()
+            times.append(time.monotonic() - started)
+    return percentile(times, 95)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args()
+    pg = PostgresServer(durable=True).start()
+    folder = Path(tempfile.mkdtemp(prefix="diemcau-loop-"))
+    a = b = station = listener = expert = inbox = None
+    try:
+        url = pg.new_database()
+        a = HubProcess(folder / "hub", url).start()
+        b = HubProcess(folder / "hub", url).start()
+        station = Station(folder / "station")
+        station.sync.enroll(a.url, a.register("station", facility="01234", name="TTYT Mèo Vạc")[1])
+        expert = HubClient(enroll(b.url, b.register("expert", hospital="bachmai", specialty="cardiology",
+                                                     name="PGS. Trần Văn Tim")[1]))
+        inbox = Subscription(b.url, expert.token())
+        passes = Passes(station)
+        listener = station.sync.listen(passes)
+        if not listener.connected.wait(15):
+            raise RuntimeError("the station's push listener got no stream")
+        submit_to_inbox(station, expert, inbox, folder, 0)  # warm-up: first connections, first imports
+        inbound, outbound = [], []
+        for n in range(1, args.rounds + 1):
+            took, case = submit_to_inbox(station, expert, inbox, folder, n)
+            inbound.append(took)
+            outbound.append(answer_to_station(station, passes, expert, case))
+        limit = max(bare_round_trip(a.url), bare_round_trip(b.url))
+    finally:
+        if listener is not None:
+            listener.stop()
+        if inbox is not None:
+            inbox.close()
+        if expert is not None:
+            expert.close()
+        if station is not None:
+            station.close()
+        for hub in (a, b):
+            if hub is not None:
+                hub.stop()
+        pg.stop()
+    p95_in, p95_out = percentile(inbound, 95), percentile(outbound, 95)
+    print(f"two hub workers on PostgreSQL (fsync on), {args.rounds} rounds each way; target p95 ≤ {TARGET_S:.0f} s")
+    print(f"(a) submit → expert's stream + read: p50 {statistics.median(inbound) * 1000:.0f} ms, "
+          f"p95 {p95_in * 1000:.0f} ms, max {max(inbound) * 1000:.0f} ms (the station's pass from its start "
+          f"until the record is in; the files follow)")
+    print(f"(b) expert's message → station's database via push + pass: p50 {statistics.median(outbound) * 1000:.0f} "
+          f"ms, p95 {p95_out * 1000:.0f} ms, max {max(outbound) * 1000:.0f} ms")
+    print(f"bare round trip GET /metadata p95: {limit * 1000:.1f} ms")
+    worse = max(p95_in, p95_out)
+    print(f"RESULT loop {worse:.3f} s limit={limit:.4f} ratio={worse / limit:.1f}")
+
+
+if __name__ == "__main__":
+    main()
