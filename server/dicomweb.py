@@ -73,6 +73,38 @@ def add_dicomweb_routes(app, run, config, store) -> None:
         except httpx.TransportError:
             raise FhirError(502, "transient", "the PACS does not answer; try again later") from None
 
+    def reading(request: Request):
+        """The transaction a read runs in: as the bearer token's client, or else as the console person signed in.
+
+        A console session reads exactly as an expert client of the same hospital and specialty would
+        (the same `may_read` over the same Principal rules); the audit names the person. Reads only: a
+        cookie never stores a study, so no CSRF token is needed here.
+        """
+        from .console.sessions import COOKIE  # here: the console's modules import the hub's
+        from .console.viewer import session_principal
+
+        if request.headers.get("authorization") or COOKIE not in request.cookies or \
+                request.method not in ("GET", "HEAD"):
+            return run
+
+        def run_as_person(request, action, kind, resource_id, work):
+            def job():
+                client_id = ""
+                try:
+                    with app.state.engine.begin() as conn:
+                        who = session_principal(conn, request)  # 401 without a live session
+                        client_id = who.client_id
+                        response = work(conn, who)
+                        if action:
+                            audit.record(conn, client_id, action, response.status_code, kind, resource_id)
+                        return response
+                except FhirError as error:
+                    with app.state.engine.begin() as conn:
+                        audit.record(conn, client_id, action or "denied", error.status, kind, resource_id)
+                    raise
+            return run_in_threadpool(job)
+        return run_as_person
+
     def may_read(conn, who, study: str) -> bool:
         rows = conn.execute(select(imaging_studies).where(imaging_studies.c.study_uid == study)).all()
         if who.is_station:
@@ -138,13 +170,14 @@ def add_dicomweb_routes(app, run, config, store) -> None:
     @app.get("/dicomweb/{rest:path}")
     async def retrieve(request: Request, rest: str = ""):
         # Decided on the path as it arrived, before any decoding: see dicomweb_paths.
+        read = reading(request)
         raw_path = request.scope.get("raw_path", b"").decode("latin-1") or request.url.path
         asked = raw_path.removeprefix("/dicomweb/")[:4000]
         try:
             target = parse_path(raw_path)
             query = check_query(list(request.query_params.multi_items()))
         except FhirError as error:
-            await run(request, None, "", "", _audit_read(error.status, "", "", asked))
+            await read(request, None, "", "", _audit_read(error.status, "", "", asked))
             raise
         pacs()
 
@@ -154,9 +187,9 @@ def add_dicomweb_routes(app, run, config, store) -> None:
             return Response(status_code=200)
         level, uid = target.level
         try:
-            await run(request, None, "ImagingStudy", target.study, check)
+            await read(request, None, "ImagingStudy", target.study, check)
         except FhirError as error:
-            await run(request, None, "", "", _audit_read(error.status, level, uid, asked))
+            await read(request, None, "", "", _audit_read(error.status, level, uid, asked))
             raise
         accept = request.headers.get("accept", DICOM_JSON)
         # The raw bytes are passed on, so the PACS may compress only as the caller accepts.
@@ -166,10 +199,10 @@ def add_dicomweb_routes(app, run, config, store) -> None:
         if upstream.status_code in (400, 404):
             await upstream.aclose()
             status = upstream.status_code
-            await run(request, None, "", "", _audit_read(status, level, uid, target.path))
+            await read(request, None, "", "", _audit_read(status, level, uid, target.path))
             raise FhirError(404, "not-found", f"the PACS has nothing at {target.path}")
         reply = await answer(upstream, request)
-        await run(request, None, "", "", _audit_read(reply.status_code, level, uid, target.path))
+        await read(request, None, "", "", _audit_read(reply.status_code, level, uid, target.path))
         return reply
 
 

@@ -22,8 +22,10 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from ..access import Principal
 from ..dicomweb_paths import UID
-from .sessions import current_person
+from ..outcome import unauthorized
+from .sessions import COOKIE, current_person, lookup
 
 NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
 OWN_FILES = Path(__file__).resolve().parent / "static" / "viewer"
@@ -65,6 +67,18 @@ LABELS = {
            "presets": {"lung": "Poumon", "mediastinum": "Médiastin", "bone": "Os", "brain": "Cerveau",
                        "abdomen": "Abdomen"}},
 }
+
+
+def session_principal(conn, request: Request) -> Principal:
+    """The Principal of the person whose console session `request` carries, for a DICOMweb read.
+
+    The same person and rules as the console's pages (sessions.lookup in the read's own transaction);
+    401 without a live session, and for an administrator still without a second factor.
+    """
+    session = lookup(conn, request.cookies.get(COOKIE))
+    if session is None or (session.person.role == "admin" and not session.person.has_totp):
+        raise unauthorized("this request needs a bearer token (POST /auth/token) or a console session")
+    return session.person.principal
 
 
 def language_of(person) -> str:
@@ -152,7 +166,7 @@ def _gzipped(path: Path, _version: int) -> bytes:
 
 
 def viewer_router() -> APIRouter:
-    router = APIRouter(prefix=MOUNT)
+    router = APIRouter(prefix=MOUNT, include_in_schema=False)  # a console page, not part of the API
 
     @router.get("")
     def viewer(request: Request, study: str = "", person=Depends(current_person)):

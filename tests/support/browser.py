@@ -101,12 +101,15 @@ def screenshot(page, path: Path | str, **options) -> Path:
 def sign_in(page, base_url: str, login: str, password: str) -> None:
     """Through the console's real login page, as a person would: the session cookie comes from the hub."""
     page.goto(f"{base_url}/console/login")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", password)
+    form = page.locator("form[action='/console/login']")
+    form.locator("input[name=login]").fill(login)
+    form.locator("input[name=password]").fill(password)
     with page.expect_navigation():
-        page.click("form [type=submit]")
+        form.locator("[type=submit]").click()
     if urlsplit(page.url).path.startswith("/console/login"):
-        raise AssertionError(f"signing in as {login} failed: still on {page.url}")
+        alert = page.locator("[role=alert]")
+        why = alert.first.inner_text() if alert.count() else ""
+        raise AssertionError(f"signing in as {login} failed: still on {page.url} {why}")
 
 
 def signed_in_page(browser, hub, person, locale: str = "vi-VN"):
