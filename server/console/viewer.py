@@ -25,7 +25,9 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from ..access import Principal
 from ..dicomweb_paths import UID
 from ..outcome import unauthorized
+from .accounts import N_
 from .sessions import COOKIE, current_person, lookup
+from .templating import language_of, translations
 
 NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
 OWN_FILES = Path(__file__).resolve().parent / "static" / "viewer"
@@ -41,32 +43,24 @@ WORKER = re.compile(r"dwv/assets/workers/([a-z0-9]+)\.worker\.min\.js")
 OWN = ("viewer.js", "viewer.css", "konva.js", "jszip.js", "magic-wand.js")
 MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css"}
 
-LABELS = {
-    "vi": {"title": "Xem ảnh DICOM", "series": "Loạt ảnh", "tools": "Công cụ", "presets_title": "Cửa sổ",
-           "scroll": "Cuộn lát cắt", "windowlevel": "Cửa sổ / mức", "zoompan": "Phóng to / di chuyển",
-           "reset": "Đặt lại", "key": "Ảnh chính tiếp theo ★", "slice": "Lát", "window": "Cửa sổ",
-           "loading": "Đang tải ảnh…", "unavailable": "Không có ảnh nào bạn được xem trong ca chụp này.",
-           "empty": "Ca chụp này chưa có ảnh.", "back": "← Hộp thư hội chẩn",
-           "help": "Lăn chuột hoặc phím ↑↓ để chuyển lát; kéo chuột theo công cụ đang chọn.",
-           "presets": {"lung": "Phổi", "mediastinum": "Trung thất", "bone": "Xương", "brain": "Não",
-                       "abdomen": "Bụng"}},
-    "en": {"title": "DICOM viewer", "series": "Series", "tools": "Tools", "presets_title": "Window",
-           "scroll": "Scroll slices", "windowlevel": "Window / level", "zoompan": "Zoom / pan",
-           "reset": "Reset", "key": "Next key image ★", "slice": "Slice", "window": "Window",
-           "loading": "Loading images…", "unavailable": "There are no images of this study you may see.",
-           "empty": "This study has no images yet.", "back": "← Inbox",
-           "help": "Mouse wheel or ↑↓ keys change the slice; drag to use the selected tool.",
-           "presets": {"lung": "Lung", "mediastinum": "Mediastinum", "bone": "Bone", "brain": "Brain",
-                       "abdomen": "Abdomen"}},
-    "fr": {"title": "Visionneuse DICOM", "series": "Séries", "tools": "Outils", "presets_title": "Fenêtre",
-           "scroll": "Défiler les coupes", "windowlevel": "Fenêtre / niveau", "zoompan": "Zoom / déplacement",
-           "reset": "Réinitialiser", "key": "Image clé suivante ★", "slice": "Coupe", "window": "Fenêtre",
-           "loading": "Chargement des images…", "unavailable": "Aucune image de cet examen ne vous est accessible.",
-           "empty": "Cet examen n'a pas encore d'images.", "back": "← Boîte de réception",
-           "help": "Molette ou touches ↑↓ pour changer de coupe ; glisser pour l'outil choisi.",
-           "presets": {"lung": "Poumon", "mediastinum": "Médiastin", "bone": "Os", "brain": "Cerveau",
-                       "abdomen": "Abdomen"}},
+# The page's words, as msgids of the console's gettext catalogues (locales/<lang>/LC_MESSAGES/console.po).
+MESSAGES = {
+    "title": N_("DICOM viewer"), "series": N_("Series"), "tools": N_("Tools"), "presets_title": N_("Window"),
+    "scroll": N_("Scroll slices"), "windowlevel": N_("Window / level"), "zoompan": N_("Zoom / pan"),
+    "reset": N_("Reset"), "key": N_("Next key image ★"), "slice": N_("Slice"), "window": N_("Window"),
+    "loading": N_("Loading images…"), "unavailable": N_("There are no images of this study you may see."),
+    "empty": N_("This study has no images yet."), "back": N_("← Inbox"),
+    "help": N_("Mouse wheel or ↑↓ keys change the slice; drag to use the selected tool."),
 }
+# Window/level presets, as radiologists name them (the centre and width are in viewer.js).
+PRESETS = {"lung": N_("Lung"), "mediastinum": N_("Mediastinum"), "bone": N_("Bone"), "brain": N_("Brain"),
+           "abdomen": N_("Abdomen")}
+
+
+def labels_of(language: str) -> dict:
+    gettext = translations(language).gettext
+    return {**{key: gettext(text) for key, text in MESSAGES.items()},
+            "presets": {key: gettext(text) for key, text in PRESETS.items()}}
 
 
 def session_principal(conn, request: Request) -> Principal:
@@ -81,18 +75,13 @@ def session_principal(conn, request: Request) -> Principal:
     return session.person.principal
 
 
-def language_of(person) -> str:
-    language = getattr(person, "language", "") or "vi"
-    return language if language in LABELS else "vi"
-
-
 def viewer_page(study: str, language: str) -> Response:
     if len(study) > 64 or not UID.fullmatch(study):
         return HTMLResponse("<!doctype html><title>400</title><p>study=&lt;StudyInstanceUID&gt;</p>", 400)
     if not LIBRARIES["dwv/dwv.min.js"].is_file():
         return HTMLResponse("<!doctype html><title>503</title><p>The viewer's files are not installed: run "
                             "<code>npm ci</code> in the hub's folder.</p>", 503)
-    labels = LABELS[language]
+    labels = labels_of(language)
     nonce = secrets.token_urlsafe(16)
     imports = {"dwv": f"{MOUNT}/lib/dwv/dwv.min.js", "konva": f"{MOUNT}/static/konva.js",
                "jszip": f"{MOUNT}/static/jszip.js", "magic-wand-tool": f"{MOUNT}/static/magic-wand.js"}
@@ -170,7 +159,7 @@ def viewer_router() -> APIRouter:
 
     @router.get("")
     def viewer(request: Request, study: str = "", person=Depends(current_person)):
-        return viewer_page(study, language_of(person))
+        return viewer_page(study, language_of(request, person))
 
     @router.get("/static/{name}")
     def own_file(name: str, request: Request):

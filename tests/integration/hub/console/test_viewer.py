@@ -36,12 +36,12 @@ def study(pacs_hub, enrolled, tmp_path):
     return uid, paths
 
 
-def signed_in(hub, login, hospital, specialty="cardiology", role="expert"):
+def signed_in(hub, login, hospital, specialty="cardiology", role="expert", language="vi"):
     from server.console import accounts
 
     from .support import PASSWORD
     accounts.ensure_person(hub.engine, login, password=PASSWORD, name=f"Bác sĩ {login}", role=role,
-                           hospital=hospital, specialty=specialty)
+                           hospital=hospital, specialty=specialty, language=language)
     return Browser(hub).login(login)
 
 
@@ -116,3 +116,9 @@ def test_the_viewer_page_needs_a_session_and_names_no_patient(pacs_hub, study):
             assert expert.get(path).status_code == 404, path
     finally:
         expert.close()
+    french = signed_in(pacs_hub, "dr.roux", "bachmai", language="fr")
+    try:
+        page = french.get(f"/console/viewer?study={uid}")
+        assert '<html lang="fr">' in page.text and "Visionneuse DICOM" in page.text and '"bone": "Os"' in page.text
+    finally:
+        french.close()
