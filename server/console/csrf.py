@@ -23,7 +23,7 @@ class CsrfRefused(Exception):
 
 def token_for_page(request: Request) -> str:
     """The token this page's forms carry: the session's, else the anonymous cookie's (made when absent)."""
-    session = getattr(request.state, "console_session", None)
+    session = session_of(request)  # a page outside the session's views (the login page) may be open signed in
     if session:
         return session.csrf
     token = request.cookies.get(ANONYMOUS_COOKIE) or getattr(request.state, "new_anonymous_csrf", "")

@@ -53,6 +53,7 @@ def signin_router() -> APIRouter:
             return render(request, "login.html", status=200 if result.needs_code else 401, next=_safe_next(next),
                           errors={"form": error}, login=login, needs_code=result.needs_code)
         with _engine(request).begin() as conn:
+            sessions.end(conn, request.cookies.get(sessions.COOKIE))  # a new token at each sign-in (no fixation)
             token, _csrf = sessions.start(conn, result.person.id)
             audit.record(conn, result.person.client_id, "login", 200, "console")
         request.state.console_person = result.person

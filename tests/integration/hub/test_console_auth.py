@@ -302,3 +302,20 @@ def test_the_language_switch_changes_the_account_language(hub, console):
     assert "Changer votre mot de passe" in browser.get("/console/password").text
     with hub.engine.begin() as conn:
         assert accounts.by_id(conn, person.id).language == "fr"
+
+
+def test_before_signing_in_the_language_switch_is_remembered_by_the_browser(hub, console):
+    browser = console()
+    browser.get("/console/login")
+    assert browser.post("/console/language", {"language": "en", "next": "/console/login"}).status_code == 303
+    assert "Sign in to the consultation console" in browser.get("/console/login").text
+
+
+def test_signing_in_again_replaces_the_session_token(hub, console):
+    person = make_person(hub)
+    browser = console()
+    browser.login("bs.lan", PASSWORD)
+    first = browser.http.cookies.get(sessions.COOKIE)
+    browser.login("bs.lan", PASSWORD)
+    assert browser.http.cookies.get(sessions.COOKIE) != first
+    assert len(session_rows(hub, person.id)) == 1
