@@ -8,6 +8,7 @@ DICOMweb path as with a central hub.
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -60,6 +61,38 @@ class EmbeddedHub:
         if done.returncode != 0:
             raise EmbeddedHubError(done.stderr.strip() or "the local hub refused to register this station")
         return json.loads(done.stdout)["enrollment_code"]
+
+    @property
+    def console_url(self) -> str:
+        return f"{self.url}/console" if self.url else ""
+
+    def console_account(self, hospital: str, specialty: str, name: str) -> tuple[str, str]:
+        """(login, password) of a trial expert of `hospital` and `specialty` on this local hub's console,
+        made the first time it is asked for: whoever tries the station can answer its cases themselves.
+
+        The passwords are kept beside the hub's data (readable by this user only): this hub serves this
+        machine alone (127.0.0.1) and holds only what was typed here.
+        """
+        login = f"thu.{hospital}.{specialty}"
+        store = self.folder / "console-accounts.json"
+        known = json.loads(store.read_text()) if store.exists() else {}
+        if login in known:
+            return login, known[login]
+        password = secrets.token_urlsafe(12)
+        done = subprocess.run(self._command("user", "add", "--login", login, "--name", name, "--role", "expert",
+                                            "--hospital", hospital, "--specialty", specialty, "--title", "BS",
+                                            "--password-stdin"),
+                              input=password + "\n", capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            raise EmbeddedHubError(done.stderr.strip() or "the local hub refused to make a console account")
+        known[login] = password
+        fd = os.open(store.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump(known, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(store.with_suffix(".tmp"), store)
+        return login, password
 
     def stop(self) -> None:
         self._wanted = False

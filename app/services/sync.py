@@ -97,6 +97,9 @@ class SyncService:
         else:
             self._repoint(credential, url)
         self._local_hub = hub
+        # To the terminal `make run` was started from: where to answer this station's cases as an expert.
+        print(f"Bảng điều khiển chuyên gia / expert console: {hub.console_url} "
+              "(tài khoản thử / trial login: Công cụ → Bảng điều khiển chuyên gia)", flush=True)
         return hub
 
     def _repoint(self, credential, url: str):

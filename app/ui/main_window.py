@@ -79,6 +79,8 @@ class MainWindow(QMainWindow):
         self.check_action = QAction(self, triggered=self.show_check)
         self.hub_action = QAction(self, triggered=self.show_hub)
         self.hub_action.setVisible(False)
+        self.console_action = QAction(self, triggered=self.show_local_console)
+        self.console_action.setVisible(False)  # with the local hub only: a real hub's experts have their accounts
         self.sync_action = QAction(self, shortcut=QKeySequence("F5"), triggered=self.sync_now)
         self.sync_action.setVisible(False)
         self.vi_action = QAction("Tiếng Việt", self, checkable=True)
@@ -94,7 +96,7 @@ class MainWindow(QMainWindow):
         self.case_menu = self.menuBar().addMenu("")
         self.case_menu.addActions([self.ready_action, self.submit_action, self.sync_action])
         self.tools_menu = self.menuBar().addMenu("")
-        self.tools_menu.addActions([self.check_action, self.devices_action, self.hub_action])
+        self.tools_menu.addActions([self.check_action, self.devices_action, self.hub_action, self.console_action])
         self.tools_menu.menuAction().setVisible(self._media is not None)
         self.language_menu = self.menuBar().addMenu("")
         self.language_menu.addActions([self.vi_action, self.en_action])
@@ -117,6 +119,7 @@ class MainWindow(QMainWindow):
         self.devices_action.setText(self.tr("Device settings…"))
         self.check_action.setText(self.tr("Pre-session check…"))
         self.hub_action.setText(self.tr("Central hub…"))
+        self.console_action.setText(self.tr("Expert console (local hub)…"))
         self.help_menu.setTitle(self.tr("&Help"))
         self.new_action.setText(self.tr("New case"))
         self.new_action.setToolTip(self.tr("Start a new consultation case (Ctrl+N)"))
@@ -268,6 +271,7 @@ class MainWindow(QMainWindow):
     def on_sync_status(self, status) -> None:
         self.sync_state.show_status(status)
         local_only = getattr(status, "local_only", False)
+        self.console_action.setVisible(self.sync is not None and self.sync.local_hub is not None)
         self.case_list.model.set_sync_marks(status.unread_by_case, status.unsent_by_case, status.conflicts_by_case,
                                             local_only)
         self._local_only = local_only
@@ -344,6 +348,14 @@ class MainWindow(QMainWindow):
 
         if HubDialog(self.sync, self).exec() == HubDialog.DialogCode.Accepted:
             self.statusBar().showMessage(self.tr("Connected to the hub; syncing…"), 10000)
+
+    def show_local_console(self) -> None:
+        from .console_dialog import LocalConsoleDialog
+
+        case = self.editor.case() if self.editor is not None else None
+        language = "vi" if self.vi_action.isChecked() else "en"
+        LocalConsoleDialog(self.sync, language, getattr(case, "hospital", ""), getattr(case, "specialty", ""),
+                           self).exec()
 
     def show_check(self) -> None:
         from .check_dialog import CheckDialog

@@ -83,6 +83,17 @@ class SyncController(QObject):
         self._runner.run(lambda: service.resend(case_id), lambda _: self.sync_now(force=False),
                          self._on_error, owner=self)
 
+    def local_console_account(self, hospital: str, specialty: str, name: str, done: Callable, failed: Callable,
+                              owner: QObject | None = None) -> None:
+        """(console address, login, password) of a trial expert on the local hub, made on the worker."""
+        hub = self.local_hub
+
+        def work():
+            if hub is None or not hub.url:
+                raise RuntimeError(self.tr("the local hub is not running"))
+            return (hub.console_url, *hub.console_account(hospital, specialty, name))
+        self._runner.run(work, done, failed, owner=owner or self)
+
     def refresh_status(self) -> None:
         service = self._service()
         self._runner.run(service.status, self._publish, owner=self)

@@ -691,6 +691,49 @@ Bạn đã kiểm tra chưa?</translation>
     </message>
   </context>
   <context>
+    <name>ConclusionView</name>
+    <message>
+      <source>Conclusion of the consultation (signed)</source>
+      <translation>Kết luận hội chẩn (đã ký)</translation>
+    </message>
+    <message>
+      <source>Amended</source>
+      <translation>Đã sửa đổi</translation>
+    </message>
+    <message>
+      <source>Hide the earlier version(s)</source>
+      <translation>Ẩn bản trước</translation>
+    </message>
+    <message>
+      <source>Show the earlier version(s) (%1)</source>
+      <translation>Xem bản trước (%1)</translation>
+    </message>
+    <message>
+      <source>(name not given)</source>
+      <translation>(không có tên)</translation>
+    </message>
+    <message>
+      <source>Signed by</source>
+      <translation>Người ký:</translation>
+    </message>
+    <message>
+      <source>on</source>
+      <translation>Thời gian:</translation>
+    </message>
+    <message>
+      <source>Treatment direction</source>
+      <translation>Hướng điều trị</translation>
+    </message>
+    <message>
+      <source>Follow-up advice</source>
+      <translation>Theo dõi, dặn dò</translation>
+    </message>
+    <message>
+      <source>Replaced version, no longer in force (signed %1)</source>
+      <translation>Bản đã được thay thế, không còn hiệu lực (ký lúc %1)</translation>
+    </message>
+  </context>
+  <context>
     <name>ConflictDialog</name>
     <message>
       <source>Changed at the hub</source>
@@ -707,6 +750,149 @@ Bạn đã kiểm tra chưa?</translation>
     <message>
       <source>Leave it as the experts set it</source>
       <translation>Để nguyên như chuyên gia đặt</translation>
+    </message>
+  </context>
+  <context>
+    <name>ConsultationTab</name>
+    <message>
+      <source>Attach to the reply</source>
+      <translation>Đính kèm vào trả lời</translation>
+    </message>
+    <message>
+      <source>Photos, PDF, images (%1)</source>
+      <translation>Ảnh, PDF, hình ảnh (%1)</translation>
+    </message>
+    <message>
+      <source>Write a reply or attach a file first.</source>
+      <translation>Hãy viết trả lời hoặc đính kèm một tệp trước.</translation>
+    </message>
+    <message>
+      <source>The file could not be attached: %1</source>
+      <translation>Không đính kèm được tệp: %1</translation>
+    </message>
+    <message>
+      <source>Save the minutes</source>
+      <translation>Lưu biên bản hội chẩn</translation>
+    </message>
+    <message>
+      <source>Print the minutes</source>
+      <translation>In biên bản</translation>
+    </message>
+    <message>
+      <source>Report the treatment outcome</source>
+      <translation>Báo kết quả điều trị</translation>
+    </message>
+    <message>
+      <source>The request as sent</source>
+      <translation>Yêu cầu hội chẩn đã gửi</translation>
+    </message>
+    <message>
+      <source>Messages with the experts</source>
+      <translation>Trao đổi với chuyên gia</translation>
+    </message>
+    <message>
+      <source>No message yet. The experts' questions and answers appear here.</source>
+      <translation>Chưa có tin nhắn. Câu hỏi và trả lời của chuyên gia sẽ hiện ở đây.</translation>
+    </message>
+    <message>
+      <source>Reply to the experts</source>
+      <translation>Trả lời chuyên gia</translation>
+    </message>
+    <message>
+      <source>Your answer to the experts' question, or new information…</source>
+      <translation>Trả lời câu hỏi của chuyên gia, hoặc thông tin mới…</translation>
+    </message>
+    <message>
+      <source>Attach…</source>
+      <translation>Đính kèm…</translation>
+    </message>
+    <message>
+      <source>Add a photo, a lab result (PDF) or an image to the reply</source>
+      <translation>Thêm ảnh, kết quả xét nghiệm (PDF) hoặc hình ảnh vào trả lời</translation>
+    </message>
+    <message>
+      <source>Send</source>
+      <translation>Gửi</translation>
+    </message>
+    <message>
+      <source>Sent as soon as the hub can be reached; works offline</source>
+      <translation>Gửi ngay khi kết nối được trung tâm; dùng được khi mất mạng</translation>
+    </message>
+    <message>
+      <source>The minutes (Biên bản hội chẩn) can be printed once the experts have signed the conclusion and the station has fetched it.</source>
+      <translation>Biên bản hội chẩn in được khi chuyên gia đã ký kết luận và trạm đã tải biên bản về.</translation>
+    </message>
+    <message>
+      <source>The minutes are being fetched from the hub; they can be printed after the next sync.</source>
+      <translation>Đang tải biên bản từ trung tâm; in được sau lần đồng bộ tới.</translation>
+    </message>
+    <message>
+      <source>Save the minutes as a PDF and open it to print</source>
+      <translation>Lưu biên bản thành tệp PDF và mở để in</translation>
+    </message>
+    <message>
+      <source>Asked of</source>
+      <translation>Nơi được mời</translation>
+    </message>
+    <message>
+      <source>Urgency</source>
+      <translation>Mức độ khẩn</translation>
+    </message>
+    <message>
+      <source>Reason</source>
+      <translation>Lý do hội chẩn</translation>
+    </message>
+    <message>
+      <source>Question</source>
+      <translation>Câu hỏi</translation>
+    </message>
+    <message>
+      <source>Provisional diagnosis</source>
+      <translation>Chẩn đoán sơ bộ</translation>
+    </message>
+    <message>
+      <source>An attachment kept at the hub</source>
+      <translation>Tệp đính kèm lưu tại trung tâm</translation>
+    </message>
+    <message>
+      <source>Accepted by the central hospital</source>
+      <translation>Bệnh viện tuyến trên đã nhận ca</translation>
+    </message>
+    <message>
+      <source>Assigned to %1</source>
+      <translation>Đã phân công cho %1</translation>
+    </message>
+    <message>
+      <source>Declined</source>
+      <translation>Đã từ chối</translation>
+    </message>
+    <message>
+      <source>Status changed</source>
+      <translation>Trạng thái đã thay đổi</translation>
+    </message>
+    <message>
+      <source>Question from the experts</source>
+      <translation>Câu hỏi của chuyên gia</translation>
+    </message>
+    <message>
+      <source>Note from the experts</source>
+      <translation>Ghi chú của chuyên gia</translation>
+    </message>
+    <message>
+      <source>Your reply</source>
+      <translation>Trả lời của bạn</translation>
+    </message>
+    <message>
+      <source>Treatment outcome reported</source>
+      <translation>Đã báo kết quả điều trị</translation>
+    </message>
+    <message>
+      <source>Answer from the experts</source>
+      <translation>Trả lời của chuyên gia</translation>
+    </message>
+    <message>
+      <source>Open the attached file</source>
+      <translation>Mở tệp đính kèm</translation>
     </message>
   </context>
   <context>
@@ -953,14 +1139,6 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>Bản sao không còn thông tin nhận dạng bệnh nhân, dành cho chuyên gia nước ngoài</translation>
     </message>
     <message>
-      <source>Field</source>
-      <translation>Thông tin</translation>
-    </message>
-    <message>
-      <source>Value</source>
-      <translation>Giá trị</translation>
-    </message>
-    <message>
       <source>No imaging in this case yet. Add DICOM files, a folder or a CD on the “Photos, video, sound” tab.</source>
       <translation>Hồ sơ chưa có ảnh chẩn đoán. Hãy thêm tệp DICOM, thư mục hoặc đĩa CD ở thẻ “Ảnh, video, âm thanh”.</translation>
     </message>
@@ -997,10 +1175,6 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>Loạt ảnh</translation>
     </message>
     <message>
-      <source>Modality</source>
-      <translation>Phương thức</translation>
-    </message>
-    <message>
       <source>Image size</source>
       <translation>Kích thước ảnh</translation>
     </message>
@@ -1011,14 +1185,6 @@ Bạn đã kiểm tra chưa?</translation>
     <message>
       <source>Instance</source>
       <translation>Số thứ tự</translation>
-    </message>
-    <message>
-      <source>Transfer syntax</source>
-      <translation>Cú pháp truyền</translation>
-    </message>
-    <message>
-      <source>Burned-in annotation</source>
-      <translation>Chữ in trên ảnh</translation>
     </message>
     <message>
       <source>yes</source>
@@ -1414,6 +1580,61 @@ Bạn đã kiểm tra chưa?</translation>
     </message>
   </context>
   <context>
+    <name>LocalConsoleDialog</name>
+    <message>
+      <source>Expert console (local hub)</source>
+      <translation>Bảng điều khiển chuyên gia (trung tâm cục bộ)</translation>
+    </message>
+    <message>
+      <source>The local hub on this machine has the experts' web console. Make a trial expert of the hospital and specialty a case asks, sign in with it in a browser, and answer the case as a central expert would: the answer comes back to this station.</source>
+      <translation>Trung tâm cục bộ trên máy này có bảng điều khiển web của chuyên gia. Hãy tạo một chuyên gia thử của bệnh viện và chuyên khoa mà ca bệnh hỏi, đăng nhập bằng tài khoản đó trên trình duyệt và trả lời ca bệnh như một chuyên gia tuyến trung ương: câu trả lời sẽ về lại điểm cầu này.</translation>
+    </message>
+    <message>
+      <source>Central hospital:</source>
+      <translation>Bệnh viện tuyến trên:</translation>
+    </message>
+    <message>
+      <source>Specialty:</source>
+      <translation>Chuyên khoa:</translation>
+    </message>
+    <message>
+      <source>Console address:</source>
+      <translation>Địa chỉ bảng điều khiển:</translation>
+    </message>
+    <message>
+      <source>Login:</source>
+      <translation>Tên đăng nhập:</translation>
+    </message>
+    <message>
+      <source>Password:</source>
+      <translation>Mật khẩu:</translation>
+    </message>
+    <message>
+      <source>Make the trial expert</source>
+      <translation>Tạo chuyên gia thử</translation>
+    </message>
+    <message>
+      <source>Open in the browser</source>
+      <translation>Mở trong trình duyệt</translation>
+    </message>
+    <message>
+      <source>Making the account on the local hub…</source>
+      <translation>Đang tạo tài khoản trên trung tâm cục bộ…</translation>
+    </message>
+    <message>
+      <source>Trial expert (%1)</source>
+      <translation>Chuyên gia thử (%1)</translation>
+    </message>
+    <message>
+      <source>Sign in with this login and password. They are kept on this machine only.</source>
+      <translation>Đăng nhập bằng tên và mật khẩu này. Chúng chỉ được lưu trên máy này.</translation>
+    </message>
+    <message>
+      <source>The local hub could not make the account: %1</source>
+      <translation>Trung tâm cục bộ không tạo được tài khoản: %1</translation>
+    </message>
+  </context>
+  <context>
     <name>MainWindow</name>
     <message>
       <source>Điểm Cầu — telehealth consultation station</source>
@@ -1446,6 +1667,10 @@ Bạn đã kiểm tra chưa?</translation>
     <message>
       <source>Central hub…</source>
       <translation>Trung tâm…</translation>
+    </message>
+    <message>
+      <source>Expert console (local hub)…</source>
+      <translation>Bảng điều khiển chuyên gia (trung tâm cục bộ)…</translation>
     </message>
     <message>
       <source>&amp;Help</source>
@@ -1543,6 +1768,57 @@ Thư mục dữ liệu: %2</translation>
     </message>
   </context>
   <context>
+    <name>OutcomeDialog</name>
+    <message>
+      <source>Report the treatment outcome</source>
+      <translation>Báo kết quả điều trị</translation>
+    </message>
+    <message>
+      <source>What became of the patient after the consultation. It goes to the experts who answered.</source>
+      <translation>Tình trạng người bệnh sau hội chẩn. Thông tin được gửi tới chuyên gia đã trả lời.</translation>
+    </message>
+    <message>
+      <source>Outcome</source>
+      <translation>Kết quả</translation>
+    </message>
+    <message>
+      <source>Referred to</source>
+      <translation>Chuyển tới</translation>
+    </message>
+    <message>
+      <source>Date</source>
+      <translation>Ngày</translation>
+    </message>
+    <message>
+      <source>Note</source>
+      <translation>Ghi chú</translation>
+    </message>
+    <message>
+      <source>the hospital the patient was sent to</source>
+      <translation>bệnh viện người bệnh được chuyển tới</translation>
+    </message>
+    <message>
+      <source>Send the outcome</source>
+      <translation>Gửi kết quả</translation>
+    </message>
+    <message>
+      <source>Say where the patient was referred to.</source>
+      <translation>Hãy ghi nơi người bệnh được chuyển tới.</translation>
+    </message>
+    <message>
+      <source>The date cannot be in the future.</source>
+      <translation>Ngày không được ở tương lai.</translation>
+    </message>
+    <message>
+      <source>The date cannot be before the consultation was requested.</source>
+      <translation>Ngày không được trước ngày gửi yêu cầu hội chẩn.</translation>
+    </message>
+    <message>
+      <source>Choose an outcome.</source>
+      <translation>Hãy chọn kết quả.</translation>
+    </message>
+  </context>
+  <context>
     <name>StationApp</name>
     <message>
       <source>%1 recording(s) left unfinished by a crash were attached to their cases.</source>
@@ -1613,6 +1889,13 @@ Thư mục dữ liệu: %2</translation>
     <message>
       <source>Not connected to the central hospital — cases are kept on this machine</source>
       <translation>Chưa kết nối trung tâm — hồ sơ đang giữ trên máy này</translation>
+    </message>
+  </context>
+  <context>
+    <name>SyncController</name>
+    <message>
+      <source>the local hub is not running</source>
+      <translation>trung tâm cục bộ không chạy</translation>
     </message>
   </context>
   <context>
@@ -1821,6 +2104,14 @@ Thư mục dữ liệu: %2</translation>
       <translation>Huyết áp tâm thu phải cao hơn tâm trương.</translation>
     </message>
     <message>
+      <source>Systolic pressure (the first number) must be between {low} and {high} {unit}.</source>
+      <translation>Huyết áp tâm thu (số đầu) phải trong khoảng {low} đến {high} {unit}.</translation>
+    </message>
+    <message>
+      <source>Diastolic pressure (the second number) must be between {low} and {high} {unit}.</source>
+      <translation>Huyết áp tâm trương (số sau) phải trong khoảng {low} đến {high} {unit}.</translation>
+    </message>
+    <message>
       <source>{code} is not an ICD-10 code.</source>
       <translation>{code} không phải mã ICD-10.</translation>
     </message>
@@ -1839,14 +2130,6 @@ Thư mục dữ liệu: %2</translation>
     <message>
       <source>Unknown province code {code}.</source>
       <translation>Mã tỉnh {code} không tồn tại.</translation>
-    </message>
-    <message>
-      <source>Systolic pressure (the first number) must be between {low} and {high} {unit}.</source>
-      <translation>Huyết áp tâm thu (số đầu) phải trong khoảng {low} đến {high} {unit}.</translation>
-    </message>
-    <message>
-      <source>Diastolic pressure (the second number) must be between {low} and {high} {unit}.</source>
-      <translation>Huyết áp tâm trương (số sau) phải trong khoảng {low} đến {high} {unit}.</translation>
     </message>
   </context>
   <context>
@@ -2009,251 +2292,6 @@ Thư mục dữ liệu: %2</translation>
     <message>
       <source>  case {case}: {why}</source>
       <translation>  hồ sơ {case}: {why}</translation>
-    </message>
-  </context>
-  <context>
-    <name>ConsultationTab</name>
-    <message>
-      <source>Attach to the reply</source>
-      <translation>Đính kèm vào trả lời</translation>
-    </message>
-    <message>
-      <source>Photos, PDF, images (%1)</source>
-      <translation>Ảnh, PDF, hình ảnh (%1)</translation>
-    </message>
-    <message>
-      <source>Write a reply or attach a file first.</source>
-      <translation>Hãy viết trả lời hoặc đính kèm một tệp trước.</translation>
-    </message>
-    <message>
-      <source>The file could not be attached: %1</source>
-      <translation>Không đính kèm được tệp: %1</translation>
-    </message>
-    <message>
-      <source>Save the minutes</source>
-      <translation>Lưu biên bản hội chẩn</translation>
-    </message>
-    <message>
-      <source>Print the minutes</source>
-      <translation>In biên bản</translation>
-    </message>
-    <message>
-      <source>Report the treatment outcome</source>
-      <translation>Báo kết quả điều trị</translation>
-    </message>
-    <message>
-      <source>The request as sent</source>
-      <translation>Yêu cầu hội chẩn đã gửi</translation>
-    </message>
-    <message>
-      <source>Messages with the experts</source>
-      <translation>Trao đổi với chuyên gia</translation>
-    </message>
-    <message>
-      <source>No message yet. The experts' questions and answers appear here.</source>
-      <translation>Chưa có tin nhắn. Câu hỏi và trả lời của chuyên gia sẽ hiện ở đây.</translation>
-    </message>
-    <message>
-      <source>Reply to the experts</source>
-      <translation>Trả lời chuyên gia</translation>
-    </message>
-    <message>
-      <source>Your answer to the experts' question, or new information…</source>
-      <translation>Trả lời câu hỏi của chuyên gia, hoặc thông tin mới…</translation>
-    </message>
-    <message>
-      <source>Attach…</source>
-      <translation>Đính kèm…</translation>
-    </message>
-    <message>
-      <source>Add a photo, a lab result (PDF) or an image to the reply</source>
-      <translation>Thêm ảnh, kết quả xét nghiệm (PDF) hoặc hình ảnh vào trả lời</translation>
-    </message>
-    <message>
-      <source>Send</source>
-      <translation>Gửi</translation>
-    </message>
-    <message>
-      <source>Sent as soon as the hub can be reached; works offline</source>
-      <translation>Gửi ngay khi kết nối được trung tâm; dùng được khi mất mạng</translation>
-    </message>
-    <message>
-      <source>The minutes (Biên bản hội chẩn) can be printed once the experts have signed the conclusion and the station has fetched it.</source>
-      <translation>Biên bản hội chẩn in được khi chuyên gia đã ký kết luận và trạm đã tải biên bản về.</translation>
-    </message>
-    <message>
-      <source>The minutes are being fetched from the hub; they can be printed after the next sync.</source>
-      <translation>Đang tải biên bản từ trung tâm; in được sau lần đồng bộ tới.</translation>
-    </message>
-    <message>
-      <source>Save the minutes as a PDF and open it to print</source>
-      <translation>Lưu biên bản thành tệp PDF và mở để in</translation>
-    </message>
-    <message>
-      <source>Asked of</source>
-      <translation>Nơi được mời</translation>
-    </message>
-    <message>
-      <source>Urgency</source>
-      <translation>Mức độ khẩn</translation>
-    </message>
-    <message>
-      <source>Reason</source>
-      <translation>Lý do hội chẩn</translation>
-    </message>
-    <message>
-      <source>Question</source>
-      <translation>Câu hỏi</translation>
-    </message>
-    <message>
-      <source>Provisional diagnosis</source>
-      <translation>Chẩn đoán sơ bộ</translation>
-    </message>
-    <message>
-      <source>An attachment kept at the hub</source>
-      <translation>Tệp đính kèm lưu tại trung tâm</translation>
-    </message>
-    <message>
-      <source>waiting to be sent</source>
-      <translation>chờ gửi</translation>
-    </message>
-    <message>
-      <source>sent</source>
-      <translation>đã gửi</translation>
-    </message>
-    <message>
-      <source>Accepted by the central hospital</source>
-      <translation>Bệnh viện tuyến trên đã nhận ca</translation>
-    </message>
-    <message>
-      <source>Assigned to %1</source>
-      <translation>Đã phân công cho %1</translation>
-    </message>
-    <message>
-      <source>Declined</source>
-      <translation>Đã từ chối</translation>
-    </message>
-    <message>
-      <source>Status changed</source>
-      <translation>Trạng thái đã thay đổi</translation>
-    </message>
-    <message>
-      <source>Question from the experts</source>
-      <translation>Câu hỏi của chuyên gia</translation>
-    </message>
-    <message>
-      <source>Note from the experts</source>
-      <translation>Ghi chú của chuyên gia</translation>
-    </message>
-    <message>
-      <source>Your reply</source>
-      <translation>Trả lời của bạn</translation>
-    </message>
-    <message>
-      <source>Treatment outcome reported</source>
-      <translation>Đã báo kết quả điều trị</translation>
-    </message>
-    <message>
-      <source>Answer from the experts</source>
-      <translation>Trả lời của chuyên gia</translation>
-    </message>
-    <message>
-      <source>Open the attached file</source>
-      <translation>Mở tệp đính kèm</translation>
-    </message>
-  </context>
-  <context>
-    <name>ConclusionView</name>
-    <message>
-      <source>Conclusion of the consultation (signed)</source>
-      <translation>Kết luận hội chẩn (đã ký)</translation>
-    </message>
-    <message>
-      <source>Amended</source>
-      <translation>Đã sửa đổi</translation>
-    </message>
-    <message>
-      <source>Hide the earlier version(s)</source>
-      <translation>Ẩn bản trước</translation>
-    </message>
-    <message>
-      <source>Show the earlier version(s) (%1)</source>
-      <translation>Xem bản trước (%1)</translation>
-    </message>
-    <message>
-      <source>(name not given)</source>
-      <translation>(không có tên)</translation>
-    </message>
-    <message>
-      <source>Signed by</source>
-      <translation>Người ký:</translation>
-    </message>
-    <message>
-      <source>on</source>
-      <translation>Thời gian:</translation>
-    </message>
-    <message>
-      <source>Treatment direction</source>
-      <translation>Hướng điều trị</translation>
-    </message>
-    <message>
-      <source>Follow-up advice</source>
-      <translation>Theo dõi, dặn dò</translation>
-    </message>
-    <message>
-      <source>Replaced version, no longer in force (signed %1)</source>
-      <translation>Bản đã được thay thế, không còn hiệu lực (ký lúc %1)</translation>
-    </message>
-  </context>
-  <context>
-    <name>OutcomeDialog</name>
-    <message>
-      <source>Report the treatment outcome</source>
-      <translation>Báo kết quả điều trị</translation>
-    </message>
-    <message>
-      <source>What became of the patient after the consultation. It goes to the experts who answered.</source>
-      <translation>Tình trạng người bệnh sau hội chẩn. Thông tin được gửi tới chuyên gia đã trả lời.</translation>
-    </message>
-    <message>
-      <source>Outcome</source>
-      <translation>Kết quả</translation>
-    </message>
-    <message>
-      <source>Referred to</source>
-      <translation>Chuyển tới</translation>
-    </message>
-    <message>
-      <source>Date</source>
-      <translation>Ngày</translation>
-    </message>
-    <message>
-      <source>Note</source>
-      <translation>Ghi chú</translation>
-    </message>
-    <message>
-      <source>the hospital the patient was sent to</source>
-      <translation>bệnh viện người bệnh được chuyển tới</translation>
-    </message>
-    <message>
-      <source>Send the outcome</source>
-      <translation>Gửi kết quả</translation>
-    </message>
-    <message>
-      <source>Say where the patient was referred to.</source>
-      <translation>Hãy ghi nơi người bệnh được chuyển tới.</translation>
-    </message>
-    <message>
-      <source>The date cannot be in the future.</source>
-      <translation>Ngày không được ở tương lai.</translation>
-    </message>
-    <message>
-      <source>The date cannot be before the consultation was requested.</source>
-      <translation>Ngày không được trước ngày gửi yêu cầu hội chẩn.</translation>
-    </message>
-    <message>
-      <source>Choose an outcome.</source>
-      <translation>Hãy chọn kết quả.</translation>
     </message>
   </context>
 </TS>

@@ -133,3 +133,24 @@ def test_a_killed_local_hub_is_restarted_by_the_next_sync_pass(station, tmp_path
     # A hub the station stopped itself (on quit, or on enrolling with a real hub) stays stopped.
     assert not station.sync.run_once().online
     assert hub.process is None
+
+
+def test_the_local_hub_gives_a_trial_expert_who_sees_the_stations_case_in_the_console(station, tmp_path):
+    from tests.integration.hub.console_client import Console
+
+    hub = station.sync.start_local_hub()
+    try:
+        case = submitted_case(station, tmp_path, slices=1)
+        assert station.sync.run_once().synced_cases == [case.id]
+        login, password = hub.console_account(case.hospital, case.specialty, "Chuyên gia thử")
+        assert hub.console_account(case.hospital, case.specialty, "Chuyên gia thử") == (login, password)  # kept
+        assert oct((hub.folder / "console-accounts.json").stat().st_mode & 0o777) == "0o600"
+        browser = Console(hub)
+        try:
+            assert browser.login(login, password).status_code == 303
+            page = browser.get(f"/console/cases/{case.id}")
+            assert page.status_code == 200 and case.question[:20] in page.text
+        finally:
+            browser.close()
+    finally:
+        hub.stop()
