@@ -63,12 +63,12 @@ class Principal:
             return self._routing(resources)
         requests = resources.alias("routed_requests")
         link = requests.c.patient_id == resources.c.id if kind == "Patient" else requests.c.id == resources.c.request_id
-        return exists(select(1).where(
+        return and_(self._own_rows(), exists(select(1).where(
             requests.c.type == "ServiceRequest",
             link,
             requests.c.facility == resources.c.facility,
             self._routing(requests),
-        ))
+        )))
 
     @property
     def sees_clinical_data(self) -> bool:
@@ -83,6 +83,10 @@ class Principal:
         if self.foreign:
             conditions.append(requests.c.abroad.is_(True))
         return and_(*conditions)
+
+    def _own_rows(self) -> ColumnElement[bool]:
+        """Over the rows themselves: an expert abroad never gets the minutes that name the patient."""
+        return resources.c.identified.is_(False) if self.foreign else true()
 
     def check_write(self, kind: str, existing, request, service: bool = False) -> None:
         """Raise unless this client may write `kind` over `existing`, within consultation `request`.

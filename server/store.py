@@ -270,7 +270,8 @@ class ResourceStore:
                     request_id=mapping.request_id_of(resource), patient_id=mapping.patient_id_of(resource),
                     hospital=hospital, specialty=specialty, content=stored,
                     abroad=kind == "ServiceRequest" and mapping.for_expert_abroad(resource),
-                    draft=kind == "Composition" and resource.get("status") != "final")
+                    draft=kind == "Composition" and resource.get("status") != "final",
+                    identified=wire.is_minutes(resource) and not wire.is_pseudonymous(resource))
 
 
 @dataclass(frozen=True)
@@ -288,6 +289,7 @@ class _Pending:
     content: dict
     abroad: bool = False
     draft: bool = False
+    identified: bool = False
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ resources = Table(
     Column("content", Document, nullable=False),
     Column("abroad", Boolean, nullable=False, default=False),  # a request marked for an expert abroad
     Column("draft", Boolean, nullable=False, default=False),   # a conclusion not signed yet: never to a station
+    Column("identified", Boolean, nullable=False, default=False),  # hub-made minutes naming the patient: not abroad
     Index("ix_resources_sync", "facility", "type", "last_updated", "id"),
     Index("ix_resources_routing", "hospital", "specialty", "type", "last_updated"),
     Index("ix_resources_request", "request_id"),

@@ -239,6 +239,19 @@ def minutes_reference(document_id: str, case_id: str, patient_id: str, compositi
     }
 
 
+PSEUDONYMOUS_EXTENSION = "urn:diemcau:extension:pseudonymous"  # valueBoolean: minutes without the patient's identity
+
+
+def pseudonymous(reference: dict) -> dict:
+    """`reference` (minutes_reference) marked as the copy without the patient's identity (for experts abroad)."""
+    return {**reference, "extension": [{"url": PSEUDONYMOUS_EXTENSION, "valueBoolean": True}]}
+
+
+def is_pseudonymous(resource: dict) -> bool:
+    return any(e.get("url") == PSEUDONYMOUS_EXTENSION and e.get("valueBoolean") is True
+               for e in resource.get("extension", []) if isinstance(e, dict))
+
+
 def is_minutes(resource: dict) -> bool:
     return resource.get("resourceType") == "DocumentReference" and \
         _code(resource.get("category", []), DOCUMENT_CATEGORY) == MINUTES

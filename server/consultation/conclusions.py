@@ -81,7 +81,9 @@ def sign(conn: Connection, who: Principal, draft_id: str, secret: bytes, *, file
     }
     provenance = store.put(conn, who, provenance, service=True).resource
     if files is not None:
-        _store_minutes(conn, who, row, stored, content_hash(stored), files)
+        _store_minutes(conn, who, row, stored, content_hash(stored), files, pseudonymous=False)
+        if row.abroad:  # a second copy, without the patient's identity, for the experts abroad
+            _store_minutes(conn, who, row, stored, content_hash(stored), files, pseudonymous=True)
     return composition, provenance
 
 
@@ -174,9 +176,10 @@ def _check_signable(content: wire.Conclusion) -> None:
         raise InvalidInput("treatment", "Cần ghi hướng điều trị trước khi ký.")
 
 
-def _store_minutes(conn: Connection, who: Principal, row, composition: dict, digest: str, files: FileStore
-                   ) -> dict | None:
-    pdf = make_minutes(conn, who, row, composition, digest)
+def _store_minutes(conn: Connection, who: Principal, row, composition: dict, digest: str, files: FileStore, *,
+                   pseudonymous: bool) -> dict | None:
+    pdf = make_minutes(conn, who, row, composition, digest, pseudonymous=pseudonymous,
+                       language="fr" if pseudonymous else "vi")
     if pdf is None:
         return None
     document_id = str(uuid.uuid4())
@@ -185,5 +188,7 @@ def _store_minutes(conn: Connection, who: Principal, row, composition: dict, dig
     sha1 = base64.b64encode(hashlib.sha1(pdf).digest()).decode()
     reference = wire.minutes_reference(document_id, row.id, patient_ref(row.content), composition["id"],
                                        f"/files/{upload.id}", len(pdf), sha1, upload.sha256, instant(now()),
-                                       "Biên bản hội chẩn từ xa")
+                                       "Biên bản hội chẩn từ xa (ẩn danh)" if pseudonymous else "Biên bản hội chẩn từ xa")
+    if pseudonymous:
+        reference = wire.pseudonymous(reference)
     return store.put(conn, who, reference, service=True).resource

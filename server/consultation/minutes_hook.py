@@ -1,7 +1,7 @@
 """make_minutes: the consultation's records mapped to the minutes (server/minutes), rendered as a PDF.
 
-Called by `sign` inside its transaction. The patient's identity is printed from the hub's own record,
-except for a signer abroad, whose minutes carry the pseudonym (case code, age band, sex) only.
+Called by `sign` inside its transaction. The patient's identity is printed from the hub's own record;
+the copy for experts abroad carries the pseudonym (case code, age band, sex) only.
 """
 
 from datetime import datetime
@@ -14,7 +14,7 @@ from app.wire import consultation as wire
 from app.wire import mapping, systems
 
 from ..access import Principal
-from ..redaction import age_band
+from ..redaction import age_band, identity_of, scrub
 from ..store import parse_instant
 from ..tables import clients, resources
 
@@ -27,7 +27,8 @@ _SEX = {"male": "Nam", "female": "Nữ", "other": "Khác"}
 _MINUTES_DATA = getattr(minutes, "MinutesData", None)
 
 
-def make_minutes(conn: Connection, who: Principal, request_row, composition: dict, digest: str) -> bytes | None:
+def make_minutes(conn: Connection, who: Principal, request_row, composition: dict, digest: str, *,
+                 pseudonymous: bool = False, language: str = "vi") -> bytes | None:
     """The PDF of the minutes of the just-signed `composition` (stored content); None without a renderer."""
     if minutes is None or _MINUTES_DATA is None:
         return None
@@ -44,7 +45,7 @@ def make_minutes(conn: Connection, who: Principal, request_row, composition: dic
     band = age_band(patient.get("birthDate", ""))
     identity = {"pseudonymous": True, "pseudonym": minutes.Pseudonym(
         code=case_number, age_band=f"{band} tuổi" if band else "",
-        sex=_SEX.get(patient.get("gender", ""), ""))} if who.foreign else {"patient": _patient(patient, case_number)}
+        sex=_SEX.get(patient.get("gender", ""), ""))} if pseudonymous else {"patient": _patient(patient, case_number)}
     condition = _condition(conn, request_row.id)
     amendment = None
     if conclusion.replaces:
@@ -52,17 +53,20 @@ def make_minutes(conn: Connection, who: Principal, request_row, composition: dic
         replaced_at = wire.read_conclusion(replaced).signed_at if replaced else ""
         if replaced_at:
             amendment = minutes.Amendment(replaces_version=1, replaced_signed_at=parse_instant(replaced_at))
+    # The pseudonymous copy: every quote of the patient in the free text masked, as the API masks it.
+    text = (lambda value: scrub(value, identity_of(patient))) if pseudonymous else (lambda value: value)
     data = minutes.MinutesData(
         organiser=minutes.Facility(name=hospital),
         requester=minutes.Facility(name=_station_name(conn, request_row.facility), code=request_row.facility),
         number=f"{case_number}/BB-HCTX", started=signed_at, chair=signer, secretary=signer,
-        issues=conclusion.issues, treatment=conclusion.treatment, follow_up=conclusion.follow_up,
-        question=notes[0] if notes else "", history=notes[1] if len(notes) > 1 else "",
-        examination=notes[2] if len(notes) > 2 else "", treatment_so_far=notes[3] if len(notes) > 3 else "",
-        diagnosis=condition, connection_points=(hospital, _station_name(conn, request_row.facility)),
+        issues=tuple(wire.Issue(text(i.title), text(i.conclusion)) for i in conclusion.issues),
+        treatment=text(conclusion.treatment), follow_up=text(conclusion.follow_up),
+        question=text(notes[0]) if notes else "", history=text(notes[1]) if len(notes) > 1 else "",
+        examination=text(notes[2]) if len(notes) > 2 else "", treatment_so_far=text(notes[3]) if len(notes) > 3 else "",
+        diagnosis=text(condition), connection_points=(hospital, _station_name(conn, request_row.facility)),
         signatures=(minutes.Signature(minutes.CHAIR, signer.name, who.title, signed_at, digest),),
         amendment=amendment, **identity)
-    return minutes.render_minutes(data, "fr" if who.foreign else "vi")
+    return minutes.render_minutes(data, language)
 
 
 def _label(coded, code: str) -> str:

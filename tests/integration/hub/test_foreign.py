@@ -11,13 +11,16 @@ import unicodedata
 import uuid
 from datetime import date, datetime, timezone
 
+import httpx
+import pypdfium2 as pdfium
 import pytest
 
 from app.wire import consultation as wire
 from app.wire import mapping, systems
 from server import consultation
 from server.outcome import FhirError
-from server.redaction import age_band, scrub, identity_of
+from server.redaction import age_band, identity_of, scrub
+from server.uploads import FileStore
 
 from .conftest import Raw
 from .test_consultation import EXPERT, PATIENT, person, reply, services, submit
@@ -67,8 +70,16 @@ def cases(hub, enrolled):
         consultation.post_message(conn, EXPERT, marked.id, wire.QUESTION, "Chị Nhung (BHYT DN4010123456789) có đau?")
         draft = consultation.save_draft(conn, EXPERT, marked.id, [wire.Issue("Chẩn đoán", "Bà Đặng Thị Hồng Nhung: "
                                                                              "ung thư vú")], "Phẫu thuật", "")
-        consultation.sign(conn, EXPERT, draft["id"], hub.config.secret)
+        consultation.sign(conn, EXPERT, draft["id"], hub.config.secret, files=FileStore(hub.config.files_dir))
     return station, marked, unmarked
+
+
+def pdf_text(data: bytes) -> str:
+    document = pdfium.PdfDocument(data)
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
 
 
 def test_the_services_give_a_foreign_expert_the_de_identified_marked_case_only(hub, cases):
@@ -97,8 +108,11 @@ def test_the_services_give_a_foreign_expert_the_de_identified_marked_case_only(h
                 assert_no_identity(store.history(conn, FOREIGN, kind, resource["id"]))
         written = consultation.post_message(conn, FOREIGN, marked.id, wire.NOTE, "Vu")
         assert_no_identity(written)
-    with services(hub) as conn:  # the experts at home still read the whole record
-        assert consultation.thread(conn, EXPERT, marked.id).patient["name"][0]["text"] == PATIENT["full_name"]
+        assert [wire.is_pseudonymous(m) for m in seen.minutes] == [True]  # the copy without the identity only
+    with services(hub) as conn:  # the experts at home still read the whole record, and both minutes
+        at_home = consultation.thread(conn, EXPERT, marked.id)
+        assert at_home.patient["name"][0]["text"] == PATIENT["full_name"]
+        assert sorted(wire.is_pseudonymous(m) for m in at_home.minutes) == [False, True]
 
 
 def test_the_api_gives_a_foreign_expert_client_the_de_identified_marked_case_only(hub, enrolled, cases):
@@ -123,6 +137,17 @@ def test_the_api_gives_a_foreign_expert_client_the_de_identified_marked_case_onl
                 answers.append(raw("GET", f"/{kind}", params=params).text)
     for answer in answers:
         assert_no_identity(answer)
+    station = cases[0]
+    minutes = {wire.is_pseudonymous(d): d["content"][0]["attachment"]["url"]
+               for d in station.search("DocumentReference", {"based-on": marked.id}) if wire.is_minutes(d)}
+    assert raw("GET", minutes[False]).status_code == 404  # the minutes naming the patient stay at home
+    copy = raw("GET", minutes[True])
+    assert copy.status_code == 200
+    text = pdf_text(copy.content)
+    assert "40-49" in text and "ung thư vú" in text
+    assert_no_identity(text)
+    at_home = httpx.get(hub.url + minutes[False], headers=Raw(hub, station).headers)
+    assert PATIENT["full_name"] in pdf_text(at_home.content)
     assert raw("GET", f"/ServiceRequest/{unmarked.id}").status_code == 404
     assert raw("GET", f"/Patient/{unmarked.patient.id}").status_code == 404
     message = wire.message(str(uuid.uuid4()), marked.id, marked.patient.id, wire.QUESTION, "Biopsy?",
