@@ -17,6 +17,7 @@ from .audit_trail import ConsoleAudit
 from .csrf import csrf_protect
 from .errors import add_console_error_handlers
 from .signin import signin_router
+from .views import case, conclusion, inbox, triage
 
 PREFIX = "/console"
 STATIC = Path(__file__).parent / "static"
@@ -33,6 +34,11 @@ def console_router() -> APIRouter:
     router.include_router(static_router())
     router.include_router(signin_router())
     router.include_router(admin_router())
+    # The experts' pages (server/console/views): inbox, case page, triage actions, conclusion editor.
+    router.include_router(inbox.router)
+    router.include_router(case.router)
+    router.include_router(triage.router)
+    router.include_router(conclusion.router)
     return router
 
 

@@ -1,0 +1,101 @@
+"""The inbox: the requests this person may see, most urgent first, then the longest waiting.
+
+GET /console/ and /console/inbox render the page; /console/inbox/rows renders only the table's rows,
+which the page polls every 20 s and which a push event can refresh at once: anything may dispatch
+`inbox-changed` on document.body (the push script does on its SSE events), or
+`hx-trigger="sse:request"` may be added when htmx's SSE extension is loaded.
+"""
+
+from dataclasses import dataclass, field as dc_field
+
+from fastapi import APIRouter, Depends, Request
+
+from ... import consultation as services
+from ..sessions import current_person
+from ..templating import render
+from . import common
+
+router = APIRouter()
+N_ = common.N_  # message ids the templates translate
+
+STATUSES = ("requested", "accepted", "in-progress", "completed", "rejected")
+MAX_WAITING_HOURS = 24 * 365
+ROWS_LIMIT = 200
+
+
+@dataclass
+class Filters:
+    status: str = ""
+    specialty: str = ""
+    facility: str = ""
+    waiting: str = ""  # hours, as typed
+    errors: dict = dc_field(default_factory=dict)  # field -> message id (translated by the page)
+
+    @property
+    def waiting_hours(self) -> int | None:
+        return int(self.waiting) if self.waiting and not self.errors.get("waiting") else None
+
+    def query(self) -> str:
+        from urllib.parse import urlencode
+
+        return urlencode({k: v for k, v in (("status", self.status), ("specialty", self.specialty),
+                                            ("facility", self.facility), ("waiting", self.waiting)) if v})
+
+
+def read_filters(request: Request) -> Filters:
+    params = request.query_params
+    found = Filters(status=params.get("status", "").strip(), specialty=params.get("specialty", "").strip(),
+                    facility=params.get("facility", "").strip().upper(), waiting=params.get("waiting", "").strip())
+    if found.status and found.status not in STATUSES:
+        found.errors["status"] = N_("Choose a status from the list.")
+    if found.specialty and (len(found.specialty) > 40 or not all(c.isalnum() or c in "-_" for c in found.specialty)):
+        found.errors["specialty"] = N_("A specialty code is letters, digits and dashes.")
+    if found.facility and (len(found.facility) != 5 or not found.facility.isalnum()):
+        found.errors["facility"] = N_("A facility code has 5 letters or digits.")
+    if found.waiting:
+        if not found.waiting.isdigit():
+            found.errors["waiting"] = N_("Enter a whole number of hours (0 or more).")
+        elif int(found.waiting) > MAX_WAITING_HOURS:
+            found.errors["waiting"] = N_("Enter at most 8760 hours (a year).")
+    return found
+
+
+def sorted_rows(rows) -> list:
+    """Urgency first (emergency, urgent, routine), then the longest waiting."""
+    def key(row):
+        priority = common.field(row, "priority", "urgency", default="routine")
+        waited = common.field(row, "waited", default=None)
+        seconds = waited.total_seconds() if hasattr(waited, "total_seconds") else float(waited or 0)
+        return common.URGENCY_ORDER.get(priority or "routine", 2), -seconds
+    return sorted(rows, key=key)
+
+
+def inbox_rows(request: Request, person, filters: Filters) -> list:
+    if filters.errors:
+        return []
+    with common.transaction(request) as conn:
+        rows = services.inbox(conn, person.principal, status=filters.status or None,
+                              specialty=filters.specialty or None, facility=filters.facility or None,
+                              waiting_hours=filters.waiting_hours, limit=ROWS_LIMIT)
+    return sorted_rows(rows)
+
+
+def _context(person, filters, rows) -> dict:
+    return dict(person=person, filters=filters, rows=rows, statuses=STATUSES, f=common.field,
+                urgency_label=common.urgency_label, status_label=common.status_label,
+                sex_label=common.sex_label, waited_text=common.waited_text)
+
+
+@router.get("/")
+@router.get("/inbox")
+def inbox_page(request: Request, person=Depends(current_person)):
+    filters = read_filters(request)
+    rows = inbox_rows(request, person, filters)
+    return render(request, "inbox.html", status=400 if filters.errors else 200, **_context(person, filters, rows))
+
+
+@router.get("/inbox/rows")
+def inbox_table_rows(request: Request, person=Depends(current_person)):
+    filters = read_filters(request)
+    rows = inbox_rows(request, person, filters)
+    return render(request, "partials/inbox_rows.html", **_context(person, filters, rows))
