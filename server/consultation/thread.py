@@ -96,7 +96,8 @@ def inbox(conn: Connection, who: Principal, *, status=None, specialty: str | Non
     tasks = _by_request(_chunked(conn, who, "Task", ids))
     finals = _by_request_all([c for c in map(wire.read_conclusion, _chunked(conn, who, "Composition", ids)) if c],
                              key=lambda c: c.case_id)
-    outcomes = _by_request_all([m for m in _messages(_chunked(conn, who, "Communication", ids))
+    concluded = [i for i in ids if wire.current_conclusion(finals.get(i, []))]  # only these can lack feedback
+    outcomes = _by_request_all([m for m in _messages(_chunked(conn, who, "Communication", concluded))
                                 if m.kind == wire.OUTCOME], key=lambda m: m.case_id)
     patient_ids = sorted({mapping.patient_id_of(r) for r in requests} - {None})
     patients = {p["id"]: p for p in _chunked(conn, who, "Patient", patient_ids, column=resources.c.id)}

@@ -13,7 +13,7 @@ from app.wire import consultation as wire
 from app.wire import systems
 
 from ..access import COORDINATOR, Principal
-from ..outcome import forbidden
+from ..outcome import FhirError, forbidden
 from .common import (InvalidInput, check_coordinator, conflict, instant, is_expert, now, patient_ref, request_row,
                      store, task_of, version_of)
 
@@ -33,25 +33,29 @@ def post_message(conn: Connection, who: Principal, request_id: str, kind: str, t
     return store.put(conn, who, message).resource
 
 
-def accept(conn: Connection, who: Principal, request_id: str) -> dict:
-    """The hospital takes the consultation on: by a coordinator, or by a routed expert (who then owns it)."""
+def accept(conn: Connection, who: Principal, request_id: str, *, if_match: int | None = None) -> dict:
+    """The hospital takes the consultation on: by a coordinator, or by a routed expert (who then owns it).
+
+    `if_match` (here and in assign, decline): the Task version the person saw; another one answers 412.
+    """
     row = request_row(conn, who, request_id)
     if who.role != COORDINATOR and not (is_expert(who) and who.routed(row)):
         raise forbidden("only a coordinator or an expert the consultation is routed to accepts it")
-    task = _task(conn, who, request_id)
+    task = _task(conn, who, request_id, if_match)
     changed = {**task, "status": "accepted"}
     if who.role != COORDINATOR and who.person_id:
         changed["owner"] = _owner(who.person_id, who.name)
     return _change(conn, who, row, task, changed, wire.ACCEPTED, "")
 
 
-def assign(conn: Connection, who: Principal, request_id: str, assignee_name: str, assignee_person_id: str) -> dict:
+def assign(conn: Connection, who: Principal, request_id: str, assignee_name: str, assignee_person_id: str, *,
+           if_match: int | None = None) -> dict:
     """A coordinator gives the consultation to one expert, who alone then writes and signs the conclusion."""
     row = request_row(conn, who, request_id)
     check_coordinator(who, row)
     if not assignee_person_id or not assignee_name.strip():
         raise InvalidInput("assignee", "Cần chọn chuyên gia được phân công.")
-    task = _task(conn, who, request_id)
+    task = _task(conn, who, request_id, if_match)
     changed = {**task, "owner": _owner(assignee_person_id, assignee_name.strip())}
     if task.get("status") in ("requested", "received", "ready", "rejected"):
         changed["status"] = "accepted"
@@ -59,12 +63,12 @@ def assign(conn: Connection, who: Principal, request_id: str, assignee_name: str
     return _change(conn, who, row, task, changed, wire.ASSIGNED, "", assignee=assignee_name.strip())
 
 
-def decline(conn: Connection, who: Principal, request_id: str, reason: str) -> dict:
+def decline(conn: Connection, who: Principal, request_id: str, reason: str, *, if_match: int | None = None) -> dict:
     """A coordinator declines the consultation; the reason reaches the station's thread."""
     row = request_row(conn, who, request_id)
     check_coordinator(who, row)
     reason = _text(reason, "reason", "Cần ghi lý do từ chối.")
-    task = _task(conn, who, request_id)
+    task = _task(conn, who, request_id, if_match)
     changed = {**task, "status": "rejected", "statusReason": {"text": reason}}
     return _change(conn, who, row, task, changed, wire.DECLINED, reason)
 
@@ -79,10 +83,13 @@ def _change(conn: Connection, who: Principal, row, task: dict, changed: dict, ch
     return written[0].resource
 
 
-def _task(conn: Connection, who: Principal, request_id: str) -> dict:
+def _task(conn: Connection, who: Principal, request_id: str, if_match: int | None) -> dict:
     task = task_of(conn, who, request_id)
     if task is None:
         raise conflict("the station has not sent this consultation's Task yet; try again after its next sync")
+    if if_match is not None and version_of(task) != if_match:
+        raise FhirError(412, "conflict", f"the consultation changed since it was shown (its Task is at version "
+                        f"{version_of(task)}, not {if_match}): read it again")
     return task
 
 

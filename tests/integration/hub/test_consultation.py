@@ -222,8 +222,11 @@ def test_triage_belongs_to_coordinators_and_a_decline_needs_its_reason(hub, enro
               if m.kind == wire.STATUS]
     assert [(m.change, m.text, m.author) for m in status] == [
         (wire.DECLINED, "Cần chuyển Bệnh viện Bạch Mai", COORDINATOR.name)]
+    with services(hub) as conn, pytest.raises(FhirError) as refused:  # the page showed the Task before the decline
+        consultation.assign(conn, COORDINATOR, case.id, EXPERT.name, EXPERT.person_id, if_match=1)
+    assert refused.value.status == 412
     with services(hub) as conn:
-        consultation.accept(conn, EXPERT, case.id)  # the routed expert takes it after all, and owns it
+        consultation.accept(conn, EXPERT, case.id, if_match=2)  # the routed expert takes it after all, and owns it
     task = station.read("Task", mapping.task_id(case.id))
     assert task["status"] == "accepted" and task["owner"]["identifier"]["value"] == EXPERT.person_id
     with services(hub) as conn:  # owned: a colleague may no longer write the conclusion
