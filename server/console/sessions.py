@@ -65,8 +65,11 @@ def start(conn: Connection, person_id: str, now: datetime | None = None) -> tupl
     return token, csrf
 
 
-def lookup(conn: Connection, token: str | None, now: datetime | None = None) -> Session | None:
-    """The live session of this cookie token (its last-seen time moved on), or None; an expired one is deleted."""
+def lookup(conn: Connection, token: str | None, now: datetime | None = None, touch: bool = True) -> Session | None:
+    """The live session of this cookie token (its last-seen time moved on), or None; an expired one is deleted.
+
+    `touch=False`: asked by the console's event stream, which is no sign of someone at the screen.
+    """
     if not token:
         return None
     now = now or datetime.now(timezone.utc)
@@ -81,7 +84,9 @@ def lookup(conn: Connection, token: str | None, now: datetime | None = None) -> 
     if person is None or person.disabled:
         conn.execute(delete(console_sessions).where(console_sessions.c.token_hash == token_hash))
         return None
-    conn.execute(update(console_sessions).where(console_sessions.c.token_hash == token_hash).values(last_seen=now))
+    if touch:
+        conn.execute(update(console_sessions).where(console_sessions.c.token_hash == token_hash)
+                     .values(last_seen=now))
     return Session(person=person, csrf=row.csrf, token_hash=token_hash)
 
 

@@ -22,7 +22,7 @@ from starlette.responses import StreamingResponse
 
 from .. import audit, auth
 from ..access import Principal
-from ..outcome import FhirError
+from ..outcome import FhirError, unauthorized
 from ..tables import resources
 from .broker import Broker
 from .record import events
@@ -167,10 +167,24 @@ class EventStreams:
             self.subscribers.give_back(who.client_id)
 
 
+def console_principal(token: str | None) -> Callable[[Connection], Principal]:
+    """Who a console session is, checked again at each look: signed out, idle, disabled ends the stream.
+
+    The stream itself does not keep the session alive (an open inbox is not someone at the screen).
+    """
+    def identify(conn: Connection) -> Principal:
+        from ..console import sessions
+
+        session = sessions.lookup(conn, token, touch=False)
+        if session is None:
+            raise unauthorized("the console session has ended: sign in again")
+        return session.person.principal
+    return identify
+
+
 def events_router(hub, on_shutdown: list) -> APIRouter:
-    """GET /events for bearer-token clients (stations, expert API clients). `on_shutdown`: the app's
-    list of closers, to which the broker's is added. The console subscribes through `streams.open`
-    with its own session check."""
+    """GET /events for bearer-token clients (stations, expert API clients), GET /console/events for
+    console sessions (the cookie). `on_shutdown`: the app's list of closers; the broker's joins it."""
     broker = Broker(hub.engine)
     on_shutdown.append(broker.close)
     streams = EventStreams(hub.engine, broker, hub.config.events_per_client, hub.config.events_heartbeat_s)
@@ -181,4 +195,10 @@ def events_router(hub, on_shutdown: list) -> APIRouter:
     async def subscribe(request: Request):
         authorization = request.headers.get("authorization")
         return await streams.open(request, lambda conn: auth.principal(conn, authorization, hub.config.secret))
+
+    @router.get("/console/events", include_in_schema=False)  # the console's pages, not the API
+    async def console_subscribe(request: Request):
+        from ..console.sessions import COOKIE
+
+        return await streams.open(request, console_principal(request.cookies.get(COOKIE)))
     return router

@@ -10,12 +10,16 @@ from app.sync.push import HubEvent, hub_event, interrupt, sse_messages
 
 
 class Subscription:
-    def __init__(self, base_url: str, token: str, after: int | str | None = None, last_event_id: str | None = None):
-        headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
+    def __init__(self, base_url: str, token: str | None, after: int | str | None = None,
+                 last_event_id: str | None = None, path: str = "/events", cookies: dict | None = None):
+        """`token`: a client's bearer token; or None and `cookies` (a console session) with `path` /console/events."""
+        headers = {"Accept": "text/event-stream"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         if last_event_id is not None:
             headers["Last-Event-ID"] = last_event_id
         params = {"after": str(after)} if after is not None else None
-        self._http = httpx.Client(timeout=httpx.Timeout(10.0, read=120.0))
+        self._http = httpx.Client(timeout=httpx.Timeout(10.0, read=120.0), cookies=cookies)
         self._events: queue.Queue = queue.Queue()
         self.status = 0
         self.body = b""
@@ -23,14 +27,14 @@ class Subscription:
         self.end_reason = ""
         self._open = threading.Event()
         self._response = None
-        self._thread = threading.Thread(target=self._read, args=(base_url, headers, params), daemon=True)
+        self._thread = threading.Thread(target=self._read, args=(f"{base_url}{path}", headers, params), daemon=True)
         self._thread.start()
         if not self._open.wait(15):
             raise TimeoutError("GET /events did not answer")
 
-    def _read(self, base_url, headers, params) -> None:
+    def _read(self, url, headers, params) -> None:
         try:
-            with self._http.stream("GET", f"{base_url}/events", headers=headers, params=params) as response:
+            with self._http.stream("GET", url, headers=headers, params=params) as response:
                 self.status = response.status_code
                 if response.status_code != 200:
                     self.body = response.read()

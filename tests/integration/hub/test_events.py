@@ -156,6 +156,56 @@ def test_a_subscriber_catches_up_by_cursor_after_a_disconnect(push_hub, enrolled
     assert from_now.next().id == "q-3"
 
 
+def test_a_draft_conclusion_tells_nobody_and_its_signature_tells_the_station(push_hub, enrolled, subscribe):
+    from server import consultation
+    from server.uploads import FileStore
+
+    from .test_consultation import COORDINATOR, EXPERT, ISSUES, submit
+
+    station = enrolled(push_hub, facility="0100A")
+    case = submit(station, "0100A")  # to K oncology
+    feed = subscribe(push_hub, station)
+    with push_hub.engine.begin() as conn:
+        consultation.assign(conn, COORDINATOR, case.id, EXPERT.name, EXPERT.person_id)
+    with push_hub.engine.begin() as conn:
+        draft = consultation.save_draft(conn, EXPERT, case.id, ISSUES, "Phẫu thuật", "Tái khám sau 1 tháng")
+    with push_hub.engine.begin() as conn:
+        consultation.save_draft(conn, EXPERT, case.id, ISSUES, "Phẫu thuật bảo tồn", "", draft_id=draft["id"])
+    with push_hub.engine.begin() as conn:
+        consultation.sign(conn, EXPERT, draft["id"], push_hub.config.secret, files=FileStore(push_hub.config.files_dir))
+    told = [feed.next()]
+    while told[-1].kind != "conclusion":
+        told.append(feed.next())
+    assert [e.type for e in told].count("Composition") == 1  # the signed one, never its drafts
+    assert (told[-1].type, told[-1].id, told[-1].request) == ("Composition", draft["id"], case.id)
+    assert {e.kind for e in told[:-1]} <= {"task", "status"}  # the assignment came first
+    minutes = feed.next()  # made on signing, in the same transaction
+    assert (minutes.kind, minutes.type, minutes.request) == ("minutes", "DocumentReference", case.id)
+
+
+def test_a_console_session_is_told_of_its_routing_and_cut_when_it_ends(push_hub, enrolled):
+    from server.console import accounts, sessions
+
+    station = enrolled(push_hub, facility="0100A")
+    with push_hub.engine.begin() as conn:
+        person = accounts.create_person(conn, "an.nguyen", "Nguyễn Văn An", "expert", accounts.new_password(),
+                                        hospital="bachmai", specialty="cardiology", title="PGS.TS")
+        token, _csrf = sessions.start(conn, person.id)
+    anonymous = httpx.get(f"{push_hub.url}/console/events", timeout=10)
+    assert anonymous.status_code == 401
+    feed = Subscription(push_hub.url, None, path="/console/events", cookies={sessions.COOKIE: token})
+    try:
+        assert feed.status == 200
+        station.transaction(consultation("for-k", "p-k", hospital="k"))
+        station.transaction(consultation("heart", "p-heart"))
+        assert feed.next().id == "heart"  # K's came first and was not told
+        with push_hub.engine.begin() as conn:
+            sessions.end(conn, token)  # signed out
+        assert feed.ended.wait(3 * 1.0 + 2), "the stream outlived the session"
+    finally:
+        feed.close()
+
+
 def test_a_revoked_client_is_cut_within_a_heartbeat(push_hub, enrolled, subscribe):
     station_id, code = push_hub.register("station", facility="0100A")
     station = HubClient(enroll(push_hub.url, code))
