@@ -161,3 +161,23 @@ def wire_instant(moment) -> str:
     from app.wire import mapping
 
     return mapping.instant(moment)
+
+
+def test_the_case_lists_its_studies_for_the_viewer_key_images_first(hub, station_client, browser):
+    from app.wire.imaging import imaging_study
+
+    def item(series, number, modality, sop="1.2.840.10008.5.1.4.1.1.2"):
+        return {"0020000E": {"vr": "UI", "Value": [series]}, "00080060": {"vr": "CS", "Value": [modality]},
+                "00080018": {"vr": "UI", "Value": [f"{series}.{number}"]}, "00080016": {"vr": "UI", "Value": [sop]},
+                "00200013": {"vr": "IS", "Value": [number]}}
+
+    case = submit(station_client, make_case(), "0100A")
+    plain = imaging_study(case, "1.2.3.100", [item("1.2.3.100.1", 1, "CR")], "http://pacs/dicomweb")
+    ct = imaging_study(case, "1.2.3.200", [item("1.2.3.200.1", n, "CT") for n in (1, 2)]
+                       + [item("1.2.3.200.2", 1, "CT"), item("1.2.3.200.9", 1, "KO", "1.2.840.10008.5.1.4.1.1.88.59")],
+                       "http://pacs/dicomweb")
+    station_client.transaction([plain, ct])
+    html = browser("tim.bachmai").get(f"/console/cases/{case.id}").text
+    first, second = html.index("/console/viewer?study=1.2.3.200"), html.index("/console/viewer?study=1.2.3.100")
+    assert first < second  # the study with key images first
+    assert "3 loạt ảnh · 1 ảnh chính" in html and "1 loạt ảnh" in html

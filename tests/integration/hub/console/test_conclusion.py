@@ -83,6 +83,10 @@ def test_a_draft_stays_on_the_hub_until_signed_with_the_password(hub, station_cl
         signer = accounts.by_login(conn, "tim.bachmai")
         done = [(e["action"], e["resource_id"]) for e in audit.events(conn, signer.client_id)]
     assert ("draft", draft) in done and ("sign", draft) in done
+    minutes = re.findall(r'href="(/console/files/[^"]+)">Biên bản hội chẩn \(PDF\)', html)
+    assert minutes, "the minutes made on signing are linked"
+    pdf = expert.get(minutes[0])
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and pdf.headers["content-type"] == "application/pdf"
 
 
 def test_a_signed_conclusion_cannot_be_changed_by_the_page_or_the_api(hub, station_client, enrolled, browser):
