@@ -128,10 +128,11 @@ def viewer_page(study: str, language: str) -> Response:
 </body>
 </html>"""
     return HTMLResponse(html, headers={
-        # Same origin only: DICOMweb, scripts, dwv's decoder workers; Konva draws into canvases.
+        # Same origin only: DICOMweb, scripts, dwv's decoder workers; Konva draws into canvases; a
+        # series fetched while its key image shows is handed to dwv as a blob: URL.
         "Content-Security-Policy": f"default-src 'none'; script-src 'self' 'nonce-{nonce}'; "
                                    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-                                   "connect-src 'self'; worker-src 'self' blob:; base-uri 'self'; "
+                                   "connect-src 'self' blob:; worker-src 'self' blob:; base-uri 'self'; "
                                    "form-action 'none'; frame-ancestors 'self'",
         "Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"})
 

@@ -18,6 +18,7 @@ const base = `/dicomweb/studies/${config.study}`;
 const value = (item, tag) => ((item[tag] || {}).Value || [undefined])[0];
 let app;
 let keys = new Set();  // SOP Instance UIDs the station marked as key images (a Key Object Selection)
+const firstKeyOf = new Map();  // series UID -> its first key image's SOP Instance UID
 
 function setState(state, detail = '') {
   root.dataset.state = state;
@@ -98,6 +99,14 @@ function showWindow() {
   document.getElementById('window').textContent = `${L.window} C ${Math.round(wl.center)} W ${Math.round(wl.width)}`;
 }
 
+function goToImage(uid) {
+  const vc = viewController();
+  for (let k = 0; k < sliceCount(); ++k) {
+    goToSlice(k);
+    if (vc.getCurrentImageUid() === uid) return;
+  }
+}
+
 function firstKeySlice() {
   const vc = viewController();
   for (let k = 0; k < sliceCount(); ++k) {
@@ -108,15 +117,49 @@ function firstKeySlice() {
   return 0;
 }
 
-async function openSeries(seriesUid, button) {
-  document.querySelectorAll('#series button').forEach((b) => b.setAttribute('aria-pressed', 'false'));
-  button.setAttribute('aria-pressed', 'true');
-  setState('loading', L.loading);
-  app.reset();
+// Every load ends in dwv's 'load' event; whoever waits for the current one is told here.
+let loaded = () => {};
+let opening = 0;  // which openSeries call is current (a click on another series abandons the previous)
+
+function load(url) {
+  const done = new Promise((resolve) => { loaded = resolve; });
   // The whole series in one multipart answer: dwv 0.36 fails to stack slices that arrive as one
   // multipart answer per instance ("offset is out of bounds"), and one request is also fewer round
   // trips on a high-latency link.
-  app.loadURLs([`${base}/series/${seriesUid}`], {requestHeaders: [{name: 'Accept', value: WADO_ACCEPT}]});
+  app.loadURLs([url], {requestHeaders: [{name: 'Accept', value: WADO_ACCEPT}]});
+  return done;
+}
+
+async function openSeries(seriesUid, button) {
+  const mine = ++opening;
+  document.querySelectorAll('#series button').forEach((b) => b.setAttribute('aria-pressed', 'false'));
+  button.setAttribute('aria-pressed', 'true');
+  root.dataset.complete = 'false';
+  setState('loading', L.loading);
+  app.reset();
+  const key = firstKeyOf.get(seriesUid);
+  if (!key) {
+    await load(`${base}/series/${seriesUid}`);
+    root.dataset.complete = 'true';
+    return;
+  }
+  // Key image first: on a district link a CT series takes minutes, its key image seconds. The
+  // expert reads it while the series comes; the series then replaces it, from memory.
+  await load(`${base}/series/${seriesUid}/instances/${key}`);
+  const answer = await fetch(`${base}/series/${seriesUid}`, {headers: {Accept: WADO_ACCEPT}, credentials: 'same-origin'});
+  if (!answer.ok || mine !== opening) return;  // the key image stays; or another series was chosen
+  const whole = URL.createObjectURL(await answer.blob());
+  if (mine !== opening) return;
+  const vc = viewController();  // what the expert did to the key image carries over
+  const kept = vc && {wl: vc.getWindowLevel(), uid: vc.getCurrentImageUid()};
+  app.reset();
+  await load(whole);
+  URL.revokeObjectURL(whole);
+  if (kept) {
+    viewController().setWindowLevel(kept.wl);
+    goToImage(kept.uid);
+  }
+  root.dataset.complete = 'true';
 }
 
 function seriesLabel(s) {
@@ -182,6 +225,7 @@ async function main() {
     showPosition();
     showWindow();
     setState('ready', '');
+    loaded();
   });
   app.addEventListener('positionchange', showPosition);
   app.addEventListener('wlchange', showWindow);
@@ -201,13 +245,15 @@ async function main() {
   keys = await keyImages(series).catch(() => new Set());
   const images = series.filter((s) => value(s, '00080060') !== 'KO');
   // Series holding key images first, then in the order the modality numbered them.
-  const hasKeys = new Set();
   for (const s of images) {
     if (keys.size === 0) break;
     const uid = value(s, '0020000E');
     const listed = await dicomJson(`/series/${uid}/instances`).catch(() => []);
-    if (listed.some((i) => keys.has(value(i, '00080018')))) hasKeys.add(uid);
+    listed.sort((a, b) => (value(a, '00200013') || 0) - (value(b, '00200013') || 0));
+    const first = listed.find((i) => keys.has(value(i, '00080018')));
+    if (first) firstKeyOf.set(uid, value(first, '00080018'));
   }
+  const hasKeys = firstKeyOf;
   images.sort((a, b) => (hasKeys.has(value(b, '0020000E')) - hasKeys.has(value(a, '0020000E'))) ||
       ((value(a, '00200011') || 0) - (value(b, '00200011') || 0)));
   document.getElementById('key').hidden = keys.size === 0;
