@@ -65,19 +65,28 @@ class HubProcess:
     `serve --workers N` runs, except that a test knows which worker each client talks to.
     """
 
-    def __init__(self, folder: Path, database_url: str):
+    def __init__(self, folder: Path, database_url: str, pacs_url: str = ""):
+        """`pacs_url`: the PACS's DICOMweb root (`serve --pacs`); "" for none."""
         from server.db import make_engine
 
-        self.folder, self.database_url = Path(folder), database_url
+        self.folder, self.database_url, self.pacs_url = Path(folder), database_url, pacs_url
         self.engine = make_engine(database_url)
         self.process = None
         self.url = ""
+
+    @property
+    def secret(self) -> bytes:
+        """The token-signing secret the workers share (what the hub's own services sign with)."""
+        from server.config import load_secret
+
+        return load_secret(self.folder)
 
     def start(self, timeout_s: float = 30) -> "HubProcess":
         ready = self.folder / f"ready-{time.monotonic_ns()}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "server", "--data", str(self.folder), "--database", self.database_url, "serve",
-             "--port", "0", "--ready-file", str(ready)], cwd=Path(__file__).resolve().parents[2])
+             "--port", "0", "--ready-file", str(ready), *(["--pacs", self.pacs_url] if self.pacs_url else [])],
+            cwd=Path(__file__).resolve().parents[2])
         deadline = time.monotonic() + timeout_s
         while not (ready.exists() and ready.read_text()):
             if time.monotonic() > deadline or self.process.poll() is not None:
