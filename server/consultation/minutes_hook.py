@@ -47,12 +47,11 @@ def make_minutes(conn: Connection, who: Principal, request_row, composition: dic
         code=case_number, age_band=f"{band} tuổi" if band else "",
         sex=_SEX.get(patient.get("gender", ""), ""))} if pseudonymous else {"patient": _patient(patient, case_number)}
     condition = _condition(conn, request_row.id)
+    earlier = _replaced_chain(conn, conclusion)
     amendment = None
-    if conclusion.replaces:
-        replaced = _raw(conn, "Composition", conclusion.replaces)
-        replaced_at = wire.read_conclusion(replaced).signed_at if replaced else ""
-        if replaced_at:
-            amendment = minutes.Amendment(replaces_version=1, replaced_signed_at=parse_instant(replaced_at))
+    if earlier and earlier[0].signed_at:
+        amendment = minutes.Amendment(replaces_version=len(earlier), replaced_signed_at=parse_instant(
+            earlier[0].signed_at))
     # The pseudonymous copy: every quote of the patient in the free text masked, as the API masks it.
     text = (lambda value: scrub(value, identity_of(patient))) if pseudonymous else (lambda value: value)
     data = minutes.MinutesData(
@@ -65,8 +64,21 @@ def make_minutes(conn: Connection, who: Principal, request_row, composition: dic
         examination=text(notes[2]) if len(notes) > 2 else "", treatment_so_far=text(notes[3]) if len(notes) > 3 else "",
         diagnosis=text(condition), connection_points=(hospital, _station_name(conn, request_row.facility)),
         signatures=(minutes.Signature(minutes.CHAIR, signer.name, who.title, signed_at, digest),),
-        amendment=amendment, **identity)
+        amendment=amendment, version=len(earlier) + 1, **identity)
     return minutes.render_minutes(data, language)
+
+
+def _replaced_chain(conn: Connection, conclusion) -> list:
+    """The signed conclusions `conclusion` amends, the one it replaces first (its minutes' earlier versions)."""
+    chain, seen = [], {conclusion.id}
+    while conclusion.replaces and conclusion.replaces not in seen:
+        replaced = _raw(conn, "Composition", conclusion.replaces)
+        conclusion = wire.read_conclusion(replaced) if replaced else None
+        if conclusion is None:
+            break
+        seen.add(conclusion.id)
+        chain.append(conclusion)
+    return chain
 
 
 def _label(coded, code: str) -> str:

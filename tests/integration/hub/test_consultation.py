@@ -8,6 +8,7 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import httpx
+import pypdfium2 as pdfium
 import pytest
 from sqlalchemy import update
 
@@ -57,6 +58,14 @@ def reply(station, case: ConsultationCase, kind=wire.REPLY, text="Đã gửi th�
     message = wire.message(str(uuid.uuid4()), case.id, case.patient.id, kind, text,
                            mapping.instant(datetime.now(timezone.utc)), **fields)
     return station.put(message)
+
+
+def pdf_text(data: bytes) -> str:
+    document = pdfium.PdfDocument(data)
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
 
 
 def services(hub):
@@ -125,8 +134,14 @@ def test_the_written_loop(hub, enrolled):
 
     with services(hub) as conn:
         amended = consultation.amend(conn, EXPERT, draft["id"], treatment="Phẫu thuật cắt toàn bộ vú trái")
-        consultation.sign(conn, EXPERT, amended["id"], hub.config.secret)
+        consultation.sign(conn, EXPERT, amended["id"], hub.config.secret, files=FileStore(hub.config.files_dir))
     assert station.read("Composition", draft["id"]) == final  # the old one never changes
+    minutes = {wire.minutes_composition(d): d for d in station.search("DocumentReference", {"based-on": case.id})
+               if wire.is_minutes(d)}
+    assert set(minutes) == {draft["id"], amended["id"]}
+    pdf = httpx.get(hub.url + minutes[amended["id"]]["content"][0]["attachment"]["url"], headers=raw.headers)
+    text = " ".join(pdf_text(pdf.content).split())
+    assert "thay thế phiên bản 1" in text and "Phẫu thuật cắt toàn bộ vú trái" in text
     with services(hub) as conn:
         seen = consultation.thread(conn, station_of("0100A"), case.id)
     assert seen.current.id == amended["id"] and seen.current.replaces == draft["id"]

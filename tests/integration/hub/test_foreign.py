@@ -12,7 +12,6 @@ import uuid
 from datetime import date, datetime, timezone
 
 import httpx
-import pypdfium2 as pdfium
 import pytest
 
 from app.wire import consultation as wire
@@ -23,7 +22,7 @@ from server.redaction import age_band, identity_of, scrub
 from server.uploads import FileStore
 
 from .conftest import Raw
-from .test_consultation import EXPERT, PATIENT, person, reply, services, submit
+from .test_consultation import EXPERT, PATIENT, pdf_text, person, reply, services, submit
 
 FOREIGN = person("Jean Martin", "expert", "k", "oncology", foreign=True, title="Pr")
 SECRETS = (PATIENT["full_name"], PATIENT["cccd"], PATIENT["bhyt"], PATIENT["phone"], PATIENT["address_line"],
@@ -72,14 +71,6 @@ def cases(hub, enrolled):
                                                                              "ung thư vú")], "Phẫu thuật", "")
         consultation.sign(conn, EXPERT, draft["id"], hub.config.secret, files=FileStore(hub.config.files_dir))
     return station, marked, unmarked
-
-
-def pdf_text(data: bytes) -> str:
-    document = pdfium.PdfDocument(data)
-    try:
-        return "\n".join(page.get_textpage().get_text_range() for page in document)
-    finally:
-        document.close()
 
 
 def test_the_services_give_a_foreign_expert_the_de_identified_marked_case_only(hub, cases):
