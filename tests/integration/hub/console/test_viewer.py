@@ -36,12 +36,12 @@ def study(pacs_hub, enrolled, tmp_path):
     return uid, paths
 
 
-def signed_in(hub, login, hospital, specialty="cardiology", role="expert", language="vi"):
+def signed_in(hub, login, hospital, specialty="cardiology", role="expert", language="vi", foreign=False):
     from server.console import accounts
 
     from .support import PASSWORD
     accounts.ensure_person(hub.engine, login, password=PASSWORD, name=f"Bác sĩ {login}", role=role,
-                           hospital=hospital, specialty=specialty, language=language)
+                           hospital=hospital, specialty=specialty, language=language, foreign=foreign)
     return Browser(hub).login(login)
 
 
@@ -49,12 +49,16 @@ def test_a_session_reads_dicomweb_as_an_expert_client_of_the_same_routing_would(
     uid, paths = study
     routed, elsewhere = signed_in(pacs_hub, "bs.lan", "bachmai"), signed_in(pacs_hub, "bs.hung", "choray")
     neurologist = signed_in(pacs_hub, "bs.minh", "bachmai", specialty="neurology")
+    # An expert abroad of the same routing: this case was not marked for abroad (the station sends
+    # those de-identified), so not a byte of it.
+    abroad = signed_in(pacs_hub, "dr.roux", "bachmai", foreign=True)
     expert_client = Raw(pacs_hub, enrolled(pacs_hub, "expert", hospital="bachmai", specialty="cardiology"))
     try:
         for path in (f"/dicomweb/studies/{uid}/series", f"/dicomweb/studies/{uid}/metadata"):
             assert routed.get(path).status_code == expert_client("GET", path).status_code == 200
             assert elsewhere.get(path).status_code == 404
             assert neurologist.get(path).status_code == 404
+            assert abroad.get(path).status_code == 404
         series = str(pydicom.dcmread(paths[0]).SeriesInstanceUID)
         pixels = routed.get(f"/dicomweb/studies/{uid}/series/{series}",
                             headers={"Accept": 'multipart/related; type="application/dicom"; transfer-syntax=*'})
@@ -77,7 +81,7 @@ def test_a_session_reads_dicomweb_as_an_expert_client_of_the_same_routing_would(
                                                         f'boundary={boundary}', "X-CSRF-Token": routed.csrf})
         assert stow.status_code == 401
     finally:
-        for b in (routed, elsewhere, neurologist):
+        for b in (routed, elsewhere, neurologist, abroad):
             b.close()
 
 
@@ -116,7 +120,7 @@ def test_the_viewer_page_needs_a_session_and_names_no_patient(pacs_hub, study):
             assert expert.get(path).status_code == 404, path
     finally:
         expert.close()
-    french = signed_in(pacs_hub, "dr.roux", "bachmai", language="fr")
+    french = signed_in(pacs_hub, "dr.blanc", "bachmai", language="fr")
     try:
         page = french.get(f"/console/viewer?study={uid}")
         assert '<html lang="fr">' in page.text and "Visionneuse DICOM" in page.text and '"bone": "Os"' in page.text
