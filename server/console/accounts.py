@@ -187,6 +187,7 @@ class SignIn:
     person: Person | None = None
     locked_until: datetime | None = None  # locked: say so plainly, and until when
     needs_code: bool = False              # the password was right; the account wants its TOTP code
+    account_id: str = ""                  # the account tried, if the login exists (for the audit, never shown)
 
 
 def sign_in(conn: Connection, login: str, password: str, code: str = "", now: datetime | None = None) -> SignIn:
@@ -199,12 +200,12 @@ def sign_in(conn: Connection, login: str, password: str, code: str = "", now: da
     locked = _aware(row.locked_until)
     if locked and locked > now:
         _verify(_DUMMY_HASH, password)
-        return SignIn(locked_until=locked)
+        return SignIn(locked_until=locked, account_id=row.id)
     if not _verify(row.password_hash, password):
         return _failed(conn, row, now)
     if row.totp_secret:
         if not code:
-            return SignIn(needs_code=True)
+            return SignIn(needs_code=True, account_id=row.id)
         if not pyotp.TOTP(row.totp_secret).verify(code.strip().replace(" ", ""), for_time=now, valid_window=1):
             return _failed(conn, row, now)
     changes = {"failed_count": 0, "locked_until": None}
@@ -219,7 +220,7 @@ def _failed(conn: Connection, row, now: datetime) -> SignIn:
     locked = now + LOCK_TIME if failures >= MAX_FAILURES else None
     conn.execute(update(people).where(people.c.id == row.id).values(
         failed_count=0 if locked else failures, locked_until=locked))
-    return SignIn(locked_until=locked)
+    return SignIn(locked_until=locked, account_id=row.id)
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -292,6 +293,14 @@ def enable_totp(conn: Connection, person_id: str, secret: str, code: str, now: d
         return False
     conn.execute(update(people).where(people.c.id == person_id).values(totp_secret=secret))
     return True
+
+
+def reset_totp(conn: Connection, person_id: str) -> None:
+    """For a lost phone: the second factor is removed (enrolled again at the next sign-in); sessions end."""
+    from .sessions import end_all
+
+    conn.execute(update(people).where(people.c.id == person_id).values(totp_secret=None))
+    end_all(conn, person_id)
 
 
 def set_language(conn: Connection, person_id: str, language: str) -> None:

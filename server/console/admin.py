@@ -51,6 +51,13 @@ def admin_router() -> APIRouter:
                 accounts.disable(conn, person_id)
         return RedirectResponse("/console/admin", status_code=303)
 
+    @router.post("/people/{person_id}/reset-totp")
+    def reset_totp(person_id: str, request: Request, person: Person = Depends(is_admin)):
+        if person_id != person.id:  # one's own is kept: an administrator cannot work without it
+            with request.app.state.engine.begin() as conn:
+                accounts.reset_totp(conn, person_id)
+        return RedirectResponse("/console/admin", status_code=303)
+
     @router.post("/people/{person_id}/reset-password")
     def reset_password(person_id: str, request: Request, person: Person = Depends(is_admin)):
         with request.app.state.engine.begin() as conn:

@@ -4,6 +4,7 @@
         --specialty cardiology --title BSCKII [--foreign] [--language vi|en|fr] [--password-stdin]
     diemcau-hub user disable --login bs.lan
     diemcau-hub user reset-password --login bs.lan [--password-stdin]
+    diemcau-hub user reset-totp --login bs.lan
     diemcau-hub user list
 """
 
@@ -30,6 +31,8 @@ def add_user_commands(commands) -> None:
     reset = actions.add_parser("reset-password", help="a new password (printed); the person's sessions end")
     reset.add_argument("--login", required=True)
     reset.add_argument("--password-stdin", action="store_true")
+    lost = actions.add_parser("reset-totp", help="remove the second factor (a lost phone); enrolled again at sign-in")
+    lost.add_argument("--login", required=True)
     actions.add_parser("list", help="list console accounts")
 
 
@@ -66,6 +69,10 @@ def run_user_command(args, engine) -> int:
         if args.user_command == "disable":
             accounts.disable(conn, person.id)
             print(f"{person.login} disabled; their sessions are closed")
+            return 0
+        if args.user_command == "reset-totp":
+            accounts.reset_totp(conn, person.id)
+            print(f"{person.login}: two-step sign-in removed; set up again at the next sign-in")
             return 0
         given = _password(args)
         try:

@@ -38,7 +38,8 @@ def signin_router() -> APIRouter:
         with _engine(request).begin() as conn:
             result = accounts.sign_in(conn, login, password, code)
             if result.person is None:
-                audit.record(conn, "", "login", 423 if result.locked_until else 401, "console", "",
+                audit.record(conn, "", "login", 423 if result.locked_until else 401,
+                             "person" if result.account_id else "console", result.account_id,
                              "code asked" if result.needs_code else "")
         if result.person is None:
             _ = gettext_for(request)

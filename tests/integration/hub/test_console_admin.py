@@ -157,6 +157,13 @@ def test_the_command_line_adds_disables_and_resets_accounts(tmp_path):
     given = _cli(tmp_path, "reset-password", "--login", "bs.lan", "--password-stdin", stdin="một-mật-khẩu-mới-2027\n")
     assert given.returncode == 0 and "một-mật-khẩu" not in given.stdout
     assert accounts.verify_password(engine, "bs.lan", "một-mật-khẩu-mới-2027")
+    person = accounts.ensure_person(engine, "bs.lan", name="-")[0]
+    secret = accounts.new_totp_secret()
+    with engine.begin() as conn:
+        accounts.enable_totp(conn, person.id, secret, pyotp.TOTP(secret).now())
+    assert _cli(tmp_path, "reset-totp", "--login", "bs.lan").returncode == 0
+    with engine.begin() as conn:
+        assert not accounts.by_login(conn, "bs.lan").has_totp
     assert _cli(tmp_path, "disable", "--login", "bs.lan").returncode == 0
     assert not accounts.verify_password(engine, "bs.lan", "một-mật-khẩu-mới-2027")
     assert "disabled" in _cli(tmp_path, "list").stdout
@@ -169,3 +176,19 @@ def test_ensure_person_makes_the_account_once_and_gives_its_first_password_once(
     assert password and accounts.verify_password(hub.engine, "bs.demo", password)
     again, none = accounts.ensure_person(hub.engine, "bs.demo", name="Other", hospital="x", specialty="y")
     assert again.id == person.id and none is None and again.name == "Bác sĩ Demo"
+
+
+def test_resetting_a_lost_second_factor_ends_sessions_and_asks_for_enrolment_again(hub, admin, console):
+    person, _ = accounts.ensure_person(hub.engine, "bs.lan", name="Bác sĩ Lan", hospital="bachmai",
+                                       specialty="cardiology", password=PASSWORD)
+    secret = accounts.new_totp_secret()
+    with hub.engine.begin() as conn:
+        accounts.enable_totp(conn, person.id, secret, pyotp.TOTP(secret).now())
+    lan = console()
+    assert lan.login("bs.lan", PASSWORD, pyotp.TOTP(secret).now()).status_code == 303
+    assert "reset-totp" in admin.get("/console/admin").text
+    assert admin.post(f"/console/admin/people/{person.id}/reset-totp").status_code == 303
+    assert lan.get("/console/password").status_code == 303  # signed out
+    assert console().login("bs.lan", PASSWORD).status_code == 303  # no code asked any more
+    with hub.engine.begin() as conn:
+        assert not accounts.by_id(conn, person.id).has_totp

@@ -179,6 +179,9 @@ def test_a_session_in_use_stays_open_past_30_minutes_from_its_start(hub, console
             created_at=datetime.now(timezone.utc) - timedelta(hours=2),
             last_seen=datetime.now(timezone.utc) - timedelta(minutes=29)))
     assert browser.get("/console/password").status_code == 200
+    [row] = session_rows(hub, person.id)  # the idle clock starts again
+    seen = row.last_seen.replace(tzinfo=timezone.utc) if row.last_seen.tzinfo is None else row.last_seen
+    assert datetime.now(timezone.utc) - seen < timedelta(minutes=1)
 
 
 def test_signing_out_ends_the_session_on_the_hub_not_only_in_the_browser(hub, console):
@@ -319,3 +322,12 @@ def test_signing_in_again_replaces_the_session_token(hub, console):
     browser.login("bs.lan", PASSWORD)
     assert browser.http.cookies.get(sessions.COOKIE) != first
     assert len(session_rows(hub, person.id)) == 1
+
+
+def test_a_failed_sign_in_names_the_account_tried_in_the_audit_but_not_on_the_page(hub, console):
+    person = make_person(hub)
+    console().login("bs.lan", "wrong-password")
+    console().login("nobody.here", "wrong-password")
+    with hub.engine.begin() as conn:
+        failed = [(e["resource_type"], e["resource_id"]) for e in events(conn) if e["action"] == "login"]
+    assert failed == [("console", ""), ("person", person.id)]  # newest first
