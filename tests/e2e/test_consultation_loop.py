@@ -153,16 +153,15 @@ def test_the_written_consultation_from_submit_to_outcome(qtbot, browser, two_wor
         page.goto(f"{console_hub.url}/console/inbox")
         assert page.locator("h1").inner_text() == "Hộp thư hội chẩn"
 
+        case = submitted_case(station, tmp_path, name=PATIENT, slices=12, size=128)  # the CT through the import
         submitted_at = time.monotonic()
-        case = submitted_case(station, tmp_path, name=PATIENT, slices=12, size=128)
         window.on_case_saved(case)  # what the editor's "Gửi hội chẩn" signals: the window asks for a pass
         row = page.locator(f"#inbox-rows tr[data-case='{case.id}']")
         # The inbox refreshes its rows by itself (htmx: every 20 s, or at once on an `inbox-changed`
         # event from the console's push): the page is never reloaded here.
-        waited = until(qtbot, lambda: row.count() == 1, "the case in the expert's open inbox, without reloading",
-                       timeout_s=30)
+        until(qtbot, lambda: row.count() == 1, "the case in the expert's open inbox, without reloading",
+                       timeout_s=45)
         print(f"\nsubmit → the case in the open inbox (no reload): {time.monotonic() - submitted_at:.1f} s")
-        assert waited >= 0
         assert row.get_attribute("data-urgency") == "urgent"
         assert row.locator(".badge").first.inner_text() == "Khẩn"
         assert PATIENT in row.inner_text() and "Đau ngực, khó thở" in row.inner_text()  # the reason for consultation
