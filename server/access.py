@@ -55,7 +55,7 @@ class Principal:
         if kind in SHARED_TYPES:
             return true()
         if self.is_station:
-            own = resources.c.facility == self.facility
+            own = and_(resources.c.facility == self.facility, self._own_rows(kind))
             return and_(own, resources.c.draft.is_(False)) if kind in SIGNED_TYPES else own
         if not self.sees_clinical_data:
             return false()
@@ -63,7 +63,7 @@ class Principal:
             return self._routing(resources)
         requests = resources.alias("routed_requests")
         link = requests.c.patient_id == resources.c.id if kind == "Patient" else requests.c.id == resources.c.request_id
-        return and_(self._own_rows(), exists(select(1).where(
+        return and_(self._own_rows(kind), exists(select(1).where(
             requests.c.type == "ServiceRequest",
             link,
             requests.c.facility == resources.c.facility,
@@ -84,9 +84,12 @@ class Principal:
             conditions.append(requests.c.abroad.is_(True))
         return and_(*conditions)
 
-    def _own_rows(self) -> ColumnElement[bool]:
-        """Over the rows themselves: an expert abroad never gets the minutes that name the patient."""
-        return resources.c.identified.is_(False) if self.foreign else true()
+    def _own_rows(self, kind: str) -> ColumnElement[bool]:
+        """Over the rows themselves: an expert abroad never gets the minutes that name the patient; everyone
+        else gets those, not the pseudonymous copy made for abroad (one minutes per conclusion for each)."""
+        if self.foreign:
+            return resources.c.identified.is_(False)
+        return resources.c.abroad.is_(False) if kind == "DocumentReference" else true()
 
     def check_write(self, kind: str, existing, request, service: bool = False) -> None:
         """Raise unless this client may write `kind` over `existing`, within consultation `request`.

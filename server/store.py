@@ -269,7 +269,7 @@ class ResourceStore:
         return dict(type=kind, id=resource_id, version=version, last_updated=now, facility=facility,
                     request_id=mapping.request_id_of(resource), patient_id=mapping.patient_id_of(resource),
                     hospital=hospital, specialty=specialty, content=stored,
-                    abroad=kind == "ServiceRequest" and mapping.for_expert_abroad(resource),
+                    abroad=_for_abroad(resource),
                     draft=kind == "Composition" and resource.get("status") != "final",
                     identified=wire.is_minutes(resource) and not wire.is_pseudonymous(resource))
 
@@ -358,6 +358,14 @@ def _check_references(who: Principal, resource: dict, refs, targets: dict, reque
             corrected = str(extension.get("valueReference", {}).get("reference", "")).removeprefix("Communication/")
             if resource["resourceType"] != "Communication" or authors.get(corrected) != who.client_id:
                 raise forbidden("only the author of a message may correct it, with a new Communication")
+
+
+def _for_abroad(resource: dict) -> bool:
+    """A request marked for an expert abroad, or the pseudonymous minutes made for them."""
+    kind = resource["resourceType"]
+    if kind == "ServiceRequest":
+        return mapping.for_expert_abroad(resource)
+    return kind == "DocumentReference" and wire.is_minutes(resource) and wire.is_pseudonymous(resource)
 
 
 def _check_clinical_rules(who: Principal, resource: dict, existing, service: bool) -> None:
