@@ -27,9 +27,10 @@ class SyncController(QObject):
         self.local_hub = None
         # Its own worker: a long upload never holds up the editor's saves.
         self._runner = TaskRunner(self)
-        self._timer = QTimer(self, interval=interval_ms, timeout=lambda: self.sync_now(force=False))
+        self._timer = QTimer(self, interval=interval_ms, timeout=self._on_tick)
         self._busy = False
         self._again = False  # news came during a pass: one more pass after it
+        self._again_force = False
         self.push = None     # the PushListener, while running
         self.hub_pushed.connect(self._on_hub_pushed)
         self.last_status = None
@@ -44,8 +45,16 @@ class SyncController(QObject):
         self._runner.run(prepare, lambda _none: self.sync_now(force=True), self._on_hub_failed, owner=self)
         self._timer.start()
 
+    def _on_tick(self) -> None:
+        if not self._busy:  # the pass running now is this minute's
+            self.sync_now(force=False)
+
     def sync_now(self, force: bool = True) -> None:
         if self._busy:
+            # Asked for while a pass runs (a reply just sent, F5): that pass may have read the outbox
+            # before it, so one more follows it rather than waiting for the minute's tick.
+            self._again = True
+            self._again_force = self._again_force or force
             return
         self._busy = True
         service = self._service()
@@ -115,8 +124,8 @@ class SyncController(QObject):
 
     def _after_pass(self) -> None:
         if self._again:
-            self._again = False
-            self.sync_now(force=False)
+            force, self._again, self._again_force = self._again_force, False, False
+            self.sync_now(force=force)
 
     def _on_synced(self, result) -> None:
         self._busy = False

@@ -92,3 +92,18 @@ def test_on_the_local_hub_a_synced_case_is_not_said_to_be_at_the_centre(qtbot, w
     window.open_case(case.id)
     qtbot.waitUntil(lambda: window.editor is not None and window.editor.case is not None)
     assert window.editor.status_badge.text() == "Đã gửi (giữ trên máy này)"
+
+
+def test_a_sync_asked_for_during_a_pass_runs_after_it(qtbot, window, station, hub):
+    """A reply sent while a pass runs goes in the next pass at once, not at the minute's tick."""
+    from app.ui.sync_controller import SyncController
+
+    _, code = hub.register("station", facility="01234")
+    station.sync.enroll(hub.url, code)
+    controller = SyncController(lambda: station.sync, interval_ms=3_600_000, local_hub=False, parent=window)
+    passes = []
+    controller.sync_finished.connect(passes.append)
+    controller.sync_now(force=False)
+    controller.sync_now(force=True)  # the doctor sent something: the running pass may have read the outbox already
+    qtbot.waitUntil(lambda: len(passes) == 2 and not controller._busy, timeout=30000)
+    controller.shutdown()
