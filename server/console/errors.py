@@ -1,7 +1,7 @@
 """What the console answers when a page cannot be shown: a redirect to sign in, or a page saying why."""
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 
 from .csrf import CsrfRefused
 from .sessions import Forbidden, LoginRequired, TotpRequired, login_url
@@ -10,7 +10,12 @@ from .templating import render
 
 def add_console_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
-    async def on_login_required(_request: Request, error: LoginRequired):
+    async def on_login_required(request: Request, error: LoginRequired):
+        if request.headers.get("hx-request"):
+            # htmx would put the login page inside the fragment it asked for: it opens the page instead
+            referer = request.headers.get("hx-current-url", "")
+            path = "/" + referer.split("://", 1)[-1].split("/", 1)[-1] if "://" in referer else error.next_url
+            return Response(status_code=204, headers={"HX-Redirect": login_url(path)})
         return RedirectResponse(login_url(error.next_url), status_code=303)
 
     @app.exception_handler(TotpRequired)

@@ -331,3 +331,9 @@ def test_a_failed_sign_in_names_the_account_tried_in_the_audit_but_not_on_the_pa
     with hub.engine.begin() as conn:
         failed = [(e["resource_type"], e["resource_id"]) for e in events(conn) if e["action"] == "login"]
     assert failed == [("console", ""), ("person", person.id)]  # newest first
+
+
+def test_an_htmx_request_without_a_session_opens_the_login_page_instead_of_a_fragment(hub, console):
+    reply = console().get("/console/password", headers={"HX-Request": "true",
+                                                        "HX-Current-URL": f"{hub.url}/console/password"})
+    assert reply.status_code == 204 and reply.headers["HX-Redirect"] == "/console/login?next=/console/password"
