@@ -26,7 +26,7 @@ from app.storage.repository import CaseRepository
 from app.wire import consultation, mapping
 
 from .hub_client import HubBusy, HubClient, HubConflict, HubError, HubFailed, HubRejected, HubUnreachable
-from .pacs import DicomRow, PacsSender, batches, read_row
+from .pacs import DicomRow, PacsSender, batches, has_key_object, make_key_objects, place_key_objects, read_row
 
 log = logging.getLogger(__name__)
 
@@ -325,19 +325,27 @@ class SyncEngine:
         return True
 
     def _dicom_rows(self, case, items: list[OutboxItem]) -> dict[int, DicomRow]:
-        """The rows that go to the PACS (none when the hub has no PACS), by outbox seq."""
+        """The rows that go to the PACS (none when the hub has no PACS), by outbox seq. A case with key
+        images gets its Key Object Selection row(s) here, once, put into `items` after the images."""
         with self._db.transaction() as session:
-            keys = {attachment_id for attachment_id, _ in DicomIndex().key_images(session, case.id)}
+            key_frames = DicomIndex().key_images(session, case.id)
+            keys = {attachment_id for attachment_id, _ in key_frames}
             candidates = [item for item in items if item.kind == "outgoing" or (
                 item.kind == "file" and _is_dicom(self._attachments.get(session, item.ref_id)))]
+            make_ko = bool(key_frames) and not has_key_object(session, case.id)
         if not candidates or not self._has_pacs():
             return {}
+        if make_ko:
+            made = make_key_objects(self._db, case, key_frames, self._file_path, self._clock())
+            items += made
+            candidates += made
         rows = {}
         for item in candidates:
             try:
                 rows[item.seq] = read_row(item, self._file_path(item), item.ref_id in keys)
             except (OSError, ValueError, HubRejected):
                 continue  # not readable as DICOM after all: it travels as a plain file
+        place_key_objects(items, rows)
         return rows
 
     def _has_pacs(self) -> bool:

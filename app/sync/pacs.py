@@ -5,8 +5,9 @@ sent again after a cut stores nothing twice. A row is "stowed" once the PACS has
 instance, and done only after a QIDO query lists it and the ImagingStudy naming it is on the hub.
 """
 
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from app.storage.outbox import Outbox, OutboxItem
 from app.wire.imaging import dicom_value, imaging_study
 
 from .hub_client import DicomPart, HubClient, HubRejected
+
+log = logging.getLogger(__name__)
 
 STOWED = "pacs:"           # upload_url of a row the PACS took, waiting for QIDO's confirmation
 BATCH_BYTES = 4 * 1024 * 1024  # like a file chunk: a cut costs at most one batch
@@ -114,3 +117,75 @@ class PacsSender:
             for row in missing:
                 self._outbox.set_upload_url(session, row.item.seq, "")
         return missing
+
+
+# The doctor's key images as a Key Object Selection document (app.imaging.key_objects).
+
+def has_key_object(session, case_id: str) -> bool:
+    """Whether the case's KO has an outbox row already, sent or not (made once per case)."""
+    from sqlalchemy import select
+
+    from app.imaging.key_objects import FILE_PREFIX
+    from app.storage.models import OutboxRow
+
+    return session.scalar(select(OutboxRow.seq).where(
+        OutboxRow.case_id == case_id, OutboxRow.kind == "outgoing",
+        OutboxRow.ref_id.startswith(FILE_PREFIX)).limit(1)) is not None
+
+
+def make_key_objects(db: Database, case, key_frames: set[tuple[str, int]],
+                     file_path: Callable[[OutboxItem], Path], now: datetime) -> list[OutboxItem]:
+    """The case's KOs (one per study with key images) written beside its outgoing files, each queued
+    as an "outgoing" row; [] when none can be made (logged: the images go without it).
+
+    Made once, at the case's first pass with a PACS after submission: the key images as the doctor
+    left them. For an expert abroad, from the de-identified copies, and scanned like them."""
+    from app.imaging.key_objects import IdentityLeft, foreign_key_objects, key_objects, write
+
+    probe = lambda kind, ref: OutboxItem(0, case.id, kind, ref, 0, "", "", None)  # noqa: E731
+    try:
+        frames: dict[Path, list[int]] = {}
+        for attachment_id, frame in sorted(key_frames):
+            frames.setdefault(file_path(probe("file", attachment_id)), []).append(frame)
+        folder = file_path(probe("outgoing", "-")).parent
+        if case.foreign_expert:
+            built, needles = foreign_key_objects(case.id, frames, folder, _patient_needles(case))
+        else:
+            built, needles = key_objects(case.id, frames), None
+        names = [write(ko, folder, needles).name for ko in built]
+    except (OSError, ValueError, IdentityLeft) as error:  # IdentityLeft says where, never the value
+        log.warning("case %s: no key object selection sent: %s", case.id, error)
+        return []
+    outbox = Outbox()
+    with db.transaction() as session:
+        for name in names:
+            outbox.add(session, case.id, "outgoing", now, ref_id=name)
+    with db.transaction() as session:
+        return [item for item in outbox.pending(session, case.id) if item.ref_id in names]
+
+
+def place_key_objects(items: list[OutboxItem], rows: dict[int, DicomRow]) -> None:
+    """Parents first: each KO row moved to just after the last row still to send that it names (with
+    the key images, so it is confirmed with them and the experts' viewer opens on them)."""
+    from app.imaging.key_objects import is_key_object_file, referenced_sop_uids
+
+    for ko in [i for i in items if i.kind == "outgoing" and is_key_object_file(i.ref_id) and i.seq in rows]:
+        import pydicom
+
+        refs = referenced_sop_uids(pydicom.dcmread(rows[ko.seq].path))
+        items.remove(ko)
+        named = [n for n, item in enumerate(items) if item.seq in rows and rows[item.seq].sop_uid in refs]
+        at = named[-1] + 1 if named else len(items)
+        items.insert(at, ko)
+        rows[ko.seq] = replace(rows[ko.seq], key=bool(named) and rows[items[named[-1]].seq].key)
+
+
+def _patient_needles(case):
+    """The case record's patient as the de-identification scan looks for it (as app.services.deidentify)."""
+    from app.domain.birth import parse_birth
+    from app.imaging.deid import Needles
+
+    patient = case.patient
+    birth = parse_birth(patient.birth) if patient.birth else None
+    return Needles.for_patient(name=patient.full_name, ids=[patient.cccd, patient.bhyt, patient.phone],
+                               birth=birth.earliest() if birth is not None and birth.day else None)

@@ -847,6 +847,13 @@ class Campaign:
                     expected.add(("DocumentReference", attachment.id))
                     self.figures["files"] += 1
                     self.figures["file bytes"] += attachment.size
+            # The station's Key Object Selection of a case with key images: made by its sync, sent with them.
+            made = sorted((station.paths.outgoing / case_id / "imaging").glob("key-object-*.dcm"))
+            for path in made:
+                study, sop = _dicom_uids(path)
+                local_sops.setdefault(imaging_study_id(case_id, study), set()).add(sop)
+            if not made and station.imaging.key_images(case_id) and case.status != Status.SUBMITTED:
+                self.problem("missing", f"case {case_id}: its key images went without a key object selection")
         self.figures["DICOM instances"] = sum(len(s) for s in local_sops.values())
 
         with self.hub.engine.connect() as conn:

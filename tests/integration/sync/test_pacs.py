@@ -28,6 +28,12 @@ def sop_uids(station, case_id: str) -> list[str]:
     return sorted(str(pydicom.dcmread(p, stop_before_pixels=True).SOPInstanceUID) for p in paths)
 
 
+def sent_uids(station, case_id: str) -> list[str]:
+    """The images and the station's own Key Object Selection of them (a case with key images)."""
+    made = (station.paths.outgoing / case_id / "imaging").glob("key-object-*.dcm")
+    return sorted(sop_uids(station, case_id) + [str(pydicom.dcmread(p).SOPInstanceUID) for p in made])
+
+
 def study_versions(reader: HubClient, study_id: str) -> list[dict]:
     answer = httpx.get(f"{reader.base}/ImagingStudy/{study_id}/_history",
                        headers={"Authorization": f"Bearer {reader.token()}"}, timeout=30)
@@ -51,18 +57,18 @@ def test_a_ct_goes_to_the_pacs_key_images_first_and_an_imaging_study_names_every
     case = submitted_case(station, tmp_path, slices=12, key_images=2)
     report = station.sync.run_once()
     assert report.synced_cases == [case.id], report
-    expected = sop_uids(station, case.id)
+    expected = sent_uids(station, case.id)
     assert sorted(orthanc.instances()) == expected
 
     study = only_study(direct_reader, case.id)
-    assert study["numberOfInstances"] == 12 and listed(study) == expected
+    assert study["numberOfInstances"] == 13 and listed(study) == expected  # and the key images' KO
     assert study["subject"]["reference"] == f"Patient/{case.patient.id}"
     assert study["contained"][0]["address"] == station.sync.credential().hub_url + "/dicomweb"
     assert study["series"][0]["modality"]["code"] == "CT"
-    # The key images were confirmed and recorded before the rest of the series went.
+    # The key images (and their KO) were confirmed and recorded before the rest of the series went.
     versions = study_versions(direct_reader, study["id"])  # newest first
     first, last = versions[-1], versions[0]
-    assert first["numberOfInstances"] == 2 and last["numberOfInstances"] == 12
+    assert first["numberOfInstances"] == 3 and last["numberOfInstances"] == 13
     # Images went to the PACS; only the photo and the recording are files on the hub.
     docs = list(direct_reader.search("DocumentReference", {"based-on": f"ServiceRequest/{case.id}"}))
     assert sorted(d["content"][0]["attachment"]["title"] for d in docs) == ["anh-ecg.jpg", "ghi-am-tim.flac"]
@@ -105,8 +111,8 @@ def test_a_case_drafted_offline_reaches_hub_and_pacs_once_and_the_answer_comes_b
 
     proxy.down = False  # the link returns
     assert station.sync.run_once(force=True).synced_cases == [case.id]
-    assert sorted(orthanc.instances()) == sop_uids(station, case.id)
-    assert listed(only_study(direct_reader, case.id)) == sop_uids(station, case.id)
+    assert sorted(orthanc.instances()) == sent_uids(station, case.id)
+    assert listed(only_study(direct_reader, case.id)) == sent_uids(station, case.id)
     assert len(list(direct_reader.search("ServiceRequest", {}))) == 1
 
     # The expert, routed to Bạch Mai cardiology, reads the study through the hub and answers.
@@ -115,7 +121,7 @@ def test_a_case_drafted_offline_reaches_hub_and_pacs_once_and_the_answer_comes_b
     try:
         study = only_study(expert, case.id)
         study_uid = study["identifier"][0]["value"].removeprefix("urn:oid:")
-        assert len(expert.study_instances(study_uid)) == 6
+        assert len(expert.study_instances(study_uid)) == 7  # six images and their KO
         expert.put(mapping.communication_resource(
             "a1b2c3d4-0000-4000-8000-000000000001", case.id, case.patient.id, "Chụp mạch vành qua da sớm.",
             "answer", {"display": "Bs. Trần Văn Tim"}))
