@@ -57,6 +57,7 @@ bench: setup-test
 	$(PY) bench/import.py
 	$(PY) bench/dicom.py
 	$(PY) bench/upload.py
+	$(PY) bench/loop.py
 	$(PY) bench/hub_load.py
 	$(PY) bench/audio.py
 
