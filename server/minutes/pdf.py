@@ -26,13 +26,16 @@ def when(moment: datetime) -> str:
     return f"{moment:%H:%M} {moment:%d/%m/%Y}"
 
 
+PAGE_COUNT = "\ue000nb\ue000"
+
+
 class MinutesPDF(FPDF):
-    def __init__(self, data: MinutesData, language: str, pages: int = 0):
-        """`pages`: the page count, known from a first rendering (fpdf2's "{nb}" alias would also replace
-        that text typed by a user)."""
+    def __init__(self, data: MinutesData, language: str):
         super().__init__(orientation="P", unit="mm", format="A4")
-        self.data, self.label, self.total_pages = data, labeller(language), pages
-        self.str_alias_nb_pages = ""
+        self.data, self.label = data, labeller(language)
+        # The page count, filled in at output. Not fpdf2's "{nb}": that would also replace the text if a
+        # user typed it; printable() turns any private-use character of user text into "[U+E000]".
+        self.alias_nb_pages(PAGE_COUNT)
         self.section_no = 0
         for family, (regular, bold, italic) in FONTS.items():
             self.add_font(family, "", str(regular))
@@ -62,7 +65,7 @@ class MinutesPDF(FPDF):
         self.set_text_color(90)
         number = f"{self.label('number')} {self.data.number} · {self.label('version')} {self.data.version}"
         self.cell(self.epw / 2, 5, printable(number), align=Align.L)
-        self.cell(self.epw / 2, 5, f"{self.label('page')} {self.page_no()}/{self.total_pages or '?'}", align=Align.R)
+        self.cell(self.epw / 2, 5, f"{self.label('page')} {self.page_no()}/{PAGE_COUNT}", align=Align.R)
         self.set_text_color(0)
 
     def heading(self):

@@ -6,12 +6,7 @@ from .pdf import MinutesPDF, when
 
 def render_minutes(data: MinutesData, language: str = "vi") -> bytes:
     """An A4 PDF of the minutes. `language` 'en' or 'fr' adds the translation to every label."""
-    first = MinutesPDF(data, language)   # laid out once to learn the page count for "Trang x/y"
-    try:
-        pages = _lay_out(first).pages_count
-    finally:
-        first.close_fonts()
-    final = MinutesPDF(data, language, pages)
+    final = MinutesPDF(data, language)
     try:
         return bytes(_lay_out(final).output())
     finally:
