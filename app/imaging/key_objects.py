@@ -115,7 +115,7 @@ def _key_object(case_id: str, study_uid: str, marked: list[tuple[Dataset, list[i
     evidence.StudyInstanceUID = study_uid
     by_series: dict[str, list[Dataset]] = {}
     for header, frames in marked:
-        by_series.setdefault(str(header.SeriesInstanceUID), []).append(_referenced(header, frames))
+        by_series.setdefault(str(header.SeriesInstanceUID), []).append(_referenced(header, []))  # no frames here
     evidence.ReferencedSeriesSequence = [_series(uid, refs) for uid, refs in by_series.items()]
     ds.CurrentRequestedProcedureEvidenceSequence = [evidence]
     # SR Document Content: the root CONTAINER of TID 2010 and an IMAGE item per key instance

@@ -115,6 +115,9 @@ def test_one_key_object_per_study_and_a_cine_frame_by_its_number(ct, tmp_path):
     (item,) = us.ContentSequence
     ref = item.ReferencedSOPSequence[0]
     assert ref.ReferencedSOPClassUID == UltrasoundMultiFrameImageStorage and list(ref.ReferencedFrameNumber) == [3, 6]
+    # The evidence (Hierarchical SOP Instance Reference macro) names the instance; frames are the content's
+    evidence = us.CurrentRequestedProcedureEvidenceSequence[0].ReferencedSeriesSequence[0].ReferencedSOPSequence[0]
+    assert evidence.ReferencedSOPInstanceUID == ref.ReferencedSOPInstanceUID and "ReferencedFrameNumber" not in evidence
     assert us.PatientName == header(cine).PatientName
     ct_ko = by_study[str(header(ct[0]).StudyInstanceUID)]
     assert "ReferencedFrameNumber" not in ct_ko.ContentSequence[0].ReferencedSOPSequence[0]
