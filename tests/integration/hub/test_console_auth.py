@@ -52,7 +52,8 @@ def test_signing_in_opens_a_server_side_session_in_a_strict_http_only_cookie(hub
     [row] = session_rows(hub, person.id)
     assert row.token_hash != token and len(row.token_hash) == 64  # only its SHA-256 is kept
     page = browser.get("/console/password")
-    assert page.status_code == 200 and "Bác sĩ Lan" in page.text and "Bệnh viện Bạch Mai" in page.text  # the hospital by name
+    who = re.search(r'<span class="who">([^<]*)</span>', page.text).group(1)
+    assert page.status_code == 200 and "Bác sĩ Lan" in who and " · " in who  # the name, then the hospital
 
 
 def test_the_cookie_is_secure_when_the_hub_is_served_over_https(tmp_path):
