@@ -10,9 +10,9 @@ API answers them, and InvalidInput (a ValueError naming the form field, its mess
 """
 
 from .common import InvalidInput
-from .conclusions import amend, content_hash, save_draft, sign, signature_id, verify
+from .conclusions import amend, content_hash, make_minutes_of, minutes_id, save_draft, sign, signature_id, verify
 from .thread import InboxRow, Thread, inbox, thread
 from .triage import accept, assign, decline, post_message
 
 __all__ = ["InboxRow", "InvalidInput", "Thread", "accept", "amend", "assign", "content_hash", "decline", "inbox",
-           "post_message", "save_draft", "sign", "signature_id", "thread", "verify"]
+           "make_minutes_of", "minutes_id", "post_message", "save_draft", "sign", "signature_id", "thread", "verify"]

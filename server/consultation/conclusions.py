@@ -81,10 +81,38 @@ def sign(conn: Connection, who: Principal, draft_id: str, secret: bytes, *, file
     }
     provenance = store.put(conn, who, provenance, service=True).resource
     if files is not None:
-        _store_minutes(conn, who, row, stored, content_hash(stored), files, pseudonymous=False)
-        if row.abroad:  # a second copy, without the patient's identity, for the experts abroad
-            _store_minutes(conn, who, row, stored, content_hash(stored), files, pseudonymous=True)
+        make_minutes_of(conn, who, composition["id"], files)
     return composition, provenance
+
+
+def make_minutes_of(conn: Connection, who: Principal, composition_id: str, files: FileStore) -> int:
+    """The minutes PDF(s) of the signed `composition_id`, made by its signer `who` unless made already: how
+    many were made now.
+
+    The console signs in one transaction and makes the minutes in the next, so the station and the
+    experts have the conclusion without waiting for the PDF; should that second step fail, the
+    signer's next look at the conclusion makes them (the ids are fixed, so nothing is made twice).
+    """
+    stored = conn.execute(select(resources).where(resources.c.type == "Composition",
+                                                  resources.c.id == composition_id)).first()
+    if stored is None or stored.content.get("status") != "final" or author_key(stored.content) != person_key(who):
+        return 0
+    row = request_row(conn, who, wire.read_conclusion(stored.content).case_id)
+    made = 0
+    for pseudonymous in (False, True) if row.abroad else (False,):  # abroad: a copy without the identity too
+        document_id = minutes_id(composition_id, pseudonymous)
+        present = conn.execute(select(resources.c.id).where(resources.c.type == "DocumentReference",
+                                                            resources.c.id == document_id)).first()
+        if present is None:
+            made += _store_minutes(conn, who, row, stored.content, content_hash(stored.content), files,
+                                   pseudonymous=pseudonymous) is not None
+    return made
+
+
+def minutes_id(composition_id: str, pseudonymous: bool) -> str:
+    """The DocumentReference id of a signed conclusion's minutes (one identified, one pseudonymous)."""
+    variant = "pseudonymous" if pseudonymous else "identified"
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:diemcau:minutes:{composition_id}:{variant}"))
 
 
 def amend(conn: Connection, who: Principal, conclusion_id: str, issues: list[wire.Issue] | None = None,
@@ -182,7 +210,7 @@ def _store_minutes(conn: Connection, who: Principal, row, composition: dict, dig
                        language="fr" if pseudonymous else "vi")
     if pdf is None:
         return None
-    document_id = str(uuid.uuid4())
+    document_id = minutes_id(composition["id"], pseudonymous)
     upload = files.keep(conn, who.client_id, row.facility, pdf,
                         {"documentreference": document_id, "filename": f"bien-ban-hoi-chan-{row.id}.pdf"})
     sha1 = base64.b64encode(hashlib.sha1(pdf).digest()).decode()

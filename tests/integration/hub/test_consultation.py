@@ -168,6 +168,28 @@ def test_a_tampered_conclusion_fails_verification(hub, enrolled):
         assert not consultation.verify(conn, draft["id"], hub.config.secret)
 
 
+def test_the_minutes_follow_the_signature_once_and_by_the_signer(hub, enrolled):
+    """Signed first (the station hears of it at once), the PDF made in the next transaction, exactly once."""
+    station = enrolled(hub, facility="0100A")
+    case = submit(station, "0100A")
+    files = FileStore(hub.config.files_dir)
+    with services(hub) as conn:
+        draft = consultation.save_draft(conn, EXPERT, case.id, ISSUES, "Hóa trị", "Tái khám sau 3 tuần")
+        consultation.sign(conn, EXPERT, draft["id"], hub.config.secret)
+    assert station.read("Composition", draft["id"])["status"] == "final"  # readable before any PDF exists
+    minutes = consultation.minutes_id(draft["id"], pseudonymous=False)
+    with pytest.raises(HubRejected):
+        station.read("DocumentReference", minutes)
+    with services(hub) as conn:
+        assert consultation.make_minutes_of(conn, COLLEAGUE, draft["id"], files) == 0  # not theirs to sign for
+        assert consultation.make_minutes_of(conn, EXPERT, draft["id"], files) == 1
+        assert consultation.make_minutes_of(conn, EXPERT, draft["id"], files) == 0  # made already: not again
+    document = station.read("DocumentReference", minutes)
+    assert wire.is_minutes(document) and wire.minutes_composition(document) == draft["id"]
+    pdf = httpx.get(hub.url + document["content"][0]["attachment"]["url"], headers=Raw(hub, station).headers)
+    assert "Tái khám sau 3 tuần" in pdf_text(pdf.content)
+
+
 def test_a_signed_conclusion_never_changes_and_a_draft_is_its_authors(hub, enrolled):
     station = enrolled(hub, facility="0100A")
     case = submit(station, "0100A")
