@@ -142,6 +142,7 @@ def test_in_a_browser_an_emergency_arriving_appears_without_reload_and_alerts(hu
         page.goto(f"{hub.url}/console/inbox")
         assert page.locator("#inbox-rows tr[data-case]").count() == 1
         page.locator("h1").click()  # the gesture that unlocks sound
+        page.wait_for_function("document.body.dataset.push === 'open'", timeout=10_000)  # the hub's push stream
         urgent = submit(station_client, make_case(number=2, urgency=Urgency.EMERGENCY,
                                                   question="Ngừng tuần hoàn nghi do nhồi máu cơ tim"), "0100A")
         page.evaluate("document.body.dispatchEvent(new Event('inbox-changed'))")  # what the push script does
