@@ -17,7 +17,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from . import csrf
+from . import csrf, names
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -51,6 +51,7 @@ def environment(language: str) -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(language), newstyle=True)
+    env.globals.update(names.template_globals(language))  # hospital_name(code), specialty_name(code)
     return env
 
 

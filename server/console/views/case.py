@@ -21,7 +21,7 @@ from ... import consultation as services
 from ...outcome import FhirError
 from .. import accounts
 from ..sessions import current_person
-from ..templating import render
+from ..templating import language_of, render
 from . import common
 
 router = APIRouter()
@@ -89,18 +89,44 @@ def clinical_records(conn, request: Request, person, case_id: str) -> dict:
             for kind in ("Observation", "Condition", "ImagingStudy")}
 
 
-def vitals(records: dict) -> list[tuple[str, str]]:
+VITAL_ORDER = ("pulse", "bp", "resp", "temperature", "spo2", "weight")  # as a clinician reads them
+
+
+def vital_unit(name: str, unit: str, language: str) -> str:
+    """The unit as the page's language writes it: a pulse in "lần/phút" in Vietnamese, "/min" otherwise."""
+    if unit in ("/min", "{beats}/min", "{breaths}/min"):
+        return "lần/phút" if language == "vi" else "/min"
+    return _UNITS.get(unit, unit)
+
+
+def vitals(records: dict, language: str = "vi") -> list[tuple[str, str]]:
+    """(name, "37,2 °C") in the clinical order (pulse, blood pressure, respiratory rate, temperature, SpO2,
+    weight; anything else after), numbers written as the page's language writes them."""
     out = []
     for obs in records.get("Observation", []):
         code = next((c.get("code") for c in obs.get("code", {}).get("coding", [])), "")
         name = _VITAL_NAMES.get(code, obs.get("code", {}).get("text", code))
         if "component" in obs:
-            value = "/".join(_quantity(c.get("valueQuantity", {}), unit=False) for c in obs["component"])
-            value += " mmHg"
+            value = "/".join(_number(c.get("valueQuantity", {}).get("value", ""), language)
+                             for c in obs["component"]) + " mmHg"
         else:
-            value = _quantity(obs.get("valueQuantity", {}))
+            quantity = obs.get("valueQuantity", {})
+            unit = vital_unit(name, quantity.get("unit", ""), language)
+            value = f"{_number(quantity.get('value', ''), language)} {unit}".strip()
         out.append((name, value))
-    return out
+    rank = {name: n for n, name in enumerate(VITAL_ORDER)}
+    return sorted(out, key=lambda v: (rank.get(v[0], len(rank)), v[0]))
+
+
+def _number(value, language: str) -> str:
+    """37.2 as 37,2 in Vietnamese and French, 37.2 in English (Babel); 96 stays 96."""
+    from babel.numbers import format_decimal
+
+    if isinstance(value, (int, float, Decimal)):
+        value = Decimal(str(value))
+        value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+        return format_decimal(value, locale=language, group_separator=False)
+    return str(value)
 
 
 def diagnoses(records: dict) -> list[str]:
@@ -123,15 +149,24 @@ def attachment_view(document: dict) -> dict:
 
 
 def studies(records: dict) -> list[dict]:
-    """The case's DICOM studies with their series counts; those with key images (a Key Object Selection) first."""
+    """The case's DICOM studies: description, date, series and images; those with key images (a Key Object
+    Selection) first."""
     out = []
     for study in records.get("ImagingStudy", []):
         uid = next((i.get("value", "").removeprefix("urn:oid:") for i in study.get("identifier", [])
                     if i.get("system") == systems.DICOM_UID), "")
         series = study.get("series", [])
         modalities = [s.get("modality", {}).get("code", "") for s in series]
-        out.append({"uid": uid, "description": study.get("description", ""),
-                    "series": study.get("numberOfSeries", len(series)),
+        shown = [s for s in series if s.get("modality", {}).get("code", "") not in ("KO", "SR")]
+        descriptions = list(dict.fromkeys(s.get("description", "") for s in shown if s.get("description")))
+        started = study.get("started") or next((s.get("started") for s in shown if s.get("started")), "")
+        images = study.get("numberOfInstances")
+        if images is None:
+            images = sum(s.get("numberOfInstances", len(s.get("instance", []))) for s in series)
+        images -= sum(s.get("numberOfInstances", len(s.get("instance", []))) for s in series if s not in shown)
+        out.append({"uid": uid, "description": study.get("description", "") or ", ".join(descriptions),
+                    "date": _date(started[:10]) if started else "",
+                    "series": len(shown) if series else study.get("numberOfSeries", 0), "images": images,
                     "modality": ", ".join(sorted(set(modalities) - {"", "KO", "SR"})),
                     "key_images": modalities.count("KO")})
     return sorted(out, key=lambda s: -s["key_images"])
@@ -140,25 +175,17 @@ def studies(records: dict) -> list[dict]:
 _UNITS = {"Cel": "°C", "mm[Hg]": "mmHg", "%": "%", "kg": "kg"}
 
 
-def _quantity(q: dict, unit: bool = True) -> str:
-    value = q.get("value", "")
-    if isinstance(value, (int, float, Decimal)):
-        value = Decimal(str(value))
-        value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
-    text = str(value)
-    return f"{text} {_UNITS.get(q.get('unit', ''), q.get('unit', ''))}".strip() if unit else text
-
-
 def case_context(request: Request, person, thread, records: dict, **extra) -> dict:
+    language = language_of(request, person)
     messages = list(thread.messages)
     documents = [attachment_view(d) for d in thread.attachments]
     by_id = {d["id"]: d for d in documents}
     conclusion = thread.current
     task = thread.task or {}
     return dict(person=person, thread=thread, case_id=request.path_params.get("case_id", ""),
-                patient=patient_summary(thread), summary=request_summary(thread), vitals=vitals(records),
+                patient=patient_summary(thread), summary=request_summary(thread), vitals=vitals(records, language),
                 diagnoses=diagnoses(records), documents=documents, by_id=by_id, messages=messages,
-                studies=studies(records), conclusion=conclusion,
+                studies=studies(records), conclusion=conclusion, **common.signed_parts(thread),
                 minutes=[attachment_view(d) for d in thread.minutes],
                 outcome=thread.outcome,
                 no_feedback=thread.no_feedback,
@@ -166,7 +193,7 @@ def case_context(request: Request, person, thread, records: dict, **extra) -> di
                 task_status=task.get("status", ""), task_version=task_version(thread),
                 kinds=MESSAGE_KINDS, f=common.field, urgency_label=common.urgency_label,
                 status_label=common.status_label, sex_label=common.sex_label, waited_text=common.waited_text,
-                when=common.instant_text, outcome_label=common.outcome_label, kind_label=common.kind_label,
+                when=common.instant_for(language), outcome_label=common.outcome_label, kind_label=common.kind_label,
                 change_label=common.change_label, vital_label=vital_label, assignees=extra.pop("assignees", None), **extra)
 
 

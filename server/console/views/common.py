@@ -84,6 +84,41 @@ def instant_text(value) -> str:
     return value.astimezone(timezone(timedelta(hours=7))).strftime("%d/%m/%Y %H:%M")
 
 
+_INSTANT_PATTERNS = {"vi": "dd/MM/yyyy HH:mm", "fr": "dd/MM/yyyy HH:mm", "en": "d MMM yyyy, HH:mm"}
+
+
+def instant_for(language: str):
+    """instant_text for a page in `language`: 29/11/2026 14:05 (vi, fr), 29 Nov 2026, 14:05 (en), Vietnam's time."""
+    from babel.dates import format_datetime
+
+    def when(value) -> str:
+        if not value:
+            return ""
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                return value
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        local = value.astimezone(timezone(timedelta(hours=7)))
+        return format_datetime(local, _INSTANT_PATTERNS.get(language, _INSTANT_PATTERNS["vi"]), locale=language)
+    return when
+
+
+def signed_parts(thread) -> dict:
+    """The signed conclusion standing, the earlier signed versions (newest first), its minutes (DocumentReference
+    ids) and its content hash: what the case page and the editor show of it."""
+    from ... import consultation as services
+
+    signed = thread.current
+    earlier = [c for c in thread.conclusions if c.status == "final" and signed is not None and c.id != signed.id]
+    minutes = [d.get("id", "") for d in thread.minutes if signed and signed.id in str(d.get("context", {}))]
+    composition = thread.compositions.get(signed.id) if signed else None
+    return dict(signed=signed, earlier=list(reversed(earlier)), signed_minutes=minutes,
+                content_hash=services.content_hash(composition) if composition else "")
+
+
 def engine_of(request: Request):
     return request.app.state.engine
 

@@ -10,6 +10,7 @@ A signed conclusion is never edited: a POST naming one is refused (409) before a
 """
 
 from dataclasses import dataclass, field as dc_field
+from datetime import date
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
@@ -20,7 +21,8 @@ from ... import consultation as services
 from ...outcome import FhirError
 from .. import accounts
 from ..sessions import current_person
-from ..templating import render
+from ..templating import language_of, render
+from . import case as case_view
 from . import common
 
 router = APIRouter()
@@ -67,13 +69,29 @@ class Draft:
                 if i.title.strip() or i.conclusion.strip()]
 
 
-def _state(request: Request, person, case_id: str):
-    """(thread, signed conclusion or None, the draft in progress or None)."""
+def _state(request: Request, person, case_id: str, records: dict | None = None):
+    """(thread, signed conclusion or None, the draft in progress or None); `records` (a dict) is filled with the
+    case's clinical records (case.clinical_records) in the same transaction."""
     with common.transaction(request) as conn:
         thread = services.thread(conn, person.principal, case_id)
+        if records is not None:
+            records.update(case_view.clinical_records(conn, request, person, case_id))
     conclusions = list(thread.conclusions)
     drafts = [c for c in conclusions if c.status == "preliminary" and _mine(thread.compositions.get(c.id), person)]
     return thread, thread.current, (drafts[-1] if drafts else None), conclusions
+
+
+def patient_age(patient: dict, today: date | None = None) -> str:
+    """Whole years from the birth date the services gave, else the age band (experts abroad get only that)."""
+    birth = patient.get("birth", "")  # 12/03/1972, 03/1972 or 1972
+    parts = birth.split("/")
+    if birth and parts[-1].isdigit():
+        today = today or date.today()
+        year = int(parts[-1])
+        month = int(parts[-2]) if len(parts) >= 2 and parts[-2].isdigit() else 1
+        day = int(parts[-3]) if len(parts) >= 3 and parts[-3].isdigit() else 1
+        return str(today.year - year - ((today.month, today.day) < (month, day)))
+    return patient.get("age_band", "")
 
 
 def _mine(composition: dict | None, person) -> bool:
@@ -84,25 +102,28 @@ def _mine(composition: dict | None, person) -> bool:
     return True
 
 
-def _page(request: Request, person, case_id: str, draft: Draft | None = None, status: int = 200, **extra):
+def _page(request: Request, person, case_id: str, draft: Draft | None = None, status: int = 200,
+          form_only: bool = False, **extra):
+    """The editor's page; `form_only`: the form alone (an htmx add/remove swaps it in place)."""
+    records: dict = {}
     try:
-        thread, signed, in_progress, conclusions = _state(request, person, case_id)
+        thread, signed, in_progress, conclusions = _state(request, person, case_id, records)
     except FhirError as error:
         if error.status == 404:
             return common.not_found_page(request, person)
         raise
     if draft is None:
         draft = Draft.of(in_progress) if in_progress else (None if signed else Draft())
-    earlier = [c for c in conclusions if c.status == "final" and signed is not None and c.id != signed.id]
-    minutes = [d.get("id", "") for d in thread.minutes if signed and signed.id in str(d.get("context", {}))]
-    return render(request, "conclusion.html", status=status, person=person, case_id=case_id, draft=draft,
-                  signed=signed, earlier=earlier, minutes=minutes, when=common.instant_text,
-                  content_hash=_hash_of(thread, signed), **extra)
+    patient = case_view.patient_summary(thread)
+    return render(request, "partials/conclusion_form.html" if form_only and draft else "conclusion.html",
+                  status=status, person=person, case_id=case_id, draft=draft, **common.signed_parts(thread),
+                  when=common.instant_for(language_of(request, person)), patient=patient,
+                  patient_age=patient_age(patient), summary=case_view.request_summary(thread),
+                  diagnoses=case_view.diagnoses(records), sex_label=common.sex_label, **extra)
 
 
-def _hash_of(thread, signed) -> str:
-    composition = thread.compositions.get(signed.id) if signed else None
-    return services.content_hash(composition) if composition else ""
+def _htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
 
 
 @router.get("/cases/{case_id}/conclusion")
@@ -130,12 +151,12 @@ def submit(case_id: str, request: Request, action: str = Form("save"), draft_id:
     if action == "add":
         if len(draft.issues) < MAX_ISSUES:
             draft.issues.append(wire.Issue("", ""))
-        return _page(request, person, case_id, draft=draft)
+        return _page(request, person, case_id, draft=draft, form_only=_htmx(request), focus_issue=len(draft.issues) - 1)
     if action.startswith("remove-") and action[7:].isdigit():
         n = int(action[7:])
         if 0 <= n < len(draft.issues) and len(draft.issues) > 1:
             del draft.issues[n]
-        return _page(request, person, case_id, draft=draft)
+        return _page(request, person, case_id, draft=draft, form_only=_htmx(request))
     if action not in ("save", "sign"):
         return _page(request, person, case_id, draft=draft, status=400)
     if not draft.validate(signing=action == "sign"):

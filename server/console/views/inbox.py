@@ -11,8 +11,9 @@ from dataclasses import dataclass, field as dc_field
 from fastapi import APIRouter, Depends, Request
 
 from ... import consultation as services
+from .. import names
 from ..sessions import current_person
-from ..templating import render
+from ..templating import language_of, render
 from . import common
 
 router = APIRouter()
@@ -70,32 +71,50 @@ def sorted_rows(rows) -> list:
     return sorted(rows, key=key)
 
 
-def inbox_rows(request: Request, person, filters: Filters) -> list:
+def inbox_rows(request: Request, person, filters: Filters) -> tuple[list, dict]:
+    """(the rows, request id -> the question asked)."""
     if filters.errors:
-        return []
+        return [], {}
     with common.transaction(request) as conn:
         rows = services.inbox(conn, person.principal, status=filters.status or None,
                               specialty=filters.specialty or None, facility=filters.facility or None,
                               waiting_hours=filters.waiting_hours, limit=ROWS_LIMIT)
-    return sorted_rows(rows)
+        questions = questions_of(conn, request, person, [common.field(r, "request_id", "id") for r in rows])
+    return sorted_rows(rows), questions
 
 
-def _context(person, filters, rows) -> dict:
-    return dict(person=person, filters=filters, rows=rows, statuses=STATUSES, f=common.field,
-                urgency_label=common.urgency_label, status_label=common.status_label,
-                sex_label=common.sex_label, waited_text=common.waited_text)
+def questions_of(conn, request: Request, person, ids: list[str]) -> dict[str, str]:
+    """The question each request asks (its first note, as the station writes it), read through the hub's store
+    with the person's Principal: the same access rules as services.inbox()."""
+    from ...tables import resources
+
+    store = request.app.state.hub.store
+    out: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        for found in store.select(conn, person.principal, "ServiceRequest", resources.c.id.in_(ids[start:start + 500])):
+            notes = [n.get("text", "") for n in found.get("note", [])]
+            out[found.get("id", "")] = notes[0] if notes else ""
+    return out
+
+
+def _context(request: Request, person, filters, rows, questions) -> dict:
+    language = language_of(request, person)
+    return dict(person=person, filters=filters, rows=rows, questions=questions, statuses=STATUSES, f=common.field,
+                specialties=names.specialties(language), urgency_label=common.urgency_label,
+                status_label=common.status_label, sex_label=common.sex_label, waited_text=common.waited_text)
 
 
 @router.get("/")
 @router.get("/inbox")
 def inbox_page(request: Request, person=Depends(current_person)):
     filters = read_filters(request)
-    rows = inbox_rows(request, person, filters)
-    return render(request, "inbox.html", status=400 if filters.errors else 200, **_context(person, filters, rows))
+    rows, questions = inbox_rows(request, person, filters)
+    return render(request, "inbox.html", status=400 if filters.errors else 200,
+                  **_context(request, person, filters, rows, questions))
 
 
 @router.get("/inbox/rows")
 def inbox_table_rows(request: Request, person=Depends(current_person)):
     filters = read_filters(request)
-    rows = inbox_rows(request, person, filters)
-    return render(request, "partials/inbox_rows.html", **_context(person, filters, rows))
+    rows, questions = inbox_rows(request, person, filters)
+    return render(request, "partials/inbox_rows.html", **_context(request, person, filters, rows, questions))

@@ -151,6 +151,6 @@ def test_in_a_browser_an_emergency_arriving_appears_without_reload_and_alerts(hu
         alerts = page.evaluate("window.__alerts")
         assert alerts["tones"] >= 1
         assert alerts["notifications"][0][0].startswith("Cấp cứu")
-        assert alerts["notifications"][0][1] == "Đau ngực kéo dài"  # the reason, as the row shows it
+        assert alerts["notifications"][0][1] == "Ngừng tuần hoàn nghi do nhồi máu cơ tim"  # the question, as the row
         assert page.locator("#inbox-rows tr[data-case]").first.get_attribute("data-case") == urgent.id
         assert errors == []
