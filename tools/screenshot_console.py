@@ -11,6 +11,7 @@ console-case-ct.png        its CT, opened from the case page in the web viewer
 console-conclusion-vi.png  the conclusion editor with a draft of two issues, in Vietnamese
 console-conclusion-fr.png  the same editor for an expert whose account is in French
 console-signed.png         the signed conclusion, after signing with the password
+console-case-signed.png    the case page once signed: the conclusion itself, its minutes and hash
 """
 
 import sys
@@ -178,12 +179,13 @@ def save(page, path: Path, **options) -> None:
 
 
 def write_draft(page, issues, treatment: str, follow_up: str) -> None:
-    """As an expert writes it: the first issue, "add an issue", the second, then save the draft."""
+    """As an expert writes it: the first issue, "add an issue" (htmx swaps the form in place), the second, then
+    save the draft."""
     editor = page.locator("#editor")
     editor.locator("input[name=issue_title]").nth(0).fill(issues[0][0])
     editor.locator("textarea[name=issue_text]").nth(0).fill(issues[0][1])
-    with page.expect_navigation():
-        editor.locator("button[name=action][value=add]").click()
+    editor.locator("button[name=action][value=add]").click()
+    page.locator("#editor input[name=issue_title]").nth(1).wait_for()
     editor = page.locator("#editor")
     editor.locator("input[name=issue_title]").nth(1).fill(issues[1][0])
     editor.locator("textarea[name=issue_text]").nth(1).fill(issues[1][1])
@@ -245,6 +247,8 @@ def console_shots(out_dir: Path) -> None:
             if "signed=1" not in page.url:
                 raise SystemExit(f"screenshots: signing did not go through ({page.url})")
             save(page, out_dir / "console-signed.png", full_page=True)
+            page.goto(f"{hub.url}/console/cases/{case.id}")
+            save(page, out_dir / "console-case-signed.png", full_page=True)
             page.context.close()
     finally:
         station.close()

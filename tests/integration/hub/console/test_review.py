@@ -133,3 +133,25 @@ def test_an_issue_block_added_with_htmx_answers_the_form_alone(hub, station_clie
     assert removed.text.count('name="issue_title"') == 1 and "<html" not in removed.text
     plain = expert.post(EDITOR.format(case.id), form(action="add"))  # without JavaScript: the whole page
     assert "<html" in plain.text and plain.text.count('name="issue_title"') == 3
+
+
+def test_in_a_browser_add_and_remove_swap_the_form_without_leaving_the_page(hub, station_client, person):
+    from tests.support.browser import chromium, new_page, sign_in
+
+    case = submit(station_client, make_case(), "0100A")
+    person("tim.bachmai")
+    with chromium() as browser:
+        page = new_page(browser)
+        sign_in(page, hub.url, "tim.bachmai", PASSWORD)
+        page.goto(f"{hub.url}{EDITOR.format(case.id)}")
+        page.evaluate("window.__same_page = true")
+        page.fill("#editor input[name=issue_title]", "Chẩn đoán")
+        page.click("#editor button[name=action][value=add]")
+        page.locator("#editor input[name=issue_title]").nth(1).wait_for()
+        assert page.evaluate("window.__same_page === true")  # swapped in place, not a new page
+        assert page.locator("#editor input[name=issue_title]").first.input_value() == "Chẩn đoán"
+        assert page.evaluate("document.activeElement.name") == "issue_title"  # the new block, ready to type
+        page.click("#editor button[name=action][value=remove-0]")
+        page.wait_for_function("document.querySelectorAll('#editor input[name=issue_title]').length === 1")
+        assert page.evaluate("window.__same_page === true")
+        assert page.locator(".case-panel").count() == 1
