@@ -9,6 +9,7 @@ POST /console/cases/{id}/conclusion/amend   a new draft replacing the signed con
 A signed conclusion is never edited: a POST naming one is refused (409) before anything is written.
 """
 
+import logging
 from dataclasses import dataclass, field as dc_field
 from datetime import date
 
@@ -24,6 +25,8 @@ from ..sessions import current_person
 from ..templating import language_of, render
 from . import case as case_view
 from . import common
+
+log = logging.getLogger("diemcau.console")
 
 router = APIRouter()
 N_ = common.N_  # message ids the templates translate
@@ -108,6 +111,9 @@ def _page(request: Request, person, case_id: str, draft: Draft | None = None, st
     records: dict = {}
     try:
         thread, signed, in_progress, conclusions = _state(request, person, case_id, records)
+        if signed is not None and not any(wire.minutes_composition(d) == signed.id for d in thread.minutes) \
+                and _make_minutes(request, person, signed.id):
+            thread, signed, in_progress, conclusions = _state(request, person, case_id, records)
     except FhirError as error:
         if error.status == 404:
             return common.not_found_page(request, person)
@@ -124,6 +130,16 @@ def _page(request: Request, person, case_id: str, draft: Draft | None = None, st
 
 def _htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def _make_minutes(request: Request, person, composition_id: str) -> int:
+    """The signed conclusion's minutes, if `person` signed it and they are not there yet: how many were made."""
+    try:
+        with common.transaction(request) as conn:
+            return services.make_minutes_of(conn, person.principal, composition_id, request.app.state.hub.files)
+    except Exception:  # the signature stands; the next look at the conclusion tries again
+        log.exception("the minutes of conclusion %s were not made", composition_id)
+        return 0
 
 
 @router.get("/cases/{case_id}/conclusion")
@@ -177,8 +193,11 @@ def submit(case_id: str, request: Request, action: str = Form("save"), draft_id:
             return _page(request, person, case_id, draft=draft, status=403)
         hub = request.app.state.hub
         with common.transaction(request) as conn:
-            signed, _ = services.sign(conn, person.principal, draft.draft_id, hub.config.secret, files=hub.files)
+            signed, _ = services.sign(conn, person.principal, draft.draft_id, hub.config.secret)
             common.audit(conn, person, "sign", "Composition", signed["id"], f"ServiceRequest/{case_id}")
+        # Committed: the station hears of the signed conclusion now, not after the PDF. The minutes follow in
+        # a transaction of their own (a failure there is made good when the signer opens the conclusion).
+        _make_minutes(request, person, signed["id"])
     except services.InvalidInput as error:
         draft.errors[_field_of(error.field)] = error.message
         return _page(request, person, case_id, draft=draft, status=400)

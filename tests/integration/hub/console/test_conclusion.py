@@ -153,3 +153,25 @@ def test_the_editor_speaks_french_and_english(hub, station_client, browser):
         html = browser(f"tim.{language}", language=language).get(EDITOR.format(case.id)).text
         for word in expected:
             assert word in html, (language, word)
+
+
+def test_minutes_missing_after_signing_are_made_when_the_signer_looks_again(hub, station_client, browser):
+    """Signing commits first (the station hears at once); had the minutes step failed, they come on the next look."""
+    from server import consultation
+    from server.access import Principal
+
+    case = submit(station_client, make_case(), "0100A")
+    expert = browser("tim.bachmai", name="Trần Văn An", title="PGS.TS")
+    colleague = browser("tim.khac", name="Lê Văn Khác")
+    expert.get(EDITOR.format(case.id))
+    draft = draft_id_of(expert.get(expert.post(EDITOR.format(case.id), form()).headers["location"]).text)
+    with hub.engine.begin() as conn:  # as the page's first transaction does, and nothing after it
+        signer = accounts.by_login(conn, "tim.bachmai")
+        assert isinstance(signer.principal, Principal)
+        consultation.sign(conn, signer.principal, draft, hub.config.secret)
+    minutes_id = consultation.minutes_id(draft, pseudonymous=False)
+    assert Raw(hub, station_client)("GET", f"/DocumentReference/{minutes_id}").status_code == 404
+    assert "Biên bản hội chẩn (PDF)" not in colleague.get(EDITOR.format(case.id)).text  # not theirs to make
+    html = expert.get(EDITOR.format(case.id)).text
+    assert re.findall(r'href="(/console/files/[^"]+)">Biên bản hội chẩn \(PDF\)', html)
+    assert Raw(hub, station_client)("GET", f"/DocumentReference/{minutes_id}").status_code == 200
