@@ -4,7 +4,9 @@ The PACS (Orthanc with its DICOMweb plugin) stays inside the hub's network and k
 facilities. The hub checks the bearer token, records which facility sent which study for which
 consultation, and lets a request through only on a study the client may see: the sending
 station's own, or one whose consultation is routed to the expert. Bodies are streamed both ways,
-so a large instance never sits in the hub's memory.
+so a large instance never sits in the hub's memory. For a consultation marked for an expert abroad,
+every instance is checked to name no one before any is stored, and a foreign expert is served only
+studies so checked (server/abroad_imaging.py).
 """
 
 from datetime import datetime, timezone
@@ -12,14 +14,14 @@ from datetime import datetime, timezone
 import httpx
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from starlette.concurrency import run_in_threadpool
 from starlette.background import BackgroundTask
 from starlette.requests import ClientDisconnect
 
-from . import audit
+from . import abroad_imaging, audit
 from .dicomweb_paths import check_query, parse_path, uid as check_uid
 from .outcome import FhirError, Found, forbidden, not_found
 from .stow_body import Instance, boundary_of, chunks, instances, spool
@@ -109,6 +111,8 @@ def add_dicomweb_routes(app, run, config, store) -> None:
         rows = conn.execute(select(imaging_studies).where(imaging_studies.c.study_uid == study)).all()
         if who.is_station:
             return any(row.facility == who.facility for row in rows)
+        if getattr(who, "foreign", False) and not all(row.deidentified for row in rows):
+            return False  # some of it was taken without the check: it may name the patient
         for row in rows:
             try:
                 store.read(conn, who, "ServiceRequest", row.request_id)  # routed to this expert?
@@ -139,18 +143,23 @@ def add_dicomweb_routes(app, run, config, store) -> None:
 
         def may_send(conn, who):  # before a byte is spooled
             _check_sender(conn, who, store, request_id)
-            return Response(status_code=200)
-        await run(request, None, "ImagingStudy", study, may_send)
+            return Found(abroad_imaging.check_for(conn, request_id))
+        check = (await run(request, None, "ImagingStudy", study, may_send)).value
         try:
             spooled = await spool(request.stream(), config.files_dir / "stow-spool", config.max_upload_bytes)
         except ClientDisconnect:
             return Response(status_code=400)  # the station went away mid-body; nothing was claimed
         try:
-            parts = await run_in_threadpool(instances, spooled, boundary)
+            try:
+                parts = await run_in_threadpool(instances, spooled, boundary, check.inspect if check.abroad else None)
+            except FhirError as error:
+                if error.status == 422:  # names the patient: audited as a refused STOW (nothing was claimed)
+                    await run(request, "stow", "ImagingStudy", study, lambda conn, who: Response(status_code=422))
+                raise
             if not parts:
                 raise FhirError(400, "required", "the STOW-RS body holds no DICOM instance")
-            claimed = await run(request, None, "ImagingStudy", study,
-                                lambda conn, who: Found(claim_study(conn, who, store, study, request_id, parts)))
+            claimed = await run(request, None, "ImagingStudy", study, lambda conn, who: Found(
+                claim_study(conn, who, store, study, request_id, parts, check)))
             upstream = await send("POST", f"studies/{study}", content=chunks(spooled), headers={
                 "Content-Type": content_type, "Accept": DICOM_JSON, "Content-Length": str(spooled.stat().st_size)})
             reply = await answer(upstream, request)
@@ -221,12 +230,15 @@ def _check_sender(conn, who, store, request_id: str) -> None:
     store.read(conn, who, "ServiceRequest", request_id)
 
 
-def claim_study(conn, who, store, study: str, request_id: str, parts: list[Instance]) -> bool:
+def claim_study(conn, who, store, study: str, request_id: str, parts: list[Instance],
+                checked: abroad_imaging.AbroadCheck = abroad_imaging.AbroadCheck()) -> bool:
     """Make `study` this facility's for consultation `request_id`; True when the claim is new.
 
     One claimant at a time per study (a lock on PostgreSQL; SQLite writes one at a time anyway), and
     every series and instance UID of the body is recorded under the study, or refused if another
-    study has it already.
+    study has it already. `checked`: what the parts were checked against; the study stays one a
+    foreign expert may read only while every body taken for it was checked against the consultation
+    as it is now (marked abroad, the same patient).
     """
     _check_sender(conn, who, store, request_id)
     if conn.dialect.name == "postgresql":
@@ -246,8 +258,13 @@ def claim_study(conn, who, store, study: str, request_id: str, parts: list[Insta
             name = "SeriesInstanceUID" if row.level == "series" else "SOPInstanceUID"
             raise FhirError(409, "conflict", f"{name} {row.uid} belongs to another study; an instance keeps its "
                             "study's UIDs", [name])
+    clean = checked.abroad and abroad_imaging.check_for(conn, request_id) == checked
     if any(row.request_id == request_id for row in rows):
+        if not clean:
+            conn.execute(update(imaging_studies).where(imaging_studies.c.study_uid == study,
+                                                       imaging_studies.c.request_id == request_id)
+                         .values(deidentified=False))
         return False
     conn.execute(insert(imaging_studies).values(study_uid=study, request_id=request_id, facility=who.facility,
-                                                created_at=datetime.now(timezone.utc)))
+                                                created_at=datetime.now(timezone.utc), deidentified=clean))
     return True

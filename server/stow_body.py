@@ -3,7 +3,9 @@
 The PACS looks instances and series up by UID alone, whatever study they came in: the hub must
 know every instance's Study, Series and SOP Instance UID before it claims the study for a facility
 and passes the body on. Only the headers of each part are read (never the pixels), through a window
-on the spooled file, so a large study costs one write to disk and no memory.
+on the spooled file, so a large study costs one write to disk and no memory. For a consultation
+marked for an expert abroad each part is read whole instead, once, one at a time, to be checked
+(server/abroad_imaging.py).
 """
 
 import email.message
@@ -60,8 +62,11 @@ async def chunks(path: Path):
             yield block
 
 
-def instances(path: Path, boundary: str) -> list[Instance]:
-    """Every part's UIDs, in order; FhirError(400) for a part that is not a DICOM instance with valid UIDs."""
+def instances(path: Path, boundary: str, inspect=None) -> list[Instance]:
+    """Every part's UIDs, in order; FhirError(400) for a part that is not a DICOM instance with valid UIDs.
+
+    `inspect(dataset, part_number, sop_instance_uid)`, if given, sees every part whole (pixels too:
+    read once, one part at a time) and raises FhirError to refuse the request."""
     if path.stat().st_size == 0:
         return []
     delimiter = b"--" + boundary.encode("latin-1")
@@ -79,26 +84,37 @@ def instances(path: Path, boundary: str) -> list[Instance]:
             end = data.find(b"\r\n" + delimiter, start)
             if end < 0:
                 raise FhirError(400, "invalid", "the multipart body has no closing boundary")
-            found.append(_instance(_Window(data, start, end), len(found) + 1))
+            found.append(_instance(_Window(data, start, end), len(found) + 1, inspect))
             at = end + 2
     return found
 
 
-def _instance(window: "_Window", number: int) -> Instance:
+_UNREADABLE = (ValueError, TypeError, EOFError, OSError, AttributeError, KeyError, IndexError, OverflowError,
+               NotImplementedError, LookupError, UnicodeError)
+
+
+def _instance(window: "_Window", number: int, inspect=None) -> Instance:
     import pydicom
     from pydicom.errors import InvalidDicomError
 
     try:
-        ds = pydicom.dcmread(window, stop_before_pixels=True, force=True,
-                             specific_tags=["StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"])
+        if inspect is None:
+            ds = pydicom.dcmread(window, stop_before_pixels=True, force=True,
+                                 specific_tags=["StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"])
+        else:
+            ds = pydicom.dcmread(window, force=True)
         uids = [str(ds.get(name, "")).strip("\x00 ") for name in ("StudyInstanceUID", "SeriesInstanceUID",
                                                                   "SOPInstanceUID")]
-    except (InvalidDicomError, ValueError, TypeError, EOFError, OSError, AttributeError, KeyError,
-            IndexError, OverflowError, NotImplementedError) as error:
+    except (InvalidDicomError, *_UNREADABLE) as error:
         raise FhirError(400, "invalid", f"part {number} is not a DICOM instance ({type(error).__name__})") from None
     for name, value in zip(("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"), uids):
         if len(value) > 64 or not UID.fullmatch(value):
             raise FhirError(400, "invalid", f"part {number}: {name} is missing or not a DICOM UID", [name])
+    if inspect is not None:
+        try:
+            inspect(ds, number, uids[2])
+        except (InvalidDicomError, *_UNREADABLE) as error:  # an element that does not parse cannot be checked
+            raise FhirError(400, "invalid", f"part {number} could not be read whole ({type(error).__name__})") from None
     return Instance(*uids)
 
 

@@ -91,6 +91,9 @@ imaging_studies = Table(
     Column("request_id", String(64), primary_key=True),
     Column("facility", String(16), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Every instance taken for it under this consultation was checked to name no one (the consultation was
+    # marked for abroad when they came): only such a study is served to an expert abroad.
+    Column("deidentified", Boolean, nullable=False, default=False),
 )
 
 # Which study each series and instance UID sent through the hub belongs to: the PACS finds them
