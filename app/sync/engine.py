@@ -26,7 +26,8 @@ from app.storage.repository import CaseRepository
 from app.wire import consultation, mapping
 
 from .hub_client import HubBusy, HubClient, HubConflict, HubError, HubFailed, HubRejected, HubUnreachable
-from .pacs import DicomRow, PacsSender, batches, has_key_object, make_key_objects, place_key_objects, read_row
+from .pacs import (DicomRow, PacsSender, batches, deidentified_keys_first, has_key_object, make_key_objects,
+                   place_key_objects, read_row)
 
 log = logging.getLogger(__name__)
 
@@ -345,6 +346,8 @@ class SyncEngine:
                 rows[item.seq] = read_row(item, self._file_path(item), item.ref_id in keys)
             except (OSError, ValueError, HubRejected):
                 continue  # not readable as DICOM after all: it travels as a plain file
+        if case.foreign_expert and key_frames:
+            deidentified_keys_first(case, key_frames, self._file_path, items, rows)
         place_key_objects(items, rows)
         return rows
 

@@ -164,6 +164,29 @@ def make_key_objects(db: Database, case, key_frames: set[tuple[str, int]],
         return [item for item in outbox.pending(session, case.id) if item.ref_id in names]
 
 
+def deidentified_keys_first(case, key_frames: set[tuple[str, int]], file_path: Callable[[OutboxItem], Path],
+                            items: list[OutboxItem], rows: dict[int, DicomRow]) -> None:
+    """Abroad, the copies' rows are named by their new UIDs, not by attachment: the copies of the key
+    images are marked key and go first among the copies, as the key images do for a case sent home."""
+    from app.imaging.key_objects import deidentified_uids
+
+    copies = [n for n, item in enumerate(items) if item.kind == "outgoing" and item.seq in rows]
+    if not copies:
+        return
+    try:
+        paths = {file_path(OutboxItem(0, case.id, "file", a, 0, "", "", None)) for a, _ in key_frames}
+        keys = set(deidentified_uids(case.id, paths).values())
+    except (OSError, ValueError) as error:
+        log.warning("case %s: the key images' copies not found (%s); they go in the usual order", case.id, error)
+        return
+    for seq, row in rows.items():
+        if row.sop_uid in keys:
+            rows[seq] = replace(row, key=True)
+    ordered = sorted((items[n] for n in copies), key=lambda item: not rows[item.seq].key)  # stable
+    for n, item in zip(copies, ordered):
+        items[n] = item
+
+
 def place_key_objects(items: list[OutboxItem], rows: dict[int, DicomRow]) -> None:
     """Parents first: each KO row moved to just after the last row still to send that it names (with
     the key images, so it is confirmed with them and the experts' viewer opens on them)."""

@@ -143,7 +143,7 @@ def test_a_study_without_key_images_gets_no_ko(station_via_proxy, direct_reader,
 def test_abroad_the_ko_names_the_de_identified_copies_and_holds_nothing_of_the_patient(
         station_via_proxy, direct_reader, orthanc, hub, tmp_path):
     station = station_via_proxy
-    case = submitted_case(station, tmp_path, slices=4, key_images=1, foreign=True)
+    case = submitted_case(station, tmp_path, slices=6, key_images=1, foreign=True)
     assert station.sync.run_once().synced_cases == [case.id]
     originals = [pydicom.dcmread(station.attachments.path(a), stop_before_pixels=True)
                  for a in images(station, case.id)]
@@ -154,7 +154,7 @@ def test_abroad_the_ko_names_the_de_identified_copies_and_holds_nothing_of_the_p
     ko = fetch(direct_reader, study_uid, value(listed, "0020000E"), value(listed, "00080018"))
     (named,) = referenced_sop_uids(ko)
     stored = set(orthanc.instances())
-    assert named in stored and len(stored) == 5  # four de-identified copies and the KO
+    assert named in stored and len(stored) == 7  # six de-identified copies and the KO
     assert not stored & {str(o.SOPInstanceUID) for o in originals}
     copy = fetch(direct_reader, study_uid, [s["uid"] for s in study["series"] if s["modality"]["code"] == "CT"][0],
                  named)
@@ -166,3 +166,6 @@ def test_abroad_the_ko_names_the_de_identified_copies_and_holds_nothing_of_the_p
     for original in originals:
         needles = needles | Needles.from_dataset(original)
     assert scan(ko, needles) == []
+    # The key image's copy and the KO went first, confirmed before the other copies.
+    first = study_versions(direct_reader, study["id"])[-1]
+    assert sorted(i["uid"] for s in first["series"] for i in s["instance"]) == sorted([named, ko.SOPInstanceUID])
