@@ -96,6 +96,25 @@ class _NeutralNames:
         yield f"Replace all PN elements with {DUMMY}"
 
 
+class _NewUids:
+    """Every instance, series, study and frame-of-reference UID becomes a UUID-derived one (2.25, PS3.5 B.2),
+    the same for the same original in every file of the case. dicognito's own ("2." + 40 digits) sit under an
+    arc that does not exist, which a DICOM validator rejects (dciodvfy: "illegal root")."""
+
+    def __init__(self, uid):
+        self._uid = uid
+
+    def __call__(self, dataset: Dataset, element: DataElement) -> bool:
+        if element.VR != "UI" or not element.value or element.keyword.endswith("ClassUID") \
+                or element.keyword == "TransferSyntaxUID":
+            return False
+        element.value = _unlisted([self._uid(str(v)) for v in _listed(element.value)])
+        return True
+
+    def describe_actions(self):
+        yield "Replace all UI elements with 2.25 UIDs derived from the case"
+
+
 class _ShiftDates:
     """Every DA and DT (and the TM that goes with a DA) moved back by the case's offset: 62 to 730 days,
     as dicognito does. Unlike dicognito, a value that is not a date is emptied rather than stopping the
@@ -162,6 +181,7 @@ class Deidentifier:
         self._anonymizer = Anonymizer(seed=seed)
         self._anonymizer.add_element_handler(_ShiftDates(seed))
         self._anonymizer.add_element_handler(_NeutralNames())
+        self._anonymizer.add_element_handler(_NewUids(self._uid))
 
     def deidentify(self, ds: Dataset) -> DeidResult:
         prone = str(ds.get("Modality", "")) in BURN_IN_PRONE or \

@@ -403,3 +403,23 @@ def test_a_secondary_capture_without_a_modality_goes_to_the_burned_in_review():
         else:
             ds.Modality = modality
         assert Deidentifier(seed="case-1").deidentify(ds).burned_in, modality
+
+
+def test_new_uids_are_valid_2_25_uids_the_same_across_the_case():
+    """PS3.5 B.2: a UUID-derived UID under 2.25; dicognito's own root ("2." + 40 digits) is an arc that does not exist."""
+    import re
+
+    import pydicom
+    from pydicom.data import get_testdata_file
+
+    from app.imaging.deid import Deidentifier
+
+    first = Deidentifier("7b0e7c1e-3a61-4c1f-9d0e-2f3b1c9a0d11").deidentify(
+        pydicom.dcmread(get_testdata_file("CT_small.dcm"))).dataset
+    again = Deidentifier("7b0e7c1e-3a61-4c1f-9d0e-2f3b1c9a0d11").deidentify(
+        pydicom.dcmread(get_testdata_file("CT_small.dcm"))).dataset
+    for keyword in ("SOPInstanceUID", "StudyInstanceUID", "SeriesInstanceUID", "FrameOfReferenceUID"):
+        value = first.get(keyword)
+        assert re.fullmatch(r"2\.25\.(0|[1-9][0-9]*)", value) and len(value) <= 64, (keyword, value)
+        assert again.get(keyword) == value
+    assert first.file_meta.MediaStorageSOPInstanceUID == first.SOPInstanceUID
