@@ -2,7 +2,8 @@
 
 Passwords are argon2id hashes (argon2-cffi), rehashed when the parameters change; five failed
 sign-ins in a row lock the account for 15 minutes; TOTP is the second factor (required for
-administrators). Accounts are disabled, never deleted: the audit trail and signed minutes name them.
+administrators), each code accepted once (its time-step is kept: people.totp_step). Accounts are
+disabled, never deleted: the audit trail and signed minutes name them.
 """
 
 import re
@@ -12,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import pyotp
+from pyotp.utils import strings_equal
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from ..access import Principal
@@ -206,7 +208,7 @@ def sign_in(conn: Connection, login: str, password: str, code: str = "", now: da
     if row.totp_secret:
         if not code:
             return SignIn(needs_code=True, account_id=row.id)
-        if not pyotp.TOTP(row.totp_secret).verify(code.strip().replace(" ", ""), for_time=now, valid_window=1):
+        if not _take_code(conn, row.id, row.totp_secret, code, now):  # wrong, or seen already: the same answer
             return _failed(conn, row, now)
     changes = {"failed_count": 0, "locked_until": None}
     if _hasher.check_needs_rehash(row.password_hash):
@@ -286,12 +288,39 @@ def totp_uri(person: Person, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=person.login, issuer_name="Điểm Cầu")
 
 
-def enable_totp(conn: Connection, person_id: str, secret: str, code: str, now: datetime | None = None) -> bool:
-    """Keeps `secret` as the person's second factor once `code` proves their authenticator has it."""
-    if not pyotp.TOTP(secret).verify((code or "").strip().replace(" ", ""), for_time=now or _now(),
-                                     valid_window=1):
+def code_step(secret: str, code: str, now: datetime) -> int | None:
+    """The time-step (30 s) whose code `code` is, within one step of `now` (a phone's clock drifts); else None."""
+    code = (code or "").strip().replace(" ", "")
+    totp = pyotp.TOTP(secret)
+    if not code.isdigit() or len(code) != totp.digits:
+        return None
+    step = totp.timecode(now)
+    found = None
+    for candidate in (step - 1, step, step + 1):  # all three compared: no answer sooner for an early match
+        if strings_equal(code, totp.generate_otp(candidate)):
+            found = candidate
+    return found
+
+
+def _take_code(conn: Connection, person_id: str, secret: str, code: str, now: datetime) -> bool:
+    """True once per code: its step must be newer than the last accepted, and is kept in the same statement
+    (two sign-ins racing with one code: only one row is updated)."""
+    step = code_step(secret, code, now)
+    if step is None:
         return False
-    conn.execute(update(people).where(people.c.id == person_id).values(totp_secret=secret))
+    taken = conn.execute(update(people).where(
+        people.c.id == person_id, or_(people.c.totp_step.is_(None), people.c.totp_step < step))
+        .values(totp_step=step))
+    return taken.rowcount == 1
+
+
+def enable_totp(conn: Connection, person_id: str, secret: str, code: str, now: datetime | None = None) -> bool:
+    """Keeps `secret` as the person's second factor once `code` proves their authenticator has it; that code is
+    used up (it cannot then sign in)."""
+    step = code_step(secret, code, now or _now())
+    if step is None:
+        return False
+    conn.execute(update(people).where(people.c.id == person_id).values(totp_secret=secret, totp_step=step))
     return True
 
 
@@ -299,7 +328,7 @@ def reset_totp(conn: Connection, person_id: str) -> None:
     """For a lost phone: the second factor is removed (enrolled again at the next sign-in); sessions end."""
     from .sessions import end_all
 
-    conn.execute(update(people).where(people.c.id == person_id).values(totp_secret=None))
+    conn.execute(update(people).where(people.c.id == person_id).values(totp_secret=None, totp_step=None))
     end_all(conn, person_id)
 
 

@@ -1,6 +1,6 @@
-"""The console's tables: people who sign in, and their sessions (migration 0006)."""
+"""The console's tables: people who sign in, and their sessions (migrations 0006, 0006a)."""
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text
 
 from ..tables import metadata
 
@@ -17,6 +17,7 @@ people = Table(
     Column("language", String(2), nullable=False, default="vi"),   # vi | en | fr
     Column("password_hash", Text, nullable=False),                 # argon2id
     Column("totp_secret", String(64), nullable=True),              # base32; None: no second factor yet
+    Column("totp_step", BigInteger, nullable=True),                # the last code's time-step (migration 0006a)
     Column("failed_count", Integer, nullable=False, default=0),    # failed sign-ins in a row
     Column("locked_until", DateTime(timezone=True), nullable=True),
     Column("disabled_at", DateTime(timezone=True), nullable=True),

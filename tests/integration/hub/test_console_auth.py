@@ -1,6 +1,7 @@
 """The console's sign-in: passwords, lock-out, TOTP, sessions (idle and absolute expiry, sign-out), CSRF, audit."""
 
 import re
+import time
 from datetime import datetime, timedelta, timezone
 
 import pyotp
@@ -141,7 +142,7 @@ def test_an_administrator_must_enrol_totp_before_anything_else_and_then_needs_th
     asked = again.login("quan.tri", PASSWORD)
     assert asked.status_code == 200 and "mã 6 chữ số" in asked.text and "diemcau_session" not in str(asked.headers)
     assert again.login("quan.tri", PASSWORD, code="123456").status_code == 401
-    assert again.login("quan.tri", PASSWORD, code=pyotp.TOTP(secret).now()).status_code == 303
+    assert again.login("quan.tri", PASSWORD, code=next_code(secret)).status_code == 303  # enrolment's is used up
     assert again.get("/console/admin").status_code == 200
 
 
@@ -152,7 +153,55 @@ def test_an_expert_may_turn_totp_on_and_is_then_asked_for_it(hub, console):
     secret = re.search(r'name="secret" value="([A-Z2-7]{32})"', browser.get("/console/totp").text).group(1)
     browser.post("/console/totp", {"secret": secret, "code": pyotp.TOTP(secret).now()})
     assert console().login("bs.lan", PASSWORD).status_code == 200  # the code is asked for
-    assert console().login("bs.lan", PASSWORD, pyotp.TOTP(secret).now()).status_code == 303
+    assert console().login("bs.lan", PASSWORD, next_code(secret)).status_code == 303
+
+
+def next_code(secret: str) -> str:
+    """The code of the next 30-second step (accepted: a phone's clock may run ahead by one step)."""
+    return pyotp.TOTP(secret).at(time.time() + 30)
+
+
+def enrol_totp(hub, person) -> str:
+    """TOTP turned on for the person, with the code of a step ago: steps from now on are newer."""
+    secret = accounts.new_totp_secret()
+    with hub.engine.begin() as conn:
+        assert accounts.enable_totp(conn, person.id, secret, pyotp.TOTP(secret).at(time.time() - 30))
+    return secret
+
+
+def test_a_totp_code_signs_in_once_and_never_again_nor_an_older_one(hub, console):
+    person = make_person(hub)
+    secret = enrol_totp(hub, person)
+    code = pyotp.TOTP(secret).now()
+    assert console().login("bs.lan", PASSWORD, code).status_code == 303
+    replayed = console().login("bs.lan", PASSWORD, code)  # seen over a shoulder, or kept by a proxy
+    assert replayed.status_code == 401 and "Sai tên đăng nhập hoặc mật khẩu" in replayed.text
+    assert "diemcau_session" not in str(replayed.headers)
+    older = console().login("bs.lan", PASSWORD, pyotp.TOTP(secret).at(time.time() - 30))
+    assert older.status_code == 401 and "Sai tên đăng nhập hoặc mật khẩu" in older.text
+    assert console().login("bs.lan", PASSWORD, next_code(secret)).status_code == 303  # a newer step still works
+    with hub.engine.begin() as conn:
+        assert conn.execute(select(people.c.failed_count).where(people.c.id == person.id)).scalar_one() == 0
+
+
+def test_the_code_that_enrolled_totp_cannot_then_sign_in(hub, console):
+    make_person(hub)
+    browser = console()
+    browser.login("bs.lan", PASSWORD)
+    secret = re.search(r'name="secret" value="([A-Z2-7]{32})"', browser.get("/console/totp").text).group(1)
+    code = pyotp.TOTP(secret).now()
+    assert browser.post("/console/totp", {"secret": secret, "code": code}).status_code == 303
+    assert console().login("bs.lan", PASSWORD, code).status_code == 401
+
+
+def test_the_accounts_sign_in_takes_a_totp_code_once(hub):
+    person = make_person(hub)
+    secret = enrol_totp(hub, person)
+    code = pyotp.TOTP(secret).now()
+    with hub.engine.begin() as conn:
+        assert accounts.sign_in(conn, "bs.lan", PASSWORD, code).person is not None
+    with hub.engine.begin() as conn:
+        assert accounts.sign_in(conn, "bs.lan", PASSWORD, code).person is None
 
 
 @pytest.mark.parametrize("moved", ["idle", "absolute"])
