@@ -1,8 +1,8 @@
 """Server-side console sessions: a random token in an HttpOnly cookie, only its SHA-256 in the database.
 
 A session ends after 30 minutes without a request, after 12 hours in any case, on sign-out, and
-when the account is disabled or its password reset. `current_person` is the dependency every
-console page takes; `require_role` narrows it.
+when the account is disabled or its password reset; changing one's password ends one's other
+sessions. `current_person` is the dependency every console page takes; `require_role` narrows it.
 """
 
 import hashlib
@@ -98,6 +98,12 @@ def end(conn: Connection, token: str | None) -> None:
 
 def end_all(conn: Connection, person_id: str) -> None:
     conn.execute(delete(console_sessions).where(console_sessions.c.person_id == person_id))
+
+
+def end_others(conn: Connection, person_id: str, token: str | None) -> None:
+    """Every session of the person but this token's (a password changed here: elsewhere must sign in again)."""
+    conn.execute(delete(console_sessions).where(console_sessions.c.person_id == person_id,
+                                                console_sessions.c.token_hash != _hash(token or "")))
 
 
 def session_of(request: Request) -> Session | None:

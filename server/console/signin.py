@@ -116,6 +116,8 @@ def signin_router() -> APIRouter:
             try:
                 with _engine(request).begin() as conn:
                     accounts.change_password(conn, person, current, new)
+                    # Whoever else held a session (a stolen cookie, a forgotten ward PC) must sign in again.
+                    sessions.end_others(conn, person.id, request.cookies.get(sessions.COOKIE))
             except accounts.InvalidFields as invalid:
                 errors = {"new" if k == "password" else k: v for k, v in invalid.errors.items()}
         if errors:

@@ -204,6 +204,21 @@ def test_the_accounts_sign_in_takes_a_totp_code_once(hub):
         assert accounts.sign_in(conn, "bs.lan", PASSWORD, code).person is None
 
 
+def test_changing_ones_password_ends_ones_other_sessions_and_keeps_this_one(hub, console):
+    person = make_person(hub)
+    here, elsewhere = console(), console()
+    here.login("bs.lan", PASSWORD)
+    elsewhere.login("bs.lan", PASSWORD)
+    assert len(session_rows(hub, person.id)) == 2
+    changed = here.post("/console/password", {"current": PASSWORD, "new": "mật-khẩu-mới-2027",
+                                               "repeat": "mật-khẩu-mới-2027"})
+    assert changed.status_code == 303
+    assert elsewhere.get("/console/password").status_code == 303  # sent to sign in again
+    assert here.get("/console/password?done=1").status_code == 200
+    assert len(session_rows(hub, person.id)) == 1
+    assert here.post("/console/language", {"language": "en"}).status_code == 303  # its CSRF token still good
+
+
 @pytest.mark.parametrize("moved", ["idle", "absolute"])
 def test_a_session_expires_after_30_idle_minutes_and_after_12_hours_in_any_case(hub, console, moved):
     person = make_person(hub)
