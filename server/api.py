@@ -13,7 +13,6 @@ from fastapi import FastAPI
 
 from .config import HubConfig
 from .console import install_console
-from .console.viewer import viewer_router
 from .db import make_engine, migrate
 from .dicomweb import add_dicomweb_routes
 from .events.stream import events_router
@@ -45,8 +44,7 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
     app.include_router(events_router(hub, app.state.on_shutdown))  # push: GET /events
     # Imaging: DICOMweb to the PACS (before the FHIR routes, which would take /dicomweb as a type).
     add_dicomweb_routes(app, hub.run, config, hub.store)
-    install_console(app)  # the experts' web console, /console
-    app.include_router(viewer_router())  # its DICOM viewer, /console/viewer
+    install_console(app)  # the experts' web console and its DICOM viewer, /console (an HTML 404 for the rest)
     app.include_router(fhir_router(hub))  # last: its /{kind} routes match any path
     return app
 

@@ -1,22 +1,25 @@
 """The experts' web console, served by the hub under /console (server-rendered, Jinja2 + htmx).
 
 `install_console(app)` is what create_app calls: the console's routes (`console_router()`, every one
-behind the CSRF check), its static files, its error pages and the audit of every request. Views add
-their APIRouter to `console_router()` below; paths there are relative to /console.
+behind the CSRF check), its static files, its DICOM viewer, its error pages (an HTML 404 for any other
+/console path) and the audit of every request. Views add their APIRouter to `console_router()` below;
+paths there are relative to /console.
 """
 
 import re
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, FastAPI
-from fastapi.responses import FileResponse
-from starlette.exceptions import HTTPException
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import FileResponse, RedirectResponse
 
 from .admin import admin_router
 from .audit_trail import ConsoleAudit
 from .csrf import csrf_protect
 from .errors import add_console_error_handlers
+from .sessions import session_of
 from .signin import signin_router
+from .templating import render
+from .viewer import viewer_router
 from .views import case, conclusion, inbox, triage
 
 PREFIX = "/console"
@@ -46,12 +49,33 @@ def static_router() -> APIRouter:
     router = APIRouter()
 
     @router.get("/static/{name}")
-    def static_file(name: str):
+    def static_file(name: str, request: Request):
         path = NODE_FILES.get(name) or (STATIC / name if _STATIC_NAME.fullmatch(name) else None)
         if path is None or not path.is_file():
-            raise HTTPException(404)
+            return page_not_found(request)
         return FileResponse(path, media_type=_MEDIA[path.suffix.lstrip(".")],
                             headers={"Cache-Control": "public, max-age=3600"})
+    return router
+
+
+def page_not_found(request: Request):
+    """The console's own 404: a page in the person's language (signed in or not), never the API's JSON."""
+    session_of(request)  # who is asking, for the header and the language; nobody is sent to sign in for a 404
+    return render(request, "not_found.html", status=404)
+
+
+def fallback_router() -> APIRouter:
+    """Any other /console path: the console's 404 page. Included after every console route (the viewer's too)
+    and before the FHIR routes, which would answer an OperationOutcome."""
+    router = APIRouter(prefix=PREFIX)
+
+    @router.get("")
+    def console_root():
+        return RedirectResponse(f"{PREFIX}/", status_code=303)
+
+    @router.api_route("/{rest:path}", methods=["GET", "HEAD"])
+    def unknown_page(request: Request):
+        return page_not_found(request)
     return router
 
 
@@ -60,3 +84,5 @@ def install_console(app: FastAPI) -> None:
     add_console_error_handlers(app)
     app.add_middleware(ConsoleAudit, engine_of=lambda: app.state.engine)
     app.include_router(console_router(), include_in_schema=False)  # pages, not the FHIR API's description
+    app.include_router(viewer_router())  # its DICOM viewer, /console/viewer
+    app.include_router(fallback_router(), include_in_schema=False)  # last of /console: an HTML 404
