@@ -191,6 +191,7 @@ def case_context(request: Request, person, thread, records: dict, **extra) -> di
                 no_feedback=thread.no_feedback,
                 waited=thread.waited,
                 task_status=task.get("status", ""), task_version=task_version(thread),
+                case_state=common.case_state(task.get("status", ""), conclusion is not None),
                 kinds=MESSAGE_KINDS, f=common.field, urgency_label=common.urgency_label,
                 status_label=common.status_label, sex_label=common.sex_label, waited_text=common.waited_text,
                 when=common.instant_for(language), outcome_label=common.outcome_label, kind_label=common.kind_label,

@@ -36,6 +36,14 @@ def status_label(status: str) -> str:
     }.get(status or "", status or "—")
 
 
+def case_state(task_status: str, concluded: bool) -> str:
+    """The consultation's state as people read it: concluded ("completed") once a final conclusion is signed,
+    whatever the Task says; else the Task's status (declined: "rejected"). status_label() names it."""
+    if concluded:
+        return "completed"
+    return task_status or "requested"
+
+
 def sex_label(sex: str) -> str:
     return {"male": N_("Male"), "female": N_("Female"), "other": N_("Other")}.get(sex or "", N_("Unknown"))
 

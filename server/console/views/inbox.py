@@ -76,9 +76,13 @@ def inbox_rows(request: Request, person, filters: Filters) -> tuple[list, dict]:
     if filters.errors:
         return [], {}
     with common.transaction(request) as conn:
-        rows = services.inbox(conn, person.principal, status=filters.status or None,
-                              specialty=filters.specialty or None, facility=filters.facility or None,
-                              waiting_hours=filters.waiting_hours, limit=ROWS_LIMIT)
+        # The status filter is on the state the rows show (a concluded case is "completed" whatever its Task
+        # says), so it is applied here, before the limit.
+        rows = services.inbox(conn, person.principal, specialty=filters.specialty or None,
+                              facility=filters.facility or None, waiting_hours=filters.waiting_hours,
+                              limit=None if filters.status else ROWS_LIMIT)
+        if filters.status:
+            rows = [r for r in rows if common.case_state(r.status, r.concluded) == filters.status][:ROWS_LIMIT]
         questions = questions_of(conn, request, person, [common.field(r, "request_id", "id") for r in rows])
     return sorted_rows(rows), questions
 
@@ -101,7 +105,8 @@ def _context(request: Request, person, filters, rows, questions) -> dict:
     language = language_of(request, person)
     return dict(person=person, filters=filters, rows=rows, questions=questions, statuses=STATUSES, f=common.field,
                 specialties=names.specialties(language), urgency_label=common.urgency_label,
-                status_label=common.status_label, sex_label=common.sex_label, waited_text=common.waited_text)
+                status_label=common.status_label, case_state=common.case_state, sex_label=common.sex_label,
+                waited_text=common.waited_text)
 
 
 @router.get("/")

@@ -155,3 +155,47 @@ def test_in_a_browser_add_and_remove_swap_the_form_without_leaving_the_page(hub,
         page.wait_for_function("document.querySelectorAll('#editor input[name=issue_title]').length === 1")
         assert page.evaluate("window.__same_page === true")
         assert page.locator(".case-panel").count() == 1
+
+
+def heading(html: str) -> str:
+    return re.sub(r"\s+", " ", re.search(r"<h1>(.*?)</h1>", html, re.S)[1])
+
+
+def status_cell(html: str, case_id: str) -> str:
+    row = re.search(rf'data-case="{case_id}".*?</tr>', html, re.S)[0]
+    return re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[2]
+
+
+def test_once_concluded_the_case_and_its_inbox_row_say_so_and_offer_no_triage(hub, station_client, browser):
+    case = submit(station_client, make_case(), "0100A")
+    expert = browser("tim.bachmai")
+    sign(expert, case)
+    page = expert.get(f"/console/cases/{case.id}").text
+    assert "Đã kết luận" in heading(page) and "Mới" not in heading(page)
+    assert f"/console/cases/{case.id}/accept" not in page and "Nhận ca" not in page
+    assert "Đã kết luận" in status_cell(expert.get("/console/inbox").text, case.id)
+    assert "Đã kết luận" in status_cell(expert.get("/console/inbox/rows").text, case.id)
+    assert f'data-case="{case.id}"' in expert.get("/console/inbox?status=completed").text  # the filter agrees
+    assert f'data-case="{case.id}"' not in expert.get("/console/inbox?status=requested").text
+    coordinator = browser("dieu.phoi", role="coordinator", specialty="")
+    page = coordinator.get(f"/console/cases/{case.id}").text
+    assert "Đã kết luận" in heading(page)
+    for action in ("accept", "assign", "decline"):
+        assert f"/console/cases/{case.id}/{action}" not in page, action
+    for language, words in (("en", "Concluded"), ("fr", "Conclu")):
+        other = browser(f"tim.{language}", language=language)
+        assert words in heading(other.get(f"/console/cases/{case.id}").text), language
+        assert words in status_cell(other.get("/console/inbox").text, case.id), language
+
+
+def test_a_declined_case_says_so_and_offers_no_triage(hub, station_client, browser):
+    case = submit(station_client, make_case(), "0100A")
+    coordinator = browser("dieu.phoi", role="coordinator", specialty="")
+    reply = coordinator.post(f"/console/cases/{case.id}/decline", {"reason": "Ngoài chuyên môn của bệnh viện."})
+    assert reply.status_code == 303
+    for who in (coordinator, browser("tim.bachmai")):
+        page = who.get(f"/console/cases/{case.id}").text
+        assert "Đã từ chối" in heading(page) and "Mới" not in heading(page)
+        for action in ("accept", "assign", "decline"):
+            assert f"/console/cases/{case.id}/{action}" not in page, action
+        assert "Đã từ chối" in status_cell(who.get("/console/inbox").text, case.id)
