@@ -316,9 +316,10 @@ class ConsultationTab(QWidget):
             who = html.escape(e.author) + (f" <span style='color:#555'>({html.escape(detail)})</span>" if detail else "")
         when = html.escape(local_time(e.sent_at))
         state = ""
-        if e.direction == "out":
-            state = (f" · <b style='color:#ef6c00'>{html.escape(self.tr('waiting to be sent'))}</b>" if e.waiting
-                     else f" · <span style='color:#2e7d32'>{html.escape(self.tr('sent'))}</span>")
+        if e.direction == "out":  # tr() outside the f-strings: lupdate does not look inside them
+            waiting, sent = html.escape(self.tr("waiting to be sent")), html.escape(self.tr("sent"))
+            state = (f" · <b style='color:#ef6c00'>{waiting}</b>" if e.waiting
+                     else f" · <span style='color:#2e7d32'>{sent}</span>")
         parts = [f"<b>{head}</b>" + (f" — {who}" if who else ""), f"<span style='color:#555'>{when}</span>{state}"]
         if e.outcome:
             line = outcome_name(e.outcome.get("code", ""))

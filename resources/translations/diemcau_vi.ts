@@ -855,6 +855,14 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>Tệp đính kèm lưu tại trung tâm</translation>
     </message>
     <message>
+      <source>waiting to be sent</source>
+      <translation>chờ gửi</translation>
+    </message>
+    <message>
+      <source>sent</source>
+      <translation>đã gửi</translation>
+    </message>
+    <message>
       <source>Accepted by the central hospital</source>
       <translation>Bệnh viện tuyến trên đã nhận ca</translation>
     </message>
