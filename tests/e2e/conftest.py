@@ -7,9 +7,12 @@ from tests.support.browser import chromium
 from tests.support.hub import RunningHub
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Chromium for the session; each test opens its own contexts (fresh profiles)."""
+    """One headless Chromium per module; each test opens its own contexts (fresh profiles).
+
+    Not for the whole session: while Playwright's sync API is open, the main thread has a running asyncio
+    loop, and every later test that starts one of its own (fhirpy, the console's browser tests) fails."""
     with chromium() as opened:
         yield opened
 
