@@ -58,6 +58,7 @@ bench: setup-test
 	$(PY) bench/dicom.py
 	$(PY) bench/upload.py
 	$(PY) bench/loop.py
+	$(PY) bench/inbox_page.py
 	$(PY) bench/hub_load.py
 	$(PY) bench/audio.py
 
