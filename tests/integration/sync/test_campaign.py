@@ -1,6 +1,6 @@
 """The fault campaign (tests/support/campaign.py): kills, cuts, stalls, 503s and outages, then the invariants.
 
-`make test` runs the short one (DIEMCAU_CAMPAIGN_SECONDS of iterations, 90 by default); `make soak`
+`make test` runs the short one (DIEMCAU_CAMPAIGN_SECONDS of iterations, 45 by default); `make soak`
 the long one (DIEMCAU_SOAK_SECONDS, 1200 by default), which prints its figures. A failure starts
 with its seed: DIEMCAU_CAMPAIGN_SEED=<seed> plays the same plan again. DIEMCAU_CAMPAIGN_HUB=postgresql
 puts the hub on PostgreSQL.
@@ -38,7 +38,7 @@ def run_campaign(folder, seconds: float, progress_every_s: float = 0.0) -> Campa
 
 
 def test_a_short_fault_campaign_loses_duplicates_and_strands_nothing(tmp_path):
-    run_campaign(tmp_path / "campaign", float(os.environ.get("DIEMCAU_CAMPAIGN_SECONDS") or 90))
+    run_campaign(tmp_path / "campaign", float(os.environ.get("DIEMCAU_CAMPAIGN_SECONDS") or 45))
 
 
 @pytest.mark.soak
