@@ -78,10 +78,8 @@ def waited_text(waited) -> tuple[str, dict]:
     return N_("waiting %(minutes)d min"), {"minutes": minutes}
 
 
-def instant_text(value) -> str:
-    """A FHIR instant or datetime as the console shows it: 29/11/2026 14:05 (UTC+7, Vietnam's time)."""
-    if not value:
-        return ""
+def _vietnam_time(value):
+    """A FHIR instant (text) or datetime in Vietnam's time (UTC+7); text that is no instant comes back as it is."""
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -89,7 +87,15 @@ def instant_text(value) -> str:
             return value
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone(timedelta(hours=7))).strftime("%d/%m/%Y %H:%M")
+    return value.astimezone(timezone(timedelta(hours=7)))
+
+
+def instant_text(value) -> str:
+    """A FHIR instant or datetime as the console shows it: 29/11/2026 14:05 (UTC+7, Vietnam's time)."""
+    if not value:
+        return ""
+    local = _vietnam_time(value)
+    return local if isinstance(local, str) else local.strftime("%d/%m/%Y %H:%M")
 
 
 _INSTANT_PATTERNS = {"vi": "dd/MM/yyyy HH:mm", "fr": "dd/MM/yyyy HH:mm", "en": "d MMM yyyy, HH:mm"}
@@ -102,14 +108,9 @@ def instant_for(language: str):
     def when(value) -> str:
         if not value:
             return ""
-        if isinstance(value, str):
-            try:
-                value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
-                return value
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        local = value.astimezone(timezone(timedelta(hours=7)))
+        local = _vietnam_time(value)
+        if isinstance(local, str):
+            return local
         return format_datetime(local, _INSTANT_PATTERNS.get(language, _INSTANT_PATTERNS["vi"]), locale=language)
     return when
 
