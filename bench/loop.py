@@ -22,7 +22,6 @@ import argparse
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -35,30 +34,11 @@ from app.sync.hub_client import HubClient, enroll  # noqa: E402
 from app.wire import consultation as wire  # noqa: E402
 from bench.common import percentile  # noqa: E402
 from tests.support.cases import submitted_case  # noqa: E402
-from tests.support.events import Subscription  # noqa: E402
+from tests.support.events import Passes, Subscription  # noqa: E402
 from tests.support.hub import HubProcess  # noqa: E402
 from tests.support.postgres import PostgresServer  # noqa: E402
 
 TARGET_S = 2.0
-
-
-class Passes:
-    """The station's pass, run when its push listener asks; waiters are told after each."""
-
-    def __init__(self, station):
-        self.station = station
-        self.done = threading.Condition()
-        self.count = 0
-
-    def __call__(self) -> None:
-        self.station.sync.run_once()
-        with self.done:
-            self.count += 1
-            self.done.notify_all()
-
-    def wait_for(self, condition, timeout_s: float) -> bool:
-        with self.done:
-            return self.done.wait_for(condition, timeout_s)
 
 
 def submit_to_inbox(station, listener, passes: Passes, expert: HubClient, inbox: Subscription, folder: Path, n: int

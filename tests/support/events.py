@@ -73,3 +73,22 @@ class Subscription:
             interrupt(response)
         self._thread.join(10)
         self._http.close()
+
+
+class Passes:
+    """The station's sync pass, run when its push listener asks; waiters are told after each."""
+
+    def __init__(self, station):
+        self.station = station
+        self.done = threading.Condition()
+        self.count = 0
+
+    def __call__(self) -> None:
+        self.station.sync.run_once()
+        with self.done:
+            self.count += 1
+            self.done.notify_all()
+
+    def wait_for(self, condition, timeout_s: float) -> bool:
+        with self.done:
+            return self.done.wait_for(condition, timeout_s)

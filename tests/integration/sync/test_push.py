@@ -5,7 +5,6 @@ the embedded one (SQLite), and two worker processes on PostgreSQL with the stati
 expert on the other.
 """
 
-import threading
 import time
 import uuid
 
@@ -15,6 +14,7 @@ from app.sync.hub_client import HubClient, enroll
 from app.wire import consultation as wire
 from tests.support.cases import submitted_case
 from tests.support.hub import HubProcess
+from tests.support.events import Passes
 
 WITHIN_S = 5.0
 
@@ -22,25 +22,6 @@ WITHIN_S = 5.0
 def question(case) -> dict:
     return wire.message(str(uuid.uuid4()), case.id, case.patient.id, wire.QUESTION,
                         "Bệnh nhân có tiền sử đái tháo đường không?", "2026-11-29T10:00:00+07:00")
-
-
-class Passes:
-    """Runs the station's sync pass when the listener asks; tells waiters after each."""
-
-    def __init__(self, station):
-        self.station = station
-        self.done = threading.Condition()
-        self.count = 0
-
-    def __call__(self) -> None:
-        self.station.sync.run_once()
-        with self.done:
-            self.count += 1
-            self.done.notify_all()
-
-    def wait_for(self, condition, timeout_s: float) -> bool:
-        with self.done:
-            return self.done.wait_for(condition, timeout_s)
 
 
 def arrives_by_push(station, case, expert) -> float:
