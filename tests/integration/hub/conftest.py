@@ -47,3 +47,18 @@ class Raw:
     def __call__(self, method, path, **kwargs):
         headers = {**self.headers, **kwargs.pop("headers", {})}
         return httpx.request(method, f"{self.base}{path}", headers=headers, timeout=30, **kwargs)
+
+
+@pytest.fixture
+def console(hub):
+    """console(**headers) -> a browser-like console client of `hub` (cookies, CSRF), closed after the test."""
+    from .console_client import Console
+
+    opened = []
+
+    def make(**headers) -> Console:
+        opened.append(Console(hub, **headers))
+        return opened[-1]
+    yield make
+    for c in opened:
+        c.close()

@@ -12,22 +12,9 @@ import pytest
 from server.audit import events
 from server.console import accounts
 
-from .console_client import Console
 
 PASSWORD = "mật-khẩu-đủ-dài-2026"
 ROOT = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture
-def console(hub):
-    opened = []
-
-    def make(**headers) -> Console:
-        opened.append(Console(hub, **headers))
-        return opened[-1]
-    yield make
-    for c in opened:
-        c.close()
 
 
 @pytest.fixture

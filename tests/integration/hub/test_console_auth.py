@@ -18,18 +18,6 @@ from .console_client import Console
 PASSWORD = "mật-khẩu-đủ-dài-2026"
 
 
-@pytest.fixture
-def console(hub):
-    opened = []
-
-    def make(**headers) -> Console:
-        opened.append(Console(hub, **headers))
-        return opened[-1]
-    yield make
-    for c in opened:
-        c.close()
-
-
 def make_person(hub, login="bs.lan", role="expert", **fields):
     fields = {"name": "Bác sĩ Lan", "hospital": "bachmai", "specialty": "cardiology", **fields}
     person, _ = accounts.ensure_person(hub.engine, login, password=PASSWORD, role=role, **fields)
