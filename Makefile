@@ -14,11 +14,14 @@ RUN_PACKAGES := python3 python3-venv python3-pip xvfb xauth fonts-noto-core font
 	libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xfixes0 libxcb-sync1 libxcb-xkb1 \
 	libxcb-util1 libxcb-shm0 libxcb-render0 libx11-xcb1 libfreetype6 \
 	libportaudio2 libsndfile1 libasound2-plugins pulseaudio pulseaudio-utils openssl \
-	orthanc orthanc-dicomweb nodejs
+	orthanc orthanc-dicomweb nodejs janus janus-tools gcc libc6-dev
 # What the tests drive the station with: real X keyboard events, a private sound
 # server fed with speech and tones, generated video as cameras, PostgreSQL under the hub
 # (Orthanc, the PACS, comes with the run packages: the local hub has one).
 TEST_PACKAGES := xdotool espeak-ng sox ffmpeg postgresql strace chromium
+
+# Janus on a machine whose only link is 127.0.0.1 (station alone, tests): see server/live/loopback_ifaddrs.c
+LOOPBACK_SHIM := .build/libloopback_ifaddrs.so
 
 TS_FILES := $(wildcard resources/translations/*.ts)
 QM_FILES := $(TS_FILES:.ts=.qm)
@@ -62,7 +65,7 @@ bench: setup-test
 	$(PY) bench/hub_load.py
 	$(PY) bench/audio.py
 
-setup: $(STAMPS)/system-run $(STAMPS)/venv $(STAMPS)/npm translations
+setup: $(STAMPS)/system-run $(STAMPS)/venv $(STAMPS)/npm translations $(LOOPBACK_SHIM)
 setup-test: setup $(STAMPS)/system-test $(STAMPS)/venv-test
 
 translations: $(QM_FILES) $(CONSOLE_MO)
@@ -104,6 +107,10 @@ $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)/system-run
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+$(LOOPBACK_SHIM): server/live/loopback_ifaddrs.c | $(STAMPS)/system-run
+	@mkdir -p $(dir $@)
+	gcc -shared -fPIC -O2 -o $@ $< -ldl
+
 $(STAMPS)/venv-test: pyproject.toml $(STAMPS)/venv
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
@@ -113,4 +120,4 @@ lint: setup-test
 	$(VENV)/bin/lint-imports
 
 clean:
-	rm -rf $(VENV) $(STAMPS) $(QM_FILES) $(CONSOLE_MO) .pytest_cache node_modules
+	rm -rf $(VENV) $(STAMPS) .build $(QM_FILES) $(CONSOLE_MO) .pytest_cache node_modules
