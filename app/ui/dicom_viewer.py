@@ -1,5 +1,8 @@
 """The DICOM viewer: series list, the image with window/level, zoom and pan, slice
-scroll, cine for multi-frame, key images, and the image's metadata."""
+scroll, cine for multi-frame, key images, and the image's metadata.
+
+In a live session the viewer can be presented or followed (app/ui/viewer_sync.py): `viewer_state()` says where
+it is, `state_changed` fires when the user moves it, `apply_state()` follows another site's viewer."""
 
 import time
 from datetime import date
@@ -13,6 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLis
 
 from app.imaging.render import PRESETS, Window, display
 from app.imaging.series import FrameCache, Series
+from app.wire.live import ViewerState
 from app.ui.texts import language
 
 THUMB = 96
@@ -45,6 +49,7 @@ class ImageView(QWidget):
     window_dragged = Signal(float, float)  # d_center, d_width
     slice_stepped = Signal(int)
     rendered = Signal(float)               # milliseconds to window and draw
+    moved = Signal()                       # the user zoomed, panned or fitted the image
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -72,11 +77,30 @@ class ImageView(QWidget):
     def reset_view(self) -> None:
         self.zoom, self.pan = 1.0, QPointF(0, 0)
         self.update()
+        self.moved.emit()
+
+    def scale(self) -> float:
+        """Screen pixels per image pixel."""
+        if self.image is None:
+            return 1.0
+        return min(self.width() / self.image.width(), self.height() / self.image.height()) * self.zoom
+
+    def image_pan(self) -> tuple[float, float]:
+        """The pan in image pixels: screens of other sizes then centre the same part of the image."""
+        scale = self.scale()
+        return self.pan.x() / scale, self.pan.y() / scale
+
+    def set_view(self, zoom: float, pan_x: float, pan_y: float) -> None:
+        """Zoom (1 = fit) and pan in image pixels, as another site's viewer has them."""
+        self.zoom = min(16.0, max(0.25, zoom))
+        scale = self.scale()
+        self.pan = QPointF(pan_x * scale, pan_y * scale)
+        self.update()
 
     def target_rect(self) -> QRectF:
         if self.image is None:
             return QRectF()
-        scale = min(self.width() / self.image.width(), self.height() / self.image.height()) * self.zoom
+        scale = self.scale()
         w, h = self.image.width() * scale, self.image.height() * scale
         return QRectF((self.width() - w) / 2 + self.pan.x(), (self.height() - h) / 2 + self.pan.y(), w, h)
 
@@ -109,6 +133,7 @@ class ImageView(QWidget):
         if mode == "pan":
             self.pan += delta
             self.update()
+            self.moved.emit()
         else:
             self.window_dragged.emit(delta.y(), delta.x())
 
@@ -120,11 +145,14 @@ class ImageView(QWidget):
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.zoom = min(16.0, max(0.25, self.zoom * (1.25 ** steps)))
             self.update()
+            self.moved.emit()
         else:
             self.slice_stepped.emit(-steps)
 
 
 class DicomViewer(QWidget):
+    state_changed = Signal()  # the user moved the viewer: series, slice, window, zoom, pan or key image
+
     def __init__(self, imaging, runner, deidentification=None, parent=None):
         """`imaging.series(case_id)` gives the case's series; `imaging.key_images` keeps key images;
         `deidentification.export(...)` writes an anonymous copy for experts abroad."""
@@ -139,6 +167,12 @@ class DicomViewer(QWidget):
         self.window: Window | None = None
         self.cache = FrameCache()
         self.keys: set[tuple[str, int]] = set()
+        self._loading = False
+        self._applying = False                    # following another site: its changes are not ours to announce
+        self._pending: ViewerState | None = None  # a state that came while the case was loading
+        self._live: tuple[str, str] | None = None  # ("presenting", "") or ("following", who)
+        self._followed: ViewerState | None = None
+        self._missing = False
 
         self.series_list = QListWidget()
         self.series_list.setIconSize(QSize(THUMB, THUMB))
@@ -167,6 +201,9 @@ class DicomViewer(QWidget):
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
+        self.live_banner = QLabel()  # who is presenting: nobody mistakes a followed viewer for their own
+        self.live_banner.setWordWrap(True)
+        self.live_banner.setVisible(False)
 
         # A tool bar: what does not fit beside the case list folds into its » menu, the panel never widens.
         self.tools = QToolBar()
@@ -197,6 +234,7 @@ class DicomViewer(QWidget):
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.live_banner)
         layout.addWidget(self.empty)
         layout.addWidget(splitter, 1)
         self._splitter = splitter
@@ -204,6 +242,7 @@ class DicomViewer(QWidget):
         self.series_list.currentRowChanged.connect(self.on_series_chosen)
         self.view.slice_stepped.connect(self.step)
         self.view.window_dragged.connect(self.on_window_dragged)
+        self.view.moved.connect(self._changed)
         self.preset.activated.connect(self.on_preset)
         self.cine_button.toggled.connect(self.on_cine)
         self.key_button.toggled.connect(self.on_key_toggled)
@@ -243,6 +282,7 @@ class DicomViewer(QWidget):
         self.empty.setText(self.tr("No imaging in this case yet. Add DICOM files, a folder or a CD on the "
                                    "“Photos, video, sound” tab."))
         self._refresh_labels()
+        self._refresh_banner()
         images = self._images()
         if images:
             self._show_metadata(images[self.index].info)
@@ -266,12 +306,14 @@ class DicomViewer(QWidget):
         case_id = self._case_id
         if case_id is None:
             return
+        self._loading = True
         self._runner.run(lambda: (self._imaging.series(case_id), self._imaging.key_images(case_id)),
                          lambda found: self._on_loaded(case_id, *found), owner=self)
 
     def _on_loaded(self, case_id: str, series: list[Series], keys: set) -> None:
         if case_id != self._case_id:
             return
+        self._loading = False
         self.series, self.keys = series, set(keys)
         self.series_list.blockSignals(True)
         self.series_list.clear()
@@ -283,6 +325,9 @@ class DicomViewer(QWidget):
         if series:
             self.series_list.setCurrentRow(0)
             self._runner.run(lambda: [self._thumbnail(s) for s in series], self._on_thumbnails, owner=self)
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self.apply_state(pending)
 
     def _thumbnail(self, series: Series) -> np.ndarray | None:
         image = series.images[len(series.images) // 2]
@@ -359,6 +404,11 @@ class DicomViewer(QWidget):
         self.key_button.blockSignals(False)
         self._refresh_labels()
         self._show_metadata(image.info)
+        self._changed()
+
+    def _changed(self) -> None:
+        if not self._applying:
+            self.state_changed.emit()
 
     def _refresh_labels(self) -> None:
         images = self._images()
@@ -534,6 +584,7 @@ class DicomViewer(QWidget):
         self._runner.run(lambda: self._imaging.set_key_image(case_id, image.attachment_id, image.frame, on),
                          owner=self)
         self._refresh_labels()
+        self._changed()
 
     def choose_export_folder(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -569,6 +620,101 @@ class DicomViewer(QWidget):
             text += " " + self.tr("%1 file(s) could not be processed.") \
                 .replace("%1", str(len(result.failed) - len(left)))
         self.export_status.setText(text)
+
+    # -- live session: presenting and following -----------------------------------------------------
+
+    def viewer_state(self) -> ViewerState | None:
+        """Where this viewer is, for the others to follow (None while no image is shown). `seq` is left to
+        the sender."""
+        images = self._images()
+        if not images:
+            return None
+        image = images[self.index]
+        pan_x, pan_y = self.view.image_pan()
+        return ViewerState(study=self.current.study_uid, series=self.current.uid, index=self.index,
+                           instance=str(image.info.get("sop_instance_uid", "")), frame=image.frame,
+                           window_center=self.window.center if self.window else None,
+                           window_width=self.window.width if self.window else None,
+                           zoom=round(self.view.zoom, 4), pan_x=round(pan_x, 2), pan_y=round(pan_y, 2),
+                           key_image=self.key_button.isChecked())
+
+    def apply_state(self, state: ViewerState) -> bool:
+        """Show what another site's viewer shows, from this station's own files, without announcing it as a
+        change of ours. False when this station does not hold that series (the viewer says so)."""
+        if self._loading:  # the case's series are still being read: follow once they are
+            self._pending = state
+            return True
+        self._followed = state
+        row = next((i for i, s in enumerate(self.series) if s.uid == state.series), None)
+        if row is None:
+            self._missing = True
+            self.cine_button.setChecked(False)
+            self.view.show_pixels(None, self._missing_text())
+            self._refresh_banner()
+            return False
+        self._missing = False
+        self._applying = True
+        try:
+            self.cine_button.setChecked(False)  # the presenter's cine arrives as slices
+            if self.series[row] is not self.current:
+                self.series_list.setCurrentRow(row)
+                if self.series[row] is not self.current:  # the row was already current (shown a missing study)
+                    self.on_series_chosen(row)
+            images = self.current.images
+            by_uid = [i for i, image in enumerate(images) if state.instance and
+                      image.info.get("sop_instance_uid") == state.instance]
+            if len(by_uid) > 1:  # a multi-frame file: its frame, else the index when it falls in that file
+                index = next((i for i in by_uid if images[i].frame == state.frame),
+                             state.index if state.index in by_uid else by_uid[0])
+            else:
+                index = by_uid[0] if by_uid else state.index
+            self.index = min(len(images) - 1, max(0, index))
+            if state.window_center is not None and state.window_width:
+                self.window = Window(state.window_center, state.window_width)
+            self.show_current()
+            self.view.set_view(state.zoom, state.pan_x, state.pan_y)
+        finally:
+            self._applying = False
+        self._refresh_banner()
+        return True
+
+    def set_presenting(self, on: bool) -> None:
+        self._live = ("presenting", "") if on else None
+        self._missing, self._followed = False, None
+        self._refresh_banner()
+
+    def set_following(self, who: str | None) -> None:
+        """Following `who`'s viewer (their display name and site), or no longer (None)."""
+        self._live = ("following", who) if who is not None else None
+        if who is None:
+            self._followed, self._pending = None, None
+            if self._missing:  # what was there before the missing study: this station's own images
+                self._missing = False
+                self.show_current()
+        self._refresh_banner()
+
+    def _missing_text(self) -> str:
+        return self.tr("This station does not have these images.")
+
+    def _refresh_banner(self) -> None:
+        live = self._live
+        if live is None:
+            self.live_banner.setVisible(False)
+            return
+        mode, who = live
+        if mode == "presenting":
+            text = self.tr("Presenting: the other sites' viewers follow this one.")
+            colour = "#8a1c1c"
+        else:
+            text = self.tr("Following %1's presentation.").replace("%1", who)
+            if self._missing:
+                text += " " + self._missing_text()
+            elif self._followed is not None and self._followed.key_image:
+                text += " " + self.tr("Key image ★")
+            colour = "#1c4f8a"
+        self.live_banner.setText(text)
+        self.live_banner.setStyleSheet(f"background: {colour}; color: white; padding: 6px; font-weight: bold;")
+        self.live_banner.setVisible(True)
 
     def hideEvent(self, event) -> None:
         self.cine_button.setChecked(False)

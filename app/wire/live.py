@@ -26,10 +26,11 @@ class ViewerState:
     series: str
     index: int = 0                 # slice (instance) in the series, in the viewer's sort order
     instance: str = ""             # that slice's SOP Instance UID, when known (wins over `index`)
+    frame: int | None = None       # the frame in that instance (0-based) for multi-frame files, when known
     window_center: float | None = None
     window_width: float | None = None
-    zoom: float = 1.0
-    pan_x: float = 0.0             # in image pixels, from the centre
+    zoom: float = 1.0              # 1 = the whole image fitted to the viewer
+    pan_x: float = 0.0             # how far the image is moved from centred, in image pixels (right, down > 0)
     pan_y: float = 0.0
     key_image: bool = False
     seq: int = 0                   # increases with each change: an older state arriving late is ignored
@@ -48,6 +49,11 @@ def encode(message: Message) -> str:
 
 def viewer_message(state: ViewerState, sender: str = "") -> str:
     return encode(Message(VIEWER, sender, asdict(state)))
+
+
+def presenting_message(presenter: str, sender: str = "") -> str:
+    """`presenter` (display name) now presents; "" when the presenting stopped."""
+    return encode(Message(PRESENTING, sender, {"presenter": presenter}))
 
 
 def decode(text: str | bytes) -> Message | None:
@@ -77,6 +83,7 @@ def viewer_state(message: Message) -> ViewerState | None:
     try:
         return ViewerState(study=str(body["study"]), series=str(body["series"]), index=int(body.get("index", 0)),
                            instance=str(body.get("instance", "")),
+                           frame=None if body.get("frame") is None else int(body["frame"]),
                            window_center=_number(body.get("window_center")),
                            window_width=_number(body.get("window_width")),
                            zoom=float(body.get("zoom", 1.0)), pan_x=float(body.get("pan_x", 0.0)),

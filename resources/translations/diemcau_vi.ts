@@ -1095,6 +1095,18 @@ Bạn đã kiểm tra chưa?</translation>
   <context>
     <name>DicomViewer</name>
     <message>
+      <source>This station does not have these images.</source>
+      <translation>Máy trạm không có ảnh này.</translation>
+    </message>
+    <message>
+      <source>Presenting: the other sites' viewers follow this one.</source>
+      <translation>Đang trình chiếu: các điểm cầu khác xem theo màn hình này.</translation>
+    </message>
+    <message>
+      <source>Following %1's presentation.</source>
+      <translation>Đang theo dõi trình chiếu của %1.</translation>
+    </message>
+    <message>
       <source>Window: from the file</source>
       <translation>Cửa sổ: theo tệp</translation>
     </message>

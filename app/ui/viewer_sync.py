@@ -1,0 +1,129 @@
+"""The DICOM viewer shown to a live session ("trình chiếu"): the presenter's viewer sends its *state*, every
+other participant's viewer follows it and draws the slice from its own copy of the study.
+
+Qt-side and transport-free: `send` is whatever carries text to the others (the live session's data
+channel), and whoever hears the data channel hands its messages to `on_message`.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.wire.live import PRESENTING, Message, ViewerState, presenting_message, viewer_message, viewer_state
+
+INTERVAL_MS = 50     # at most 20 states a second: a wheel turn or a drag fires far more often than anyone sees
+REPEAT_MS = 2000     # the last state again now and then, for whoever joined since (same seq: costs the others nothing)
+
+
+class ViewerSync(QObject):
+    """One viewer in one live session. `present()` makes it the one the others follow; a state or a
+    'presenting' message from another participant makes it follow them."""
+
+    following_changed = Signal(str)  # the display name of who is followed, "" when nobody
+    applied = Signal(object)         # a followed ViewerState, once shown (or found missing)
+
+    def __init__(self, viewer, send: Callable[[str], None], sender: str = "", parent=None):
+        """`sender`: this participant's display name and site, as the others see it in the banner."""
+        super().__init__(parent)
+        self.viewer = viewer
+        self._send = send
+        self.sender = sender
+        self.mode: str | None = None  # "presenting", "following" or None
+        self.followed = ""            # who, when following (display name)
+        self._following_id = ""       # and their participant id
+        # Milliseconds since the epoch: a presenter who rejoins keeps going up, so followers do not ignore it.
+        self._seq = int(time.time() * 1000)
+        self._last_sent: ViewerState | None = None
+        self._sent_at = 0.0
+        self._newest: dict[str, int] = {}  # per presenter, the highest seq applied
+        self._timer = QTimer(self, singleShot=True)
+        self._timer.timeout.connect(self._flush)
+        self._repeat = QTimer(self, interval=REPEAT_MS)
+        self._repeat.timeout.connect(self._send_again)
+        viewer.state_changed.connect(self._on_changed)
+
+    # -- presenting --------------------------------------------------------------------------------
+
+    def present(self) -> None:
+        """This viewer becomes the one everybody follows."""
+        self.mode, self.followed = "presenting", ""
+        self.viewer.set_following(None)
+        self.viewer.set_presenting(True)
+        self.following_changed.emit("")
+        self._send(presenting_message(self.sender, self.sender))
+        self._last_sent = None
+        self._flush()
+        self._repeat.start()
+
+    def stop(self) -> None:
+        """Stop presenting or following; when presenting, the others are told."""
+        if self.mode == "presenting":
+            self._send(presenting_message("", self.sender))
+        self._timer.stop()
+        self._repeat.stop()
+        was_following = self.mode == "following"
+        self.mode, self.followed = None, ""
+        self.viewer.set_presenting(False)
+        self.viewer.set_following(None)
+        if was_following:
+            self.following_changed.emit("")
+
+    def _on_changed(self) -> None:
+        if self.mode != "presenting":
+            return  # a follower may look around on its own: that is not sent
+        waited = (time.monotonic() - self._sent_at) * 1000
+        if waited >= INTERVAL_MS and not self._timer.isActive():
+            self._flush()  # the first change after a pause goes at once
+        elif not self._timer.isActive():
+            self._timer.start(max(1, int(INTERVAL_MS - waited)))
+
+    def _flush(self) -> None:
+        if self.mode != "presenting":
+            return
+        state = self.viewer.viewer_state()
+        if state is None:
+            return
+        if self._last_sent is not None and replace(self._last_sent, seq=0) == state:
+            return  # nothing the others would see changed
+        self._seq += 1
+        self._last_sent = replace(state, seq=self._seq)
+        self._sent_at = time.monotonic()
+        self._send(viewer_message(self._last_sent, self.sender))
+
+    def _send_again(self) -> None:
+        if self.mode == "presenting" and self._last_sent is not None:
+            self._send(viewer_message(self._last_sent, self.sender))
+
+    # -- following ----------------------------------------------------------------------------------
+
+    def on_message(self, participant: str, message: Message) -> None:
+        """A data-channel message from `participant` (any stable id of theirs; the banner shows the
+        message's sender)."""
+        if message.type == PRESENTING:
+            presenter = str(message.body.get("presenter", ""))
+            if presenter:
+                self._newest.pop(participant, None)  # a new presentation starts its own count
+                self._follow(participant, presenter)
+            elif self.mode == "following" and self._following_id == participant:
+                self.stop()
+            return
+        state = viewer_state(message)
+        if state is None or self.mode == "presenting":
+            return  # while presenting, another's states are stale until they say they present
+        if state.seq <= self._newest.get(participant, -1):
+            return  # older than one already shown: it came late
+        self._newest[participant] = state.seq
+        self._follow(participant, message.sender or participant)
+        self.viewer.apply_state(state)
+        self.applied.emit(state)
+
+    def _follow(self, participant: str, name: str) -> None:
+        if self.mode == "presenting":
+            self.stop()  # someone else took over the presentation
+        if self.mode == "following" and self._following_id == participant and self.followed == name:
+            return
+        self.mode, self.followed, self._following_id = "following", name, participant
+        self.viewer.set_following(name)
+        self.following_changed.emit(name)

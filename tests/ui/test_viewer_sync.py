@@ -1,0 +1,230 @@
+"""The DICOM viewer shown to a live session: the presenter's viewer sends its state, another station's viewer
+(its own copy of the same files) follows it. Here the two are joined by an in-process pipe; the same over a
+real Janus is in tests/integration/live/test_viewer_over_janus.py."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from app.services.station import Station
+from app.ui.dicom_viewer import DicomViewer
+from app.ui.viewer_sync import ViewerSync
+from app.wire.live import ViewerState, decode, viewer_message
+from tests.support.dicom_series import ct_series, ultrasound_cine
+from tests.ui.test_dicom_viewer import pixels
+
+
+class Pipe:
+    """Text from one side delivered to the other's `on_message` on a later turn of the event loop, as a data
+    channel would: nothing is applied inside the sender's call."""
+
+    def __init__(self, participant: str):
+        self.participant = participant
+        self.sent: list[str] = []
+        self.to = None
+
+    def __call__(self, text: str) -> None:
+        self.sent.append(text)
+        if self.to is not None:
+            QTimer.singleShot(0, lambda: self.to.on_message(self.participant, decode(text)))
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("study")
+    return ct_series(folder / "ct", slices=30) + [ultrasound_cine(folder / "us.dcm", frames=8)]
+
+
+def open_viewer(qtbot, station, runner, files, size=(900, 600)) -> DicomViewer:
+    case = station.cases.create_case()
+    if files:
+        station.imports.import_paths(case.id, files)
+    made = DicomViewer(station.imaging, runner)
+    qtbot.addWidget(made)
+    made.resize(*size)
+    made.show()
+    made.set_case(case.id)
+    qtbot.waitUntil(lambda: not made._loading and (made.view.image is not None or not files), timeout=10000)
+    qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
+    return made
+
+
+@pytest.fixture
+def other_station(tmp_path):
+    folder = tmp_path / "other-station"
+    folder.mkdir()
+    opened = Station(folder)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def pair(qtbot, station, other_station, runner, translations, study):
+    """The presenter's viewer and, on another station with its own copy, a follower's of another size."""
+    presenter = open_viewer(qtbot, station, runner, study)
+    follower = open_viewer(qtbot, other_station, runner, study, size=(700, 520))
+    to_follower, to_presenter = Pipe("presenter-1"), Pipe("follower-2")
+    presenting = ViewerSync(presenter, to_follower, "BS Hoa — TTYT Mèo Vạc")
+    following = ViewerSync(follower, to_presenter, "BS Lan — BV Bạch Mai")
+    to_follower.to, to_presenter.to = following, presenting
+    presenting.present()
+    qtbot.waitUntil(lambda: follower.viewer_state() == presenter.viewer_state(), timeout=5000)
+    return presenter, follower, presenting, following, to_follower, to_presenter
+
+
+def wheel(view, clicks: int, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
+    centre = QPointF(view.width() / 2, view.height() / 2)
+    QApplication.sendEvent(view, QWheelEvent(centre, view.mapToGlobal(centre), QPoint(0, 0), QPoint(0, -120 * clicks),
+                                             Qt.MouseButton.NoButton, modifiers, Qt.ScrollPhase.NoScrollPhase, False))
+
+
+def drag(qtbot, view, by: QPoint, button=Qt.MouseButton.LeftButton) -> None:
+    start = QPoint(view.width() // 2, view.height() // 2)
+    qtbot.mousePress(view, button, pos=start)
+    for step in range(1, 5):
+        qtbot.mouseMove(view, start + by * step / 4)
+    qtbot.mouseRelease(view, button, pos=start + by)
+
+
+def shown_slice(viewer) -> str:
+    return viewer.current.images[viewer.index].info["sop_instance_uid"]
+
+
+def centre_point(viewer) -> tuple[float, float]:
+    """The image pixel at the centre of the viewer's screen: the same on both when they show the same part."""
+    rect, view = viewer.view.target_rect(), viewer.view
+    return ((view.width() / 2 - rect.x()) / rect.width() * view.image.width(),
+            (view.height() / 2 - rect.y()) / rect.height() * view.image.height())
+
+
+def test_the_follower_shows_the_presenters_slice_and_window(qtbot, pair):
+    presenter, follower, *_ = pair
+    assert presenter.live_banner.text() == "Đang trình chiếu: các điểm cầu khác xem theo màn hình này."
+    assert follower.live_banner.text() == "Đang theo dõi trình chiếu của BS Hoa — TTYT Mèo Vạc."
+    wheel(presenter.view, 7)
+    drag(qtbot, presenter.view, QPoint(80, -40))
+    assert presenter.position.text() == "8/30" and presenter.window.center != 40
+
+    qtbot.waitUntil(lambda: shown_slice(follower) == shown_slice(presenter) and
+                    follower.window == presenter.window, timeout=5000)
+    assert follower.position.text() == "8/30" and follower.levels.text() == presenter.levels.text()
+    assert np.array_equal(pixels(follower), pixels(presenter))  # drawn from its own copy, the same pixels
+
+
+def test_zoom_and_pan_follow_in_image_pixels_whatever_the_screen_size(qtbot, pair):
+    presenter, follower, *_ = pair
+    wheel(presenter.view, -3, Qt.KeyboardModifier.ControlModifier)  # zoom in
+    drag(qtbot, presenter.view, QPoint(60, 30), Qt.MouseButton.RightButton)
+    assert presenter.view.zoom > 1.9
+
+    qtbot.waitUntil(lambda: follower.view.zoom == pytest.approx(presenter.view.zoom, abs=1e-3), timeout=5000)
+    qtbot.waitUntil(lambda: np.allclose(centre_point(follower), centre_point(presenter), atol=0.1), timeout=5000)
+    assert centre_point(presenter) != pytest.approx((32, 32))  # it did move off the image's centre
+
+
+def test_a_change_of_series_and_frame_is_followed(qtbot, pair):
+    presenter, follower, *_ = pair
+    presenter.series_list.setCurrentRow(1)  # the ultrasound cine: one file, eight frames
+    presenter.go_to(5)
+    qtbot.waitUntil(lambda: follower.current is not None and follower.current.modality == "US" and
+                    follower.index == 5, timeout=5000)
+    assert follower.current.images[5].frame == 5 and np.array_equal(pixels(follower), pixels(presenter))
+
+
+def test_the_key_image_is_shown_to_the_follower(qtbot, pair, runner):
+    presenter, follower, *_ = pair
+    presenter.go_to(3)
+    presenter.key_button.click()
+    qtbot.waitUntil(lambda: follower.live_banner.text().endswith("Ảnh chính ★"), timeout=5000)
+    qtbot.waitUntil(lambda: not runner.busy)
+
+
+def test_states_are_coalesced_and_the_last_one_always_arrives(qtbot, pair):
+    presenter, follower, _, _, to_follower, _ = pair
+    before = len(to_follower.sent)
+    for _ in range(25):  # a fast scroll, all within one turn of the event loop
+        presenter.step(1)
+    qtbot.waitUntil(lambda: shown_slice(follower) == shown_slice(presenter), timeout=5000)
+    sent = [decode(text) for text in to_follower.sent[before:]]
+    assert 1 <= len(sent) < 5
+    seqs = [message.body["seq"] for message in sent]
+    assert seqs == sorted(set(seqs)) and sent[-1].body["index"] == 25
+
+
+def test_an_older_state_arriving_late_is_ignored(qtbot, pair):
+    presenter, follower, _, following, *_ = pair
+    state = presenter.viewer_state()
+    newest, older = (decode(viewer_message(ViewerState(state.study, state.series, index=index, seq=seq), "BS Hoa"))
+                     for index, seq in ((12, 10**15 + 2), (4, 10**15 + 1)))
+    following.on_message("presenter-1", newest)
+    following.on_message("presenter-1", older)
+    assert follower.index == 12
+
+
+def test_the_follower_sends_nothing_and_the_states_do_not_echo(qtbot, pair):
+    presenter, follower, _, _, to_follower, to_presenter = pair
+    changes = []
+    follower.state_changed.connect(lambda: changes.append(1))
+    wheel(presenter.view, 4)
+    drag(qtbot, presenter.view, QPoint(30, 30))
+    qtbot.waitUntil(lambda: follower.window == presenter.window and follower.index == 4, timeout=5000)
+    sent = len(to_follower.sent)
+    qtbot.wait(300)  # no further traffic either way once both are still
+    assert to_presenter.sent == [] and changes == [] and len(to_follower.sent) == sent
+
+
+def test_a_study_this_station_does_not_have_is_said_not_shown(qtbot, station, other_station, runner, translations,
+                                                             study, tmp_path):
+    presenter = open_viewer(qtbot, station, runner, study)
+    follower = open_viewer(qtbot, other_station, runner, ct_series(tmp_path / "another", slices=5))
+    pipe = Pipe("presenter-1")
+    following = ViewerSync(follower, lambda _text: None)
+    pipe.to = following
+    ViewerSync(presenter, pipe, "BS Hoa").present()
+    qtbot.waitUntil(lambda: "Máy trạm không có ảnh này." in follower.live_banner.text(), timeout=5000)
+    assert follower.view.image is None and follower.view.message == "Máy trạm không có ảnh này."
+
+
+def test_a_case_without_any_imaging_says_so_too(qtbot, station, other_station, runner, translations, study):
+    presenter = open_viewer(qtbot, station, runner, study)
+    follower = open_viewer(qtbot, other_station, runner, [])
+    following = ViewerSync(follower, lambda _text: None)
+    following.on_message("presenter-1", decode(viewer_message(presenter.viewer_state(), "BS Hoa")))
+    assert follower.live_banner.isVisible()
+    assert follower.live_banner.text() == "Đang theo dõi trình chiếu của BS Hoa. Máy trạm không có ảnh này."
+
+
+def test_a_state_that_comes_while_the_case_loads_is_followed_once_it_has(qtbot, station, other_station, runner,
+                                                                        study):
+    presenter = open_viewer(qtbot, station, runner, study)
+    presenter.go_to(17)
+    case = other_station.cases.create_case()
+    other_station.imports.import_paths(case.id, study)
+    follower = DicomViewer(other_station.imaging, runner)
+    qtbot.addWidget(follower)
+    follower.show()
+    follower.set_case(case.id)  # reads the series on the worker thread
+    ViewerSync(follower, lambda _text: None).on_message("p", decode(viewer_message(presenter.viewer_state(), "BS")))
+    qtbot.waitUntil(lambda: follower.current is not None and follower.index == 17, timeout=10000)
+
+
+def test_stopping_the_presentation_releases_the_followers(qtbot, pair):
+    presenter, follower, presenting, following, *_ = pair
+    presenting.stop()
+    qtbot.waitUntil(lambda: following.mode is None, timeout=5000)
+    assert not follower.live_banner.isVisibleTo(follower) and not presenter.live_banner.isVisibleTo(presenter)
+    follower.step(3)  # the follower's own again: it moves, nothing is sent while nobody presents
+    assert follower.index == 3
+
+
+def test_whoever_presents_last_is_followed(qtbot, pair):
+    presenter, follower, presenting, following, *_ = pair
+    following.present()  # the other site takes over
+    qtbot.waitUntil(lambda: presenting.mode == "following", timeout=5000)
+    follower.go_to(21)
+    qtbot.waitUntil(lambda: presenter.index == 21, timeout=5000)
+    assert presenter.live_banner.text() == "Đang theo dõi trình chiếu của BS Lan — BV Bạch Mai."
