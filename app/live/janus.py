@@ -115,8 +115,12 @@ class JanusSession:
         self._tasks = [asyncio.create_task(self._poll()), asyncio.create_task(self._keepalive())]
         return self
 
-    async def attach(self, plugin: str = "janus.plugin.videoroom") -> Handle:
-        answer = await self.post(f"/{self.id}", {"janus": "attach", "plugin": plugin, "transaction": _transaction()})
+    async def attach(self, plugin: str = "janus.plugin.videoroom", opaque_id: str = "") -> Handle:
+        """`opaque_id`: the hub's tag for this join; Janus's events carry it, so attendance knows whose handle."""
+        request = {"janus": "attach", "plugin": plugin, "transaction": _transaction()}
+        if opaque_id:
+            request["opaque_id"] = opaque_id
+        answer = await self.post(f"/{self.id}", request)
         handle = Handle(self, answer["data"]["id"], plugin)
         self.handles[handle.id] = handle
         return handle

@@ -1,0 +1,760 @@
+"""A station in a live session: publish its camera and microphone to the hub's Janus (VideoRoom),
+receive everyone else's, talk over the data channel, and come back after a cut.
+
+Qt-free: asyncio runs in a thread of the session's own; the listener is called from that thread and
+the UI bridges it to Qt signals. The public methods may be called from any thread.
+
+How it meets Janus (RECIPES.md): one Janus session, a publisher handle (attached with the hub's
+`opaque_id`, joined with the hub's `room_token`) sending audio, video and a data channel, and one
+subscriber handle receiving every other publisher's streams (multistream). When publishers come or go,
+or the quality changes what we receive, a new subscription is made and the old one dropped once the
+new one is up (make before break).
+
+Data channel: Janus relays a publisher's data to its subscribers on a channel with the publisher's own
+label. Each station labels its channel with its participant id, so the receiver knows who sent what.
+A browser (server/console/static/live.js) should do the same (`janus.js` `sendData({label: id})`);
+a message on another label is attributed by its `sender` text.
+
+Muted, camera on/off and the raised hand travel as data messages (`MEDIA`, `HAND`), repeated every few
+seconds so a participant who joins later learns them.
+"""
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from enum import Enum
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from aiortc import RTCSessionDescription
+
+from app.wire.live import HAND, Message, decode, encode
+
+from .details import JoinDetails
+from .janus import Handle, JanusError, JanusSession, JanusUnreachable
+from .peer import offer_loopback, peer_connection
+from .tracks import CameraTrack, MicrophoneTrack
+
+log = logging.getLogger(__name__)
+
+MEDIA = "media"   # data message: {"audio": bool, "video": bool, "site": str}: what a participant sends now
+
+CONNECTING, JOINED, RECONNECTING, LEFT, FAILED = "connecting", "joined", "reconnecting", "left", "failed"
+
+STATE_EVERY_S = 5.0        # the MEDIA/HAND repeat, for those who joined since
+CAMERA_SILENT_S = 3.0      # no frame for this long: the camera is gone (unplugged, stalled), say video off
+RESUBSCRIBE_DELAY_S = 0.2  # publishers arriving together make one new subscription, not several
+
+
+class Quality(Enum):
+    """What this station sends and receives.
+
+    AUDIO_ONLY sends no video at all (no still either: a VP8 still is a key frame of 20-50 KB every few
+    seconds, which a 1 Mbit/s link feels, while the case is on the shared DICOM viewer and the name tile
+    says who speaks), and receives no one's video: the station subscribes to audio and data only.
+    """
+    HIGH = ((1280, 720), 30.0, 0)              # the camera's own size up to 720p; the room's bitrate
+    LOW = ((640, 360), 15.0, 300_000)          # capped (Janus REMB, which aiortc's encoder obeys)
+    AUDIO_ONLY = ((0, 0), 0.0, 64_000)
+
+    @property
+    def box(self) -> tuple[int, int]:
+        return self.value[0]
+
+    @property
+    def fps(self) -> float:
+        return self.value[1]
+
+    @property
+    def bitrate(self) -> int:
+        return self.value[2]
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: str
+    display: str
+    site: str
+    has_video: bool
+    has_audio: bool
+    talking: bool = False
+    hand: bool = False
+    muted: bool = False
+
+
+class LiveListener(Protocol):
+    """Called from the session's thread. Optional extra: `on_audio(participant_id, samples)` (float32 mono
+    48 kHz, each 20 ms as it is decoded), for a speaker or a level meter."""
+
+    def on_state(self, state: str, message: str) -> None: ...
+    def on_participant(self, participant: Participant) -> None: ...
+    def on_participant_left(self, participant_id: str) -> None: ...
+    def on_video_frame(self, participant_id: str, image) -> None: ...
+    def on_data(self, participant_id: str, message) -> None: ...
+
+
+class _Lost(Exception):
+    pass
+
+
+class _Refused(Exception):
+    """Janus or the hub will not have us: retrying cannot help."""
+
+
+class _Ended(Exception):
+    """The room is gone (the session was ended) or we were removed."""
+
+
+def _is_local(url: str) -> bool:
+    return (urlsplit(url).hostname or "") in ("127.0.0.1", "localhost", "::1")
+
+
+def _site_of(display: str) -> str:
+    # The hub's display is "BS Lan — TTYT huyện Mèo Vạc": the site follows the dash.
+    return display.split(" — ", 1)[1] if " — " in display else ""
+
+
+class LiveSession:
+    RECONNECT_GIVE_UP_S = 180.0    # then "failed": the case work goes on without the call
+    BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 15.0)
+
+    def __init__(self, details: JoinDetails, listener, camera=None, microphone=None, quality: Quality = Quality.HIGH,
+                 rejoin: Callable[[], JoinDetails] | None = None):
+        self.details = details
+        self.listener = listener
+        self.camera = camera
+        self.microphone = microphone
+        self.quality = quality
+        self.rejoin = rejoin
+        self.state = "idle"
+        self.message = ""
+        self.participant_id = ""          # ours in the room (Janus's publisher id), changes with each join
+        self.participants: dict[str, Participant] = {}
+        self.muted = False
+        self.camera_off = False
+        self.hand = False
+        self._video_sending = False
+        self._stats: dict = {}
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._leaving: asyncio.Event | None = None
+        self._left = threading.Event()
+        self._lock = threading.Lock()
+        self._audio = MicrophoneTrack()
+        self._video = CameraTrack(quality.box or (640, 360), quality.fps or 15.0) if camera is not None else None
+        self._link: _Link | None = None
+        self._pending: list[str] = []
+        self._announced_video: dict[str, bool] = {}   # what each participant last said of its camera
+
+    # -- public, any thread ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        if self.camera is not None:
+            self.camera.add_listener(self._camera_frame)
+        if self.microphone is not None:
+            self.microphone.add_listener(self._microphone_block)
+        self._thread = threading.Thread(target=self._run, name="live-session", daemon=True)
+        self._thread.start()
+
+    def leave(self) -> None:
+        """Hang up (idempotent); returns once the session's thread has ended."""
+        if self.camera is not None:
+            self.camera.remove_listener(self._camera_frame)
+        if self.microphone is not None:
+            self.microphone.remove_listener(self._microphone_block)
+        loop, leaving, thread = self._loop, self._leaving, self._thread
+        if loop is not None and leaving is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has already closed
+                loop.call_soon_threadsafe(leaving.set)
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(15)
+
+    def set_microphone_muted(self, muted: bool) -> None:
+        self.muted = muted
+        self._audio.muted = muted
+        self._soon(self._announce)
+
+    def set_camera_off(self, off: bool) -> None:
+        self.camera_off = off
+        self._soon(self._announce)
+
+    def raise_hand(self, up: bool) -> None:
+        self.hand = up
+        self._soon(self._announce)
+
+    def set_quality(self, quality: Quality) -> None:
+        before, self.quality = self.quality, quality
+        if self._video is not None and quality is not Quality.AUDIO_ONLY:
+            self._video.set_format(quality.box, quality.fps)
+        self._soon(lambda: self._quality_changed(before))
+
+    def send(self, message) -> None:
+        """A `Message` (or its encoded text) to everyone else in the session."""
+        text = message if isinstance(message, str) else encode(message)
+        self._soon(lambda: self._send_text(text))
+
+    def stats(self) -> dict:
+        return dict(self._stats)
+
+    # -- device threads ----------------------------------------------------------------------------
+
+    def _camera_frame(self, frame) -> None:
+        if self._video is not None:
+            self._video.push(frame)
+
+    def _microphone_block(self, block) -> None:
+        self._audio.push(block, getattr(self.microphone, "samplerate", 48000))
+
+    # -- the session's thread ------------------------------------------------------------------------
+
+    def _soon(self, callback) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(callback)
+
+    def _tell(self, name: str, *args) -> None:
+        method = getattr(self.listener, name, None)
+        if method is None:
+            return
+        try:
+            method(*args)
+        except Exception:  # a listener's bug must not end the call
+            log.exception("live listener %s failed", name)
+
+    def _set_state(self, state: str, message: str = "") -> None:
+        self.state, self.message = state, message
+        self._tell("on_state", state, message)
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)  # aiortc asks for "the" loop in places
+        self._loop = loop
+        try:
+            loop.run_until_complete(self._main())
+        finally:
+            try:
+                pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+                for task in pending:
+                    task.cancel()
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+                loop.run_until_complete(loop.shutdown_asyncgens())
+            finally:
+                self._loop = None
+                asyncio.set_event_loop(None)
+                loop.close()
+                self._left.set()
+
+    async def _main(self) -> None:
+        self._leaving = asyncio.Event()
+        self._set_state(CONNECTING)
+        details, joined_once, lost_since, attempt = self.details, False, 0.0, 0
+        while not self._leaving.is_set():
+            offer_loopback(_is_local(details.janus_url))
+            link = _Link(self, details)
+            self._link = link
+            try:
+                await link.connect()
+                self._set_state(JOINED)
+                joined_once, attempt = True, 0
+                why = await link.run_until_lost(self._leaving)
+            except _Refused as refused:
+                await link.close()
+                self._forget_everyone()
+                self._set_state(FAILED, str(refused))
+                return
+            except _Ended as ended:
+                await link.close()
+                self._forget_everyone()
+                self._set_state(LEFT, str(ended))
+                return
+            except (_Lost, JanusError, OSError, asyncio.TimeoutError) as error:
+                why = str(error) or type(error).__name__
+                if not joined_once:
+                    await link.close()
+                    self._set_state(FAILED, f"could not join the live session: {why}")
+                    return
+            finally:
+                self._link = None
+            await link.close()
+            if self._leaving.is_set():
+                break
+            self._forget_everyone()
+            if not lost_since or attempt == 0:
+                lost_since = time.monotonic()
+            self._set_state(RECONNECTING, why)
+            while not self._leaving.is_set():
+                if time.monotonic() - lost_since > self.RECONNECT_GIVE_UP_S:
+                    self._set_state(FAILED, f"the live session could not be resumed: {why}")
+                    return
+                delay = self.BACKOFF_S[min(attempt, len(self.BACKOFF_S) - 1)]
+                attempt += 1
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._leaving.wait(), delay)
+                if self._leaving.is_set():
+                    break
+                if self.rejoin is None:
+                    break
+                try:
+                    details = await asyncio.get_running_loop().run_in_executor(None, self.rejoin)
+                    self.details = details
+                    break
+                except Exception as error:  # the hub may be unreachable too: keep trying until we give up
+                    status = getattr(error, "status", 0)
+                    if status in (403, 404, 409):  # not invited any more, or the session ended
+                        self._set_state(LEFT, f"the live session is over: {error}")
+                        return
+                    why = f"the hub did not let us back in: {error}"
+                    self._set_state(RECONNECTING, why)
+        self._forget_everyone()
+        self._set_state(LEFT, "")
+
+    def _forget_everyone(self) -> None:
+        for participant_id in list(self.participants):
+            del self.participants[participant_id]
+            self._tell("on_participant_left", participant_id)
+
+    # -- participants ------------------------------------------------------------------------------------
+
+    def _update(self, participant_id: str, **changes) -> None:
+        with self._lock:
+            old = self.participants.get(participant_id)
+            if old is None:
+                old = Participant(participant_id, "", "", False, False)
+            new = replace(old, **changes)
+            if new == old and participant_id in self.participants:
+                return
+            self.participants[participant_id] = new
+        self._tell("on_participant", new)
+
+    def _gone(self, participant_id: str) -> None:
+        with self._lock:
+            known = self.participants.pop(participant_id, None)
+        if known is not None:
+            self._tell("on_participant_left", participant_id)
+
+    # -- what we send ------------------------------------------------------------------------------------
+
+    def _announce(self) -> None:
+        link = self._link
+        if link is None:
+            return
+        link.update_video_sending()
+        sender = self.details.display
+        self._send_text(encode(Message(MEDIA, sender, {"audio": not self.muted, "video": self._video_sending,
+                                                       "site": self.details.site})))
+        self._send_text(encode(Message(HAND, sender, {"up": self.hand})))
+
+    def _send_text(self, text: str) -> None:
+        link = self._link
+        if link is None or not link.send(text):
+            self._pending = [*self._pending[-49:], text]
+
+    def _flush_pending(self) -> None:
+        pending, self._pending = self._pending, []
+        for text in pending:
+            self._send_text(text)
+
+    def _quality_changed(self, before: Quality) -> None:
+        link = self._link
+        if link is None:
+            return
+        link.update_video_sending()
+        asyncio.ensure_future(link.apply_bitrate())
+        if (before is Quality.AUDIO_ONLY) != (self.quality is Quality.AUDIO_ONLY):
+            link.resubscribe()
+            for who in list(link.publishers):
+                link.refresh(who)
+        self._announce()
+
+    def _received(self, participant_id: str, text) -> None:
+        message = decode(text)
+        if message is None:
+            return
+        if participant_id not in self.participants:
+            participant_id = next((p.id for p in self.participants.values() if p.display == message.sender), "")
+        if participant_id:
+            body = message.body
+            if message.type == MEDIA:
+                self._announced_video[participant_id] = bool(body.get("video", False))
+                changes = {"muted": not bool(body.get("audio", True))}
+                if body.get("site"):
+                    changes["site"] = str(body["site"])[:200]
+                self._update(participant_id, **changes)
+                if self._link is not None:
+                    self._link.refresh(participant_id)
+            elif message.type == HAND:
+                self._update(participant_id, hand=bool(body.get("up", False)))
+        self._tell("on_data", participant_id, message)
+
+
+class _Link:
+    """One attempt: a Janus session, its publisher and subscriber. Dropped whole when lost."""
+
+    def __init__(self, owner: LiveSession, details: JoinDetails):
+        self.owner, self.details = owner, details
+        self.janus: JanusSession | None = None
+        self.publisher: Handle | None = None
+        self.publisher_pc = None
+        self.channel = None
+        self.subscriber: tuple[Handle, object] | None = None
+        self.publishers: dict[str, dict] = {}       # Janus's publisher entries, by id
+        self.video_feeds: set[str] = set()          # publishers whose video we receive now
+        self.lost: asyncio.Future | None = None
+        self._resubscribe_task: asyncio.Task | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._closed = False
+
+    # -- connect ---------------------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.lost = loop.create_future()
+        details = self.details
+        self.janus = JanusSession(details.janus_url, details.token)
+        try:
+            await self.janus.create()
+        except JanusUnreachable as error:
+            raise _Lost(f"the video server cannot be reached ({details.janus_url}): {error}") from error
+        except JanusError as error:
+            raise _Refused(f"the video server refused the session: {error}") from error
+        self.janus.on_lost = self._lose
+        self.publisher = await self.janus.attach(opaque_id=details.opaque_id)
+        self.publisher.on_event = self._publisher_event
+        self.publisher.on_hangup = lambda reason: self._lose(f"the video server hung up: {reason}")
+        try:
+            joined, _ = await self.publisher.message({"request": "join", "ptype": "publisher", "room": details.room,
+                                                      "display": details.display, "token": details.room_token})
+        except JanusError as error:
+            if error.code == 426:  # no such room: on a reconnect, the hub recreates it
+                raise _Lost(f"the room is not on the video server: {error}") from error
+            raise _Refused(f"the video server refused to let this station join: {error}") from error
+        self.owner.participant_id = str(joined["id"])
+        self.private_id = joined.get("private_id")
+        await self._publish()
+        for entry in joined.get("publishers", []):
+            self._publisher_seen(entry)
+        if self.publishers:
+            self.resubscribe(now=True)
+        self._tasks = [asyncio.ensure_future(self._watch())]
+
+    async def _publish(self) -> None:
+        owner = self.owner
+        pc = peer_connection(self.details.ice_servers)
+        self.publisher_pc = pc
+        pc.addTrack(owner._audio)
+        if owner._video is not None:
+            pc.addTrack(owner._video)
+        self.channel = pc.createDataChannel(owner.participant_id)
+        self.channel.on("open", owner._flush_pending)
+        self.channel.on("open", owner._announce)
+
+        @pc.on("connectionstatechange")
+        def _changed():
+            if pc.connectionState == "failed":
+                self._lose("the media connection to the video server failed")
+
+        await pc.setLocalDescription(await pc.createOffer())
+        body = {"request": "configure", "audio": True, "video": owner._video is not None, "data": True}
+        if owner.quality.bitrate:
+            body["bitrate"] = owner.quality.bitrate
+        _, jsep = await self.publisher.message(body, {"type": "offer", "sdp": pc.localDescription.sdp})
+        if jsep is None:
+            raise _Lost("the video server did not answer the media offer")
+        await pc.setRemoteDescription(RTCSessionDescription(jsep["sdp"], jsep["type"]))
+        self.update_video_sending()
+
+    async def apply_bitrate(self) -> None:
+        with contextlib.suppress(JanusError, AttributeError):
+            await self.publisher.message({"request": "configure", "bitrate": self.owner.quality.bitrate})
+
+    def update_video_sending(self) -> None:
+        owner, video = self.owner, self.owner._video
+        if video is None:
+            owner._video_sending = False
+            return
+        camera_alive = (time.monotonic() - video.last_frame_at < CAMERA_SILENT_S
+                        and getattr(getattr(owner.camera, "state", None), "value", "live") not in ("failed", "stopped"))
+        sending = camera_alive and not owner.camera_off and owner.quality is not Quality.AUDIO_ONLY
+        video.paused = not sending
+        changed = sending != owner._video_sending
+        owner._video_sending = sending
+        if changed and self.channel is not None and self.channel.readyState == "open":
+            owner._announce()
+
+    def send(self, text: str) -> bool:
+        channel = self.channel
+        if channel is None or channel.readyState != "open":
+            return False
+        channel.send(text)
+        return True
+
+    # -- Janus's events ------------------------------------------------------------------------------
+
+    def _publisher_event(self, event: dict) -> None:
+        owner = self.owner
+        kind = event.get("videoroom")
+        if kind == "destroyed":
+            self._lose("", ended="the live session was ended")
+            return
+        if kind in ("talking", "stopped-talking"):
+            who = str(event.get("id", ""))
+            if who in owner.participants:
+                owner._update(who, talking=kind == "talking")
+            return
+        for entry in event.get("publishers", []) or []:
+            self._publisher_seen(entry)
+        if event.get("publishers"):
+            self.resubscribe()
+        for key in ("unpublished", "leaving"):
+            who = event.get(key)
+            if who is None or who == "ok":
+                continue
+            who = str(who)
+            if who == owner.participant_id:
+                self._lose("", ended=f"this station was removed from the session ({event.get('reason', key)})")
+                return
+            if who in self.publishers:
+                del self.publishers[who]
+                self.video_feeds.discard(who)
+                owner._gone(who)
+                self.resubscribe()
+
+    def _publisher_seen(self, entry: dict) -> None:
+        who = str(entry.get("id", ""))
+        if not who or who == self.owner.participant_id:
+            return
+        self.publishers[who] = entry
+        display = str(entry.get("display", ""))
+        known = self.owner.participants.get(who)
+        self.owner._update(who, display=display, site=(known.site if known and known.site else _site_of(display)),
+                           talking=bool(entry.get("talking", False)))
+        self.refresh(who)
+
+    def refresh(self, who: str) -> None:
+        """A participant's audio and video as its streams, its own word and our quality say."""
+        entry = self.publishers.get(who)
+        if entry is None:
+            return
+        streams = [s for s in entry.get("streams", []) if not s.get("disabled")]
+        video = (any(s.get("type") == "video" for s in streams) and self.owner._announced_video.get(who, True)
+                 and self.owner.quality is not Quality.AUDIO_ONLY)
+        self.owner._update(who, has_audio=any(s.get("type") == "audio" for s in streams), has_video=video)
+
+    def _lose(self, why: str, ended: str = "") -> None:
+        if self._closed:  # our own hang-up coming back
+            return
+        if self.lost is not None and not self.lost.done():
+            self.lost.set_exception(_Ended(ended) if ended else _Lost(why))
+
+    # -- subscription -------------------------------------------------------------------------------
+
+    def resubscribe(self, now: bool = False) -> None:
+        if self._closed:
+            return
+        if self._resubscribe_task is not None and not self._resubscribe_task.done():
+            self._resubscribe_task.cancel()
+        self._resubscribe_task = asyncio.ensure_future(self._subscribe(0.0 if now else RESUBSCRIBE_DELAY_S))
+
+    async def _subscribe(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        try:
+            await self._subscribe_now()
+        except asyncio.CancelledError:
+            raise
+        except (JanusError, OSError, asyncio.TimeoutError) as error:
+            # A publisher that left between our request and Janus's answer; the next event retries.
+            log.info("subscription failed: %s", error)
+            if isinstance(error, JanusUnreachable):
+                self._lose(str(error))
+
+    async def _subscribe_now(self) -> None:
+        audio_only = self.owner.quality is Quality.AUDIO_ONLY
+        streams = []
+        for who, entry in self.publishers.items():
+            if audio_only:
+                streams += [{"feed": who, "mid": s["mid"]} for s in entry.get("streams", [])
+                            if s.get("type") in ("audio", "data") and not s.get("disabled")]
+            else:
+                streams.append({"feed": who})
+        old, self.subscriber = self.subscriber, None
+        new = None
+        if streams:
+            handle = await self.janus.attach(opaque_id=self.details.opaque_id)
+            pc = peer_connection(self.details.ice_servers)
+            new = (handle, pc)
+            try:
+                await self._start_subscription(handle, pc, streams)
+            except BaseException:
+                await _close_subscription(new)
+                raise
+            self.subscriber = new
+        if old is not None:
+            await _close_subscription(old)
+
+    async def _start_subscription(self, handle: Handle, pc, streams: list[dict]) -> None:
+        owner = self.owner
+        body = {"request": "join", "ptype": "subscriber", "room": self.details.room, "streams": streams,
+                "token": self.details.room_token, "use_msid": False}
+        if self.private_id is not None:
+            body["private_id"] = self.private_id
+        data, jsep = await handle.message(body)
+        if jsep is None:
+            raise JanusError("no offer for the subscription")
+        feeds = {str(s.get("mid")): str(s.get("feed_id", "")) for s in data.get("streams", [])}
+        self.video_feeds = {feeds[m] for m, s in ((str(s.get("mid")), s) for s in data.get("streams", []))
+                            if s.get("type") == "video" and s.get("active", True) and feeds.get(m)}
+
+        @pc.on("track")
+        def _track(track):
+            transceiver = next((t for t in pc.getTransceivers() if t.receiver.track is track), None)
+            who = feeds.get(str(transceiver.mid) if transceiver else "", "")
+            task = asyncio.ensure_future(_read_track(owner, who, track))
+            self._tasks.append(task)
+
+        @pc.on("datachannel")
+        def _channel(channel):
+            label = channel.label
+            channel.on("message", lambda text: owner._received(label, text))
+
+        await pc.setRemoteDescription(RTCSessionDescription(jsep["sdp"], jsep["type"]))
+        await pc.setLocalDescription(await pc.createAnswer())
+        await handle.message({"request": "start"}, {"type": "answer", "sdp": pc.localDescription.sdp})
+        for who in list(self.publishers):
+            self.refresh(who)
+
+    # -- life --------------------------------------------------------------------------------------------
+
+    async def _watch(self) -> None:
+        """Camera health, the state repeat and the statistics, every second."""
+        last_announce = 0.0
+        while True:
+            await asyncio.sleep(1.0)
+            self.update_video_sending()
+            if time.monotonic() - last_announce >= STATE_EVERY_S:
+                last_announce = time.monotonic()
+                self.owner._announce()
+            with contextlib.suppress(Exception):
+                self.owner._stats = await self._gather_stats()
+
+    async def _gather_stats(self) -> dict:
+        now = time.monotonic()
+        out: dict = {"at": now, "sent_video_frames": self.owner._video.sent if self.owner._video else 0,
+                     "video_sending": self.owner._video_sending, "subscribed_video": sorted(self.video_feeds)}
+        sent = received = 0
+        rtt = None
+        if self.publisher_pc is not None:
+            for item in (await self.publisher_pc.getStats()).values():
+                if item.type == "outbound-rtp":
+                    sent += item.bytesSent
+                elif item.type == "remote-inbound-rtp" and getattr(item, "roundTripTime", None):
+                    rtt = item.roundTripTime
+        if self.subscriber is not None:
+            for item in (await self.subscriber[1].getStats()).values():
+                if item.type == "inbound-rtp":
+                    received += item.bytesReceived
+        previous = getattr(self, "_previous_stats", None)
+        if previous:
+            elapsed = now - previous[0]
+            out["sent_kbps"] = round((sent - previous[1]) * 8 / elapsed / 1000, 1)
+            out["received_kbps"] = round((received - previous[2]) * 8 / elapsed / 1000, 1)
+        self._previous_stats = (now, sent, received)
+        out["bytes_sent"], out["bytes_received"], out["rtt_s"] = sent, received, rtt
+        out["received_fps"] = {who: round(rate, 1) for who, rate in _FrameRates.of(self.owner).items()}
+        return out
+
+    async def run_until_lost(self, leaving: asyncio.Event) -> str:
+        leave = asyncio.ensure_future(leaving.wait())
+        try:
+            await asyncio.wait([leave, self.lost], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            leave.cancel()
+        if self.lost.done():
+            self.lost.result()  # raises _Lost or _Ended
+        return ""
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        tasks = [t for t in [*self._tasks, self._resubscribe_task] if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self.subscriber is not None:
+            await _close_subscription(self.subscriber, detach=not self.janus._closed)
+            self.subscriber = None
+        if self.publisher_pc is not None:
+            with contextlib.suppress(Exception):
+                await self.publisher_pc.close()
+        if self.publisher is not None and self.janus is not None and not self.janus._closed:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.publisher.message({"request": "leave"}, timeout_s=2), 3)
+        if self.janus is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.janus.destroy(), 5)
+        if self.lost is not None and not self.lost.done():
+            self.lost.cancel()
+
+
+async def _close_subscription(subscription, detach: bool = True) -> None:
+    handle, pc = subscription
+    with contextlib.suppress(Exception):
+        await pc.close()
+    if detach:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(handle.detach(), 3)
+
+
+class _FrameRates:
+    """Frames received per participant over the last few seconds (for stats)."""
+    _times: dict[int, dict[str, list[float]]] = {}
+
+    @classmethod
+    def tick(cls, owner: LiveSession, who: str) -> None:
+        times = cls._times.setdefault(id(owner), {}).setdefault(who, [])
+        now = time.monotonic()
+        times.append(now)
+        while times and now - times[0] > 3.0:
+            times.pop(0)
+
+    @classmethod
+    def of(cls, owner: LiveSession) -> dict[str, float]:
+        now = time.monotonic()
+        out = {}
+        for who, times in cls._times.get(id(owner), {}).items():
+            recent = [t for t in times if now - t <= 3.0]
+            out[who] = (len(recent) - 1) / (recent[-1] - recent[0]) if len(recent) > 1 and recent[-1] > recent[0] \
+                else 0.0
+        return out
+
+    @classmethod
+    def forget(cls, owner: LiveSession) -> None:
+        cls._times.pop(id(owner), None)
+
+
+async def _read_track(owner: LiveSession, who: str, track) -> None:
+    from aiortc.mediastreams import MediaStreamError
+
+    on_audio = getattr(owner.listener, "on_audio", None)
+    while True:
+        try:
+            frame = await track.recv()
+        except MediaStreamError:
+            return
+        if track.kind == "video":
+            _FrameRates.tick(owner, who)
+            owner._tell("on_video_frame", who, frame.to_ndarray(format="bgr24"))
+        elif on_audio is not None:
+            samples = frame.to_ndarray()
+            channels = len(frame.layout.channels)
+            mono = samples.reshape(-1, channels).mean(axis=1) if channels > 1 else samples.reshape(-1)
+            if samples.dtype.kind == "i":
+                mono = mono / 32768.0
+            owner._tell("on_audio", who, mono.astype("float32"))
