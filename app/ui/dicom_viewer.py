@@ -517,10 +517,13 @@ class DicomViewer(QWidget):
     def _show_metadata(self, info: dict) -> None:
         extra = self.cache.details(self._images()[self.index]) if self._images() else {}
         name = " ".join(part for part in str(info.get("patient_name", "")).split("^") if part.strip())
+        shared = self._live is not None  # in a live session: initials, age and sex only, as on every shared screen
+        if shared:
+            name = "".join(f"{part[0].upper()}." for part in name.split() if part[:1].isalpha())
         study = self._date(info.get("study_date", ""))
         self._fill(self._detail_form, self.detail_rows, [
-            (self.tr("Patient"), name), (self.tr("Patient ID"), info.get("patient_id", "")),
-            (self.tr("Birth date"), self._date(info.get("patient_birth_date", ""))),
+            (self.tr("Patient"), name), (self.tr("Patient ID"), "" if shared else info.get("patient_id", "")),
+            (self.tr("Birth date"), "" if shared else self._date(info.get("patient_birth_date", ""))),
             (self.tr("Sex"), self._sex(info.get("patient_sex", ""))),
             (self.tr("Age"), self._age(extra.get("patient_age", ""), info.get("patient_birth_date", ""),
                                        info.get("study_date", ""))),
@@ -679,12 +682,17 @@ class DicomViewer(QWidget):
         return True
 
     def set_presenting(self, on: bool) -> None:
+        if not on and (self._live is None or self._live[0] != "presenting"):
+            return
         self._live = ("presenting", "") if on else None
         self._missing, self._followed = False, None
         self._refresh_banner()
+        self._refresh_details()
 
     def set_following(self, who: str | None) -> None:
         """Following `who`'s viewer (their display name and site), or no longer (None)."""
+        if who is None and (self._live is None or self._live[0] != "following"):
+            return
         self._live = ("following", who) if who is not None else None
         if who is None:
             self._followed, self._pending = None, None
@@ -692,6 +700,13 @@ class DicomViewer(QWidget):
                 self._missing = False
                 self.show_current()
         self._refresh_banner()
+        self._refresh_details()
+
+    def _refresh_details(self) -> None:
+        """The patient's details as the live mode allows (initials while live, in full otherwise)."""
+        images = self._images()
+        if images:
+            self._show_metadata(images[self.index].info)
 
     def _missing_text(self) -> str:
         return self.tr("This station does not have these images.")

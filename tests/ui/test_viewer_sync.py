@@ -15,7 +15,7 @@ from app.ui.dicom_viewer import DicomViewer
 from app.ui.viewer_sync import ViewerSync
 from app.wire.live import ViewerState, decode, viewer_message
 from tests.support.dicom_series import ct_series, ultrasound_cine
-from tests.ui.test_dicom_viewer import pixels
+from tests.ui.test_dicom_viewer import details, pixels
 
 
 class Pipe:
@@ -228,3 +228,14 @@ def test_whoever_presents_last_is_followed(qtbot, pair):
     follower.go_to(21)
     qtbot.waitUntil(lambda: presenter.index == 21, timeout=5000)
     assert presenter.live_banner.text() == "Đang theo dõi trình chiếu của BS Lan — BV Bạch Mai."
+
+
+def test_while_live_both_viewers_show_the_patients_initials_not_the_name(qtbot, pair):
+    presenter, follower, presenting, following, *_ = pair
+    for viewer in (presenter, follower):
+        shown = details(viewer)
+        assert shown["Bệnh nhân"] == "N.V.D." and shown["Giới tính"] == "Nam" and shown["Tuổi"] == "58 tuổi"
+        assert "Mã bệnh nhân" not in shown and "Ngày sinh" not in shown, shown
+    presenting.stop()
+    qtbot.waitUntil(lambda: following.mode is None, timeout=5000)
+    assert details(presenter)["Bệnh nhân"] == details(follower)["Bệnh nhân"] == "NGUYEN VAN DUOC"
