@@ -122,6 +122,12 @@ class Station:
 
         return PreSessionCheck(self.db, credential=lambda: self.sync.credential())
 
+    @cached_property
+    def live(self):
+        from .live import LiveService
+
+        return LiveService(lambda: self.sync.credential(), checks=lambda: self.checks)
+
     def _load_settings(self) -> Settings:
         """A damaged settings file is set aside (kept) and defaults used; a newer one is refused."""
         try:
@@ -154,4 +160,6 @@ class Station:
     def close(self) -> None:
         if "sync" in self.__dict__:  # made on first use (cached_property)
             self.sync.close()
+        if "live" in self.__dict__:
+            self.live.close()
         self.db.close()

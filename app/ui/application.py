@@ -67,7 +67,7 @@ class StationApp:
                               lambda: station.checks, station.save_settings, lambda: station.imports,
                               lambda: station.imaging, lambda: station.deidentification)
         self.window = MainWindow(station.cases, self.runner, str(station.paths.root), media,
-                                 consultation=lambda: station.consultation)
+                                 consultation=lambda: station.consultation, live=lambda: station.live)
         self.window.set_language(self.language)
         self.window.restore_geometry_state(station.settings.window_geometry)
         self.window.language_requested.connect(self.on_language_requested)

@@ -59,6 +59,7 @@ class CapturePanel(QWidget):
         self._voice = None  # PendingRecording
         self._recording_since = 0.0
         self._camera_lent = False  # the camera was on when lent to device settings or the check
+        self.lent_to = ""  # who has the camera and microphone now ("" = this panel); a live window is non-modal
 
         self.feed = CameraFeed(self)
         self.preview = CameraPreview(self.feed)
@@ -238,6 +239,7 @@ class CapturePanel(QWidget):
 
     def _update_buttons(self) -> None:
         live = self.feed.live
+        self.camera_button.setEnabled(not self.lent_to)
         self.photo_button.setEnabled(live and self.editable)
         self.clip_button.setEnabled((live and self.editable) or self._clip is not None)
         self.voice_button.setEnabled((self.mic is not None and self.editable) or self._voice is not None)
@@ -531,7 +533,8 @@ class CapturePanel(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        self.start_microphone()
+        if not self.lent_to:  # lent to a live window: it keeps them until it gives them back
+            self.start_microphone()
 
     def hideEvent(self, event) -> None:
         self.release_devices()
@@ -542,8 +545,10 @@ class CapturePanel(QWidget):
 
         A recording running is stopped and kept, and the user is told; `take_back_devices` gives them back.
         """
-        borrower = {"settings": self.tr("the device settings"), "check": self.tr("the pre-session check")}[to]
-        self._camera_lent = self.camera_button.isChecked()
+        borrower = {"settings": self.tr("the device settings"), "check": self.tr("the pre-session check"),
+                    "live": self.tr("the live consultation")}[to]
+        self._camera_lent = self.camera_button.isChecked() or self._camera_lent
+        self.lent_to = to
         recording = self._clip is not None or (self._voice is not None and self.mic is not None)
         self.release_devices()
         if recording:
@@ -558,6 +563,8 @@ class CapturePanel(QWidget):
     def take_back_devices(self) -> None:
         """After the lending window closed: the microphone, and the camera if it was on, come back here."""
         lent, self._camera_lent = self._camera_lent, False
+        self.lent_to = ""
+        self._update_buttons()
         self.camera_state.clear()
         self.preview.show_message("")
         self.mic_state.clear()

@@ -26,6 +26,7 @@ class ConsultationTab(QWidget):
     read_marked = Signal(str)      # case id: nothing on its thread is news any more
     message_written = Signal(str)  # case id: a reply or outcome waits in the outbox
     unread_changed = Signal(int)   # what is new on the thread shown (its tab says so when behind another)
+    live_requested = Signal(str)   # case id: start a live consultation on it, or join the one open
 
     def __init__(self, service: Callable[[], object], runner: TaskRunner, parent: QWidget | None = None):
         """`service()` gives the ConsultationService (built on first use: it opens the blob store)."""
@@ -45,12 +46,17 @@ class ConsultationTab(QWidget):
         self.print_button.clicked.connect(self.print_minutes)
         self.outcome_button = QPushButton()
         self.outcome_button.clicked.connect(self.report_outcome)
+        self.live_button = QPushButton()  # shown when the station can go live (app/ui/live_controller.py)
+        self.live_button.setObjectName("liveButton")
+        self.live_button.hide()
+        self.live_button.clicked.connect(lambda: self._case_id and self.live_requested.emit(self._case_id))
         self.minutes_note = QLabel(wordWrap=True)
         self.minutes_note.setObjectName("minutesNote")
         actions = QHBoxLayout()
         actions.addWidget(self.print_button)
         actions.addWidget(self.outcome_button)
         actions.addStretch(1)
+        actions.addWidget(self.live_button)
 
         self.request_group = QGroupBox()
         self.request = QLabel(wordWrap=True)
@@ -227,6 +233,9 @@ class ConsultationTab(QWidget):
     def retranslate(self) -> None:
         self.print_button.setText(self.tr("Print the minutes"))
         self.outcome_button.setText(self.tr("Report the treatment outcome"))
+        self.live_button.setText(self.tr("Live consultation"))
+        self.live_button.setToolTip(self.tr("See and hear the experts now: start a live consultation on this case, "
+                                            "or join the one already open"))
         self.request_group.setTitle(self.tr("The request as sent"))
         self.thread_group.setTitle(self.tr("Messages with the experts"))
         self.empty_thread.setText(self.tr("No message yet. The experts' questions and answers appear here."))

@@ -27,9 +27,12 @@ class MainWindow(QMainWindow):
     case_list_shown = Signal()        # the first page of cases is on screen
 
     def __init__(self, cases: CaseService, runner: TaskRunner, data_dir: str, media: MediaServices | None = None,
-                 parent: QWidget | None = None, consultation=None):
-        """`consultation()`: the ConsultationService behind each sent case's "Hội chẩn" tab."""
+                 parent: QWidget | None = None, consultation=None, live=None):
+        """`consultation()`: the ConsultationService behind each sent case's "Hội chẩn" tab;
+        `live()`: the LiveService (live consultations: the tab's button, invitations)."""
         super().__init__(parent)
+        self._live = live
+        self.live = None  # LiveController, made with the editor or at the first invitation check
         self._media = media
         self._consultation = consultation
         self._consultation_wanted: str | None = None  # a case to show on its Hội chẩn tab once loaded
@@ -162,6 +165,9 @@ class MainWindow(QMainWindow):
                 tab = ConsultationTab(self._consultation, self._runner)
                 tab.read_marked.connect(self.on_thread_read)
                 tab.message_written.connect(self.on_message_written)
+                if self._live is not None:
+                    tab.live_button.show()
+                    tab.live_requested.connect(lambda case_id: self._ensure_live().start_or_join(case_id))
             self.editor = CaseEditor(self._cases, self._runner, panel, viewer, consultation=tab)
             self.editor.local_only = self._local_only
             self.editor.case_saved.connect(self.on_case_saved)
@@ -172,6 +178,40 @@ class MainWindow(QMainWindow):
             self.editor.save_failed.connect(lambda text: self.statusBar().showMessage(text, 10000))
             self.stack.addWidget(self.editor)
         return self.editor
+
+    def _ensure_live(self):
+        if self.live is None:
+            from .live_controller import LiveController
+
+            self.live = LiveController(self._live, self._media.settings if self._media else lambda: None,
+                                       panel=lambda: self.editor.capture_panel if self.editor is not None else None,
+                                       parent=self, present=self.present_in_live)
+            self.statusBar().addWidget(self.live.notice)
+            self.live.invited.connect(self.on_live_invited)
+        return self.live
+
+    def present_in_live(self, live_window) -> None:
+        """The live window's "Show images": the case's DICOM viewer, in front, presents to every site
+        (the synced viewer, app/ui/viewer_sync.py, follows it through `present_in`)."""
+        request = getattr(live_window.details, "request", "")
+        editor = self._ensure_editor()
+        if request and (editor.case is None or editor.case.id != request):
+            self.open_case(request)
+        if editor.viewer is None:
+            return
+        for index in range(editor.tabs.count()):
+            if editor.tabs.widget(index).isAncestorOf(editor.viewer):
+                editor.tabs.setCurrentIndex(index)
+        hook = getattr(editor.viewer, "present_in", None)
+        if hook is not None:
+            hook(live_window)
+        self.activateWindow()
+
+    def on_live_invited(self, _live_id: str, text: str) -> None:
+        self._notice_kind = "live"
+        if self.tray is not None:
+            self.tray.showMessage(self.tr("Điểm Cầu"), text, QSystemTrayIcon.MessageIcon.Information, 30000)
+        self.statusBar().showMessage(text, 30000)
 
     def _editor_do(self, method: str) -> None:
         if self.editor is not None and self.editor.case is not None:
@@ -220,6 +260,9 @@ class MainWindow(QMainWindow):
         self.activateWindow()
 
     def on_notification_clicked(self) -> None:
+        if getattr(self, "_notice_kind", "") == "live" and self.live is not None and self.live.last_invitation:
+            self.live.join(self.live.last_invitation)
+            return
         if self._notified:
             self.open_consultation(self._notified[0])
 
@@ -254,6 +297,10 @@ class MainWindow(QMainWindow):
         controller.sync_finished.connect(self.on_sync_finished)
         controller.upload_progressed.connect(self.sync_state.show_upload)
         controller.answers_arrived.connect(self.on_answers_arrived)
+        if self._live is not None:
+            # An invitation comes as a push event; the minute's pass catches one a cut push missed.
+            controller.hub_pushed.connect(lambda: self._ensure_live().check_invitations())
+            controller.sync_finished.connect(lambda _report: self._ensure_live().check_invitations())
         controller.hub_failed.connect(lambda text: self.statusBar().showMessage(
             self.tr("The local hub could not start: %1").replace("%1", text), 20000))
         if QSystemTrayIcon.isSystemTrayAvailable():
@@ -317,6 +364,7 @@ class MainWindow(QMainWindow):
 
     def on_answers_arrived(self, case_ids: list) -> None:
         self._notified = list(case_ids)
+        self._notice_kind = "answers"
         text = self.tr("New answer from the experts for %n case(s).", "", len(case_ids))
         if self.tray is not None:
             self.tray.showMessage(self.tr("Điểm Cầu"), text, QSystemTrayIcon.MessageIcon.Information, 15000)
@@ -402,6 +450,8 @@ class MainWindow(QMainWindow):
             self.setGeometry(rect)
 
     def closeEvent(self, event) -> None:
+        if self.live is not None:
+            self.live.shutdown()  # leaves the session, the devices go back before the panel shuts down
         if self.editor is not None:
             self.editor.flush()
             if self.editor.capture_panel is not None:

@@ -162,6 +162,10 @@
       <translation>phần kiểm tra trước phiên</translation>
     </message>
     <message>
+      <source>the live consultation</source>
+      <translation>phiên hội chẩn trực tuyến</translation>
+    </message>
+    <message>
       <source>The recording was stopped and kept: %1 needs the camera and microphone.</source>
       <translation>Đã dừng ghi và giữ lại phần đã ghi: %1 cần dùng camera và micro.</translation>
     </message>
@@ -781,6 +785,14 @@ Bạn đã kiểm tra chưa?</translation>
     <message>
       <source>Report the treatment outcome</source>
       <translation>Báo kết quả điều trị</translation>
+    </message>
+    <message>
+      <source>Live consultation</source>
+      <translation>Hội chẩn trực tuyến</translation>
+    </message>
+    <message>
+      <source>See and hear the experts now: start a live consultation on this case, or join the one already open</source>
+      <translation>Gặp trực tiếp các chuyên gia: mở phiên hội chẩn trực tuyến cho ca này, hoặc vào phiên đang mở</translation>
     </message>
     <message>
       <source>The request as sent</source>
@@ -1597,6 +1609,269 @@ Bạn đã kiểm tra chưa?</translation>
     <message>
       <source>Close</source>
       <translation>Đóng</translation>
+    </message>
+  </context>
+  <context>
+    <name>InvitationNotice</name>
+    <message>
+      <source>Join</source>
+      <translation>Tham gia</translation>
+    </message>
+    <message>
+      <source>Dismiss</source>
+      <translation>Bỏ qua</translation>
+    </message>
+  </context>
+  <context>
+    <name>LiveController</name>
+    <message>
+      <source>The case work goes on as usual; try again in a moment, or call the other site by phone.</source>
+      <translation>Việc hội chẩn trên hồ sơ vẫn làm bình thường; hãy thử lại sau ít phút, hoặc gọi điện cho điểm cầu kia.</translation>
+    </message>
+    <message>
+      <source>This station is not invited to this live consultation.</source>
+      <translation>Máy trạm này không được mời vào phiên hội chẩn trực tuyến này.</translation>
+    </message>
+    <message>
+      <source>This live consultation has ended.</source>
+      <translation>Phiên hội chẩn trực tuyến này đã kết thúc.</translation>
+    </message>
+    <message>
+      <source>This station is not connected to a hub: live consultations need one (Tools → Central hub).</source>
+      <translation>Máy trạm chưa kết nối với máy chủ trung tâm: hội chẩn trực tuyến cần kết nối này (Công cụ → Máy chủ trung tâm).</translation>
+    </message>
+    <message>
+      <source>The hub cannot be reached: check the network.</source>
+      <translation>Không liên lạc được với máy chủ trung tâm: hãy kiểm tra mạng.</translation>
+    </message>
+    <message>
+      <source>Cannot connect to the video server (Janus): %1.</source>
+      <translation>Không kết nối được máy chủ hình ảnh (Janus): %1.</translation>
+    </message>
+    <message>
+      <source>The hub refused: %1</source>
+      <translation>Máy chủ trung tâm từ chối: %1</translation>
+    </message>
+    <message>
+      <source>You are invited to a live consultation</source>
+      <translation>Bạn được mời tham gia hội chẩn trực tuyến</translation>
+    </message>
+    <message>
+      <source>%1 invites you to a live consultation</source>
+      <translation>%1 mời tham gia hội chẩn trực tuyến</translation>
+    </message>
+    <message>
+      <source>Live consultation</source>
+      <translation>Hội chẩn trực tuyến</translation>
+    </message>
+  </context>
+  <context>
+    <name>LiveControls</name>
+    <message>
+      <source>High (720p)</source>
+      <translation>Cao (720p)</translation>
+    </message>
+    <message>
+      <source>Low bandwidth (360p)</source>
+      <translation>Băng thông thấp (360p)</translation>
+    </message>
+    <message>
+      <source>Audio only</source>
+      <translation>Chỉ âm thanh</translation>
+    </message>
+    <message>
+      <source>On a weak link choose low bandwidth, or audio only with still images</source>
+      <translation>Đường truyền yếu: chọn băng thông thấp, hoặc chỉ âm thanh kèm ảnh tĩnh</translation>
+    </message>
+    <message>
+      <source>Quality:</source>
+      <translation>Chất lượng:</translation>
+    </message>
+    <message>
+      <source>Show images</source>
+      <translation>Trình chiếu ảnh</translation>
+    </message>
+    <message>
+      <source>Show the case's images to every site, at full quality</source>
+      <translation>Trình chiếu ảnh của ca cho mọi điểm cầu, giữ nguyên chất lượng</translation>
+    </message>
+    <message>
+      <source>Leave</source>
+      <translation>Rời phiên</translation>
+    </message>
+    <message>
+      <source>Rejoin</source>
+      <translation>Vào lại</translation>
+    </message>
+    <message>
+      <source>Unmute</source>
+      <translation>Bật micro</translation>
+    </message>
+    <message>
+      <source>Mute</source>
+      <translation>Tắt micro</translation>
+    </message>
+    <message>
+      <source>The others do not hear you</source>
+      <translation>Những người khác không nghe thấy bạn</translation>
+    </message>
+    <message>
+      <source>Turn your microphone off</source>
+      <translation>Tắt micro của bạn</translation>
+    </message>
+    <message>
+      <source>Start camera</source>
+      <translation>Bật camera</translation>
+    </message>
+    <message>
+      <source>Stop camera</source>
+      <translation>Tắt camera</translation>
+    </message>
+    <message>
+      <source>Lower hand</source>
+      <translation>Hạ tay</translation>
+    </message>
+    <message>
+      <source>Raise hand</source>
+      <translation>Giơ tay</translation>
+    </message>
+  </context>
+  <context>
+    <name>LivePreviewDialog</name>
+    <message>
+      <source>Join the live consultation</source>
+      <translation>Tham gia hội chẩn trực tuyến</translation>
+    </message>
+    <message>
+      <source>Join now</source>
+      <translation>Tham gia ngay</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>Huỷ</translation>
+    </message>
+    <message>
+      <source>Microphone</source>
+      <translation>Micro</translation>
+    </message>
+    <message>
+      <source>Quality</source>
+      <translation>Chất lượng</translation>
+    </message>
+    <message>
+      <source>Link</source>
+      <translation>Đường truyền</translation>
+    </message>
+    <message>
+      <source>High (720p)</source>
+      <translation>Cao (720p)</translation>
+    </message>
+    <message>
+      <source>Low bandwidth (360p)</source>
+      <translation>Băng thông thấp (360p)</translation>
+    </message>
+    <message>
+      <source>Audio only</source>
+      <translation>Chỉ âm thanh</translation>
+    </message>
+    <message>
+      <source>Not checked yet (Tools → Pre-session check).</source>
+      <translation>Chưa kiểm tra (Công cụ → Kiểm tra trước phiên).</translation>
+    </message>
+    <message>
+      <source>Good</source>
+      <translation>Tốt</translation>
+    </message>
+    <message>
+      <source>Poor</source>
+      <translation>Yếu</translation>
+    </message>
+    <message>
+      <source>Unfit</source>
+      <translation>Không đạt</translation>
+    </message>
+    <message>
+      <source>Chosen for you from the last link check; you can change it.</source>
+      <translation>Đã chọn sẵn theo lần kiểm tra đường truyền gần nhất; bạn có thể đổi.</translation>
+    </message>
+    <message>
+      <source>Opening the camera…</source>
+      <translation>Đang mở camera…</translation>
+    </message>
+    <message>
+      <source>You can still join: the others will see you but not hear you.</source>
+      <translation>Vẫn tham gia được: mọi người sẽ thấy bạn nhưng không nghe được.</translation>
+    </message>
+    <message>
+      <source>You can still join: the others will see your name instead.</source>
+      <translation>Vẫn tham gia được: mọi người sẽ thấy tên bạn thay cho hình.</translation>
+    </message>
+  </context>
+  <context>
+    <name>LiveWindow</name>
+    <message>
+      <source>Case %1</source>
+      <translation>Ca %1</translation>
+    </message>
+    <message>
+      <source>%1 years</source>
+      <translation>%1 tuổi</translation>
+    </message>
+    <message>
+      <source>Live consultation</source>
+      <translation>Hội chẩn trực tuyến</translation>
+    </message>
+    <message>
+      <source>Nobody else has joined yet. The other sites appear here as they join.</source>
+      <translation>Chưa có ai khác vào phiên. Các điểm cầu khác sẽ hiện ở đây khi tham gia.</translation>
+    </message>
+    <message>
+      <source>● Recording</source>
+      <translation>● Đang ghi hình</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>Đóng</translation>
+    </message>
+    <message>
+      <source>You</source>
+      <translation>Bạn</translation>
+    </message>
+    <message>
+      <source>Connecting…</source>
+      <translation>Đang kết nối…</translation>
+    </message>
+    <message>
+      <source>Connection lost — reconnecting…</source>
+      <translation>Mất kết nối — đang kết nối lại…</translation>
+    </message>
+    <message>
+      <source>You have left the live consultation. Rejoin, or close this window.</source>
+      <translation>Bạn đã rời phiên hội chẩn trực tuyến. Bấm “Vào lại”, hoặc đóng cửa sổ này.</translation>
+    </message>
+    <message>
+      <source>Camera off</source>
+      <translation>Camera đang tắt</translation>
+    </message>
+    <message>
+      <source>No camera</source>
+      <translation>Không có camera</translation>
+    </message>
+    <message>
+      <source>Recording</source>
+      <translation>Ghi hình</translation>
+    </message>
+    <message>
+      <source>The session asks to be recorded (TT 49/2017). Recording starts only when every site present agrees. Does this site agree?</source>
+      <translation>Phiên đề nghị ghi hình (TT 49/2017). Chỉ ghi hình khi mọi điểm cầu đang tham gia đồng ý. Điểm cầu này có đồng ý không?</translation>
+    </message>
+    <message>
+      <source>Agree to recording</source>
+      <translation>Đồng ý ghi hình</translation>
+    </message>
+    <message>
+      <source>Decline</source>
+      <translation>Không đồng ý</translation>
     </message>
   </context>
   <context>

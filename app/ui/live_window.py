@@ -1,0 +1,412 @@
+"""The live consultation window: the other sites' tiles, the doctor's own small view, the controls, and
+what is happening said plainly (connecting, reconnecting, the video server unreachable).
+
+Non-modal: the case's work (the editor, its tabs) stays usable beside it. The camera and microphone are
+this window's while the station is in the session (taken from the capture tab at join, given back on
+leave or close: one owner at a time). What every site sees of the case is its code and the patient's
+initials, age and sex (HOI-CHAN.md), never the name.
+"""
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
+
+from .live_bridge import LiveBridge
+from .live_controls import QUALITIES, LiveControls
+from .live_tiles import ParticipantTile, TilesGrid
+from .runner import TaskRunner
+from .texts import sex_name
+
+log = logging.getLogger(__name__)
+
+RECORDING_POLL_MS = 5000   # the hub's recording state, while in the session (push is for invitations)
+ENDED = ("left", "failed")
+
+
+def case_line(details) -> str:
+    """The case as every site may see it: its code, the patient's initials, age and sex (never the name)."""
+    case = getattr(details, "case", None) or {}
+    parts = []
+    if case.get("code"):
+        parts.append(QCoreApplication.translate("LiveWindow", "Case %1").replace("%1", str(case["code"])))
+    if case.get("initials"):
+        parts.append(str(case["initials"]))
+    if case.get("age") not in (None, ""):
+        parts.append(QCoreApplication.translate("LiveWindow", "%1 years").replace("%1", str(case["age"])))
+    if case.get("sex"):
+        parts.append(sex_name(str(case["sex"])) or str(case["sex"]))
+    return " · ".join(parts)
+
+
+def quality_key(quality) -> str:
+    """app.live.session.Quality -> one of QUALITIES (by name: HIGH, LOW, AUDIO_ONLY)."""
+    name = getattr(quality, "name", str(quality)).lower().replace("_", "-")
+    return name if name in QUALITIES else "high"
+
+
+def quality_value(key: str):
+    from app.live.session import Quality
+
+    return {"high": Quality.HIGH, "low": Quality.LOW, "audio-only": Quality.AUDIO_ONLY}[key]
+
+
+class LiveWindow(QWidget):
+    closed = Signal()                   # the window is gone and the devices given back
+    session_state = Signal(str)         # the session's state, as the banner shows it
+
+    def __init__(self, service, live_id: str, details, camera_feed=None, microphone=None, quality: str = "high",
+                 lend_devices: Callable[[], None] | None = None, give_back_devices: Callable[[], None] | None = None,
+                 open_devices: Callable[[], tuple] | None = None, present: Callable[["LiveWindow"], None] | None = None,
+                 parent: QWidget | None = None):
+        """`camera_feed`/`microphone`: opened by the preview (app/ui/live_preview.py) and now this window's;
+        `open_devices()` opens them again for a rejoin; `lend_devices()`/`give_back_devices()` take them
+        from and give them back to the capture tab; `present(window)`: H8's synced viewer starts presenting."""
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.service = service
+        self.live_id = live_id
+        self.details = details
+        self.feed = camera_feed
+        self.mic = microphone
+        self.quality_key = quality
+        self._lend = lend_devices
+        self._give_back = give_back_devices
+        self._open_devices = open_devices
+        self._present = present
+        self.session = None
+        self.state = ""
+        self.state_message = ""
+        self.recording: dict = dict(getattr(details, "recording", {}) or {})
+        self._consent_asked_for = None   # the recording round we asked about (not asked twice)
+        self.consent_dialog: QMessageBox | None = None
+        self._leaving = False
+        self._devices_held = camera_feed is not None or microphone is not None
+        self.runner = TaskRunner(self)   # its own worker: a slow hub never holds the case's saves up
+        self.bridge = LiveBridge(self)
+
+        self.case_label = QLabel()
+        self.case_label.setObjectName("liveCase")
+        self.recording_label = QLabel()
+        self.recording_label.setObjectName("liveRecording")
+        self.recording_label.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.recording_label.hide()
+        self.banner = QLabel(wordWrap=True)
+        self.banner.setObjectName("liveBanner")
+        self.banner.hide()
+        self.grid = TilesGrid()
+        self.self_tile = ParticipantTile("self", is_self=True)
+        self.self_tile.setFixedSize(224, 126)
+        self.controls = LiveControls()
+        self.close_button = QPushButton()
+        self.close_button.hide()
+        head = QHBoxLayout()
+        head.addWidget(self.case_label, 1)
+        head.addWidget(self.recording_label)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.self_tile)
+        bottom.addWidget(self.controls, 1)
+        bottom.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(head)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.grid, 1)
+        layout.addLayout(bottom)
+
+        self.controls.present_button.setVisible(present is not None)
+        self.controls.set_quality(quality)
+        self.controls.set_in_session(False, False)
+        self.controls.microphone_muted.connect(self.on_microphone_muted)
+        self.controls.camera_off.connect(self.on_camera_off)
+        self.controls.hand_raised.connect(self.on_hand_raised)
+        self.controls.quality_chosen.connect(self.on_quality_chosen)
+        self.controls.present_requested.connect(lambda: self._present(self) if self._present else None)
+        self.controls.leave_requested.connect(self.leave)
+        self.controls.rejoin_requested.connect(self.rejoin)
+        self.close_button.clicked.connect(self.close)
+        self.bridge.state_changed.connect(self.on_state)
+        self.bridge.participant_changed.connect(self.on_participant)
+        self.bridge.participant_left.connect(self.grid.remove)
+        self.bridge.frame_ready.connect(self.on_frame_ready)
+        self.bridge.recording_changed.connect(self.on_recording)
+        self._recording_poll = QTimer(self, interval=RECORDING_POLL_MS, timeout=self.poll_recording)
+        self._attach_feed()
+        self.retranslate()
+        self.resize(1100, 700)
+
+    # -- text -------------------------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        title = self.tr("Live consultation")
+        self.setWindowTitle(f"{title} — {self.case_text()}" if self.case_text() else title)
+        self.case_label.setText(self.case_text())
+        self.grid.empty.setText(self.tr("Nobody else has joined yet. The other sites appear here as they join."))
+        self.recording_label.setText(self.tr("● Recording"))
+        self.close_button.setText(self.tr("Close"))
+        self.self_tile.name = self.tr("You")
+        self.self_tile.site = getattr(self.details, "site", "")
+        self._show_self_note()
+        self._show_banner()
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def case_text(self) -> str:
+        return case_line(self.details)
+
+    def _show_banner(self) -> None:
+        state, message = self.state, self.state_message
+        style = "padding: 8px; border-radius: 4px; background: %s; color: %s;"
+        if state == "connecting" or state == "":
+            text, colours = self.tr("Connecting…"), ("#e3f2fd", "#0d47a1")
+        elif state == "reconnecting":
+            text, colours = self.tr("Connection lost — reconnecting…"), ("#fff3e0", "#e65100")
+        elif state == "failed":
+            text = self.failure_text(message)
+            colours = ("#ffebee", "#b71c1c")
+        elif state == "left":
+            text, colours = self.tr("You have left the live consultation. Rejoin, or close this window."), \
+                ("#eceff1", "#263238")
+        else:
+            self.banner.hide()
+            return
+        self.banner.setStyleSheet(style % colours)
+        self.banner.setText(text)
+        self.banner.show()
+
+    def failure_text(self, message: str) -> str:
+        """Why the station is not in the session, and what to do; the case work is not affected."""
+        from app.services import live
+
+        from .live_controller import failure_text
+
+        code, _, detail = message.partition(": ")
+        if code in (live.NOT_INVITED, live.ENDED, live.NOT_ENROLLED, live.UNREACHABLE, live.SFU_UNAVAILABLE,
+                    live.REFUSED):
+            return failure_text(code, detail)
+        return failure_text(live.SFU_UNAVAILABLE, message)  # the session's own words: Janus did not have us
+
+    def _show_self_note(self) -> None:
+        if self.feed is None or self.controls.camera_button.isChecked():
+            self.self_tile.note = self.tr("Camera off") if self.feed is not None else self.tr("No camera")
+            self.self_tile.clear_video()
+        else:
+            self.self_tile.note = ""
+        self.self_tile.muted = self.mic is None or self.controls.mic_button.isChecked()
+        self.self_tile.update()
+
+    # -- the session --------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Join with the details given (the preview's devices); the banner says "connecting" meanwhile."""
+        self.on_state("connecting", "")
+        try:
+            self.session = self.service.connect(self.live_id, self.details, self.bridge,
+                                                camera=self.feed.capture if self.feed is not None else None,
+                                                microphone=self.mic, quality=quality_value(self.quality_key))
+        except Exception as error:  # noqa: BLE001 (said in the banner: the app.live core's refusal)
+            log.warning("live session could not be made: %s", error, exc_info=True)
+            self.on_state("failed", str(error))
+            return
+        session = self.session
+        self.runner.run(session.start, None, lambda error: self.on_state("failed", _reason(error)), owner=self)
+        self._recording_poll.start()
+        self.on_recording(self.recording)
+
+    def on_state(self, state: str, message: str) -> None:
+        self.state, self.state_message = state, message
+        joined = state == "joined"
+        ended = state in ENDED
+        self.controls.set_in_session(joined, ended)
+        self.close_button.setVisible(ended)
+        if ended:
+            self._recording_poll.stop()
+            self.grid.clear()
+            if not self._leaving:  # a leave gives them back once the session has let go of them
+                self._release_devices()
+        self._show_banner()
+        self.session_state.emit(state)
+
+    def on_participant(self, participant) -> None:
+        if getattr(participant, "is_self", False) or getattr(participant, "me", False):
+            return
+        self.grid.update_participant(participant)
+
+    def on_frame_ready(self, participant_id: str) -> None:
+        tile = self.grid.tile(participant_id)
+        frame = self.bridge.take(participant_id)
+        if tile is not None:
+            tile.set_frame(frame)
+
+    # -- controls ------------------------------------------------------------------------------------
+
+    def on_microphone_muted(self, muted: bool) -> None:
+        if self.session is not None:
+            self.session.set_microphone_muted(muted)
+        self._show_self_note()
+
+    def on_camera_off(self, off: bool) -> None:
+        if self.session is not None:
+            self.session.set_camera_off(off)
+        self._show_self_note()
+
+    def on_hand_raised(self, raised: bool) -> None:
+        if self.session is not None:
+            self.session.raise_hand(raised)
+        self.self_tile.hand = raised
+        self.self_tile.update()
+
+    def on_quality_chosen(self, key: str) -> None:
+        self.quality_key = key
+        if self.session is not None:
+            self.session.set_quality(quality_value(key))
+
+    def leave(self) -> None:
+        """Leave the session (the others see it at once), tell the hub, give the devices back."""
+        session, self.session = self.session, None
+        live_id, service = self.live_id, self.service
+
+        def work():
+            if session is not None:
+                session.leave()
+            try:
+                service.leave(live_id)
+            except Exception as error:  # noqa: BLE001 (the hub learns it from Janus's events anyway)
+                log.info("leaving live %s: the hub was not told (%s)", live_id, error)
+        self._recording_poll.stop()
+        self._leaving = True
+        self.runner.run(work, lambda _none: self._left(), lambda error: self._left(error), owner=self)
+        self.on_state("left", "")
+
+    def _left(self, error: BaseException | None = None) -> None:
+        """The session has let go of the camera and microphone: they go back now."""
+        if error is not None:
+            log.warning("leaving the live session: %s", error)
+        self._leaving = False
+        self._release_devices()
+
+    def rejoin(self) -> None:
+        """Back in: the devices are taken again, new joining details asked of the hub (the old token may
+        have run out), and the session started again."""
+        self.grid.clear()
+        self.on_state("connecting", "")
+        self.controls.set_in_session(False, False)
+        if not self._devices_held and self._open_devices is not None:
+            if self._lend is not None:
+                self._lend()
+            self.feed, self.mic = self._open_devices()
+            self._devices_held = True
+            self._attach_feed()
+        self.controls.set_toggle(self.controls.camera_button, False)
+        self.controls.set_toggle(self.controls.mic_button, False)
+        self.controls.set_toggle(self.controls.hand_button, False)
+        self._show_self_note()
+        service, live_id = self.service, self.live_id
+        self.runner.run(lambda: service.join(live_id), self._on_rejoin_details,
+                        lambda error: self.on_state("failed", _reason(error)), owner=self)
+
+    def _on_rejoin_details(self, details) -> None:
+        self.details = details
+        self.recording = dict(getattr(details, "recording", {}) or {})
+        self.retranslate()
+        self.start()
+
+    # -- recording with consent -------------------------------------------------------------------------
+
+    def poll_recording(self) -> None:
+        service, live_id = self.service, self.live_id
+
+        def work():
+            found = service.session(live_id)
+            return found.recording if found is not None else None
+        self.runner.run(work, lambda recording: self.on_recording(recording) if recording is not None else None,
+                        lambda error: log.info("recording state not read: %s", error), owner=self)
+
+    def on_recording(self, recording: dict) -> None:
+        self.recording = dict(recording or {})
+        state = self.recording.get("state", "off")
+        self.recording_label.setVisible(state == "on")
+        asking = state in ("waiting", "paused") and self._asked_of_me(self.recording.get("missing") or [])
+        if asking and self._consent_asked_for != self.recording.get("round", state) and self.consent_dialog is None:
+            self._consent_asked_for = self.recording.get("round", state)
+            self.ask_consent()
+
+    def _asked_of_me(self, missing) -> bool:
+        """Whether this station is among those the recording waits for (the hub names sites or participants)."""
+        me = {x for x in (getattr(self.details, "display", ""), getattr(self.details, "site", ""),
+                          getattr(self.service, "facility", ""), getattr(self.details, "opaque_id", "")) if x}
+        for entry in missing:
+            names = set(entry.values()) if isinstance(entry, dict) else {entry}
+            if me & {str(n) for n in names}:
+                return True
+        return False
+
+    def ask_consent(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("Recording"),
+                          self.tr("The session asks to be recorded (TT 49/2017). Recording starts only when every "
+                                  "site present agrees. Does this site agree?"), parent=self)
+        agree = box.addButton(self.tr("Agree to recording"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("Decline"), QMessageBox.ButtonRole.RejectRole)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        self.consent_dialog = box
+
+        def answered(_result) -> None:
+            self.consent_dialog = None
+            self.answer_consent(box.clickedButton() is agree)
+        box.finished.connect(answered)
+        box.open()
+
+    def answer_consent(self, agree: bool) -> None:
+        service, live_id = self.service, self.live_id
+        self.runner.run(lambda: service.consent(live_id, agree), lambda _none: self.poll_recording(),
+                        lambda error: log.warning("consent not sent: %s", error), owner=self)
+
+    # -- devices ---------------------------------------------------------------------------------------
+
+    def _attach_feed(self) -> None:
+        if self.feed is not None:
+            self.feed.frame_ready.connect(self._on_self_frame)
+            self._on_self_frame()  # a frame signalled before we listened would hold the next ones back
+        self._show_self_note()
+
+    def _on_self_frame(self) -> None:
+        frame = self.feed.take() if self.feed is not None else None
+        if frame is not None and not self.controls.camera_button.isChecked():
+            self.self_tile.set_frame(frame.image)
+
+    def _release_devices(self) -> None:
+        """The camera and microphone go back to the capture tab (the session has let go of them)."""
+        if not self._devices_held:
+            return
+        self._devices_held = False
+        feed, mic, self.feed, self.mic = self.feed, self.mic, None, None
+        if feed is not None:
+            feed.frame_ready.disconnect(self._on_self_frame)
+            feed.stop()
+            feed.deleteLater()
+        if mic is not None:
+            mic.stop()
+        self.self_tile.clear_video()
+        self._show_self_note()
+        if self._give_back is not None:
+            self._give_back()
+
+    def closeEvent(self, event) -> None:
+        if self.state not in ENDED and self.session is not None:
+            self.leave()
+        self._recording_poll.stop()
+        self.runner.shutdown()  # the leave is done (the session has let go of the devices) before they go back
+        self._release_devices()
+        if self.consent_dialog is not None:
+            self.consent_dialog.close()
+        self.closed.emit()
+        super().closeEvent(event)
+
+
+def _reason(error: BaseException) -> str:
+    """A failure as the banner's words start: the service's code first (app.services.live.LiveError)."""
+    code = getattr(error, "code", "")
+    return f"{code}: {error.detail}" if code and hasattr(error, "detail") else str(error)
