@@ -23,10 +23,24 @@ GRACE_S = 5
 
 
 def _config(args):
+    from dataclasses import replace
+
     from .config import HubConfig
 
-    return HubConfig.in_folder(Path(args.data), args.database or os.environ.get("DIEMCAU_HUB_DATABASE"),
-                               getattr(args, "pacs", None), getattr(args, "public_url", None))
+    config = HubConfig.in_folder(Path(args.data), args.database or os.environ.get("DIEMCAU_HUB_DATABASE"),
+                                 getattr(args, "pacs", None), getattr(args, "public_url", None))
+    if args.command != "serve":
+        return config
+    from .live.config import from_environment, janus_from, turn_from
+
+    try:
+        janus, janus_public, turn = from_environment()
+        if args.janus_url:
+            janus, janus_public = janus_from(args.janus_url), args.janus_public_url or ""
+        turn = turn_from(args.turn_url, args.turn_secret) or turn
+    except ValueError as error:
+        raise SystemExit(f"diemcau-hub: {error}") from None
+    return replace(config, janus=janus, janus_public_url=janus_public, turn=turn)
 
 
 def _engine(args):
@@ -44,12 +58,19 @@ def serve(args) -> int:
 
     if args.workers > 1:
         return serve_workers(args)
-    config, pacs = _config(args), None
+    config, pacs, sfu = _config(args), None, None
     if not config.public_url and args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"diemcau-hub: listening on {args.host} without --public-url: only clients on this machine "
               "(127.0.0.1) will get tokens; give the address stations use", file=sys.stderr)
     if args.local_pacs:
         config, pacs = with_local_pacs(config, Path(args.data))
+    if args.local_sfu and config.janus is None:
+        if not args.port:  # Janus must be told where to post its events before the hub listens
+            from .live.janus_process import free_port
+
+            args.port = free_port()
+        scheme = "https" if args.tls_cert else "http"
+        config, sfu = with_local_sfu(config, Path(args.data), f"{scheme}://127.0.0.1:{args.port}/live/janus-events")
     app = create_app(config)
     ready = Path(args.ready_file) if args.ready_file else None
 
@@ -81,17 +102,19 @@ def serve(args) -> int:
             port = server.servers[0].sockets[0].getsockname()[1]
             ready.write_text(str(port))
         threading.Thread(target=announce, daemon=True).start()
-    if pacs is not None:
+    if pacs is not None or sfu is not None:
         import signal
 
         # uvicorn ends on SIGTERM by raising it again once it has shut down: turn that into an
-        # exit that runs the `finally` below, so the PACS is closed before the hub is gone.
+        # exit that runs the `finally` below, so the PACS and Janus are closed before the hub is gone.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         server.run()
     finally:
         if pacs is not None:
             pacs.stop()
+        if sfu is not None:
+            sfu.stop()
     return 0
 
 
@@ -110,15 +133,34 @@ def with_local_pacs(config, folder: Path):
     return replace(config, pacs_url=pacs.dicomweb_url), pacs
 
 
+def with_local_sfu(config, folder: Path, events_url: str):
+    """(config with a Janus of its own under `folder`/sfu posting its events to `events_url`, the running
+    Janus) when Janus is installed; otherwise (config, None) and live consultations answer 503."""
+    from dataclasses import replace
+
+    from .live.janus_process import JanusNotAvailable, JanusProcess
+
+    try:
+        sfu = JanusProcess(folder / "sfu", events_url=events_url).start()
+    except JanusNotAvailable as error:
+        print(f"diemcau-hub: no local video server ({error}); live consultations are unavailable",
+              file=sys.stderr)
+        return config, None
+    return replace(config, janus=sfu.settings), sfu
+
+
 def serve_workers(args) -> int:
     """Several processes on one port (uvicorn's supervisor): the hub keeps no state outside the database."""
     import uvicorn
 
     _engine(args).dispose()  # migrate once, before the workers start
     config = _config(args)
+    from .live.config import to_environment
+
     os.environ.update({"DIEMCAU_HUB_DATA": str(Path(args.data).resolve()),
                        "DIEMCAU_HUB_DATABASE": config.database_url, "DIEMCAU_HUB_PACS": config.pacs_url,
-                       "DIEMCAU_HUB_PUBLIC_URL": config.public_url})
+                       "DIEMCAU_HUB_PUBLIC_URL": config.public_url,
+                       **to_environment(config.janus, config.janus_public_url, config.turn)})
     uvicorn.run("server.api:app_from_environment", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_level="warning", access_log=False, timeout_graceful_shutdown=GRACE_S,
                 ssl_certfile=args.tls_cert, ssl_keyfile=args.tls_key)
@@ -196,6 +238,17 @@ def main(argv: list[str] | None = None) -> int:
                      "(default: DIEMCAU_HUB_PACS; none: DICOM is kept as plain files)")
     run.add_argument("--local-pacs", action="store_true",
                      help="run an Orthanc of its own under --data/pacs (one-machine set-ups; needs orthanc)")
+    run.add_argument("--janus-url", help="the Janus API root the hub makes live rooms on, e.g. "
+                     "http://127.0.0.1:8088/janus; its secrets come from DIEMCAU_HUB_JANUS_ADMIN_KEY, "
+                     "DIEMCAU_HUB_JANUS_TOKEN_SECRET and DIEMCAU_HUB_JANUS_EVENTS_PASSWORD (docs/live.md)")
+    run.add_argument("--janus-public-url", help="the Janus address participants are given, when it is not "
+                     "--janus-url (e.g. https://sfu.diemcau.vn/janus behind a reverse proxy)")
+    run.add_argument("--local-sfu", action="store_true",
+                     help="run a Janus of its own under --data/sfu (one-machine set-ups; needs janus)")
+    run.add_argument("--turn-url", help="TURN server(s) handed to participants, comma-separated, e.g. "
+                     "turns:turn.diemcau.vn:5349 (default: DIEMCAU_HUB_TURN_URL)")
+    run.add_argument("--turn-secret", help="coturn's static-auth-secret (default: DIEMCAU_HUB_TURN_SECRET, "
+                     "preferred: the command line is visible to other users)")
     run.add_argument("--workers", type=int, default=1, help="processes serving the API (about one per core)")
     run.add_argument("--public-url", help="the address stations use, e.g. https://hub.diemcau.vn (default: "
                      "DIEMCAU_HUB_PUBLIC_URL); client assertions must be made out to <it>/auth/token. Required "
@@ -226,8 +279,9 @@ def main(argv: list[str] | None = None) -> int:
 
     add_user_commands(commands)
     args = parser.parse_args(argv)
-    if args.command == "serve" and args.workers > 1 and (args.local_pacs or args.ready_file or args.exit_with):
-        parser.error("--workers cannot be combined with --local-pacs, --ready-file or --exit-with "
+    if args.command == "serve" and args.workers > 1 and (args.local_pacs or args.local_sfu or args.ready_file
+                                                         or args.exit_with):
+        parser.error("--workers cannot be combined with --local-pacs, --local-sfu, --ready-file or --exit-with "
                      "(those are for the one-machine hub, which runs one worker)")
     if args.command == "serve":
         return serve(args)

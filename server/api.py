@@ -21,6 +21,7 @@ from .routes.common import Hub, add_error_handlers, error_response, fhir_respons
 from .routes.enroll import enroll_router
 from .routes.fhir import fhir_router
 from .routes.files import files_router
+from .routes.live import live_router
 from .store import ResourceStore
 from .uploads import FileStore
 
@@ -42,6 +43,7 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
     app.include_router(enroll_router(hub))
     app.include_router(files_router(hub))
     app.include_router(events_router(hub, app.state.on_shutdown))  # push: GET /events
+    app.include_router(live_router(hub))  # live consultations on Janus: /live...
     # Imaging: DICOMweb to the PACS (before the FHIR routes, which would take /dicomweb as a type).
     add_dicomweb_routes(app, hub.run, config, hub.store)
     install_console(app)  # the experts' web console and its DICOM viewer, /console (an HTML 404 for the rest)
@@ -61,7 +63,12 @@ async def _lifespan(app: FastAPI):
 
 def app_from_environment() -> FastAPI:
     """For uvicorn's worker processes: the hub `diemcau-hub serve --workers N` described in the environment."""
+    from dataclasses import replace
     from pathlib import Path
 
-    return create_app(HubConfig.in_folder(Path(os.environ["DIEMCAU_HUB_DATA"]),
-                                          os.environ.get("DIEMCAU_HUB_DATABASE") or None))
+    from .live.config import from_environment
+
+    janus, janus_public_url, turn = from_environment()
+    return create_app(replace(HubConfig.in_folder(Path(os.environ["DIEMCAU_HUB_DATA"]),
+                                                  os.environ.get("DIEMCAU_HUB_DATABASE") or None),
+                              janus=janus, janus_public_url=janus_public_url, turn=turn))

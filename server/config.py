@@ -7,6 +7,9 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .live.config import TurnSettings
+from .live.janus_process import JanusSettings
+
 
 @dataclass(frozen=True)
 class HubConfig:
@@ -26,6 +29,12 @@ class HubConfig:
     # itself by it. "" = a hub on this machine only: the address a request came to, and then only
     # from and to 127.0.0.1/localhost (the embedded hub, tests).
     public_url: str = ""
+    # Live consultations (server/live): the Janus the hub makes rooms on (None: the live routes answer
+    # 503 and everything else works), the Janus address handed to participants when it is not the one
+    # the hub itself uses ("" = the same), and the TURN server whose credentials participants get.
+    janus: JanusSettings | None = None
+    janus_public_url: str = ""
+    turn: TurnSettings | None = None
 
     def __post_init__(self):
         if self.public_url:

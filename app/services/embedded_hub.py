@@ -3,7 +3,8 @@
 `make run` starts the station this way: a local hub process, the station enrolled with it, so
 submitting a case and getting an answer work end to end without any server set up. With Orthanc
 installed (make run installs it) the local hub has its own PACS, and imaging takes the same
-DICOMweb path as with a central hub.
+DICOMweb path as with a central hub; with Janus installed it has its own video server (--local-sfu),
+so a live consultation can be tried on this machine. Without either the hub goes on without it.
 """
 
 import json
@@ -43,7 +44,8 @@ class EmbeddedHub:
         self.folder.mkdir(parents=True, exist_ok=True)
         with (self.folder / "hub.log").open("ab") as log:  # the child keeps its own handle
             self.process = subprocess.Popen(self._command("serve", "--port", "0", "--ready-file", str(ready),
-                                                          "--exit-with", str(os.getpid()), "--local-pacs"),
+                                                          "--exit-with", str(os.getpid()), "--local-pacs",
+                                                          "--local-sfu"),
                                             stdout=log, stderr=log, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout_s
         while not ready.exists() or not ready.read_text().strip():

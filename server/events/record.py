@@ -16,7 +16,8 @@ from ..tables import metadata
 CHANNEL = "diemcau_events"
 _ORDER_LOCK = 0x6469656D  # pg_advisory_xact_lock key: "diem"
 
-KINDS = ("request", "question", "note", "reply", "status", "conclusion", "minutes", "outcome", "task")
+KINDS = ("request", "question", "note", "reply", "status", "conclusion", "minutes", "outcome", "task",
+         "invitation")  # invitation: to a live consultation (server/live), delivered to the invited only
 # A message's kind as the wire names it; the earlier free-text "answer" is an expert's note.
 _MESSAGE_KINDS = {consultation.QUESTION: "question", consultation.NOTE: "note", consultation.ANSWER: "note",
                   consultation.REPLY: "reply", consultation.STATUS: "status", consultation.OUTCOME: "outcome"}
@@ -78,6 +79,11 @@ def publish(conn: Connection, client_id: str, changes: list[tuple[dict, object]]
         out.append(dict(created_at=row["last_updated"], kind=kind, resource_type=row["type"],
                         resource_id=row["id"], request_id=row["request_id"], facility=row["facility"],
                         hospital=hospital, specialty=specialty, client_id=client_id))
+    append(conn, out)
+
+
+def append(conn: Connection, out: list[dict]) -> None:
+    """Write event rows (the `events` table's values) in the caller's transaction, in cursor order."""
     if not out:
         return
     postgres = conn.dialect.name == "postgresql"

@@ -61,12 +61,33 @@ def deliverable(conn: Connection, who: Principal, after: int) -> tuple[list, int
         if row.client_id != who.client_id:  # not told of its own writes
             wanted.setdefault(row.resource_type, set()).add(row.resource_id)
     readable = set()
+    invitations = {}
     for kind, ids in wanted.items():
+        if kind == INVITATION:
+            # Not a record: delivered to the invited facility's stations and the invited person only,
+            # whoever may read the case (server/live/service.py).
+            from ..live.service import invitations_for
+
+            invitations = invitations_for(conn, who, sorted(ids))
+            readable.update((kind, i) for i in invitations)
+            continue
         query = select(resources.c.id).where(resources.c.type == kind, resources.c.id.in_(sorted(ids)),
                                              who.read_filter(kind))
         readable.update((kind, i) for i in conn.execute(query).scalars())
-    return [r for r in rows if (r.resource_type, r.resource_id) in readable and r.client_id != who.client_id], \
+    out = [r for r in rows if (r.resource_type, r.resource_id) in readable and r.client_id != who.client_id]
+    return [Invitation(r, *invitations[r.resource_id]) if r.resource_type == INVITATION else r for r in out], \
         rows[-1].id
+
+
+INVITATION = "LiveInvitation"
+
+
+class Invitation:
+    """An invitation event as delivered: the live session it invites to and who invites (their site)."""
+
+    def __init__(self, row, live: str, sender: str):
+        self.id, self.kind, self.request_id, self.live, self.sender = row.id, row.kind, row.request_id, live, sender
+        self.resource_type, self.resource_id, self.client_id = "LiveSession", live, row.client_id
 
 
 def newest(conn: Connection) -> int:
@@ -76,7 +97,9 @@ def newest(conn: Connection) -> int:
 def frame(row) -> str:
     data = {"cursor": row.id, "kind": row.kind, "type": row.resource_type, "id": row.resource_id,
             "request": row.request_id}
-    return f"id: {row.id}\nevent: {row.kind}\ndata: {json.dumps(data)}\n\n"
+    if isinstance(row, Invitation):
+        data.update({"live": row.live, "from": row.sender})
+    return f"id: {row.id}\nevent: {row.kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
 def requested_cursor(request: Request) -> int | None:

@@ -16,19 +16,28 @@ from server.config import HubConfig
 
 
 class RunningHub:
-    def __init__(self, folder: Path, database_url: str | None = None, **limits):
+    def __init__(self, folder: Path, database_url: str | None = None, local_sfu: bool = False, **limits):
+        """`local_sfu`: a Janus of its own posting its events to this hub (`serve --local-sfu`), stopped with
+        it (`self.sfu`); `janus=JanusSettings(...)` in `limits` points it at a Janus started elsewhere."""
         config = HubConfig.in_folder(folder, database_url)
         if limits:
             from dataclasses import replace
 
             config = replace(config, **limits)
-        self.config = config
-        self.app = create_app(config)
-        self.engine = self.app.state.engine
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
+        self.sfu = None
+        if local_sfu:
+            from server.__main__ import with_local_sfu
+
+            config, self.sfu = with_local_sfu(config, Path(folder), f"{self.url}/live/janus-events")
+            if self.sfu is None:
+                raise RuntimeError("Janus is not installed")
+        self.config = config
+        self.app = create_app(config)
+        self.engine = self.app.state.engine
         self._server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port,
                                                      log_level="error", access_log=False,
                                                      # open event streams never end by themselves
@@ -48,6 +57,8 @@ class RunningHub:
         self._server.should_exit = True
         self._thread.join(10)
         self.engine.dispose()
+        if self.sfu is not None:
+            self.sfu.stop()
 
     def register(self, kind: str = "station", **fields) -> tuple[str, str]:
         with self.engine.begin() as conn:
