@@ -271,7 +271,9 @@ class ResourceStore:
                     hospital=hospital, specialty=specialty, content=stored,
                     abroad=_for_abroad(resource),
                     draft=kind == "Composition" and resource.get("status") != "final",
-                    identified=wire.is_minutes(resource) and not wire.is_pseudonymous(resource))
+                    # A live recording shows faces and voices: never to an expert abroad either.
+                    identified=(wire.is_minutes(resource) and not wire.is_pseudonymous(resource))
+                    or wire.is_recording(resource))
 
 
 @dataclass(frozen=True)
@@ -379,6 +381,9 @@ def _check_clinical_rules(who: Principal, resource: dict, existing, service: boo
     if kind == "DocumentReference" and not service and (
             wire.is_minutes(resource) or (existing is not None and wire.is_minutes(existing.content))):
         raise forbidden("the minutes (biên bản hội chẩn) are made by the hub when a conclusion is signed")
+    if kind == "DocumentReference" and not service and (
+            wire.is_recording(resource) or (existing is not None and wire.is_recording(existing.content))):
+        raise forbidden("a live session's recording (ghi hình hội chẩn) is made by the hub, with consent")
     if kind == "Communication":
         message_kind = mapping.message_kind(resource)
         if who.is_station and message_kind in (wire.STATUS, wire.QUESTION, wire.NOTE):

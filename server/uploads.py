@@ -182,6 +182,28 @@ class FileStore:
                                             created_at=datetime.now(timezone.utc)))
         return upload
 
+    def keep_file(self, conn: Connection, client_id: str, facility: str, path: Path, metadata: dict) -> Upload:
+        """`keep` for a file the hub made on disk (a live session's recording): copied in without holding it
+        all in memory; `path` itself is left where it is."""
+        digest, length = hashlib.sha256(), 0
+        partial = self.partial(uuid.uuid4().hex)
+        with Path(path).open("rb") as source, partial.open("wb") as copy:
+            while block := source.read(1024 * 1024):
+                digest.update(block)
+                copy.write(block)
+                length += len(block)
+            copy.flush()
+            os.fsync(copy.fileno())
+        sha256 = digest.hexdigest()
+        target = self.final(sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(partial, target)
+        upload = Upload(uuid.uuid4().hex, facility, client_id, length, length, sha256, metadata, True)
+        conn.execute(insert(uploads).values(id=upload.id, client_id=client_id, facility=facility, length=length,
+                                            offset=length, sha256=sha256, metadata=metadata, complete=True,
+                                            created_at=datetime.now(timezone.utc)))
+        return upload
+
     def path_of(self, upload: Upload) -> Path:
         return self.final(upload.sha256) if upload.complete else self.partial(upload.id)
 

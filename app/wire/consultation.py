@@ -13,6 +13,8 @@ Both the station and the hub build and read these resources here, so the two can
   the signer, the time) and a Provenance whose signature holds a hash of the content.
 - **Minutes** (Biên bản hội chẩn): a PDF the hub makes on signing, a DocumentReference with
   category MINUTES whose `context.related` names the consultation and the Composition.
+- **Recording** of a live session (only with every present site's consent): a DocumentReference with
+  category RECORDING per participant, naming the consultation and (identifier) the live session.
 """
 
 import html
@@ -39,8 +41,10 @@ ASSIGNEE_EXTENSION = "urn:diemcau:extension:assignee"          # valueString: th
 OUTCOME_EXTENSION = "urn:diemcau:extension:outcome"            # complex: code, date, referred-to
 CONSULTATION_EXTENSION = systems.CONSULTATION_EXTENSION
 SECTION = "urn:diemcau:conclusion-section"                     # issue | treatment | follow-up
-DOCUMENT_CATEGORY = "urn:diemcau:document-category"            # minutes
+DOCUMENT_CATEGORY = "urn:diemcau:document-category"            # minutes | recording
 MINUTES = "minutes"
+RECORDING = "recording"  # a live session's recording, one participant's audio and video (server/live/recording.py)
+LIVE_SESSION = "urn:diemcau:live-session"                      # identifier system: the live session recorded
 CONSULT_NOTE = {"system": systems.LOINC, "code": "11488-4", "display": "Consult note"}
 SIGNATURE_TYPE = {"system": "urn:iso-astm:E1762-95:2013", "code": "1.2.840.10065.1.12.1.1",
                   "display": "Author's Signature"}
@@ -255,6 +259,33 @@ def is_pseudonymous(resource: dict) -> bool:
 def is_minutes(resource: dict) -> bool:
     return resource.get("resourceType") == "DocumentReference" and \
         _code(resource.get("category", []), DOCUMENT_CATEGORY) == MINUTES
+
+
+def recording_reference(document_id: str, case_id: str, patient_id: str, live_id: str, url: str, content_type: str,
+                        size: int, sha1_b64: str, sha256: str, created: str, title: str, start: str, end: str,
+                        participant: str) -> dict:
+    """One participant's recording of live session `live_id` of consultation `case_id` (made by the hub)."""
+    return {
+        "resourceType": "DocumentReference", "id": document_id, "status": "current",
+        "identifier": [{"system": LIVE_SESSION, "value": live_id}],
+        "type": {"text": "Ghi hình hội chẩn trực tuyến"},
+        "category": [{"coding": [{"system": DOCUMENT_CATEGORY, "code": RECORDING}]}],
+        "subject": {"reference": f"Patient/{patient_id}"}, "date": created, "description": participant,
+        "context": {"related": [{"reference": f"ServiceRequest/{case_id}"}], "period": {"start": start, "end": end}},
+        "content": [{"attachment": {"contentType": content_type, "url": url, "size": size, "hash": sha1_b64,
+                                    "title": title, "creation": created,
+                                    "extension": [{"url": systems.SHA256_EXTENSION, "valueString": sha256}]}}],
+    }
+
+
+def is_recording(resource: dict) -> bool:
+    return resource.get("resourceType") == "DocumentReference" and \
+        _code(resource.get("category", []), DOCUMENT_CATEGORY) == RECORDING
+
+
+def recording_session(resource: dict) -> str:
+    """The live session a recording is of ("" for other documents)."""
+    return next((i.get("value", "") for i in resource.get("identifier", []) if i.get("system") == LIVE_SESSION), "")
 
 
 def minutes_composition(resource: dict) -> str:
