@@ -84,6 +84,7 @@ class Participant:
     talking: bool = False
     hand: bool = False
     muted: bool = False
+    listening: bool = False   # our data reaches it now (it said so): the cue to send it what it missed
 
 
 class LiveListener(Protocol):
@@ -149,6 +150,7 @@ class LiveSession:
         self._link: _Link | None = None
         self._pending: list[str] = []
         self._announced_video: dict[str, bool] = {}   # what each participant last said of its camera
+        self._recent: dict[tuple, float] = {}
 
     # -- public, any thread ----------------------------------------------------------------------
 
@@ -348,7 +350,7 @@ class LiveSession:
         link.update_video_sending()
         sender = self.details.display
         self._send_text(encode(Message(MEDIA, sender, {"audio": not self.muted, "video": self._video_sending,
-                                                       "site": self.details.site})))
+                                                       "site": self.details.site, "hears": sorted(link.hearing)})))
         self._send_text(encode(Message(HAND, sender, {"up": self.hand})))
 
     def _send_text(self, text: str) -> None:
@@ -374,6 +376,13 @@ class LiveSession:
         self._announce()
 
     def _received(self, participant_id: str, text) -> None:
+        # While a new subscription takes over from the old one, a message can come on both.
+        now = time.monotonic()
+        key = (participant_id, text)
+        self._recent = {k: t for k, t in self._recent.items() if now - t < 0.5}
+        if key in self._recent:
+            return
+        self._recent[key] = now
         message = decode(text)
         if message is None:
             return
@@ -383,12 +392,17 @@ class LiveSession:
             body = message.body
             if message.type == MEDIA:
                 self._announced_video[participant_id] = bool(body.get("video", False))
-                changes = {"muted": not bool(body.get("audio", True))}
+                hears = body.get("hears", [])
+                changes = {"muted": not bool(body.get("audio", True)),
+                           "listening": isinstance(hears, list) and self.participant_id in hears}
                 if body.get("site"):
                     changes["site"] = str(body["site"])[:200]
+                known = self.participants.get(participant_id)
                 self._update(participant_id, **changes)
                 if self._link is not None:
                     self._link.refresh(participant_id)
+                    if changes["listening"] and (known is None or not known.listening):
+                        self._announce()  # what it missed of our state
             elif message.type == HAND:
                 self._update(participant_id, hand=bool(body.get("up", False)))
         self._tell("on_data", participant_id, message)
@@ -406,6 +420,7 @@ class _Link:
         self.subscriber: tuple[Handle, object] | None = None
         self.publishers: dict[str, dict] = {}       # Janus's publisher entries, by id
         self.video_feeds: set[str] = set()          # publishers whose video we receive now
+        self.hearing: set[str] = set()              # publishers whose streams and data reach us now
         self.lost: asyncio.Future | None = None
         self._resubscribe_task: asyncio.Task | None = None
         self._tasks: list[asyncio.Task] = []
@@ -583,22 +598,26 @@ class _Link:
                             if s.get("type") in ("audio", "data") and not s.get("disabled")]
             else:
                 streams.append({"feed": who})
-        old, self.subscriber = self.subscriber, None
-        new = None
+        old = self.subscriber
         if streams:
             handle = await self.janus.attach(opaque_id=self.details.opaque_id)
             pc = peer_connection(self.details.ice_servers)
             new = (handle, pc)
             try:
-                await self._start_subscription(handle, pc, streams)
+                feeds = await self._start_subscription(handle, pc, streams)
             except BaseException:
                 await _close_subscription(new)
                 raise
-            self.subscriber = new
+            self.subscriber, self.hearing = new, feeds
+        else:
+            self.subscriber, self.hearing = None, set()
         if old is not None:
             await _close_subscription(old)
+        self.owner._announce()  # tells everyone whom we hear now (their cue to repeat what we missed)
 
-    async def _start_subscription(self, handle: Handle, pc, streams: list[dict]) -> None:
+    async def _start_subscription(self, handle: Handle, pc, streams: list[dict]) -> set[str]:
+        """Subscribes; returns the feeds heard, once their data can reach us (the old subscription, if any,
+        goes on until then: make before break)."""
         owner = self.owner
         body = {"request": "join", "ptype": "subscriber", "room": self.details.room, "streams": streams,
                 "token": self.details.room_token, "use_msid": False}
@@ -607,9 +626,9 @@ class _Link:
         data, jsep = await handle.message(body)
         if jsep is None:
             raise JanusError("no offer for the subscription")
-        feeds = {str(s.get("mid")): str(s.get("feed_id", "")) for s in data.get("streams", [])}
-        self.video_feeds = {feeds[m] for m, s in ((str(s.get("mid")), s) for s in data.get("streams", []))
-                            if s.get("type") == "video" and s.get("active", True) and feeds.get(m)}
+        described = data.get("streams", [])
+        feeds = {str(s.get("mid")): str(s.get("feed_id", "")) for s in described}
+        video = {str(s.get("feed_id", "")) for s in described if s.get("type") == "video" and s.get("active", True)}
 
         @pc.on("track")
         def _track(track):
@@ -624,10 +643,21 @@ class _Link:
             channel.on("message", lambda text: owner._received(label, text))
 
         await pc.setRemoteDescription(RTCSessionDescription(jsep["sdp"], jsep["type"]))
+        opened = asyncio.Event()
+        if pc.sctp is not None:
+            # Janus relays publishers' data to a subscriber only once the subscriber has a channel open
+            # (janus.js opens one too); nothing is sent on it.
+            pc.createDataChannel("JanusDataChannel").on("open", opened.set)
+        else:
+            opened.set()
         await pc.setLocalDescription(await pc.createAnswer())
         await handle.message({"request": "start"}, {"type": "answer", "sdp": pc.localDescription.sdp})
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(opened.wait(), 5.0)
+        self.video_feeds = video - {""}
         for who in list(self.publishers):
             self.refresh(who)
+        return {feed for feed in feeds.values() if feed}
 
     # -- life --------------------------------------------------------------------------------------------
 
@@ -640,25 +670,30 @@ class _Link:
             if time.monotonic() - last_announce >= STATE_EVERY_S:
                 last_announce = time.monotonic()
                 self.owner._announce()
-            with contextlib.suppress(Exception):
+            try:
                 self.owner._stats = await self._gather_stats()
+            except Exception:  # statistics are a nicety: never let them end the call
+                log.exception("live statistics failed")
 
     async def _gather_stats(self) -> dict:
         now = time.monotonic()
         out: dict = {"at": now, "sent_video_frames": self.owner._video.sent if self.owner._video else 0,
                      "video_sending": self.owner._video_sending, "subscribed_video": sorted(self.video_feeds)}
-        sent = received = 0
+        sent = received = lost = 0
         rtt = None
         if self.publisher_pc is not None:
             for item in (await self.publisher_pc.getStats()).values():
-                if item.type == "outbound-rtp":
+                if item.type == "transport":
                     sent += item.bytesSent
                 elif item.type == "remote-inbound-rtp" and getattr(item, "roundTripTime", None):
                     rtt = item.roundTripTime
         if self.subscriber is not None:
             for item in (await self.subscriber[1].getStats()).values():
-                if item.type == "inbound-rtp":
+                if item.type == "transport":
                     received += item.bytesReceived
+                elif item.type == "inbound-rtp":
+                    lost += max(0, item.packetsLost)
+        out["packets_lost"] = lost
         previous = getattr(self, "_previous_stats", None)
         if previous:
             elapsed = now - previous[0]
