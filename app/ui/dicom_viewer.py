@@ -674,6 +674,9 @@ class DicomViewer(QWidget):
             self.index = min(len(images) - 1, max(0, index))
             if state.window_center is not None and state.window_width:
                 self.window = Window(state.window_center, state.window_width)
+                preset = next((code for code, window in PRESETS.items() if window == self.window), None)
+                if preset is not None:  # the presenter's preset by its name too
+                    self.preset.setCurrentIndex(self.preset.findData(preset))
             self.show_current()
             self.view.set_view(state.zoom, state.pan_x, state.pan_y)
         finally:

@@ -239,3 +239,11 @@ def test_while_live_both_viewers_show_the_patients_initials_not_the_name(qtbot, 
     presenting.stop()
     qtbot.waitUntil(lambda: following.mode is None, timeout=5000)
     assert details(presenter)["Bệnh nhân"] == details(follower)["Bệnh nhân"] == "NGUYEN VAN DUOC"
+
+
+def test_a_preset_window_is_followed_by_its_name(qtbot, pair):
+    presenter, follower, *_ = pair
+    presenter.preset.setCurrentIndex(presenter.preset.findData("lung"))
+    presenter.on_preset(0)
+    qtbot.waitUntil(lambda: follower.window == presenter.window, timeout=5000)
+    assert follower.preset.currentText() == "Cửa sổ: Phổi" and follower.levels.text() == "C -600 / W 1500"
