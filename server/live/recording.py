@@ -162,17 +162,18 @@ def recording_view(conn: Connection, live_id: str) -> dict:
     if session is None or session.state != "open":
         row_state = OFF  # ended: whatever ran is being closed (presence_changed after the end)
     else:
-        row_state = _state(row)
+        row_state = _state(row, bool(parties) and not missing)
     return {"state": row_state, "agreed": [p.as_json() for p in agreed],
             "missing": [p.as_json() for p in missing], "declined": [p.as_json() for p in declined],
             "documents": list(row.documents) if row is not None else [],
             "processing": bool(row.pending) if row is not None else False}
 
 
-def _state(row) -> str:
+def _state(row, everyone_agreed: bool) -> str:
+    """From the consents as they stand (a running flag the next `sync` turns off already reads as paused)."""
     if row is None or not row.requested:
         return OFF
-    if row.running:
+    if row.running and everyone_agreed:
         return ON
     return PAUSED if row.started_at is not None else WAITING
 

@@ -165,13 +165,17 @@ def test_recording_runs_only_while_everyone_present_agreed_and_is_stored_for_the
             await asyncio.to_thread(wait_for, lambda: len([n for n, size in mjr(folder).items() if size > 0]) >= 4,
                                     what="audio and video files of both publishers")
 
-            # A late joiner who has not agreed: paused before anything of theirs is written.
-            late = Publisher(visitor("POST", f"/live/{live_id}/join").json())
+            # A late joiner who has not agreed: paused as they are let in, before anything of theirs is written.
+            ticket = await asyncio.to_thread(visitor, "POST", f"/live/{live_id}/join")
+            assert ticket.json()["recording"]["state"] == "paused"
+            assert not await asyncio.to_thread(janus_records, live_hub, room)
+            late = Publisher(ticket.json())
             await late.join()
-            paused = await asyncio.to_thread(wait_for, lambda: (lambda v: v if v["state"] == "paused" else None)(
-                view()), what="the recording paused for the late joiner")
-            assert names(paused["missing"]) == ["Bệnh viện Cần Thơ"]
             await late.publish()
+            await asyncio.to_thread(wait_for, lambda: len(host("GET", f"/live/{live_id}").json()["present"]) == 3,
+                                    what="the late joiner in the room")
+            paused = await asyncio.to_thread(view)
+            assert paused["state"] == "paused" and names(paused["missing"]) == ["Bệnh viện Cần Thơ"]
             assert not await asyncio.to_thread(janus_records, live_hub, room)
             before = mjr(folder)
             await station.more_frames()
