@@ -254,6 +254,9 @@ def main(out_dir: Path) -> None:
     from tools.screenshot_thread import thread_shots
 
     thread_shots(app, out_dir, settle, wait_for)  # the Hội chẩn tab, with a hub of its own
+    from tools.screenshot_live import live_shots
+
+    live_shots(app, out_dir, settle, wait_for)  # a live consultation: a real Janus, three other sites
     from tools.screenshot_console import console_shots
 
     console_shots(out_dir)  # the experts' web console in Chromium, with a hub of its own

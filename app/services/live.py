@@ -118,6 +118,12 @@ class LiveService:
                 self._client = self._client_key = None
 
     @property
+    def client_id(self) -> str:
+        """This station as the hub names it among a session's participants (recording's "missing")."""
+        credential = self._credential()
+        return credential.client_id if credential is not None else ""
+
+    @property
     def facility(self) -> str:
         credential = self._credential()
         return credential.facility if credential is not None else ""

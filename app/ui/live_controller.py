@@ -84,15 +84,16 @@ class LiveController(QObject):
 
     def __init__(self, service: Callable[[], object], settings: Callable[[], object],
                  panel: Callable[[], object] | None = None, parent: QWidget | None = None,
-                 present: Callable[[object], None] | None = None):
+                 attach_viewer: Callable[[object], None] | None = None):
         """`service()`: the LiveService; `panel()`: the capture tab that lends the devices (or None);
-        `present(window)`: the synced viewer's way in (the "Show images" button)."""
+        `attach_viewer(window)`: joins the case's DICOM viewer to the window's session (the synced viewer:
+        following whoever presents, and the "Show images" button)."""
         super().__init__(parent)
         self._service = service
         self._settings = settings
         self._panel = panel or (lambda: None)
         self._parent = parent
-        self.present = present
+        self.attach_viewer = attach_viewer
         self.runner = TaskRunner(self)
         self.window = None
         self.preview = None
@@ -186,8 +187,10 @@ class LiveController(QObject):
 
         self.window = LiveWindow(self._service(), live_id, details, feed, mic, quality,
                                  lend_devices=self._lend, give_back_devices=self._give_back,
-                                 open_devices=self._open_devices, present=self.present)
+                                 open_devices=self._open_devices)
         self.window.closed.connect(self._on_window_closed)
+        if self.attach_viewer is not None:
+            self.attach_viewer(self.window)
         self.window.show()
         self.window.start()
         self.window_opened.emit(self.window)

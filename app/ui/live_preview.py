@@ -54,9 +54,9 @@ class LivePreviewDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self._suggested = quality
         self.form = QFormLayout()
-        self.form.addRow("", self.meter)
-        self.form.addRow("", self.quality)
-        self.form.addRow("", self.link_label)
+        self.form_labels = [QLabel(), QLabel(), QLabel()]
+        for label, field in zip(self.form_labels, (self.meter, self.quality, self.link_label)):
+            self.form.addRow(label, field)
         layout = QVBoxLayout(self)
         layout.addWidget(self.case_line)
         row = QHBoxLayout()
@@ -83,8 +83,8 @@ class LivePreviewDialog(QDialog):
         self.join_button.setText(self.tr("Join now"))
         self.cancel_button.setText(self.tr("Cancel"))
         labels = (self.tr("Microphone"), self.tr("Quality"), self.tr("Link"))
-        for row, text in enumerate(labels):
-            self.form.itemAt(row, QFormLayout.ItemRole.LabelRole).widget().setText(text)
+        for label, text in zip(self.form_labels, labels):
+            label.setText(text)
         chosen = max(0, self.quality.currentIndex())
         self.quality.clear()
         self.quality.addItems([self.tr("High (720p)"), self.tr("Low bandwidth (360p)"), self.tr("Audio only")])

@@ -88,6 +88,7 @@ class LiveWindow(QWidget):
 
         self.case_label = QLabel()
         self.case_label.setObjectName("liveCase")
+        self.case_label.setStyleSheet("font-weight: bold;")
         self.recording_label = QLabel()
         self.recording_label.setObjectName("liveRecording")
         self.recording_label.setStyleSheet("color: #c62828; font-weight: bold;")
@@ -241,6 +242,16 @@ class LiveWindow(QWidget):
         if tile is not None:
             tile.set_frame(frame)
 
+    def set_present(self, present: Callable[[], None] | None) -> None:
+        """The "Show images" button's action (the synced DICOM viewer presents: app/ui/viewer_sync.py)."""
+        self._present = (lambda _window: present()) if present is not None else None
+        self.controls.present_button.setVisible(present is not None)
+
+    def send_text(self, text: str) -> None:
+        """To every other participant over the data channel (the synced viewer's states)."""
+        if self.session is not None:
+            self.session.send(text)
+
     # -- controls ------------------------------------------------------------------------------------
 
     def on_microphone_muted(self, muted: bool) -> None:
@@ -329,18 +340,22 @@ class LiveWindow(QWidget):
         self.recording = dict(recording or {})
         state = self.recording.get("state", "off")
         self.recording_label.setVisible(state == "on")
-        asking = state in ("waiting", "paused") and self._asked_of_me(self.recording.get("missing") or [])
+        asking = (state in ("waiting", "paused") and self._asked_of_me(self.recording.get("missing") or [])
+                  and not self._asked_of_me(self.recording.get("declined") or []))  # a no stands until changed
         if asking and self._consent_asked_for != self.recording.get("round", state) and self.consent_dialog is None:
             self._consent_asked_for = self.recording.get("round", state)
             self.ask_consent()
 
     def _asked_of_me(self, missing) -> bool:
-        """Whether this station is among those the recording waits for (the hub names sites or participants)."""
-        me = {x for x in (getattr(self.details, "display", ""), getattr(self.details, "site", ""),
-                          getattr(self.service, "facility", ""), getattr(self.details, "opaque_id", "")) if x}
+        """Whether this station is among those the recording waits for: the hub names each participant by
+        its client id ({"participant", "site", "display"}); the display name where no id is known."""
+        me = getattr(self.service, "client_id", "")
+        display = getattr(self.details, "display", "")
         for entry in missing:
-            names = set(entry.values()) if isinstance(entry, dict) else {entry}
-            if me & {str(n) for n in names}:
+            if isinstance(entry, dict):
+                if me and entry.get("participant") == me or not me and display and entry.get("display") == display:
+                    return True
+            elif str(entry) in (me, display):
                 return True
         return False
 

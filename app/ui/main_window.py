@@ -185,27 +185,42 @@ class MainWindow(QMainWindow):
 
             self.live = LiveController(self._live, self._media.settings if self._media else lambda: None,
                                        panel=lambda: self.editor.capture_panel if self.editor is not None else None,
-                                       parent=self, present=self.present_in_live)
+                                       parent=self, attach_viewer=self.attach_live_viewer)
             self.statusBar().addWidget(self.live.notice)
             self.live.invited.connect(self.on_live_invited)
         return self.live
 
-    def present_in_live(self, live_window) -> None:
-        """The live window's "Show images": the case's DICOM viewer, in front, presents to every site
-        (the synced viewer, app/ui/viewer_sync.py, follows it through `present_in`)."""
-        request = getattr(live_window.details, "request", "")
+    def attach_live_viewer(self, live_window) -> None:
+        """The case's DICOM viewer in the live session: it follows whichever site presents (the viewer comes
+        to the front then) and presents to every site with the window's "Show images" (app/ui/viewer_sync.py)."""
         editor = self._ensure_editor()
-        if request and (editor.case is None or editor.case.id != request):
-            self.open_case(request)
         if editor.viewer is None:
             return
-        for index in range(editor.tabs.count()):
-            if editor.tabs.widget(index).isAncestorOf(editor.viewer):
-                editor.tabs.setCurrentIndex(index)
-        hook = getattr(editor.viewer, "present_in", None)
-        if hook is not None:
-            hook(live_window)
-        self.activateWindow()
+        from .viewer_sync import ViewerSync
+
+        sync = ViewerSync(editor.viewer, live_window.send_text, getattr(live_window.details, "display", ""),
+                          parent=live_window)
+        live_window.viewer_sync = sync
+        live_window.bridge.data_received.connect(sync.on_message)
+        live_window.closed.connect(sync.stop)
+        request = getattr(live_window.details, "request", "")
+
+        def not_here(error: BaseException) -> None:
+            from app.services.cases import CaseNotFound
+
+            if not isinstance(error, CaseNotFound):  # another site's case: its images come from the hub
+                raise error
+
+        def show_viewer() -> None:
+            if request and (editor.case is None or editor.case.id != request):
+                editor.flush()
+                self._runner.run(lambda: self._cases.get_case(request), self.show_case, not_here, owner=self)
+            for index in range(editor.tabs.count()):
+                if editor.tabs.widget(index).isAncestorOf(editor.viewer):
+                    editor.tabs.setCurrentIndex(index)
+
+        sync.following_changed.connect(lambda name: show_viewer() if name else None)
+        live_window.set_present(lambda: (show_viewer(), sync.present()))
 
     def on_live_invited(self, _live_id: str, text: str) -> None:
         self._notice_kind = "live"
