@@ -42,7 +42,8 @@ from app.wire import consultation as wire
 
 from ..access import Principal
 from ..tables import metadata, resources
-from .consent import answers
+from .consent import answers, participant_key
+from .consent import record as record_answer
 from .janus_admin import JanusAdmin, JanusAdminError
 
 log = logging.getLogger("diemcau.hub.live.recording")
@@ -212,9 +213,11 @@ def sync(conn: Connection, admin: JanusAdmin | None, live_id: str, folder: Path 
                                      for p in parties)
     run = row.requested and not ended and everyone
     values: dict[str, Any] = {}
-    if run != row.running:
+    # Running: told again each time (a Janus restarted under the session made the room again, without its
+    # recording flag and folder); the call is idempotent and presence changes are few.
+    if run != row.running or run:
         if not _set_janus(admin, session, run, ended, folder):
-            run = row.running if not ended else False
+            run = False if ended or run else row.running
         if run != row.running:
             values["running"] = run
             if run and row.started_at is None:
@@ -264,6 +267,45 @@ def _close_take(folder: Path) -> bool:
     for path in loose:
         os.replace(path, take / path.name)
     return True
+
+
+# -- what participants do (the API's routes and the console's views call these) -------------------------
+
+def give_consent(conn: Connection, who: Principal, live_id: str, agreed: bool, hub) -> dict:
+    """`who` agrees to (or refuses, or withdraws from) the recording of session `live_id`; the session JSON.
+
+    Anyone who may join the session answers for themselves; the recording follows at once."""
+    from . import service  # H1's; late, as the tables
+
+    session, _ = service._joinable(conn, who, live_id, lock=True)
+    if session.state != service.OPEN:
+        raise service.ended()
+    record_answer(conn, live_id, participant_key(who), service.site_of(who), service.display_of(who), agreed)
+    _sync(conn, hub, live_id)
+    return service.session_view(conn, who, live_id)
+
+
+def ask_recording(conn: Connection, who: Principal, live_id: str, on: bool, hub) -> dict:
+    """The starter or a coordinator asks for the recording (`on`, which is also their own agreement) or stops
+    it; it runs only once everyone present has agreed. The session JSON."""
+    from . import service
+
+    session, case = service._joinable(conn, who, live_id, lock=True)
+    if session.state != service.OPEN:
+        raise service.ended()
+    if not service.may_end(who, session, case):
+        raise service.LiveError(403, "not-host", "only whoever started this live consultation, or a coordinator of "
+                                "the case's routing, may start or stop its recording", "forbidden")
+    if on:
+        record_answer(conn, live_id, participant_key(who), service.site_of(who), service.display_of(who), True)
+    request(conn, live_id, participant_key(who), on)
+    _sync(conn, hub, live_id)
+    return service.session_view(conn, who, live_id)
+
+
+def _sync(conn: Connection, hub, live_id: str) -> None:
+    # The caller wakes the worker after its transaction (`wake`): a closed take waits for the commit.
+    sync(conn, admin_of(hub), live_id, record_dir(hub.config, live_id))
 
 
 # -- the hub's side: which Janus, which folder; called by the attendance code and the routes ---------------
@@ -441,9 +483,9 @@ class RecordingWorker:
             result = render_participant(segments, out / f"user-{_safe(user)}")
             if result is None:
                 continue
-            path, start, end = result
+            path, start, end, video = result
             with self.hub.engine.begin() as conn:
-                if store_recording(conn, self.hub, live_id, take.name, user, path, start, end):
+                if store_recording(conn, self.hub, live_id, take.name, user, path, start, end, video):
                     made += 1
         return made
 
@@ -524,10 +566,11 @@ def _convert(mjr: Path, target: Path) -> Path | None:
     return target
 
 
-def render_participant(segments: list[Segment], stem: Path) -> tuple[Path, datetime, datetime] | None:
-    """One file of the participant's audio and video over all their segments: (path, start, end), or None."""
+def render_participant(segments: list[Segment], stem: Path) -> tuple[Path, datetime, datetime, bool] | None:
+    """One file of the participant's audio and video over all their segments: (path, start, end, has video),
+    or None when nothing of theirs was usable."""
     parts: list[Path] = []
-    webm = True
+    webm, seen_video = True, False
     for n, segment in enumerate(segments):
         audio = _convert(segment.audio, stem.with_name(f"{stem.name}-{n}-audio.opus")) if segment.audio else None
         video = None
@@ -536,6 +579,7 @@ def render_participant(segments: list[Segment], stem: Path) -> tuple[Path, datet
             webm = webm and codec in ("vp8", "vp9", "")
             suffix = ".webm" if codec in ("vp8", "vp9", "") else ".mkv"
             video = _convert(segment.video, stem.with_name(f"{stem.name}-{n}-video{suffix}"))
+            seen_video = seen_video or video is not None
         inputs = [p for p in (video, audio) if p is not None]
         if not inputs:
             continue
@@ -564,11 +608,11 @@ def render_participant(segments: list[Segment], stem: Path) -> tuple[Path, datet
         for f in (p.audio, p.video):
             if f is not None:
                 end = max(end, datetime.fromtimestamp(f.stat().st_mtime, timezone.utc))
-    return target, start, end
+    return target, start, end, seen_video
 
 
 def store_recording(conn: Connection, hub, live_id: str, take: str, user: str, path: Path, start: datetime,
-                    end: datetime) -> bool:
+                    end: datetime, video: bool = True) -> bool:
     """`path` kept in the file store and described by a DocumentReference of the session's consultation."""
     import base64
     import hashlib
@@ -598,7 +642,7 @@ def store_recording(conn: Connection, hub, live_id: str, take: str, user: str, p
     writer = Principal(client_id=WRITER_ID, kind="station", facility=request.facility, name="Điểm Cầu hub")
     reference = wire.recording_reference(
         document_id, request.id, (request.patient_id or ""), live_id, f"/files/{upload.id}",
-        "video/webm" if webm else "video/x-matroska", upload.length, base64.b64encode(sha1.digest()).decode(),
+        ("video/webm" if video else "audio/webm") if webm else "video/x-matroska", upload.length, base64.b64encode(sha1.digest()).decode(),
         upload.sha256, fhir_instant(_now()), f"Ghi hình hội chẩn trực tuyến — {display}", fhir_instant(start),
         fhir_instant(end), display)
     hub.store.put(conn, writer, reference, service=True)
@@ -619,5 +663,6 @@ def remove_work_files(take: Path) -> None:
     shutil.rmtree(take / "out", ignore_errors=True)
 
 
-__all__ = ["OFF", "ON", "PAUSED", "WAITING", "Party", "RecordingWorker", "apply", "live_recordings", "present",
+__all__ = ["OFF", "ON", "PAUSED", "WAITING", "Party", "RecordingWorker", "apply", "ask_recording", "give_consent",
+           "live_recordings", "present",
            "presence_changed", "record_dir", "recording_view", "register", "request", "session_ended", "sync"]
