@@ -30,6 +30,7 @@ from enum import Enum
 from typing import Protocol
 from urllib.parse import urlsplit
 
+import httpx
 from aiortc import RTCSessionDescription
 
 from app.wire.live import HAND, Message, decode, encode
@@ -37,7 +38,7 @@ from app.wire.live import HAND, Message, decode, encode
 from .details import JoinDetails
 from .janus import Handle, JanusError, JanusSession, JanusUnreachable
 from .peer import offer_loopback, peer_connection
-from .tracks import CameraTrack, MicrophoneTrack
+from .tracks import AudioSource, CameraTrack, MicrophoneTrack, VideoSource
 
 log = logging.getLogger(__name__)
 
@@ -145,12 +146,13 @@ class LiveSession:
         self._leaving: asyncio.Event | None = None
         self._left = threading.Event()
         self._lock = threading.Lock()
-        self._audio = MicrophoneTrack()
-        self._video = CameraTrack(quality.box or (640, 360), quality.fps or 15.0) if camera is not None else None
+        self._audio = AudioSource()
+        self._video = VideoSource(quality.box or (640, 360), quality.fps or 15.0) if camera is not None else None
         self._link: _Link | None = None
         self._pending: list[str] = []
         self._announced_video: dict[str, bool] = {}   # what each participant last said of its camera
         self._recent: dict[tuple, float] = {}
+        self._stale: tuple | None = None               # (url, token, id) of a Janus session lost, to end
 
     # -- public, any thread ----------------------------------------------------------------------
 
@@ -432,6 +434,7 @@ class _Link:
         loop = asyncio.get_running_loop()
         self.lost = loop.create_future()
         details = self.details
+        await self._end_stale()
         self.janus = JanusSession(details.janus_url, details.token)
         try:
             await self.janus.create()
@@ -459,13 +462,25 @@ class _Link:
             self.resubscribe(now=True)
         self._tasks = [asyncio.ensure_future(self._watch())]
 
+    async def _end_stale(self) -> None:
+        """The Janus session of the attempt before, if signalling alone was cut: Janus would keep our old
+        publisher in the room until its session timeout, a second tile of us for everyone."""
+        stale, self.owner._stale = self.owner._stale, None
+        if stale is None:
+            return
+        url, token, session_id = stale
+        with contextlib.suppress(Exception):
+            async with httpx.AsyncClient(timeout=3.0) as client:
+                await client.post(f"{url.rstrip('/')}/{session_id}",
+                                  json={"janus": "destroy", "transaction": "stale", "token": token})
+
     async def _publish(self) -> None:
         owner = self.owner
         pc = peer_connection(self.details.ice_servers)
         self.publisher_pc = pc
-        pc.addTrack(owner._audio)
+        pc.addTrack(MicrophoneTrack(owner._audio))
         if owner._video is not None:
-            pc.addTrack(owner._video)
+            pc.addTrack(CameraTrack(owner._video))
         self.channel = pc.createDataChannel(owner.participant_id)
         self.channel.on("open", owner._flush_pending)
         self.channel.on("open", owner._announce)
@@ -732,6 +747,8 @@ class _Link:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.publisher.message({"request": "leave"}, timeout_s=2), 3)
         if self.janus is not None:
+            if self.janus._closed and self.janus.id:  # lost: maybe only the signalling, try again next time
+                self.owner._stale = (self.janus.url, self.janus.token, self.janus.id)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.janus.destroy(), 5)
         if self.lost is not None and not self.lost.done():

@@ -29,68 +29,72 @@ def fitted(size: tuple[int, int], box: tuple[int, int]) -> tuple[int, int]:
     return max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
 
 
-class CameraTrack(MediaStreamTrack):
-    kind = "video"
+class VideoSource:
+    """The camera's latest frame and what the session wants of it; outlives the tracks (aiortc stops a
+    track with its peer connection, and a reconnection makes a new one)."""
 
     def __init__(self, box: tuple[int, int], fps: float):
-        super().__init__()
         self.box, self.fps = box, fps
         self.paused = False
         self.sent = 0
         self.last_frame_at = 0.0         # time.monotonic() of the camera's latest frame
-        self._latest = None              # app.media.camera.Frame, set from the camera's thread
-        self._sent_number = -1
-        self._start = time.monotonic()
-        self._next = self._start
+        self.latest = None               # app.media.camera.Frame, set from the camera's thread
 
     def push(self, frame) -> None:
         """From the camera's thread: keep only the latest."""
-        self._latest = frame
+        self.latest = frame
         self.last_frame_at = time.monotonic()
 
     def set_format(self, box: tuple[int, int], fps: float) -> None:
         self.box, self.fps = box, fps
 
+
+class CameraTrack(MediaStreamTrack):
+    kind = "video"
+
+    def __init__(self, source: VideoSource):
+        super().__init__()
+        self.source = source
+        self._sent_number = -1
+        self._start = time.monotonic()
+        self._next = self._start
+
     async def recv(self) -> VideoFrame:
         import cv2
 
+        source = self.source
         while True:
             if self.readyState != "live":
                 raise MediaStreamError
-            self._next += 1.0 / self.fps
+            self._next += 1.0 / source.fps
             delay = self._next - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
             else:
                 self._next = time.monotonic()
-            frame = self._latest
-            if not self.paused and frame is not None and frame.number != self._sent_number:
+            frame = source.latest
+            if not source.paused and frame is not None and frame.number != self._sent_number:
                 break
         self._sent_number = frame.number
         image = frame.image
-        size = fitted((image.shape[1], image.shape[0]), self.box)
+        size = fitted((image.shape[1], image.shape[0]), source.box)
         if size != (image.shape[1], image.shape[0]):
             image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
         video = VideoFrame.from_ndarray(image, format="bgr24")
         video.pts = int((time.monotonic() - self._start) * VIDEO_CLOCK)
         video.time_base = fractions.Fraction(1, VIDEO_CLOCK)
-        self.sent += 1
+        source.sent += 1
         return video
 
 
-class MicrophoneTrack(MediaStreamTrack):
-    """Opus wants 20 ms frames at a steady pace: the track keeps the pace itself and sends silence when the
-    microphone has nothing (muted, no microphone, a block late), so the far end hears a gap, not a stall."""
-    kind = "audio"
+class AudioSource:
+    """The microphone's recent blocks, shared by the tracks of successive connections."""
 
     def __init__(self):
-        super().__init__()
         self.muted = False
         self._blocks: deque[np.ndarray] = deque()
         self._queued = 0
         self._lock = threading.Lock()
-        self._timestamp = 0
-        self._start: float | None = None
 
     def push(self, block: np.ndarray, samplerate: int = AUDIO_RATE) -> None:
         """From the audio thread: a block of float32 samples (frames x channels)."""
@@ -121,6 +125,19 @@ class MicrophoneTrack(MediaStreamTrack):
                 self._queued -= used
         return out
 
+
+
+class MicrophoneTrack(MediaStreamTrack):
+    """Opus wants 20 ms frames at a steady pace: the track keeps the pace itself and sends silence when the
+    microphone has nothing (muted, no microphone, a block late), so the far end hears a gap, not a stall."""
+    kind = "audio"
+
+    def __init__(self, source: AudioSource):
+        super().__init__()
+        self.source = source
+        self._timestamp = 0
+        self._start: float | None = None
+
     async def recv(self) -> AudioFrame:
         if self.readyState != "live":
             raise MediaStreamError
@@ -131,8 +148,8 @@ class MicrophoneTrack(MediaStreamTrack):
             delay = self._start + self._timestamp / AUDIO_RATE - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-        samples = self._take(AUDIO_FRAME)
-        if self.muted:
+        samples = self.source._take(AUDIO_FRAME)
+        if self.source.muted:
             samples[:] = 0
         pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype(np.int16).reshape(1, -1)
         frame = AudioFrame.from_ndarray(pcm, format="s16", layout="mono")

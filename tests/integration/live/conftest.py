@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from app.live.details import JoinDetails
-from server.live.janus_admin import JanusAdmin
+from server.live.janus_admin import JanusAdmin, JanusAdminError
 from server.live.tokens import signed_token
 from tests.support.janus import start_janus
 
@@ -62,9 +62,11 @@ class Rooms:
         self.secret = secrets.token_hex(8)
         self.room = "live-" + secrets.token_hex(4)
         self.tickets: list[str] = []
+        self._lock = threading.Lock()
         self.create()
 
     def create(self) -> None:
+        self.admin = JanusAdmin(self.janus.settings)
         self.admin.create_room(self.room, self.secret, list(self.tickets), description="test")
 
     def details(self, display: str = "BS Lan — TTYT huyện Mèo Vạc", site: str = "TTYT huyện Mèo Vạc",
@@ -82,11 +84,14 @@ class Rooms:
     def rejoin_for(self, display: str):
         """A rejoin callable as a station's services give one: a fresh ticket, the room remade if Janus lost it."""
         def rejoin() -> JoinDetails:
-            try:
-                self.admin.participants(self.room)
-            except Exception:
-                self.create()
-            return self.details(display)
+            with self._lock:  # two stations coming back at once remake the room once
+                try:
+                    self.admin.participants(self.room)
+                except JanusAdminError as error:
+                    if error.unreachable:
+                        raise
+                    self.create()
+                return self.details(display)
         return rejoin
 
 
