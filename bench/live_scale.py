@@ -314,6 +314,8 @@ async def run(steps: list[int], seconds: float, workers: int) -> None:
         print(f"delivered frame rate fell below 95 % at N = {knee}; machine busy "
               f"{rows[-1]['machine'] * 100:.0f} % (subscribers {rows[-1]['subs'] * 100:.0f} %, "
               f"Janus {rows[-1]['janus'] * 100:.0f} % of a core)")
+    print(f"load average {Path('/proc/loadavg').read_text().split()[1]} over the last 5 minutes "
+          f"(other work on this machine shares its cores too)")
     print(f"Janus alone would fill {cores} cores at N ~ {limit:.0f} (its per-subscriber CPU, extrapolated)")
     print(f"RESULT live_scale_subscribers {carried} subscribers limit={limit:.0f} ratio={carried / limit:.2f}")
 
