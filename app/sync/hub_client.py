@@ -54,6 +54,20 @@ class HubRejected(HubError):
         self.diagnostics = diagnostics
 
 
+class LiveUnavailable(HubUnreachable):
+    """503 {"code": "sfu-unavailable"}: the hub answered, its video server (Janus) did not. Live consultation
+    waits; the rest of the case work goes on."""
+    code = "sfu-unavailable"
+
+
+class LiveRefused(HubRejected):
+    """The hub refused a live request; `code` is its machine code (not-invited, ended, not-host, ...)."""
+
+    def __init__(self, status: int, diagnostics: str, code: str = ""):
+        super().__init__(status, diagnostics)
+        self.code = code
+
+
 class HubBusy(HubError):
     """The hub is busy with this very record (tus 409: another PATCH of the upload is still arriving):
     ask again in a little while; nobody needs to decide anything."""
@@ -255,6 +269,59 @@ class HubClient:
             if len(batch) < page:
                 return found
             offset += page
+
+    # -- live consultation (the hub's /live routes, plain JSON) ----------------------------------
+
+    def start_live(self, request_id: str, facilities=(), people=()) -> dict:
+        """A live session on the consultation `request_id` (or the one already open on it), inviting these
+        facilities (codes) and people (ids); the session JSON."""
+        return self._live("POST", "/live", {"request": request_id,
+                                            "invite": {"facilities": list(facilities), "people": list(people)}})
+
+    def live_sessions(self) -> dict:
+        """{"sessions": [...]}: the open sessions this station is invited to or may join."""
+        return self._live("GET", "/live")
+
+    def live_session(self, live_id: str) -> dict:
+        return self._live("GET", f"/live/{live_id}")
+
+    def invite_live(self, live_id: str, facilities=(), people=()) -> dict:
+        return self._live("POST", f"/live/{live_id}/invitations",
+                          {"facilities": list(facilities), "people": list(people)})
+
+    def join_live(self, live_id: str) -> dict:
+        """A fresh ticket (app.live.details.JoinDetails.parse reads it): one per join, reconnections included."""
+        return self._live("POST", f"/live/{live_id}/join", {})
+
+    def leave_live(self, live_id: str) -> dict:
+        return self._live("POST", f"/live/{live_id}/leave", {})
+
+    def end_live(self, live_id: str) -> dict:
+        return self._live("POST", f"/live/{live_id}/end", {})
+
+    def live_consent(self, live_id: str, agree: bool) -> dict:
+        """This site's answer to recording the session."""
+        return self._live("POST", f"/live/{live_id}/consent", {"recording": bool(agree)})
+
+    def live_attendance(self, live_id: str) -> dict:
+        return self._live("GET", f"/live/{live_id}/attendance")
+
+    def _live(self, method: str, path: str, body: dict | None = None) -> dict:
+        reply = self._send(method, f"{self.base}{path}", headers={"Accept": "application/json"},
+                           allow=tuple(range(400, 500)) + (503,), **({"json": body} if body is not None else {}))
+        if reply.status_code < 400:
+            return reply.json() if reply.content else {}
+        try:
+            answer = reply.json()
+        except ValueError:
+            answer = {}
+        code = answer.get("code", "") if isinstance(answer, dict) else ""
+        words = _diagnostics(reply)
+        if reply.status_code == 503:
+            if code == LiveUnavailable.code:
+                raise LiveUnavailable(f"{code}: {words}")
+            raise HubUnreachable("hub answered 503")
+        raise LiveRefused(reply.status_code, words, code)
 
     # -- plumbing ----------------------------------------------------------------------------
 
