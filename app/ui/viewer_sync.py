@@ -92,6 +92,13 @@ class ViewerSync(QObject):
         self._sent_at = time.monotonic()
         self._send(viewer_message(self._last_sent, self.sender))
 
+    def resend(self) -> None:
+        """Who presents and where, again: for a participant who has just started hearing us (the live
+        session's `Participant.listening` turning true), rather than leaving it to the next repeat."""
+        if self.mode == "presenting":
+            self._send(presenting_message(self.sender, self.sender))
+            self._send_again()
+
     def _send_again(self) -> None:
         if self.mode == "presenting" and self._last_sent is not None:
             self._send(viewer_message(self._last_sent, self.sender))

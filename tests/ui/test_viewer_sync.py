@@ -247,3 +247,12 @@ def test_a_preset_window_is_followed_by_its_name(qtbot, pair):
     presenter.on_preset(0)
     qtbot.waitUntil(lambda: follower.window == presenter.window, timeout=5000)
     assert follower.preset.currentText() == "Cửa sổ: Phổi" and follower.levels.text() == "C -600 / W 1500"
+
+
+def test_resend_tells_a_newcomer_who_presents_and_where_without_a_new_seq(qtbot, pair):
+    presenter, _, presenting, _, to_follower, _ = pair
+    last = decode(to_follower.sent[-1])
+    presenting.resend()
+    again = [decode(text) for text in to_follower.sent[-2:]]
+    assert [m.type for m in again] == ["presenting", "viewer"]
+    assert again[0].body == {"presenter": "BS Hoa — TTYT Mèo Vạc"} and again[1].body == last.body
