@@ -63,6 +63,7 @@ def openapi_document() -> dict:
     paths.update(_tus_paths())
     paths.update(_events_paths())
     paths.update(_dicomweb_paths())
+    paths.update(_live_recording_paths())
     for kind in SUPPORTED_TYPES:
         paths.update(_fhir_paths(kind))
     return {
@@ -313,6 +314,27 @@ def _events_paths() -> dict:
             _header("Last-Event-ID", cursor, "as `after`, sent by an EventSource reconnecting")],
         ok={"200": stream, "429": {"description": "This client has as many streams open as it may",
                                    "content": {FHIR_JSON: {"schema": _OUTCOME}}}})}}
+
+
+# -- live sessions: consent to recording ------------------------------------------------------------
+
+def _live_recording_paths() -> dict:
+    session = {"description": "The live session (server/live/service.py); its `recording` says what runs: "
+                              "{state: off|waiting|on|paused, agreed, missing, declined, documents, processing}",
+               "content": {"application/json": {"schema": {"type": "object", "required": ["id", "recording"]}}}}
+    live_id = _path_param("live_id", FHIR_ID, "the live session")
+
+    def flag(name: str) -> dict:
+        return {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": [name], "properties": {name: {"type": "boolean"}}}}}}
+    return {
+        "/live/{live_id}/consent": {"post": _operation(
+            "live-consent", "The caller agrees to the session being recorded, or refuses, or withdraws "
+            "(append-only: the latest answer counts)", params=[live_id], body=flag("recording"), ok={"200": session})},
+        "/live/{live_id}/recording": {"post": _operation(
+            "live-recording", "The starter or a coordinator asks for the recording (it runs only while everyone "
+            "present has agreed) or stops it", params=[live_id], body=flag("on"), ok={"200": session})},
+    }
 
 
 # -- pieces ----------------------------------------------------------------------------------------

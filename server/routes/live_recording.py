@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from ..live import recording, service
+from ..live import recording
 from ..outcome import FhirError
 from ..validation import check_id
 from .common import Hub
@@ -31,13 +31,8 @@ def live_recording_router(hub: Hub, on_shutdown: list) -> APIRouter:
             raise FhirError(400, "invalid", f"the body must be {{\"{name}\": true}} or {{\"{name}\": false}}", [name])
         return body[name]
 
-    def need_sfu() -> None:
-        if hub.config.janus is None:
-            raise service.sfu_unavailable("no video server is configured on this hub")
-
     @router.post("/live/{live_id}/consent")
     async def give(live_id: str, request: Request):
-        need_sfu()
         check_id(live_id, "the live session id")
         agreed = await flag(request, "recording")
         response = await hub.run(request, "live-consent", KIND, live_id, lambda conn, who: JSONResponse(
@@ -47,7 +42,6 @@ def live_recording_router(hub: Hub, on_shutdown: list) -> APIRouter:
 
     @router.post("/live/{live_id}/recording")
     async def ask(live_id: str, request: Request):
-        need_sfu()
         check_id(live_id, "the live session id")
         on = await flag(request, "on")
         response = await hub.run(request, "live-recording", KIND, live_id, lambda conn, who: JSONResponse(
