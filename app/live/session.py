@@ -125,8 +125,11 @@ class LiveSession:
     BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 15.0)
 
     def __init__(self, details: JoinDetails, listener, camera=None, microphone=None, quality: Quality = Quality.HIGH,
-                 rejoin: Callable[[], JoinDetails] | None = None):
+                 rejoin: Callable[[], JoinDetails] | None = None, speaker=None):
+        """`speaker`: a started app.live.speaker.Speaker the others' voices are played to (the caller owns it,
+        as it owns the camera and the microphone); None plays nothing (listener.on_audio still hears)."""
         self.details = details
+        self.speaker = speaker
         self.listener = listener
         self.camera = camera
         self.microphone = microphone
@@ -321,6 +324,8 @@ class LiveSession:
 
     def _forget_everyone(self) -> None:
         for participant_id in list(self.participants):
+            if self.speaker is not None:
+                self.speaker.forget(participant_id)
             del self.participants[participant_id]
             self._tell("on_participant_left", participant_id)
 
@@ -338,6 +343,8 @@ class LiveSession:
         self._tell("on_participant", new)
 
     def _gone(self, participant_id: str) -> None:
+        if self.speaker is not None:
+            self.speaker.forget(participant_id)
         with self._lock:
             known = self.participants.pop(participant_id, None)
         if known is not None:
@@ -803,10 +810,14 @@ async def _read_track(owner: LiveSession, who: str, track) -> None:
         if track.kind == "video":
             _FrameRates.tick(owner, who)
             owner._tell("on_video_frame", who, frame.to_ndarray(format="bgr24"))
-        elif on_audio is not None:
+        elif on_audio is not None or owner.speaker is not None:
             samples = frame.to_ndarray()
             channels = len(frame.layout.channels)
             mono = samples.reshape(-1, channels).mean(axis=1) if channels > 1 else samples.reshape(-1)
             if samples.dtype.kind == "i":
                 mono = mono / 32768.0
-            owner._tell("on_audio", who, mono.astype("float32"))
+            mono = mono.astype("float32")
+            if owner.speaker is not None:
+                owner.speaker.feed(who, mono)
+            if on_audio is not None:
+                owner._tell("on_audio", who, mono)

@@ -170,3 +170,24 @@ def test_join_details_from_the_hubs_answer():
     assert replace(details, token="u").token == "u"
     with pytest.raises(BadJoinDetails):
         JoinDetails.parse({"id": "L7", "janus": {"url": "x"}})
+
+
+def test_the_others_voices_reach_the_speaker(rooms, sessions, feeder, microphone_source):
+    from app.live.speaker import Speaker
+
+    microphone_source.set_default_source("speaker.monitor")  # what the station's speaker plays
+    speaker = Speaker(device="pulse").start()
+    listening = MicrophoneCapture(device="pulse").start()
+    try:
+        a, _ = join(sessions, rooms.details("BS A — Trạm A"), microphone=feeder)
+        b, b_sees = join(sessions, rooms.details("BS B — Trạm B"), speaker=speaker)
+        b_sees.wait(lambda: len(b_sees.audio.get(a.participant_id, [])) >= 100, what="two seconds of A at B")
+        assert abs(dominant_frequency(listening.last(1.0)) - 440) < 10
+        a.leave()
+        b_sees.wait(lambda: a.participant_id in b_sees.left, what="A gone")
+        assert a.participant_id not in speaker._voices
+    finally:
+        for session in sessions:
+            session.leave()
+        listening.stop()
+        speaker.stop()
