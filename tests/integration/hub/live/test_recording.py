@@ -20,10 +20,12 @@ from sqlalchemy import update
 
 from app.live.peer import offer_loopback, peer_connection
 from app.wire import consultation as wire
+from app.wire import systems
 from server.live import recording
 from server.live.janus_admin import JanusAdmin
 from tests.support.hub import RunningHub
 
+from ..test_access import consultation
 from .conftest import CASE, Api, Participant, case_of, wait_for
 
 
@@ -296,6 +298,30 @@ def test_a_restarted_hub_finishes_what_a_crashed_one_left(tmp_path, enrolled):
         assert (folder / "take-0001" / "done").exists()
     finally:
         second.stop()
+
+
+def test_a_recording_never_goes_to_an_expert_abroad(live_hub, enrolled, tmp_path):
+    """A recording shows faces and voices: not de-identifiable, so not for abroad, even on a case marked for it."""
+    own = enrolled(live_hub, facility="0100A", name="TTYT huyện Mèo Vạc")
+    home = enrolled(live_hub, "expert", hospital="k", specialty="oncology", name="BS Minh")
+    abroad = enrolled(live_hub, "expert", hospital="k", specialty="oncology", name="Dr Dupont", foreign=True)
+    resources = consultation(CASE, "pat-live", hospital="k", specialty="oncology")
+    resources[1]["extension"] = [{"url": systems.EXPERT_ABROAD_EXTENSION, "valueBoolean": True}]
+    own.transaction(resources)
+    live_id = start(Api(live_hub, own))["id"]
+    clip = tmp_path / "clip.webm"
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=10",
+                    "-f", "lavfi", "-i", "sine=frequency=440", "-t", "2", "-c:v", "libvpx", "-c:a", "libopus",
+                    str(clip)], check=True)
+    now = datetime.now(timezone.utc)
+    with live_hub.engine.begin() as conn:
+        assert recording.store_recording(conn, live_hub.app.state.hub, live_id, "take-0001", "p1", clip,
+                                         now - timedelta(seconds=2), now)
+    document_id = recording.recording_id(live_id, "take-0001", "p1")
+    assert Api(live_hub, abroad)("GET", f"/ServiceRequest/{CASE}").status_code == 200  # the case, de-identified
+    assert Api(live_hub, abroad)("GET", f"/DocumentReference/{document_id}").status_code == 404
+    assert Api(live_hub, home)("GET", f"/DocumentReference/{document_id}").status_code == 200
+    assert Api(live_hub, own)("GET", f"/DocumentReference/{document_id}").status_code == 200
 
 
 @pytest.fixture(autouse=True)
