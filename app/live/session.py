@@ -24,6 +24,7 @@ import contextlib
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -103,6 +104,10 @@ class _Lost(Exception):
     pass
 
 
+class _Leaving(Exception):
+    pass
+
+
 class _Refused(Exception):
     """Janus or the hub will not have us: retrying cannot help."""
 
@@ -147,7 +152,9 @@ class LiveSession:
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._leaving: asyncio.Event | None = None
+        self._leave_requested = threading.Event()
         self._left = threading.Event()
+        self._frame_times: dict[str, deque] = {}   # frames received per participant, the last seconds
         self._lock = threading.Lock()
         self._audio = AudioSource()
         self._video = VideoSource(quality.box or (640, 360), quality.fps or 15.0) if camera is not None else None
@@ -171,6 +178,7 @@ class LiveSession:
 
     def leave(self) -> None:
         """Hang up (idempotent); returns once the session's thread has ended."""
+        self._leave_requested.set()
         if self.camera is not None:
             self.camera.remove_listener(self._camera_frame)
         if self.microphone is not None:
@@ -242,6 +250,7 @@ class LiveSession:
     def _run(self) -> None:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)  # aiortc asks for "the" loop in places
+        self._leaving = asyncio.Event()  # before the loop is published: leave() sets it through the loop
         self._loop = loop
         try:
             loop.run_until_complete(self._main())
@@ -258,8 +267,25 @@ class LiveSession:
                 loop.close()
                 self._left.set()
 
+    async def _or_leave(self, awaitable):
+        """`awaitable`'s result, unless leave() comes first (then _Leaving): leaving never waits on Janus or
+        the hub."""
+        task = asyncio.ensure_future(awaitable)
+        leave = asyncio.ensure_future(self._leaving.wait())
+        try:
+            await asyncio.wait([task, leave], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            leave.cancel()
+        if task.done():
+            return task.result()
+        task.cancel()
+        with contextlib.suppress(BaseException):
+            await task
+        raise _Leaving
+
     async def _main(self) -> None:
-        self._leaving = asyncio.Event()
+        if self._leave_requested.is_set():
+            self._leaving.set()
         self._set_state(CONNECTING)
         details, joined_once, lost_since, attempt = self.details, False, 0.0, 0
         while not self._leaving.is_set():
@@ -267,10 +293,13 @@ class LiveSession:
             link = _Link(self, details)
             self._link = link
             try:
-                await link.connect()
+                await self._or_leave(link.connect())
                 self._set_state(JOINED)
                 joined_once, attempt = True, 0
                 why = await link.run_until_lost(self._leaving)
+            except _Leaving:
+                await link.close()
+                break
             except _Refused as refused:
                 await link.close()
                 self._forget_everyone()
@@ -309,8 +338,10 @@ class LiveSession:
                 if self.rejoin is None:
                     break
                 try:
-                    details = await asyncio.get_running_loop().run_in_executor(None, self.rejoin)
+                    details = await self._or_leave(asyncio.get_running_loop().run_in_executor(None, self.rejoin))
                     self.details = details
+                    break
+                except _Leaving:
                     break
                 except Exception as error:  # the hub may be unreachable too: keep trying until we give up
                     status = getattr(error, "status", 0)
@@ -323,6 +354,7 @@ class LiveSession:
         self._set_state(LEFT, "")
 
     def _forget_everyone(self) -> None:
+        self._frame_times.clear()
         for participant_id in list(self.participants):
             if self.speaker is not None:
                 self.speaker.forget(participant_id)
@@ -343,6 +375,7 @@ class LiveSession:
         self._tell("on_participant", new)
 
     def _gone(self, participant_id: str) -> None:
+        self._frame_times.pop(participant_id, None)
         if self.speaker is not None:
             self.speaker.forget(participant_id)
         with self._lock:
@@ -659,6 +692,11 @@ class _Link:
             task = asyncio.ensure_future(_read_track(owner, who, track))
             self._tasks.append(task)
 
+        @pc.on("connectionstatechange")
+        def _changed():
+            if pc.connectionState == "failed" and self.subscriber is not None and self.subscriber[1] is pc:
+                self._lose("the media connection from the video server failed")
+
         @pc.on("datachannel")
         def _channel(channel):
             label = channel.label
@@ -723,7 +761,11 @@ class _Link:
             out["received_kbps"] = round((received - previous[2]) * 8 / elapsed / 1000, 1)
         self._previous_stats = (now, sent, received)
         out["bytes_sent"], out["bytes_received"], out["rtt_s"] = sent, received, rtt
-        out["received_fps"] = {who: round(rate, 1) for who, rate in _FrameRates.of(self.owner).items()}
+        out["received_fps"] = {}
+        for who, times in list(self.owner._frame_times.items()):
+            recent = [t for t in times if now - t <= 3.0]
+            out["received_fps"][who] = round((len(recent) - 1) / (recent[-1] - recent[0]), 1) \
+                if len(recent) > 1 and recent[-1] > recent[0] else 0.0
         return out
 
     async def run_until_lost(self, leaving: asyncio.Event) -> str:
@@ -771,33 +813,6 @@ async def _close_subscription(subscription, detach: bool = True) -> None:
             await asyncio.wait_for(handle.detach(), 3)
 
 
-class _FrameRates:
-    """Frames received per participant over the last few seconds (for stats)."""
-    _times: dict[int, dict[str, list[float]]] = {}
-
-    @classmethod
-    def tick(cls, owner: LiveSession, who: str) -> None:
-        times = cls._times.setdefault(id(owner), {}).setdefault(who, [])
-        now = time.monotonic()
-        times.append(now)
-        while times and now - times[0] > 3.0:
-            times.pop(0)
-
-    @classmethod
-    def of(cls, owner: LiveSession) -> dict[str, float]:
-        now = time.monotonic()
-        out = {}
-        for who, times in cls._times.get(id(owner), {}).items():
-            recent = [t for t in times if now - t <= 3.0]
-            out[who] = (len(recent) - 1) / (recent[-1] - recent[0]) if len(recent) > 1 and recent[-1] > recent[0] \
-                else 0.0
-        return out
-
-    @classmethod
-    def forget(cls, owner: LiveSession) -> None:
-        cls._times.pop(id(owner), None)
-
-
 async def _read_track(owner: LiveSession, who: str, track) -> None:
     from aiortc.mediastreams import MediaStreamError
 
@@ -808,7 +823,8 @@ async def _read_track(owner: LiveSession, who: str, track) -> None:
         except MediaStreamError:
             return
         if track.kind == "video":
-            _FrameRates.tick(owner, who)
+            times = owner._frame_times.setdefault(who, deque(maxlen=91))
+            times.append(time.monotonic())
             owner._tell("on_video_frame", who, frame.to_ndarray(format="bgr24"))
         elif on_audio is not None or owner.speaker is not None:
             samples = frame.to_ndarray()

@@ -209,3 +209,31 @@ def test_an_unreachable_video_server_fails_at_once_without_blocking(rooms, sessi
     session, sees = join(sessions, details)
     sees.wait(lambda: sees.state == FAILED, what="failed")
     assert "cannot be reached" in sees.states[-1][1]
+
+
+def test_who_is_talking_follows_the_voice(rooms, sessions, feeder):
+    a, _ = join(sessions, rooms.details("BS A — Trạm A"), microphone=feeder)
+    b, b_sees = join(sessions, rooms.details("BS B — Trạm B"))
+    b_sees.wait(lambda: a.participant_id in b_sees.participants and b_sees.participants[a.participant_id].talking,
+                what="A talking (Janus's audio level events)")
+    a.set_microphone_muted(True)
+    b_sees.wait(lambda: not b_sees.participants[a.participant_id].talking, what="A stopped talking")
+
+
+def test_leaving_while_the_video_server_hangs_does_not_wait_for_it(rooms, sessions):
+    from dataclasses import replace
+
+    from tests.support.faulty_proxy import FaultyProxy
+
+    proxy = FaultyProxy(rooms.janus.http_port)
+    proxy.stalled.set()  # connects, then nothing comes back
+    try:
+        details = replace(rooms.details("BS X — Trạm X"), janus_url=proxy.url + "/janus")
+        session, sees = join(sessions, details)
+        sees.wait(lambda: sees.states and sees.states[0][0] == "connecting", what="connecting")
+        session.leave()
+        assert not session._thread.is_alive()
+        assert sees.state == LEFT
+    finally:
+        proxy.stalled.clear()
+        proxy.close()
