@@ -4,6 +4,7 @@ scroll, cine for multi-frame, key images, and the image's metadata.
 In a live session the viewer can be presented or followed (app/ui/viewer_sync.py): `viewer_state()` says where
 it is, `state_changed` fires when the user moves it, `apply_state()` follows another site's viewer."""
 
+import math
 import time
 from datetime import date
 
@@ -91,9 +92,14 @@ class ImageView(QWidget):
         return self.pan.x() / scale, self.pan.y() / scale
 
     def set_view(self, zoom: float, pan_x: float, pan_y: float) -> None:
-        """Zoom (1 = fit) and pan in image pixels, as another site's viewer has them."""
+        """Zoom (1 = fit) and pan in image pixels, as another site's viewer has them (nonsense is fitted)."""
+        if not all(math.isfinite(value) for value in (zoom, pan_x, pan_y)):
+            zoom, pan_x, pan_y = 1.0, 0.0, 0.0
         self.zoom = min(16.0, max(0.25, zoom))
         scale = self.scale()
+        if self.image is not None:  # at most until the image's edge reaches the centre: it stays in sight
+            half_w, half_h = self.image.width() / 2, self.image.height() / 2
+            pan_x, pan_y = min(half_w, max(-half_w, pan_x)), min(half_h, max(-half_h, pan_y))
         self.pan = QPointF(pan_x * scale, pan_y * scale)
         self.update()
 
@@ -672,7 +678,8 @@ class DicomViewer(QWidget):
             else:
                 index = by_uid[0] if by_uid else state.index
             self.index = min(len(images) - 1, max(0, index))
-            if state.window_center is not None and state.window_width:
+            if state.window_center is not None and state.window_width and state.window_width > 0 and \
+                    math.isfinite(state.window_center) and math.isfinite(state.window_width):
                 self.window = Window(state.window_center, state.window_width)
                 preset = next((code for code, window in PRESETS.items() if window == self.window), None)
                 if preset is not None:  # the presenter's preset by its name too

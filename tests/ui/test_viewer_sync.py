@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from app.services.station import Station
 from app.ui.dicom_viewer import DicomViewer
 from app.ui.viewer_sync import ViewerSync
-from app.wire.live import ViewerState, decode, viewer_message
+from app.wire.live import VIEWER, Message, ViewerState, decode, viewer_message
 from tests.support.dicom_series import ct_series, ultrasound_cine
 from tests.ui.test_dicom_viewer import details, pixels
 
@@ -256,3 +256,24 @@ def test_resend_tells_a_newcomer_who_presents_and_where_without_a_new_seq(qtbot,
     again = [decode(text) for text in to_follower.sent[-2:]]
     assert [m.type for m in again] == ["presenting", "viewer"]
     assert again[0].body == {"presenter": "BS Hoa — TTYT Mèo Vạc"} and again[1].body == last.body
+
+
+def test_nonsense_from_the_data_channel_leaves_the_follower_working(qtbot, pair):
+    presenter, follower, _, following, *_ = pair
+    good = presenter.viewer_state()
+    window = follower.window
+    seq = iter(range(10**15, 10**16))
+
+    def receive(**body):
+        following.on_message("presenter-1", Message(VIEWER, "BS Hoa", {"study": good.study, "series": good.series,
+                                                                        **body, "seq": next(seq)}))
+
+    receive(index=10**9, window_center=float("nan"), window_width=-5, zoom=2.0, pan_x=1e300, pan_y=-1e300)
+    assert follower.index == 29 and follower.window == window and follower.view.zoom == 2.0
+    assert follower.view.target_rect().intersects(follower.view.rect().toRectF())  # the image stays in sight
+    receive(index=-7, zoom=float("inf"))
+    assert follower.index == 0 and follower.view.zoom == 1.0 and follower.view.image_pan() == (0, 0)
+    receive(index="beaucoup")
+    receive(window_width="")
+    following.on_message("presenter-1", Message(VIEWER, "BS Hoa", {"series": good.series, "seq": next(seq)}))
+    assert follower.index == 0 and follower.view.image is not None
