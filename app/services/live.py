@@ -37,7 +37,8 @@ class LiveInvitation:
     id: str
     request: str           # the case (ServiceRequest id)
     title: str = ""
-    started_by: str = ""   # who started it (a site or a person, as the hub names them)
+    started_by: str = ""   # who started it (the hub's client id)
+    sender: str = ""       # the inviting site's name, when the hub gives it ("from")
     started_at: str = ""
     state: str = "open"
     present: tuple = ()
@@ -47,6 +48,7 @@ class LiveInvitation:
     def parse(body: dict) -> "LiveInvitation":
         return LiveInvitation(id=str(body.get("id", "")), request=str(body.get("request") or ""),
                               title=str(body.get("title") or ""), started_by=_name(body.get("started_by")),
+                              sender=_name(body.get("from") or body.get("from_site") or ""),
                               started_at=str(body.get("started_at") or ""), state=str(body.get("state") or "open"),
                               present=tuple(body.get("present") or ()), recording=dict(body.get("recording") or {}))
 
@@ -97,7 +99,8 @@ class LiveService:
                 self._client, self._client_key = make(credential), credential
             client = self._client
         try:
-            return getattr(client, method)(*args)
+            call = getattr(client, method, None)
+            return call(*args) if call is not None else _request(client, method, *args)
         except LiveError:
             raise
         except HubRejected as error:
@@ -193,6 +196,46 @@ class LiveService:
         """(Quality, the link item it was chosen from or None)."""
         item = self.last_link_check()
         return quality_for_link(item), item
+
+
+# The hub's /live routes, for a HubClient without live methods of its own (app.sync.hub_client's may land later).
+_ROUTES = {
+    "start_live": lambda request, facilities, people: ("POST", "/live", {
+        "request": request, "invite": {"facilities": list(facilities), "people": list(people)}}),
+    "live_sessions": lambda: ("GET", "/live", None),
+    "join_live": lambda live_id: ("POST", f"/live/{live_id}/join", {}),
+    "leave_live": lambda live_id: ("POST", f"/live/{live_id}/leave", {}),
+    "end_live": lambda live_id: ("POST", f"/live/{live_id}/end", {}),
+    "live_consent": lambda live_id, agree: ("POST", f"/live/{live_id}/consent", {"recording": bool(agree)}),
+}
+
+
+def _request(client, name: str, *args):
+    """One live route through the client's authenticated transport; the hub's refusals keep their code."""
+    import httpx
+
+    from app.sync.hub_client import HubUnreachable
+
+    method, path, body = _ROUTES[name](*args)
+    headers = {"Authorization": f"Bearer {client.token()}", "Accept": "application/json"}
+    try:
+        reply = httpx.request(method, f"{client.base}{path}", headers=headers, json=body, timeout=20.0)
+    except httpx.HTTPError as error:
+        raise HubUnreachable(f"{type(error).__name__}: {error}") from error
+    if reply.status_code >= 400:
+        try:
+            answer = reply.json()
+        except ValueError:
+            answer = {}
+        code = answer.get("code", "") if isinstance(answer, dict) else ""
+        words = "; ".join(i.get("diagnostics", "") for i in answer.get("issue", [])) if isinstance(answer, dict) \
+            else ""
+        if code in (SFU_UNAVAILABLE, NOT_INVITED, ENDED):
+            raise LiveError(code, words)
+        if reply.status_code in (502, 503, 504):
+            raise LiveError(UNREACHABLE, f"the hub answered {reply.status_code}")
+        raise _refusal(reply.status_code, words or reply.text[:200])
+    return reply.json() if reply.content else {}
 
 
 def _refusal(status: int, diagnostics: str) -> LiveError:

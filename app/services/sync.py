@@ -146,12 +146,13 @@ class SyncService:
         return SyncEngine(self._db, self._client, self._file_path, clock=self._clock,
                           blobs=self._blobs() if self._blobs is not None else None).run_once(progress, force)
 
-    def listen(self, on_event):
+    def listen(self, on_event, on_hub_event=None):
         """Push: a started PushListener that calls `on_event()` (on a thread of its own, one call at a
-        time) as soon as the hub tells of news for this station; stop it with `.stop()`."""
+        time) as soon as the hub tells of news for this station, and `on_hub_event(event)` with each event
+        (an invitation to a live consultation); stop it with `.stop()`."""
         from app.sync.push import PushListener
 
-        return PushListener(self.credential, self._db, on_event).start()
+        return PushListener(self.credential, self._db, on_event, on_hub_event=on_hub_event).start()
 
     def close(self) -> None:
         if self._client is not None:

@@ -39,6 +39,8 @@ class HubEvent:
     type: str       # the record's resource type
     id: str
     request: str    # the consultation (ServiceRequest id)
+    live: str = ""  # an invitation's live session
+    sender: str = ""  # an invitation's inviting site, as the hub names it ("from")
 
 
 def sse_messages(lines: Iterable[str]) -> Iterator[tuple[str | None, str, str]]:
@@ -69,19 +71,22 @@ def hub_event(data: str) -> HubEvent | None:
     try:
         body = json.loads(data)
         return HubEvent(int(body["cursor"]), str(body["kind"]), str(body["type"]), str(body["id"]),
-                        str(body.get("request") or ""))
+                        str(body.get("request") or ""), str(body.get("live") or ""), str(body.get("from") or ""))
     except (ValueError, KeyError, TypeError):
         return None
 
 
 class PushListener:
     def __init__(self, credential: Callable[[], Credential | None], db: Database, on_event: Callable[[], object],
-                 heartbeat_s: float = HEARTBEAT_S):
+                 heartbeat_s: float = HEARTBEAT_S, on_hub_event: Callable[[HubEvent], object] | None = None):
         """`credential()`: the station's current one (None: not enrolled; asked again at each connection).
-        `on_event()`: runs a sync pass (on the listener's own pass thread, never two at once)."""
+        `on_event()`: runs a sync pass (on the listener's own pass thread, never two at once).
+        `on_hub_event(event)`: each event as it comes (on the stream's thread; must not block), for what a
+        pass does not carry: an invitation to a live consultation."""
         self._credential = credential
         self._db = db
         self._on_event = on_event
+        self._on_hub_event = on_hub_event
         self._read_timeout_s = 3 * heartbeat_s
         self._stopping = threading.Event()
         self._wanted = threading.Condition()
@@ -191,9 +196,15 @@ class PushListener:
                             break  # the hub cut the stream (the token ran out): reconnect with a new one
                         if event_id and event_id.isdigit():
                             self._save_cursor(key, event_id)
-                        if data and hub_event(data) is not None:
+                        event = hub_event(data) if data else None
+                        if event is not None:
                             self.events_seen += 1
                             self.request_pass()
+                            if self._on_hub_event is not None:
+                                try:
+                                    self._on_hub_event(event)
+                                except Exception:  # noqa: BLE001 (a listener's bug must not end the stream)
+                                    log.exception("push: an event listener failed")
                 finally:
                     with self._response_lock:
                         self._response = None

@@ -100,6 +100,7 @@ class LiveController(QObject):
         self.notice = InvitationNotice(parent)
         self.notice.join_requested.connect(self.join)
         self.seen: set[str] = set()     # sessions already told of (or our own)
+        self.senders: dict[str, str] = {}  # live id -> the inviting site, as the push event named it
         self._checking = False
         self.last_invitation = ""
         # Hooks a test replaces: showing a failure (a message box by default).
@@ -122,6 +123,24 @@ class LiveController(QObject):
             self.join(live.id)
         self.runner.run(work, done, self._on_error, owner=self)
 
+    def on_hub_event(self, event) -> None:
+        """A pushed event (app.sync.push.HubEvent): an invitation is told at once, with the inviting site."""
+        if event.kind != "invitation":
+            return
+        live_id = event.live or event.id
+        if event.sender:
+            self.senders[live_id] = event.sender
+        if live_id in self.seen or (self.window is not None and self.window.live_id == live_id):
+            return
+        self.seen.add(live_id)
+        self._invite(live_id, event.sender)
+
+    def _invite(self, live_id: str, site: str) -> None:
+        text = invitation_text(site)
+        self.last_invitation = live_id
+        self.notice.show_invitation(live_id, text)
+        self.invited.emit(live_id, text)
+
     def check_invitations(self) -> None:
         """After a push or a sync pass: open sessions not told of yet become invitations."""
         if self._checking:
@@ -129,23 +148,23 @@ class LiveController(QObject):
         self._checking = True
         service = self._service()
 
-        def done(sessions) -> None:
+        def done(found) -> None:
+            sessions, me = found
             self._checking = False
             for live in sessions:
                 if live.id in self.seen:
                     continue
                 self.seen.add(live.id)
+                if me and live.started_by == me:
+                    continue  # this station started it (before a restart): not an invitation
                 if self.window is not None and self.window.live_id == live.id:
                     continue
-                text = invitation_text(live.started_by)
-                self.last_invitation = live.id
-                self.notice.show_invitation(live.id, text)
-                self.invited.emit(live.id, text)
+                self._invite(live.id, self.senders.get(live.id) or live.sender)
 
         def failed(error) -> None:
             self._checking = False
             log.info("live invitations not read: %s", error)
-        self.runner.run(service.sessions, done, failed, owner=self)
+        self.runner.run(lambda: (service.sessions(), service.client_id), done, failed, owner=self)
 
     def join(self, live_id: str) -> None:
         """Ask the hub for the joining details, then the device preview, then the window."""

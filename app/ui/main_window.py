@@ -314,7 +314,7 @@ class MainWindow(QMainWindow):
         controller.answers_arrived.connect(self.on_answers_arrived)
         if self._live is not None:
             # An invitation comes as a push event; the minute's pass catches one a cut push missed.
-            controller.hub_pushed.connect(lambda: self._ensure_live().check_invitations())
+            controller.event_pushed.connect(lambda event: self._ensure_live().on_hub_event(event))
             controller.sync_finished.connect(lambda _report: self._ensure_live().check_invitations())
         controller.hub_failed.connect(lambda text: self.statusBar().showMessage(
             self.tr("The local hub could not start: %1").replace("%1", text), 20000))

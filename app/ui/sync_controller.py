@@ -18,6 +18,7 @@ class SyncController(QObject):
     hub_failed = Signal(str)            # the local hub could not start
     upload_progressed = Signal(int, int)  # bytes sent, bytes in all (of the file being sent)
     hub_pushed = Signal()               # the hub told of news (emitted from the push listener's thread)
+    event_pushed = Signal(object)       # each app.sync.push.HubEvent (an invitation: its live session and site)
 
     def __init__(self, service: Callable[[], object], interval_ms: int = 60_000, local_hub: bool = True,
                  parent: QObject | None = None):
@@ -41,7 +42,7 @@ class SyncController(QObject):
                 if self._local_hub_wanted:
                     self.local_hub = self._service().start_local_hub()
             finally:  # listens whatever the local hub did: it waits for a credential, reconnects on its own
-                self.push = self._service().listen(self.hub_pushed.emit)
+                self.push = self._service().listen(self.hub_pushed.emit, self.event_pushed.emit)
         self._runner.run(prepare, lambda _none: self.sync_now(force=True), self._on_hub_failed, owner=self)
         self._timer.start()
 
