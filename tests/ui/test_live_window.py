@@ -162,3 +162,43 @@ def test_janus_down_says_so_and_the_window_closes_cleanly(qtbot, controller, pan
     with qtbot.waitSignal(window.closed, timeout=10000):
         window.close_button.click()
     assert controller.window is None
+
+
+class RejoiningService(LiveService):
+    """The hub's part of a rejoin (fresh joining details for the same room) played by Rooms, as the hub does."""
+
+    def __init__(self, rooms, display):
+        super().__init__(lambda: None)
+        self._rejoin = rooms.rejoin_for(display)
+
+    def rejoin_for(self, live_id):
+        return self._rejoin
+
+
+def test_a_dropped_link_is_said_and_the_session_comes_back(qtbot, panel, janus, rooms, other_station, video_file):
+    from tests.support.faulty_proxy import FaultyProxy
+
+    proxy = FaultyProxy(janus.http_port)
+    rooms.url = f"{proxy.url}/janus"  # this station reaches Janus through a link that can drop
+    service = RejoiningService(rooms, LAN)
+    controller = LiveController(lambda: service, lambda: panel.settings, panel=lambda: panel)
+    controller.show_failure = pytest.fail
+    try:
+        window = open_window(qtbot, controller, rooms.details(LAN), video_file)
+        qtbot.waitUntil(lambda: window.state == "joined" and len(window.grid.tiles) == 1, timeout=20000)
+        proxy.down = True
+        proxy.cut()
+        qtbot.waitUntil(lambda: window.state == "reconnecting", timeout=30000)
+        assert window.banner.text() == "Mất kết nối — đang kết nối lại…" and window.banner.isVisible()
+        assert not window.grid.tiles  # nobody is shown as present while the call is down
+        proxy.down = False
+        qtbot.waitUntil(lambda: window.state == "joined", timeout=40000)
+        assert window.banner.isHidden()
+        qtbot.waitUntil(lambda: len(window.grid.tiles) == 1, timeout=20000)
+        tile = next(iter(window.grid.tiles.values()))
+        shown = tile.frames_shown
+        qtbot.waitUntil(lambda: tile.frames_shown >= shown + 5, timeout=20000)  # video again
+        window.close()
+    finally:
+        controller.shutdown()
+        proxy.close()
