@@ -629,7 +629,9 @@ def store_recording(conn: Connection, hub, live_id: str, take: str, user: str, p
     t = _live_tables().live_attendance
     who = conn.execute(select(t.c.display, t.c.site).where(t.c.session_id == live_id, t.c.participant == user)
                        .order_by(t.c.joined_at)).first()
-    display = f"{who.display} ({who.site})" if who is not None and who.site else (who.display if who else user)
+    display = who.display if who is not None else user
+    if who is not None and who.site and who.site not in who.display:
+        display = f"{who.display} ({who.site})"
     document_id = recording_id(live_id, take, user)
     webm = path.suffix == ".webm"
     filename = f"ghi-hinh-hoi-chan-{session.request_id}-{take}-{_safe(user)[:12]}{path.suffix}"

@@ -190,13 +190,19 @@ def test_recording_runs_only_while_everyone_present_agreed_and_is_stored_for_the
             await asyncio.to_thread(wait_for, lambda: any(late.participant in n for n in mjr(folder)),
                                     what="the late joiner recorded once agreed")
 
-            # A withdrawal pauses it again; agreeing once more resumes.
+            # A withdrawal pauses it again, until the one who withdrew agrees again or leaves.
             withdrawn = await asyncio.to_thread(cardio, "POST", f"/live/{live_id}/consent", json={"recording": False})
             assert withdrawn.json()["recording"]["state"] == "paused"
             assert names(withdrawn.json()["recording"]["declined"]) == names(withdrawn.json()["recording"]["missing"])
             assert not await asyncio.to_thread(janus_records, live_hub, room)
             again = await asyncio.to_thread(cardio, "POST", f"/live/{live_id}/consent", json={"recording": True})
             assert again.json()["recording"]["state"] == "on"
+            await station.more_frames(30)
+            withdrawn = await asyncio.to_thread(cardio, "POST", f"/live/{live_id}/consent", json={"recording": False})
+            assert withdrawn.json()["recording"]["state"] == "paused"
+            left = await asyncio.to_thread(cardio, "POST", f"/live/{live_id}/leave")
+            assert left.status_code == 200 and left.json()["recording"]["state"] == "on"
+            assert await asyncio.to_thread(janus_records, live_hub, room)
             await station.more_frames(60)
         finally:
             for p in (station, doctor, late):
@@ -211,6 +217,8 @@ def test_recording_runs_only_while_everyone_present_agreed_and_is_stored_for_the
     assert len(stored["documents"]) == 3  # one per participant
 
     documents = [own.read("DocumentReference", d) for d in stored["documents"]]
+    described = {d["description"] for d in documents}  # whose recording each is, as the session showed them
+    assert {"TTYT huyện Mèo Vạc", "Bệnh viện Cần Thơ"} < described and any("BS Hùng" in d for d in described)
     assert all(wire.is_recording(d) and wire.recording_session(d) == live_id for d in documents)
     assert all({"reference": f"ServiceRequest/{CASE}"} in d["context"]["related"] for d in documents)
     reader = Api(live_hub, own)
