@@ -76,7 +76,7 @@ def main(out_dir: Path) -> None:
     presenter.go_to(22)
     presenter.view.set_view(1.6, -20, 10)
     presenter.view.moved.emit()
-    wait_for(lambda: follower.viewer_state() == presenter.viewer_state())
+    wait_for(lambda: (follower.index, follower.window) == (presenter.index, presenter.window))
     wait_for(lambda: not runner.busy)
     for _ in range(5):
         app.processEvents()

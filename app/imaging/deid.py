@@ -168,6 +168,13 @@ def _unlisted(values: list):
     return values if len(values) > 1 else values[0]
 
 
+def deidentified_uid(seed: str, original: str) -> str:
+    """The UID `original` gets in the case's de-identified copy (`seed`: the case id). The live session's
+    viewer uses it to follow, and be followed by, an expert abroad who holds only that copy."""
+    digest = hashlib.sha256(f"{seed}\0{original}".encode()).digest()
+    return f"2.25.{int.from_bytes(digest[:16], 'big')}"
+
+
 class Deidentifier:
     """One per case (`seed`: the case id): the same original UID gets the same new one in every file."""
 
@@ -248,8 +255,7 @@ class Deidentifier:
             element.value = _unlisted([self._uid(str(v)) for v in _listed(element.value)])
 
     def _uid(self, original: str) -> str:
-        digest = hashlib.sha256(f"{self._seed}\0{original}".encode()).digest()
-        return f"2.25.{int.from_bytes(digest[:16], 'big')}"
+        return deidentified_uid(self._seed, original)
 
     def _dummy(self, element: DataElement) -> None:
         vr = element.VR

@@ -6,6 +6,7 @@ it is, `state_changed` fires when the user moves it, `apply_state()` follows ano
 
 import math
 import time
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLis
                                QScrollArea, QSplitter, QToolBar, QToolButton, QVBoxLayout,
                                QWidget)
 
+from app.imaging.deid import deidentified_uid
 from app.imaging.render import PRESETS, Window, display
 from app.imaging.series import FrameCache, Series
 from app.wire.live import ViewerState
@@ -640,8 +642,11 @@ class DicomViewer(QWidget):
             return None
         image = images[self.index]
         pan_x, pan_y = self.view.image_pan()
+        instance = str(image.info.get("sop_instance_uid", ""))
         return ViewerState(study=self.current.study_uid, series=self.current.uid, index=self.index,
-                           instance=str(image.info.get("sop_instance_uid", "")), frame=image.frame,
+                           instance=instance, frame=image.frame,
+                           deid_study=self._deidentified(self.current.study_uid),
+                           deid_series=self._deidentified(self.current.uid), deid_instance=self._deidentified(instance),
                            window_center=self.window.center if self.window else None,
                            window_width=self.window.width if self.window else None,
                            zoom=round(self.view.zoom, 4), pan_x=round(pan_x, 2), pan_y=round(pan_y, 2),
@@ -654,7 +659,8 @@ class DicomViewer(QWidget):
             self._pending = state
             return True
         self._followed = state
-        row = next((i for i, s in enumerate(self.series) if s.uid == state.series), None)
+        # The presenter's UIDs are ours, or those of the copy abroad when an expert there presents.
+        row = next((i for i, s in enumerate(self.series) if state.series in (s.uid, self._deidentified(s.uid))), None)
         if row is None:
             self._missing = True
             self.cine_button.setChecked(False)
@@ -670,6 +676,10 @@ class DicomViewer(QWidget):
                 if self.series[row] is not self.current:  # the row was already current (shown a missing study)
                     self.on_series_chosen(row)
             images = self.current.images
+            uids = {image.info.get("sop_instance_uid") for image in images}
+            if state.instance and state.instance not in uids:  # a UID of the copy abroad: find its original
+                state = replace(state, instance=next(
+                    (uid for uid in uids if uid and self._deidentified(uid) == state.instance), state.instance))
             by_uid = [i for i, image in enumerate(images) if state.instance and
                       image.info.get("sop_instance_uid") == state.instance]
             if len(by_uid) > 1:  # a multi-frame file: its frame, else the index when it falls in that file
@@ -690,6 +700,10 @@ class DicomViewer(QWidget):
             self._applying = False
         self._refresh_banner()
         return True
+
+    def _deidentified(self, uid: str) -> str:
+        """`uid` as the case's de-identified copy (for experts abroad) has it."""
+        return deidentified_uid(self._case_id, uid) if uid and self._case_id else ""
 
     def set_presenting(self, on: bool) -> None:
         if not on and (self._live is None or self._live[0] != "presenting"):

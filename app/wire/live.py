@@ -33,6 +33,11 @@ class ViewerState:
     pan_x: float = 0.0             # how far the image is moved from centred, in image pixels (right, down > 0)
     pan_y: float = 0.0
     key_image: bool = False
+    # The same study, series and slice in the case's de-identified copy (app.imaging.deid.deidentified_uid), sent
+    # by a station presenting so that an expert abroad, who holds only that copy, can follow; "" when unknown.
+    deid_study: str = ""
+    deid_series: str = ""
+    deid_instance: str = ""
     seq: int = 0                   # increases with each change: an older state arriving late is ignored
 
 
@@ -88,6 +93,8 @@ def viewer_state(message: Message) -> ViewerState | None:
                            window_width=_number(body.get("window_width")),
                            zoom=float(body.get("zoom", 1.0)), pan_x=float(body.get("pan_x", 0.0)),
                            pan_y=float(body.get("pan_y", 0.0)), key_image=bool(body.get("key_image", False)),
+                           deid_study=str(body.get("deid_study", "")), deid_series=str(body.get("deid_series", "")),
+                           deid_instance=str(body.get("deid_instance", "")),
                            seq=int(body.get("seq", 0)))
     except (KeyError, TypeError, ValueError):
         return None

@@ -2,9 +2,11 @@
 (its own copy of the same files) follows it. Here the two are joined by an in-process pipe; the same over a
 real Janus is in tests/integration/live/test_viewer_over_janus.py."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import pydicom
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QWheelEvent
@@ -72,8 +74,13 @@ def pair(qtbot, station, other_station, runner, translations, study):
     following = ViewerSync(follower, to_presenter, "BS Lan — BV Bạch Mai")
     to_follower.to, to_presenter.to = following, presenting
     presenting.present()
-    qtbot.waitUntil(lambda: follower.viewer_state() == presenter.viewer_state(), timeout=5000)
+    qtbot.waitUntil(lambda: place(follower) == place(presenter), timeout=5000)
     return presenter, follower, presenting, following, to_follower, to_presenter
+
+
+def place(viewer) -> ViewerState:
+    """Where a viewer is, without its de-identified UIDs (each station's copy abroad has its own)."""
+    return replace(viewer.viewer_state(), deid_study="", deid_series="", deid_instance="")
 
 
 def wheel(view, clicks: int, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
@@ -277,3 +284,37 @@ def test_nonsense_from_the_data_channel_leaves_the_follower_working(qtbot, pair)
     receive(window_width="")
     following.on_message("presenter-1", Message(VIEWER, "BS Hoa", {"series": good.series, "seq": next(seq)}))
     assert follower.index == 0 and follower.view.image is not None
+
+
+def copy_abroad(station, viewer, folder: Path) -> list[pydicom.Dataset]:
+    """The case's de-identified copy, as the station sends it for experts abroad."""
+    result = station.deidentification.export(viewer._case_id, folder)
+    assert result.files > 0 and not result.failed
+    return [pydicom.dcmread(path, stop_before_pixels=True) for path in sorted(folder.glob("*.dcm"))]
+
+
+def test_an_expert_abroad_finds_the_presenters_slice_in_the_copy_it_holds(qtbot, pair, station, tmp_path):
+    presenter, _, _, _, to_follower, _ = pair
+    presenter.go_to(13)
+    qtbot.waitUntil(lambda: decode(to_follower.sent[-1]).body["index"] == 13, timeout=5000)
+    sent = decode(to_follower.sent[-1]).body
+    copy = {ds.SOPInstanceUID: ds for ds in copy_abroad(station, presenter, tmp_path / "abroad")}
+    assert sent["deid_instance"] in copy and sent["deid_instance"] != sent["instance"]
+    there = copy[sent["deid_instance"]]
+    assert (there.StudyInstanceUID, there.SeriesInstanceUID) == (sent["deid_study"], sent["deid_series"])
+    assert there.InstanceNumber == presenter.current.images[13].info["instance_number"]
+
+
+def test_the_station_follows_an_expert_abroad_presenting_from_the_copy(qtbot, pair, other_station, tmp_path):
+    _, follower, _, following, *_ = pair
+    following.stop()
+    copy = copy_abroad(other_station, follower, tmp_path / "abroad")
+    slice_17 = next(ds for ds in copy if ds.Modality == "CT" and ds.InstanceNumber == 17)
+    # The expert's browser knows only its copy's UIDs (and its own order: an index that is not ours).
+    following.on_message("expert-9", Message(VIEWER, "Dr Martin — Hôpital Saint-Louis", {
+        "study": slice_17.StudyInstanceUID, "series": slice_17.SeriesInstanceUID, "index": 2,
+        "instance": slice_17.SOPInstanceUID, "window_center": -600, "window_width": 1500, "seq": 1}))
+    assert follower.current.modality == "CT"
+    assert follower.current.images[follower.index].info["instance_number"] == 17
+    assert follower.levels.text() == "C -600 / W 1500"
+    assert follower.live_banner.text() == "Đang theo dõi trình chiếu của Dr Martin — Hôpital Saint-Louis."

@@ -19,6 +19,8 @@ from app.ui.viewer_sync import ViewerSync
 from app.wire.live import VIEWER
 from tests.support.dicom_series import ct_series
 
+from tests.ui.test_viewer_sync import drag, place, wheel
+
 from .conftest import Recorder
 
 pytestmark = pytest.mark.timeout(120)
@@ -99,12 +101,10 @@ def test_the_other_station_follows_the_presenters_slice_and_window_through_janus
     presenting.present()
     # Lan's subscription to Hoa's data may come up just after the first state: the 2 s repeat covers it.
     qtbot.waitUntil(lambda: following.followed == "BS Hoa — TTYT Mèo Vạc" and
-                    follower.viewer_state() == presenter.viewer_state(), timeout=10000)
+                    place(follower) == place(presenter), timeout=10000)
     assert follower.live_banner.text() == "Following BS Hoa — TTYT Mèo Vạc's presentation."
 
     # The presenter scrolls with the wheel and drags the window.
-    from tests.ui.test_viewer_sync import drag, wheel
-
     wheel(presenter.view, 9)
     drag(qtbot, presenter.view, QPoint(90, -50))
     assert presenter.index == 9 and presenter.window.center != 40
