@@ -2,7 +2,16 @@
 other participant's viewer follows it and draws the slice from its own copy of the study.
 
 Qt-side and transport-free: `send` is whatever carries text to the others (the live session's data
-channel), and whoever hears the data channel hands its messages to `on_message`.
+channel), and whoever hears the data channel hands its messages to `on_message`. The live window wires it:
+
+    sync = ViewerSync(editor.viewer, session.send, details.display, parent=editor.viewer)
+    # LiveListener.on_data(participant_id, message), on the session's thread -> a queued Qt signal ->
+    sync.on_message(participant_id, message)
+    # LiveListener.on_participant(p) with p.listening newly true (it hears us now) -> sync.resend()
+    # the "Trình chiếu" button: sync.present(); again, or leaving the session: sync.stop()
+    # sync.following_changed(name): someone presents (name) or stopped (""): bring the imaging tab forward
+
+A follower may still scroll on its own; the presenter's next change brings it back.
 """
 
 import time
