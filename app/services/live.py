@@ -163,12 +163,22 @@ class LiveService:
         """What a session calls after a drop: new details (a new token: the old one may have run out)."""
         return lambda: self.join(live_id)
 
-    def connect(self, live_id: str, details, listener, camera=None, microphone=None, quality=None):
-        """The LiveSession for these details, not started (the caller starts it off the GUI thread)."""
+    def connect(self, live_id: str, details, listener, camera=None, microphone=None, quality=None, speaker=None):
+        """The LiveSession for these details, not started (the caller starts it off the GUI thread);
+        `speaker`: a started Speaker (open_speaker) the others' voices are played to."""
         from app.live.session import LiveSession, Quality
 
+        extra = {"speaker": speaker} if speaker is not None else {}
         return LiveSession(details, listener, camera=camera, microphone=microphone,
-                           quality=quality if quality is not None else Quality.HIGH, rejoin=self.rejoin_for(live_id))
+                           quality=quality if quality is not None else Quality.HIGH, rejoin=self.rejoin_for(live_id),
+                           **extra)
+
+    @staticmethod
+    def open_speaker(device: str = ""):
+        """The speaker the session plays to, started; app.media.audio.AudioUnavailable when there is none."""
+        from app.live.speaker import Speaker
+
+        return Speaker(device=device or None).start()
 
     def consent(self, live_id: str, agree: bool) -> None:
         """This site's answer to the recording question (TT 49/2017: recording only if every site agrees)."""

@@ -206,7 +206,8 @@ class LiveController(QObject):
 
         self.window = LiveWindow(self._service(), live_id, details, feed, mic, quality,
                                  lend_devices=self._lend, give_back_devices=self._give_back,
-                                 open_devices=self._open_devices)
+                                 open_devices=self._open_devices,
+                                 speaker_device=getattr(self._settings(), "speaker", "") or "")
         self.window.closed.connect(self._on_window_closed)
         if self.attach_viewer is not None:
             self.attach_viewer(self.window)

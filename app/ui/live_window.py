@@ -59,10 +59,11 @@ class LiveWindow(QWidget):
     def __init__(self, service, live_id: str, details, camera_feed=None, microphone=None, quality: str = "high",
                  lend_devices: Callable[[], None] | None = None, give_back_devices: Callable[[], None] | None = None,
                  open_devices: Callable[[], tuple] | None = None, present: Callable[["LiveWindow"], None] | None = None,
-                 parent: QWidget | None = None):
+                 speaker_device: str | None = "", parent: QWidget | None = None):
         """`camera_feed`/`microphone`: opened by the preview (app/ui/live_preview.py) and now this window's;
         `open_devices()` opens them again for a rejoin; `lend_devices()`/`give_back_devices()` take them
-        from and give them back to the capture tab; `present(window)`: H8's synced viewer starts presenting."""
+        from and give them back to the capture tab; `present(window)`: H8's synced viewer starts presenting;
+        `speaker_device`: where the others are heard ("" the system's default, None: not played)."""
         super().__init__(parent, Qt.WindowType.Window)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.service = service
@@ -75,6 +76,8 @@ class LiveWindow(QWidget):
         self._give_back = give_back_devices
         self._open_devices = open_devices
         self._present = present
+        self._speaker_device = speaker_device
+        self.speaker = None
         self.session = None
         self.state = ""
         self.state_message = ""
@@ -96,6 +99,9 @@ class LiveWindow(QWidget):
         self.banner = QLabel(wordWrap=True)
         self.banner.setObjectName("liveBanner")
         self.banner.hide()
+        self.device_note = QLabel(wordWrap=True)  # a device missing (no speaker): said, the session goes on
+        self.device_note.setStyleSheet("color: #e65100;")
+        self.device_note.hide()
         self.grid = TilesGrid()
         self.self_tile = ParticipantTile("self", is_self=True)
         self.self_tile.setFixedSize(224, 126)
@@ -112,6 +118,7 @@ class LiveWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addWidget(self.banner)
+        layout.addWidget(self.device_note)
         layout.addWidget(self.grid, 1)
         layout.addLayout(bottom)
 
@@ -204,10 +211,12 @@ class LiveWindow(QWidget):
     def start(self) -> None:
         """Join with the details given (the preview's devices); the banner says "connecting" meanwhile."""
         self.on_state("connecting", "")
+        self._open_speaker()
         try:
             self.session = self.service.connect(self.live_id, self.details, self.bridge,
                                                 camera=self.feed.capture if self.feed is not None else None,
-                                                microphone=self.mic, quality=quality_value(self.quality_key))
+                                                microphone=self.mic, quality=quality_value(self.quality_key),
+                                                speaker=self.speaker)
         except Exception as error:  # noqa: BLE001 (said in the banner: the app.live core's refusal)
             log.warning("live session could not be made: %s", error, exc_info=True)
             self.on_state("failed", str(error))
@@ -216,6 +225,22 @@ class LiveWindow(QWidget):
         self.runner.run(session.start, None, lambda error: self.on_state("failed", _reason(error)), owner=self)
         self._recording_poll.start()
         self.on_recording(self.recording)
+
+    def _open_speaker(self) -> None:
+        if self.speaker is not None or self._speaker_device is None:
+            return
+        from app.media.audio import AudioUnavailable
+
+        from .texts import device_problem
+
+        try:
+            self.speaker = self.service.open_speaker(self._speaker_device)
+        except AudioUnavailable as error:
+            self.device_note.setText(device_problem(error.code, error.params, f"{error} ({error.fix})") + " "
+                                     + self.tr("You will not hear the others; they still see and hear you."))
+            self.device_note.show()
+        else:
+            self.device_note.hide()
 
     def on_state(self, state: str, message: str) -> None:
         self.state, self.state_message = state, message
@@ -394,6 +419,9 @@ class LiveWindow(QWidget):
 
     def _release_devices(self) -> None:
         """The camera and microphone go back to the capture tab (the session has let go of them)."""
+        speaker, self.speaker = self.speaker, None
+        if speaker is not None:
+            speaker.stop()
         if not self._devices_held:
             return
         self._devices_held = False

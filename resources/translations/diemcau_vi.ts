@@ -1858,6 +1858,10 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>Không có camera</translation>
     </message>
     <message>
+      <source>You will not hear the others; they still see and hear you.</source>
+      <translation>Bạn sẽ không nghe được những người khác; họ vẫn thấy và nghe bạn.</translation>
+    </message>
+    <message>
       <source>Recording</source>
       <translation>Ghi hình</translation>
     </message>

@@ -98,9 +98,7 @@ def open_window(qtbot, controller, details, video_file):
     """As the preview's Join does: the capture tab lends the devices, the window gets them opened."""
     controller._lend()
     feed, mic = controller._open_devices()
-    window = controller.open_window("L1", details, feed, mic, "high")
-    qtbot.addWidget(window)
-    return window
+    return controller.open_window("L1", details, feed, mic, "high")  # closed by the controller's shutdown
 
 
 def test_the_other_site_on_a_named_tile_with_video_and_the_controls_reach_it(qtbot, controller, panel, rooms,
@@ -202,3 +200,28 @@ def test_a_dropped_link_is_said_and_the_session_comes_back(qtbot, panel, janus, 
     finally:
         controller.shutdown()
         proxy.close()
+
+
+def test_the_other_site_is_heard_on_the_speaker(qtbot, controller, panel, rooms, microphone_source, video_file):
+    from app.media.audio import MicrophoneCapture, dominant_frequency
+    from tests.integration.live.test_session import BlockFeeder
+
+    feeder = BlockFeeder(440.0)  # Dr Hùng speaks: a 440 Hz tone, no camera
+    hung = LiveSession(rooms.details(HUNG, site="BV Bạch Mai"), Recorder(), microphone=feeder)
+    hung.start()
+    microphone_source.set_default_source("speaker.monitor")  # what this station's speaker plays
+    listening = MicrophoneCapture(device="pulse").start()
+    try:
+        window = open_window(qtbot, controller, rooms.details(LAN), video_file)
+        qtbot.waitUntil(lambda: window.state == "joined" and len(window.grid.tiles) == 1, timeout=20000)
+        tile = next(iter(window.grid.tiles.values()))
+        assert not tile.has_video and not tile.showing_video  # no camera: his initials and name
+        assert window.speaker is not None and window.device_note.isHidden()
+        qtbot.waitUntil(lambda: abs(dominant_frequency(listening.last(1.0)) - 440) < 10, timeout=20000)
+        speaker = window.speaker
+        window.close()
+        assert window.speaker is None and speaker._stream is None  # the speaker is let go with the window
+    finally:
+        hung.leave()
+        feeder.stop()
+        listening.stop()
