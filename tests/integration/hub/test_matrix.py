@@ -123,7 +123,19 @@ def routes() -> list[Route]:
         Route("STOW", "POST", "/dicomweb/studies/{study}?request=" + CASE, row(200, 200, 404, 403, 403, 403),
               lambda world, actor: (world.stow_body, {"Content-Type": world.stow_type})),
     ]
-    return out + conclusion_routes()
+    return out + conclusion_routes() + live_routes()
+
+
+def live_routes() -> list[Route]:
+    """The live session on the case (server/live): those who may read the case may join it; nobody was invited.
+    Starting again answers the open session (200); whoever may not read the case learns nothing of it (404)."""
+    joinable = row(200, 200, 403, 200, 403, 403)
+    return [
+        Route("live start", "POST", "/live", row(200, 200, 404, 200, 404, 404), {"request": CASE}),
+        Route("live read", "GET", "/live/{live}", joinable),
+        Route("live join", "POST", "/live/{live}/join", joinable),
+        Route("live attendance", "GET", "/live/{live}/attendance", joinable),
+    ]
 
 
 def conclusion_routes() -> list[Route]:
@@ -211,6 +223,8 @@ class World:
                           + b"\r\n--b0undary--\r\n")
         foreign = self.client("expert", hospital="k", specialty="oncology", foreign=True)
         self.conclude()
+        self.live = httpx.post(f"{hub.url}/live", json={"request": CASE}, timeout=30,
+                               headers={"Authorization": f"Bearer {own.token()}"}).json()["id"]
         actors = dict(zip(ACTORS, (own, same, other, routed, unrouted, away, revoked, None, foreign)))
         self.tokens = {name: client.token() if client else None for name, client in actors.items()}
         hub.revoke(revoked.credential.client_id)
@@ -242,7 +256,7 @@ def world(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp(f"matrix-{request.param}")
     pacs = LocalOrthanc(folder / "orthanc").start()
     url = request.getfixturevalue("postgres").new_database() if request.param == "postgresql" else None
-    hub = RunningHub(folder / "hub", url, pacs_url=pacs.dicomweb_url).start()
+    hub = RunningHub(folder / "hub", url, local_sfu=True, pacs_url=pacs.dicomweb_url).start()
     built = World(hub, pacs, folder)
     yield built
     built.close()
@@ -256,7 +270,7 @@ CELLS = [(route, actor) for route in routes() for actor in ACTORS]
 @pytest.mark.parametrize("route,actor", CELLS, ids=[f"{r.name}-{a}" for r, a in CELLS])
 def test_matrix(world, route: Route, actor: str):
     path = route.path.format(upload=world.upload, study=world.study, series=world.series, sop=world.sop,
-                             actor=actor.replace("_", "-"))
+                             actor=actor.replace("_", "-"), live=world.live)
     headers = dict(route.headers or {})
     token = world.tokens[actor]
     if token:

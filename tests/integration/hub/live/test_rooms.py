@@ -276,3 +276,29 @@ def test_the_invitation_reaches_the_invited_stations_and_people_and_no_one_else(
     # The case's own station and the routed expert were not invited (they may join anyway): no event.
     assert _invitations(live_hub, own, cursor, 1, timeout_s=2) == []
     assert _invitations(live_hub, routed, cursor, 1, timeout_s=2) == []
+
+
+def test_after_janus_restarts_the_next_join_makes_the_room_again(live_hub, enrolled, tmp_path):
+    from server.live.janus_process import JanusProcess
+
+    own = enrolled(live_hub, facility="0100A", name="TTYT huyện Mèo Vạc")
+    case_of(own)
+    api = Api(live_hub, own)
+    session = start(api)
+    old = live_hub.sfu
+    old.kill()
+    assert api("POST", f"/live/{session['id']}/join").status_code == 503
+    # The same Janus comes back (a service restart): it knows no rooms any more.
+    live_hub.sfu = JanusProcess(tmp_path / "sfu-again", settings=live_hub.config.janus,
+                                events_url=old.events_url).start()
+    details = api("POST", f"/live/{session['id']}/join").json()
+
+    async def scenario():
+        someone = Participant(details)
+        try:
+            assert (await someone.join())["videoroom"] == "joined"
+            await asyncio.to_thread(wait_for, lambda: api("GET", f"/live/{session['id']}").json()["present"],
+                                    what="the participant present in the room made again")
+        finally:
+            await someone.close()
+    asyncio.run(scenario())
