@@ -20,7 +20,7 @@ from .sessions import session_of
 from .signin import signin_router
 from .templating import render
 from .viewer import viewer_router
-from .views import case, conclusion, inbox, triage
+from .views import case, conclusion, inbox, live, triage
 
 PREFIX = "/console"
 STATIC = Path(__file__).parent / "static"
@@ -42,6 +42,7 @@ def console_router() -> APIRouter:
     router.include_router(case.router)
     router.include_router(triage.router)
     router.include_router(conclusion.router)
+    router.include_router(live.router)  # live consultations: the session page, join, consent
     return router
 
 

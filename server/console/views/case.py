@@ -22,7 +22,7 @@ from ...outcome import FhirError
 from .. import accounts
 from ..sessions import current_person
 from ..templating import language_of, render
-from . import common
+from . import common, live
 
 router = APIRouter()
 N_ = common.N_  # message ids the templates translate
@@ -215,12 +215,14 @@ def show_case(request: Request, person, case_id: str, status: int = 200, **extra
             thread = services.thread(conn, person.principal, case_id)
             records = clinical_records(conn, request, person, case_id)
             assignees = assignees_for(conn, person, thread)
+            live_sessions = live.open_sessions_of_case(conn, person, case_id)
     except FhirError as error:
         if error.status == 404:
             return common.not_found_page(request, person)
         raise
     return render(request, "case.html", status=status,
-                  **case_context(request, person, thread, records, assignees=assignees, **extra))
+                  **case_context(request, person, thread, records, assignees=assignees, live_sessions=live_sessions,
+                                 live_available=request.app.state.config.janus is not None, **extra))
 
 
 # -- routes --------------------------------------------------------------------------------------

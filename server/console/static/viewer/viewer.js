@@ -87,6 +87,7 @@ function showPosition() {
   const uid = vc ? vc.getCurrentImageUid() : '';
   const key = keys.has(uid);
   root.dataset.slice = String(k);
+  root.dataset.instance = uid || '';
   root.dataset.key = key ? 'true' : 'false';
   document.getElementById('position').textContent = `${L.slice} ${k + 1}/${n}${key ? ' ★' : ''}`;
 }
@@ -120,6 +121,8 @@ function firstKeySlice() {
 // Every load ends in dwv's 'load' event; whoever waits for the current one is told here.
 let loaded = () => {};
 let opening = 0;  // which openSeries call is current (a click on another series abandons the previous)
+let currentSeries = '';
+let sliceOfUid = new Map();  // SOP Instance UID -> slice, for the series shown (the live session names slices so)
 
 function load(url) {
   const done = new Promise((resolve) => { loaded = resolve; });
@@ -132,6 +135,8 @@ function load(url) {
 
 async function openSeries(seriesUid, button) {
   const mine = ++opening;
+  currentSeries = seriesUid;
+  root.dataset.series = seriesUid;
   document.querySelectorAll('#series button').forEach((b) => b.setAttribute('aria-pressed', 'false'));
   button.setAttribute('aria-pressed', 'true');
   root.dataset.complete = 'false';
@@ -212,6 +217,118 @@ function wireControls() {
   });
 }
 
+// -- driven by the live session page -----------------------------------------------------------
+// The live session page (static/live.js) embeds this viewer in a frame of the same origin. It reads
+// the state here, makes this viewer follow the presenter's (`apply`), and hears of the person's own
+// changes (`onChange`) to send them when this person presents. Fields are app/wire/live.py's
+// ViewerState: zoom is relative to the fitted image, pan in image pixels from the centre.
+
+function indexSlices() {
+  sliceOfUid = new Map();
+  const vc = viewController();
+  const group = app.getActiveLayerGroup();
+  const layer = group && group.getActiveViewLayer();
+  const image = layer && app.getImage(layer.getDataId());
+  if (!vc || !image) return;
+  const values = vc.getCurrentIndex().getValues().slice();
+  for (let k = 0; k < sliceCount(); ++k) {
+    values[2] = k;
+    sliceOfUid.set(image.getImageUid(new Index(values)), k);
+  }
+}
+
+function spacing() {
+  const group = app.getActiveLayerGroup();
+  const layer = group && group.getActiveViewLayer();
+  const image = layer && app.getImage(layer.getDataId());
+  const s = image ? image.getGeometry().getSpacing() : undefined;
+  return s ? [s.get(0) || 1, s.get(1) || 1] : [1, 1];
+}
+
+function showZoom() {
+  const group = app.getActiveLayerGroup();
+  if (!group) return;
+  const zoom = group.getScale().x / (group.getBaseScale().x || 1);
+  root.dataset.zoom = zoom.toFixed(2);
+}
+
+function viewerState() {
+  const vc = viewController();
+  const group = app.getActiveLayerGroup();
+  if (!vc || !group) return null;
+  const wl = vc.getWindowLevel();
+  const uid = vc.getCurrentImageUid();
+  const [sx, sy] = spacing();
+  const offset = group.getOffset();
+  return {
+    study: config.study, series: currentSeries, index: currentSlice(), instance: uid || '',
+    window_center: wl.center, window_width: wl.width,
+    zoom: group.getScale().x / (group.getBaseScale().x || 1), pan_x: offset.x / sx, pan_y: offset.y / sy,
+    key_image: keys.has(uid),
+  };
+}
+
+const listeners = new Set();
+let applying = 0;  // changes made by apply() are the presenter's, not this person's: not reported
+let reportTimer = 0;
+
+function changed() {
+  if (applying || root.dataset.state !== 'ready') return;
+  // One report per burst (a wheel turn moves several slices; a drag fires per pixel).
+  clearTimeout(reportTimer);
+  reportTimer = setTimeout(() => {
+    const state = viewerState();
+    if (state) for (const listener of listeners) listener(state);
+  }, 40);
+}
+
+let following = Promise.resolve();
+let wanted = null;  // the newest state asked for; older ones still queued are skipped
+
+function apply(state) {
+  wanted = state;
+  following = following.then(() => (wanted === state ? follow(state) : undefined)).catch(() => {});
+  return following;
+}
+
+async function follow(state) {
+  applying += 1;
+  try {
+    if (state.series && state.series !== currentSeries) {
+      const button = [...document.querySelectorAll('#series button')].find((b) => b.dataset.series === state.series);
+      if (button) await openSeries(state.series, button);
+    }
+    const vc = viewController();
+    if (!vc) return;
+    const k = state.instance && sliceOfUid.has(state.instance) ? sliceOfUid.get(state.instance) : state.index;
+    if (Number.isInteger(k)) goToSlice(k);
+    if (state.window_center !== null && state.window_center !== undefined && state.window_width) {
+      vc.setWindowLevel(new WindowLevel(state.window_center, state.window_width));
+    }
+    const group = app.getActiveLayerGroup();
+    if (group && state.zoom > 0) {
+      const base = group.getBaseScale();
+      group.setScale({x: base.x * state.zoom, y: base.y * state.zoom, z: base.z});
+      const [sx, sy] = spacing();
+      group.setOffset({x: (state.pan_x || 0) * sx, y: (state.pan_y || 0) * sy, z: group.getOffset().z});
+      group.draw();
+    }
+    showPosition();
+    showWindow();
+    showZoom();
+    root.dataset.followed = String(state.seq ?? '');
+  } finally {
+    applying -= 1;
+  }
+}
+
+window.diemcauViewer = {
+  state: viewerState,
+  apply,
+  onChange: (listener) => listeners.add(listener),
+  series: () => [...document.querySelectorAll('#series button')].map((b) => b.dataset.series),
+};
+
 async function main() {
   app = new App();
   const options = new AppOptions({'*': [new ViewConfig('layerGroup0')]});
@@ -221,14 +338,17 @@ async function main() {
     app.setTool('Scroll');
     const vc = viewController();
     vc.addWindowLevelPresets({});  // keep dwv's own (from the file) next to ours
+    indexSlices();
     firstKeySlice();
     showPosition();
     showWindow();
     setState('ready', '');
     loaded();
   });
-  app.addEventListener('positionchange', showPosition);
-  app.addEventListener('wlchange', showWindow);
+  app.addEventListener('positionchange', () => { showPosition(); changed(); });
+  app.addEventListener('wlchange', () => { showWindow(); changed(); });
+  app.addEventListener('zoomchange', () => { showZoom(); changed(); });
+  app.addEventListener('offsetchange', () => { showZoom(); changed(); });
   app.addEventListener('loadprogress', (e) => setState('loading', `${L.loading} ${Math.round(e.loaded)}%`));
   app.addEventListener('error', () => setState('error', L.unavailable));
   window.addEventListener('resize', () => app.onResize());

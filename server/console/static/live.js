@@ -1,0 +1,679 @@
+// The console's live session page: an expert joins the case's live consultation from the browser.
+//
+// janus.js (npm janus-gateway) and webrtc-adapter, served by the hub (never a CDN). One VideoRoom
+// publisher handle (camera and microphone when the browser has them, and always a data channel) and
+// one multistream subscriber handle for everyone else. The data channel carries app/wire/live.py's
+// messages ({type, sender, body}); "viewer" bodies are its ViewerState and drive the embedded DICOM
+// viewer (/console/viewer in a frame of the same origin, static/viewer/viewer.js).
+import Janus from '/console/live/lib/janus.es.js';
+
+const config = JSON.parse(document.getElementById('live-config').textContent);
+const L = config.labels;
+const root = document.getElementById('live');
+const $ = (id) => document.getElementById(id);
+
+// app/wire/live.py
+const VIEWER = 'viewer';
+const PRESENTING = 'presenting';
+const HAND = 'hand';
+const MEDIA = 'media';  // app/live/session.py: {"audio", "video", "site"}: what a participant sends now
+const STATE_EVERY_MS = 5000;  // repeated for those who joined since, as the stations do
+const MAX_MESSAGE_BYTES = 4096;
+
+let details = null;       // the hub's join details
+let janus = null;
+let publisher = null;     // our VideoRoom publisher handle
+let subscriber = null;    // one multistream handle for every other feed
+let myId = null;
+let myPrivateId = null;
+let joined = false;
+let leaving = false;
+let presenting = false;
+let viewerSeq = 0;
+let handRaised = false;
+const lastSeq = new Map();             // sender -> the newest viewer seq applied from them
+const feeds = new Map();               // publisher id -> {display, tile}
+const midToFeed = new Map();           // subscriber mid -> publisher id
+const subscribed = new Set();          // feeds asked for
+let subscribing = false;               // a subscribe/renegotiation in flight
+const queue = [];                      // feeds waiting for it
+let retryTimer = 0;
+
+function say(text, kind = 'info') {
+  const status = $('live-status');
+  status.textContent = text;
+  status.dataset.kind = kind;
+}
+
+function setState(state) {
+  root.dataset.state = state;
+}
+
+async function post(path, body) {
+  const answer = await fetch(`/console/live/${config.id}/${path}`, {
+    method: 'POST', credentials: 'same-origin',
+    headers: {'Content-Type': 'application/json', 'X-CSRF-Token': config.csrf},
+    body: JSON.stringify(body || {}),
+  });
+  let json = {};
+  try { json = await answer.json(); } catch (e) { /* an HTML error page */ }
+  return {status: answer.status, ok: answer.ok, json};
+}
+
+// -- tiles --------------------------------------------------------------------------------------
+
+function splitDisplay(display) {
+  // "BS Lan — TTYT huyện Mèo Vạc": the person, then the site (the hub writes it so).
+  const [name, ...site] = String(display || '').split(' — ');
+  return {name, site: site.join(' — ')};
+}
+
+function makeTile(key, display, mine = false) {
+  let tile = document.querySelector(`.tile[data-feed="${CSS.escape(String(key))}"]`);
+  if (tile) return tile;
+  tile = document.createElement('figure');
+  tile.className = 'tile' + (mine ? ' mine' : '');
+  tile.dataset.feed = String(key);
+  tile.dataset.display = display;
+  const video = document.createElement('video');
+  video.autoplay = true;
+  video.playsInline = true;
+  video.muted = mine;  // never hear oneself
+  const initials = document.createElement('div');
+  initials.className = 'nameplate';
+  const {name, site} = splitDisplay(display);
+  initials.textContent = name.split(/\s+/).filter(Boolean).slice(-1).map((w) => w[0]).join('').toUpperCase();
+  const caption = document.createElement('figcaption');
+  caption.innerHTML = '<strong></strong><span class="site"></span><span class="hand" hidden>✋</span>';
+  caption.querySelector('strong').textContent = mine ? `${name} (${L.you})` : name;
+  caption.querySelector('.site').textContent = site;
+  tile.append(video, initials, caption);
+  $('tiles').appendChild(tile);
+  return tile;
+}
+
+function removeTile(key) {
+  const tile = document.querySelector(`.tile[data-feed="${CSS.escape(String(key))}"]`);
+  if (tile) tile.remove();
+}
+
+function attachTrack(tile, track) {
+  const video = tile.querySelector('video');
+  let stream = video.srcObject;
+  if (!stream) {
+    stream = new MediaStream();
+    video.srcObject = stream;
+  }
+  for (const old of stream.getTracks().filter((t) => t.kind === track.kind && t.id !== track.id)) stream.removeTrack(old);
+  if (!stream.getTracks().includes(track)) stream.addTrack(track);
+  if (track.kind === 'video') tile.dataset.video = 'on';
+  if (track.kind === 'audio' && !tile.classList.contains('mine')) watchLevel(tile, track);
+  video.play().catch(() => {});
+}
+
+function detachTrack(tile, track) {
+  const video = tile.querySelector('video');
+  if (video.srcObject) video.srcObject.removeTrack(track);
+  if (track.kind === 'video') tile.dataset.video = 'off';
+}
+
+function speaking(key, on) {
+  const tile = document.querySelector(`.tile[data-feed="${CSS.escape(String(key))}"]`);
+  if (tile) tile.classList.toggle('speaking', on);
+}
+
+// The active speaker from the audio itself (Janus's talking events need the room's audiolevel_event;
+// this works whatever the room says).
+let audioContext = null;
+function watchLevel(tile, track) {
+  try {
+    audioContext = audioContext || new AudioContext();
+    const source = audioContext.createMediaStreamSource(new MediaStream([track]));
+    const analyser = audioContext.createAnalyser();
+    analyser.fftSize = 512;
+    source.connect(analyser);
+    const samples = new Uint8Array(analyser.fftSize);
+    let loud = 0;
+    const timer = setInterval(() => {
+      if (!tile.isConnected || track.readyState === 'ended') { clearInterval(timer); return; }
+      analyser.getByteTimeDomainData(samples);
+      let peak = 0;
+      for (const s of samples) peak = Math.max(peak, Math.abs(s - 128));
+      loud = peak > 12 ? 3 : Math.max(0, loud - 1);  // ~0.6 s of hang so a pause between words does not flicker
+      tile.classList.toggle('speaking', loud > 0);
+    }, 200);
+  } catch (e) { /* no audio context: no highlight */ }
+}
+
+// -- the data channel ---------------------------------------------------------------------------
+
+function myDisplay() {
+  return details ? details.display : '';
+}
+
+function send(type, body) {
+  if (!publisher || myId === null) return;
+  const text = JSON.stringify({type, sender: myDisplay(), body});
+  if (text.length > MAX_MESSAGE_BYTES) return;
+  // Labelled with our participant id, as the stations label theirs: receivers know who sent it.
+  publisher.data({text, label: String(myId), error: () => {}});
+}
+
+function decode(text) {
+  if (typeof text !== 'string' || text.length > MAX_MESSAGE_BYTES) return null;
+  let raw;
+  try { raw = JSON.parse(text); } catch (e) { return null; }
+  if (!raw || typeof raw !== 'object' || typeof raw.type !== 'string') return null;
+  const body = raw.body === undefined ? {} : raw.body;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
+  return {type: raw.type, sender: String(raw.sender || '').slice(0, 200), body};
+}
+
+function tileOf(label, sender) {
+  // By the channel's label (the sender's participant id), else by the display name it gives.
+  const byLabel = document.querySelector(`.tile[data-feed="${CSS.escape(String(label || ''))}"]`);
+  return byLabel || [...document.querySelectorAll('.tile')].find((t) => t.dataset.display === sender);
+}
+
+function onData(text, label) {
+  const message = decode(text);
+  if (!message) return;
+  if (message.type === VIEWER) followViewer(message);
+  else if (message.type === PRESENTING) {
+    const who = String(message.body.presenter || '');
+    $('presenter').textContent = who ? `${L.presenting_now} ${who}` : '';
+    if (who && who !== myDisplay() && presenting) setPresenting(false, false);
+  } else if (message.type === HAND) {
+    const tile = tileOf(label, message.sender);
+    if (tile && !tile.classList.contains('mine')) {
+      const raised = Boolean(message.body.up);
+      tile.querySelector('.hand').hidden = !raised;
+      tile.classList.toggle('hand-up', raised);
+    }
+  } else if (message.type === MEDIA) {
+    const tile = tileOf(label, message.sender);
+    if (tile && !tile.classList.contains('mine')) {
+      tile.classList.toggle('muted', message.body.audio === false);
+      if (message.body.video === false) tile.dataset.video = 'off';
+    }
+  }
+}
+
+function announce() {
+  const audio = root.dataset.microphone === 'on' && !(publisher && publisher.isAudioMuted());
+  const video = root.dataset.camera === 'on' && !(publisher && publisher.isVideoMuted());
+  send(MEDIA, {audio, video, site: details ? details.site : ''});
+  send(HAND, {up: handRaised});
+}
+
+// -- the synced viewer --------------------------------------------------------------------------
+
+const frame = () => $('viewer-frame');
+const viewerApi = () => (frame() && frame().contentWindow ? frame().contentWindow.diemcauViewer : undefined);
+let pendingState = null;  // arrived before the viewer (or another study) was ready
+
+function viewerReady() {
+  try {
+    const doc = frame().contentDocument;
+    const el = doc && doc.getElementById('viewer');
+    return el && el.dataset.state === 'ready' && viewerApi();
+  } catch (e) { return false; }
+}
+
+function showStudy(study) {
+  if (!frame() || root.dataset.study === study) return;
+  root.dataset.study = study;
+  frame().src = `/console/viewer?study=${encodeURIComponent(study)}`;
+  for (const b of document.querySelectorAll('#studies button')) b.setAttribute('aria-pressed', String(b.dataset.study === study));
+}
+
+function number(value) {
+  if (value === null || value === undefined || value === '') return null;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : null;
+}
+
+function viewerState(body) {
+  // As app/wire/live.py's viewer_state(): anything malformed is dropped.
+  if (typeof body.study !== 'string' || typeof body.series !== 'string') return null;
+  const index = Number.parseInt(body.index ?? 0, 10);
+  const seq = Number.parseInt(body.seq ?? 0, 10);
+  if (!Number.isFinite(index) || !Number.isFinite(seq)) return null;
+  return {
+    study: body.study, series: body.series, index, instance: String(body.instance || ''),
+    window_center: number(body.window_center), window_width: number(body.window_width),
+    zoom: number(body.zoom) ?? 1, pan_x: number(body.pan_x) ?? 0, pan_y: number(body.pan_y) ?? 0,
+    key_image: Boolean(body.key_image), seq,
+  };
+}
+
+function followViewer(message) {
+  if (presenting) return;  // we present: the others follow us
+  const state = viewerState(message.body);
+  if (!state) return;
+  if (state.seq <= (lastSeq.get(message.sender) ?? -1)) return;
+  // An expert abroad holds only the de-identified copy: the presenter names its UIDs beside the originals.
+  const studies = details.studies || [];
+  if (!studies.includes(state.study) && studies.includes(message.body.deid_study)) {
+    state.study = message.body.deid_study;
+    state.series = String(message.body.deid_series || state.series);
+    state.instance = String(message.body.deid_instance || '');
+  }  // an older state arriving late
+  lastSeq.set(message.sender, state.seq);
+  $('presenter').textContent = `${L.presenting_now} ${message.sender}`;
+  root.dataset.followSeq = String(state.seq);
+  // A study of the case we hold under the same UID (an expert abroad holds a de-identified copy:
+  // its UIDs differ, and the slice is then found by its index in the series shown).
+  if (studies.includes(state.study) && root.dataset.study !== state.study) showStudy(state.study);
+  pendingState = state;
+  applyPending();
+}
+
+function applyPending() {
+  if (!pendingState || !viewerReady()) return;
+  const state = pendingState;
+  pendingState = null;
+  viewerApi().apply(state).then(() => { root.dataset.appliedSeq = String(state.seq); });
+}
+
+function wireViewer() {
+  if (!frame()) return;
+  frame().addEventListener('load', () => {
+    const api = viewerApi();
+    if (!api) return;
+    api.onChange((state) => {
+      if (!presenting) return;
+      viewerSeq += 1;
+      send(VIEWER, {...state, seq: viewerSeq});
+      root.dataset.sentSeq = String(viewerSeq);
+    });
+  });
+  // The viewer says "ready" on its own element; a state that came earlier waits for it.
+  setInterval(applyPending, 150);
+}
+
+function setPresenting(on, announce = true) {
+  presenting = on;
+  const button = $('present');
+  button.setAttribute('aria-pressed', String(on));
+  button.textContent = on ? L.stop_presenting : L.present;
+  if (on) {
+    if (announce) send(PRESENTING, {presenter: myDisplay()});
+    $('presenter').textContent = `${L.presenting_now} ${L.you}`;
+    const api = viewerApi();
+    const state = api && api.state();
+    if (state) {
+      viewerSeq += 1;
+      send(VIEWER, {...state, seq: viewerSeq});
+    }
+  } else if (announce) {
+    send(PRESENTING, {presenter: ''});
+    $('presenter').textContent = '';
+  }
+}
+
+// -- Janus --------------------------------------------------------------------------------------
+
+async function hasDevice(kind) {
+  try {
+    return (await navigator.mediaDevices.enumerateDevices()).some((d) => d.kind === kind);
+  } catch (e) { return false; }
+}
+
+async function publish() {
+  const audio = await hasDevice('audioinput');
+  const video = await hasDevice('videoinput');
+  const tracks = [{type: 'data'}];
+  if (audio) tracks.push({type: 'audio', capture: true, recv: false});
+  if (video) tracks.push({type: 'video', capture: {width: 640, height: 360}, recv: false});
+  const offer = (wanted) => new Promise((resolve, reject) => {
+    publisher.createOffer({tracks: wanted, success: resolve, error: reject});
+  });
+  let jsep;
+  let sent = {audio, video};
+  try {
+    jsep = await offer(tracks);
+  } catch (error) {
+    // A camera or microphone that is there but refused or busy: take part with a name tile.
+    sent = {audio: false, video: false};
+    jsep = await offer([{type: 'data'}]);
+  }
+  root.dataset.camera = sent.video ? 'on' : 'none';
+  root.dataset.microphone = sent.audio ? 'on' : 'none';
+  $('mute').disabled = !sent.audio;
+  $('camera').disabled = !sent.video;
+  if (!sent.video) say(sent.audio ? L.no_camera : L.no_devices);
+  publisher.send({message: {request: 'configure', audio: sent.audio, video: sent.video, data: true}, jsep});
+}
+
+function subscribeTo(list) {
+  for (const p of list || []) {
+    if (p.id === myId || subscribed.has(p.id)) continue;
+    feeds.set(p.id, {display: p.display || ''});
+    makeTile(p.id, p.display || '');
+    subscribed.add(p.id);
+    queue.push(p.id);
+  }
+  nextSubscription();
+}
+
+function nextSubscription() {
+  if (subscribing || queue.length === 0) return;
+  subscribing = true;
+  const streams = queue.splice(0).map((feed) => ({feed}));
+  if (!subscriber) {
+    attachSubscriber(streams);
+  } else {
+    subscriber.send({message: {request: 'subscribe', streams}});
+  }
+}
+
+function attachSubscriber(streams) {
+  janus.attach({
+    plugin: 'janus.plugin.videoroom',
+    opaqueId: details.janus.opaque_id,
+    success: (handle) => {
+      subscriber = handle;
+      handle.send({message: {request: 'join', ptype: 'subscriber', room: details.janus.room, streams,
+        use_msid: false, private_id: myPrivateId, token: details.janus.room_token}});
+    },
+    error: () => { subscribing = false; },
+    onmessage: (msg, jsep) => {
+      if (msg.streams) {
+        for (const s of msg.streams) if (s.feed_id !== undefined) midToFeed.set(s.mid, s.feed_id);
+      }
+      if (msg.error) subscribing = false;
+      if (jsep) {
+        subscriber.createAnswer({
+          jsep, tracks: [{type: 'data'}],
+          success: (answer) => {
+            subscriber.send({message: {request: 'start', room: details.janus.room}, jsep: answer});
+            subscribing = false;
+            nextSubscription();
+          },
+          error: () => { subscribing = false; },
+        });
+      } else if (msg.videoroom === 'updated' || msg.videoroom === 'attached') {
+        subscribing = false;
+        nextSubscription();
+      }
+    },
+    onremotetrack: (track, mid, on) => {
+      const feed = midToFeed.get(mid);
+      if (feed === undefined) return;
+      const tile = makeTile(feed, (feeds.get(feed) || {}).display || '');
+      if (on) attachTrack(tile, track);
+      else detachTrack(tile, track);
+    },
+    ondata: (data, label) => onData(data, label),
+    iceState: (state) => {
+      if (state === 'disconnected' || state === 'failed') say(L.link_trouble, 'warn');
+      else if (state === 'connected' || state === 'completed') clearTrouble();
+    },
+  });
+}
+
+function dropFeed(id) {
+  feeds.delete(id);
+  subscribed.delete(id);
+  removeTile(id);
+  for (const [mid, feed] of [...midToFeed]) if (feed === id) midToFeed.delete(mid);
+}
+
+function clearTrouble() {
+  if ($('live-status').dataset.kind === 'warn') say('');
+}
+
+function onPublisherMessage(msg, jsep) {
+  const event = msg.videoroom;
+  if (event === 'joined') {
+    myId = msg.id;
+    myPrivateId = msg.private_id;
+    joined = true;
+    setState('joined');
+    clearTrouble();
+    makeTile('me', myDisplay(), true);
+    publish().catch(() => say(L.no_devices));
+    subscribeTo(msg.publishers);
+  } else if (event === 'event') {
+    if (msg.publishers) subscribeTo(msg.publishers);
+    for (const key of ['unpublished', 'leaving']) {
+      if (msg[key] !== undefined && msg[key] !== 'ok') dropFeed(msg[key]);
+    }
+    if (msg.error_code) failed(msg.error_code === 433 || msg.error_code === 432 ? L.refused : L.sfu_unavailable);
+  } else if (event === 'talking') speaking(msg.id, true);
+  else if (event === 'stopped-talking') speaking(msg.id, false);
+  else if (event === 'destroyed') ended();
+  if (jsep) publisher.handleRemoteJsep({jsep});
+}
+
+function failed(text) {
+  setState('failed');
+  say(text, 'error');
+}
+
+function ended() {
+  setState('ended');
+  say(L.ended, 'info');
+  if (janus) janus.destroy({cleanupHandles: true});
+}
+
+function startJanus() {
+  janus = new Janus({
+    server: details.janus.url,
+    token: details.janus.token,
+    iceServers: details.janus.ice_servers || [],
+    success: () => {
+      janus.attach({
+        plugin: 'janus.plugin.videoroom',
+        opaqueId: details.janus.opaque_id,
+        success: (handle) => {
+          publisher = handle;
+          handle.send({message: {request: 'join', ptype: 'publisher', room: details.janus.room,
+            display: details.display, token: details.janus.room_token}});
+        },
+        error: () => reconnectSoon(),
+        onmessage: onPublisherMessage,
+        onlocaltrack: (track, on) => {
+          const tile = makeTile('me', myDisplay(), true);
+          if (on) attachTrack(tile, track);
+          else detachTrack(tile, track);
+        },
+        ondata: (data, label) => onData(data, label),
+        ondataopen: () => { root.dataset.channel = 'open'; announce(); },
+        iceState: (state) => {
+          if (state === 'disconnected' || state === 'failed') say(L.link_trouble, 'warn');
+          else if (state === 'connected' || state === 'completed') clearTrouble();
+        },
+        webrtcState: (up) => { root.dataset.publishing = up ? 'true' : 'false'; },
+      });
+    },
+    error: () => reconnectSoon(),
+    destroyed: () => {},
+  });
+}
+
+function reset() {
+  try { if (janus) janus.destroy({cleanupHandles: true, notifyDestroyed: false}); } catch (e) { /* gone */ }
+  janus = publisher = subscriber = null;
+  myId = myPrivateId = null;
+  joined = false;
+  subscribing = false;
+  queue.length = 0;
+  subscribed.clear();
+  midToFeed.clear();
+  for (const id of [...feeds.keys()]) dropFeed(id);
+  removeTile('me');
+}
+
+function reconnectSoon() {
+  if (leaving || root.dataset.state === 'ended') return;
+  setState('reconnecting');
+  say(L.reconnecting, 'warn');
+  reset();
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(join, 3000);
+}
+
+async function join() {
+  if (leaving) return;
+  setState('joining');
+  let answer;
+  try {
+    answer = await post('join');
+  } catch (e) {
+    reconnectSoon();
+    return;
+  }
+  if (answer.status === 409) { ended(); return; }
+  if (answer.status === 403 || answer.status === 404) { failed(L.refused); return; }
+  if (answer.status === 503) {
+    failed(L.sfu_unavailable);
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(join, 10000);
+    return;
+  }
+  if (!answer.ok) { reconnectSoon(); return; }
+  details = answer.json;
+  showCase(details);
+  showRecording(details.recording);
+  if (!root.dataset.study && (details.studies || []).length) showStudy(details.studies[0]);
+  startJanus();
+}
+
+function showCase(d) {
+  const c = d.case || {};
+  const sex = {male: L.male, female: L.female, other: L.other}[c.sex] || '';
+  const parts = [c.code, c.initials, c.age !== undefined && c.age !== null && c.age !== '' ? `${c.age} ${L.years}` : '', sex];
+  $('case-line').textContent = parts.filter(Boolean).join(' · ');
+  const studies = $('studies');
+  studies.textContent = '';
+  (d.studies || []).forEach((uid, n) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.dataset.study = uid;
+    b.textContent = `${L.study} ${n + 1}`;
+    b.setAttribute('aria-pressed', String(root.dataset.study === uid));
+    b.addEventListener('click', () => showStudy(uid));
+    studies.appendChild(b);
+  });
+  studies.hidden = (d.studies || []).length < 2;
+}
+
+// -- recording and consent ----------------------------------------------------------------------
+
+function showRecording(recording) {
+  const r = recording || {};
+  const state = r.state || 'off';
+  root.dataset.recording = state;
+  const badge = $('recording');
+  badge.hidden = state === 'off';
+  badge.textContent = {on: L.recording_on, waiting: L.recording_waiting, paused: L.recording_paused}[state] || '';
+  $('consent').hidden = !r.asked;
+  const record = $('record');
+  if (record) {
+    const asked = state !== 'off';
+    record.setAttribute('aria-pressed', String(asked));
+    record.textContent = asked ? L.stop_recording : L.record;
+  }
+}
+
+async function poll() {
+  if (leaving || root.dataset.state === 'ended') return;
+  try {
+    const answer = await fetch(`/console/live/${config.id}/state`, {credentials: 'same-origin', headers: {Accept: 'application/json'}});
+    if (answer.ok) {
+      const session = await answer.json();
+      showRecording(session.recording);
+      if (session.state === 'ended') ended();
+    }
+  } catch (e) { /* the hub is away a moment: the next poll */ }
+}
+
+async function consent(agreed) {
+  const answer = await post('consent', {recording: agreed});
+  if (answer.ok) showRecording(answer.json.recording);
+}
+
+// -- controls -----------------------------------------------------------------------------------
+
+function wireControls() {
+  $('mute').addEventListener('click', () => {
+    if (!publisher) return;
+    const muted = publisher.isAudioMuted();
+    if (muted) publisher.unmuteAudio(); else publisher.muteAudio();
+    $('mute').setAttribute('aria-pressed', String(!muted));
+    $('mute').textContent = muted ? L.mute : L.unmute;
+    announce();
+  });
+  $('camera').addEventListener('click', () => {
+    if (!publisher) return;
+    const off = publisher.isVideoMuted();
+    if (off) publisher.unmuteVideo(); else publisher.muteVideo();
+    $('camera').setAttribute('aria-pressed', String(!off));
+    $('camera').textContent = off ? L.camera_off : L.camera_on;
+    announce();
+  });
+  $('hand').addEventListener('click', () => {
+    handRaised = !handRaised;
+    $('hand').setAttribute('aria-pressed', String(handRaised));
+    $('hand').textContent = handRaised ? L.lower_hand : L.raise_hand;
+    const mine = document.querySelector('.tile.mine .hand');
+    if (mine) mine.hidden = !handRaised;
+    send(HAND, {up: handRaised});
+  });
+  $('present').addEventListener('click', () => setPresenting(!presenting));
+  $('leave').addEventListener('click', async () => {
+    leaving = true;
+    setState('left');
+    if (presenting) setPresenting(false);
+    reset();
+    await post('leave').catch(() => {});
+    window.location.href = config.back;
+  });
+  if ($('record')) {
+    $('record').addEventListener('click', async () => {
+      const on = root.dataset.recording === 'off';
+      const answer = await post('recording', {on});
+      if (answer.ok) showRecording(answer.json.recording);
+    });
+  }
+  $('agree').addEventListener('click', () => consent(true));
+  $('decline').addEventListener('click', () => consent(false));
+  window.addEventListener('pagehide', () => {
+    if (leaving || !joined) return;
+    // The tab closes: tell the hub (attendance) without waiting for an answer.
+    fetch(`/console/live/${config.id}/leave`, {method: 'POST', keepalive: true, credentials: 'same-origin',
+      headers: {'X-CSRF-Token': config.csrf}});
+  });
+}
+
+function main() {
+  wireControls();
+  wireViewer();
+  if (!window.adapter) {
+    failed(L.sfu_unavailable);
+    return;
+  }
+  Janus.init({
+    debug: false,
+    dependencies: Janus.useDefaultDependencies({adapter: window.adapter}),
+    callback: () => {
+      if (!Janus.isWebrtcSupported()) {
+        failed(L.no_webrtc);
+        return;
+      }
+      join();
+      setInterval(poll, 5000);
+      setInterval(() => { if (joined) announce(); }, STATE_EVERY_MS);
+    },
+  });
+}
+
+// For the tests and for whoever reads the page's state from the console.
+window.diemcauLive = {
+  send, presenting: () => presenting, present: setPresenting,
+  feeds: () => [...feeds.entries()].map(([id, f]) => ({id, display: f.display})),
+};
+
+main();

@@ -1,0 +1,335 @@
+"""Live consultations in the console: an expert joins a case's live session from the browser.
+
+POST /console/cases/{id}/live            start a live session on the case, or join the open one -> its page
+GET  /console/live/{id}                  the session page (tiles, controls, the synced DICOM viewer)
+POST /console/live/{id}/join             the join details (JSON, as POST /live/{id}/join answers)
+GET  /console/live/{id}/state            the session JSON, and whether this person is asked to consent
+POST /console/live/{id}/leave            leave (JSON)
+POST /console/live/{id}/end              end it for everyone (the starter, or a coordinator)
+POST /console/live/{id}/invitations      invite facilities and people (a small form)
+POST /console/live/{id}/consent          {"recording": true|false}: this person's answer
+POST /console/live/{id}/recording        {"on": true|false}: ask for the recording, or stop it
+GET  /console/live/lib/{name}            janus.js and webrtc-adapter from node_modules (never a CDN)
+
+Every action calls the same services as the bearer-token routes (server/live/service.py, and
+server/routes/live_recording.py for consent and recording) with the signed-in person's Principal: the
+rules of who may start, join, invite and end live there only. POSTs carry the session's CSRF token
+(a form field, or the X-CSRF-Token header from live.js).
+"""
+
+import json
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from ...live import service
+from ...outcome import FhirError
+from ...validation import check_id
+from .. import accounts, csrf
+from ..sessions import current_person
+from ..templating import language_of, render, translations
+from ..viewer import _file
+from . import common
+
+router = APIRouter()
+N_ = common.N_
+KIND = "LiveSession"
+
+NODE_MODULES = Path(__file__).resolve().parents[3] / "node_modules"
+# The only files of node_modules this page loads: janus.js as an ES module, and webrtc-adapter (a global
+# `adapter` janus.js uses).
+LIBRARIES = {
+    "janus.es.js": NODE_MODULES / "janus-gateway" / "npm" / "dist" / "janus.es.js",
+    "adapter.js": NODE_MODULES / "webrtc-adapter" / "out" / "adapter.js",
+}
+
+# The page's words for live.js, as msgids of the console's catalogues.
+MESSAGES = {
+    "you": N_("you"), "mute": N_("Mute"), "unmute": N_("Unmute"), "camera_off": N_("Stop camera"),
+    "camera_on": N_("Start camera"), "raise_hand": N_("Raise hand"), "lower_hand": N_("Lower hand"),
+    "present": N_("Present"), "stop_presenting": N_("Stop presenting"), "presenting_now": N_("Presenting:"),
+    "reconnecting": N_("The connection was lost. Reconnecting…"),
+    "link_trouble": N_("The link is unstable: the picture may freeze for a moment."),
+    "refused": N_("You are not invited to this live consultation."),
+    "sfu_unavailable": N_("The video server cannot be reached. The rest of the case work goes on; "
+                          "this page tries again."),
+    "ended": N_("This live consultation has ended."),
+    "no_camera": N_("No camera: the others see your name."),
+    "no_devices": N_("No camera or microphone: you take part with your name, and can hear and see the others."),
+    "no_webrtc": N_("This browser cannot take part in video calls."),
+    "recording_on": N_("Recording"), "recording_waiting": N_("Recording waits for everyone's consent"),
+    "recording_paused": N_("Recording paused: waiting for consent"),
+    "record": N_("Record the session"), "stop_recording": N_("Stop recording"),
+    "male": N_("Male"), "female": N_("Female"), "other": N_("Other"), "years": N_("years"), "study": N_("Study"),
+}
+
+
+def labels_of(language: str) -> dict:
+    gettext = translations(language).gettext
+    return {key: gettext(text) for key, text in MESSAGES.items()}
+
+
+def _hub(request: Request):
+    return request.app.state.hub
+
+
+def _config(request: Request):
+    return request.app.state.config
+
+
+def _json_error(error: FhirError) -> JSONResponse:
+    """A refusal as live.js reads it: the status, the machine code, the words."""
+    code = getattr(error, "machine_code", "") or error.code
+    return JSONResponse({"code": code, "message": error.diagnostics}, status_code=error.status)
+
+
+def _valid_id(live_id: str) -> bool:
+    try:
+        check_id(live_id, "the live session id")
+    except FhirError:
+        return False
+    return True
+
+
+def presence_changed(request: Request, live_id: str, ended: bool = False) -> None:
+    """As the bearer-token routes do after a join, leave or end: recording re-decides (never fails us)."""
+    from ...routes.live import presence_changed as tell
+
+    tell(_hub(request), {live_id}, ended)
+
+
+def me_in(people: list, person) -> bool:
+    return any(isinstance(p, dict) and p.get("participant") == person.client_id for p in people)
+
+
+def with_consent_question(view: dict, person) -> dict:
+    """The session JSON with `recording.asked`: recording is asked for and this person has not answered."""
+    recording = dict(view.get("recording") or {})
+    recording["asked"] = (recording.get("state", "off") != "off" and me_in(recording.get("missing", []), person)
+                          and not me_in(recording.get("declined", []), person))
+    return {**view, "recording": recording}
+
+
+# -- starting from the case ----------------------------------------------------------------------
+
+@router.post("/cases/{case_id}/live")
+def start_live(case_id: str, request: Request, person=Depends(current_person)):
+    """The case page's "Hội chẩn trực tuyến": a new session on the case, or the open one (the service decides)."""
+    try:
+        with common.transaction(request) as conn:
+            view, created = service.start(conn, person.principal, _config(request), case_id)
+            common.audit(conn, person, "live-start" if created else "live-open", KIND, view["id"],
+                         f"ServiceRequest/{case_id}")
+    except FhirError as error:
+        if error.status == 404:
+            return common.not_found_page(request, person)
+        from .case import show_case
+
+        return show_case(request, person, case_id, status=error.status, conflict=_live_refusal(request, person, error))
+    return RedirectResponse(f"/console/live/{view['id']}", status_code=303)
+
+
+def _live_refusal(request: Request, person, error: FhirError) -> str:
+    from ..templating import gettext_for
+
+    _ = gettext_for(request, person)
+    code = getattr(error, "machine_code", "")
+    if code == "sfu-unavailable" or error.status in (502, 503):
+        return _(MESSAGES["sfu_unavailable"])
+    if code == "ended":
+        return _(MESSAGES["ended"])
+    return _(MESSAGES["refused"])
+
+
+def open_sessions_of_case(conn, person, case_id: str) -> list[dict]:
+    """The case's open live sessions this person may join (for the case page's banner)."""
+    return [s for s in service.sessions_of_request(conn, person.principal, case_id) if s.get("state") == service.OPEN]
+
+
+def open_sessions(conn, person) -> list[dict]:
+    """Every open live session this person may join (the inbox's banner): routed cases and invitations."""
+    return service.sessions_for(conn, person.principal)
+
+
+# -- the page --------------------------------------------------------------------------------------
+
+@router.get("/live/lib/{name}")
+def library(name: str, request: Request):
+    path = LIBRARIES.get(name)
+    return _file(path, request) if path else Response(status_code=404)
+
+
+@router.get("/live/{live_id}")
+def live_page(live_id: str, request: Request, person=Depends(current_person)):
+    return show_live(request, person, live_id)
+
+
+def show_live(request: Request, person, live_id: str, status: int = 200, **extra):
+    if not _valid_id(live_id):
+        return common.not_found_page(request, person)
+    try:
+        with common.transaction(request) as conn:
+            view = service.session_view(conn, person.principal, live_id)
+            session, case_request = service._joinable(conn, person.principal, live_id)
+            may_end = service.may_end(person.principal, session, case_request)
+            colleagues = [c for c in accounts.experts_for(conn, person.hospital) if c.id != person.id]
+    except FhirError as error:
+        if error.status == 403:
+            return render(request, "live_refused.html", status=403, person=person)
+        return common.not_found_page(request, person)
+    language = language_of(request, person)
+    config = {"id": live_id, "csrf": csrf.token_for_page(request), "labels": labels_of(language),
+              "back": f"/console/cases/{view['request']}"}
+    # JSON inside <script>: "</" must not close the element.
+    config_json = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
+    return render(request, "live.html", status=status, person=person, live_id=live_id, case_id=view["request"],
+                  session=view, may_end=may_end and view["state"] == service.OPEN, colleagues=colleagues,
+                  config_json=config_json, **extra)
+
+
+# -- the page's calls (JSON) -----------------------------------------------------------------------
+
+async def _json_call(request: Request, person, live_id: str, action: str, work, after=None):
+    """`work(conn)` in one transaction, audited; a refusal as JSON; then `after()` (outside it)."""
+    if not _valid_id(live_id):
+        return JSONResponse({"code": "not-found", "message": "no such live session"}, status_code=404)
+
+    def job():
+        with common.transaction(request) as conn:
+            body = work(conn)
+            common.audit(conn, person, action, KIND, live_id)
+            return body
+    try:
+        body = await run_in_threadpool(job)
+    except FhirError as error:
+        return _json_error(error)
+    if after is not None:
+        await run_in_threadpool(after)
+    return JSONResponse(body)
+
+
+@router.post("/live/{live_id}/join")
+async def join(live_id: str, request: Request, person=Depends(current_person)):
+    return await _json_call(
+        request, person, live_id, "live-join",
+        lambda conn: service.join_details(conn, person.principal, _config(request), live_id),
+        lambda: presence_changed(request, live_id))
+
+
+@router.get("/live/{live_id}/state")
+async def state(live_id: str, request: Request, person=Depends(current_person)):
+    if not _valid_id(live_id):
+        return JSONResponse({"code": "not-found"}, status_code=404)
+
+    def job():
+        with common.transaction(request) as conn:
+            return with_consent_question(service.session_view(conn, person.principal, live_id), person)
+    try:
+        return JSONResponse(await run_in_threadpool(job))
+    except FhirError as error:
+        return _json_error(error)
+
+
+@router.post("/live/{live_id}/leave")
+async def leave(live_id: str, request: Request, person=Depends(current_person)):
+    return await _json_call(
+        request, person, live_id, "live-leave",
+        lambda conn: service.leave(conn, person.principal, _config(request), live_id),
+        lambda: presence_changed(request, live_id))
+
+
+async def _flag(request: Request, name: str) -> bool | None:
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except ValueError:
+        return None
+    value = body.get(name) if isinstance(body, dict) else None
+    return value if isinstance(value, bool) else None
+
+
+@router.post("/live/{live_id}/consent")
+async def consent(live_id: str, request: Request, person=Depends(current_person)):
+    from ...live import recording
+    from ...routes.live_recording import give_consent
+
+    agreed = await _flag(request, "recording")
+    if agreed is None:
+        return JSONResponse({"code": "invalid", "message": 'the body is {"recording": true|false}'}, status_code=400)
+    hub = _hub(request)
+    answer = await _json_call(
+        request, person, live_id, "live-consent",
+        lambda conn: with_consent_question(give_consent(conn, person.principal, live_id, agreed, hub), person),
+        lambda: recording.wake(hub))
+    return answer
+
+
+@router.post("/live/{live_id}/recording")
+async def ask_recording(live_id: str, request: Request, person=Depends(current_person)):
+    from ...live import recording
+    from ...routes.live_recording import ask_recording as ask
+
+    on = await _flag(request, "on")
+    if on is None:
+        return JSONResponse({"code": "invalid", "message": 'the body is {"on": true|false}'}, status_code=400)
+    hub = _hub(request)
+    return await _json_call(
+        request, person, live_id, "live-recording",
+        lambda conn: with_consent_question(ask(conn, person.principal, live_id, on, hub), person),
+        lambda: recording.wake(hub))
+
+
+# -- forms: end, invite ----------------------------------------------------------------------------
+
+@router.post("/live/{live_id}/end")
+def end(live_id: str, request: Request, person=Depends(current_person)):
+    if not _valid_id(live_id):
+        return common.not_found_page(request, person)
+    try:
+        with common.transaction(request) as conn:
+            view = service.end(conn, person.principal, _config(request), live_id)
+            common.audit(conn, person, "live-end", KIND, live_id)
+    except FhirError as error:
+        if error.status == 404:
+            return common.not_found_page(request, person)
+        return show_live(request, person, live_id, status=error.status,
+                         notice=_live_refusal(request, person, error))
+    presence_changed(request, live_id, ended=True)
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse(view)
+    return RedirectResponse(f"/console/cases/{view['request']}", status_code=303)
+
+
+@router.post("/live/{live_id}/invitations")
+async def invitations(live_id: str, request: Request, person=Depends(current_person)):
+    form = await request.form()
+    facilities_text = str(form.get("facilities", ""))
+    facilities = [f.strip() for f in facilities_text.replace(";", ",").split(",") if f.strip()]
+    people = [str(p) for p in form.getlist("people") if str(p).strip()]
+    return await run_in_threadpool(_invite, request, person, live_id, facilities, people, facilities_text)
+
+
+def _invite(request: Request, person, live_id: str, facilities: list, people: list, facilities_text: str):
+    from ..templating import gettext_for
+
+    _ = gettext_for(request, person)
+    if not _valid_id(live_id):
+        return common.not_found_page(request, person)
+    if not facilities and not people:
+        return show_live(request, person, live_id, status=400, invite_form={"facilities": facilities_text},
+                         invite_errors={"facilities": N_("Name a facility or choose an expert.")})
+    try:
+        with common.transaction(request) as conn:
+            service.invite(conn, person.principal, live_id, {"facilities": facilities, "people": people})
+            common.audit(conn, person, "live-invite", KIND, live_id)
+    except FhirError as error:
+        if error.status == 404:
+            return common.not_found_page(request, person)
+        if error.status == 422 and "facilit" in error.diagnostics:
+            return show_live(request, person, live_id, status=422, invite_form={"facilities": facilities_text},
+                             invite_errors={"facilities": N_("A facility is named by its 5-character code.")})
+        return show_live(request, person, live_id, status=error.status, invite_form={"facilities": facilities_text},
+                         notice=_live_refusal(request, person, error) if error.status != 422
+                         else error.diagnostics)
+    return show_live(request, person, live_id, notice=_("Invitations sent."))

@@ -1,0 +1,180 @@
+"""The console's live consultation views (server/console/views/live.py) over HTTP: the case page's button, the
+session page, the join details, CSRF, invitations, ending, consent; and who is refused.
+
+The hub runs with a real Janus of its own (RunningHub(local_sfu=True)): starting a session makes its room there.
+"""
+
+import json
+import re
+
+import pytest
+
+from server.console import accounts
+from tests.support.hub import RunningHub
+
+from .support import CCCD, NAME, make_case, submit
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def hub(request, tmp_path):
+    url = request.getfixturevalue("postgres").new_database() if request.param == "postgresql" else None
+    running = RunningHub(tmp_path / "hub", url, local_sfu=True).start()
+    yield running
+    running.stop()
+
+
+def started(expert, case_id) -> str:
+    """Press the case page's live button; the session's id (from where it sends the browser)."""
+    expert.get(f"/console/cases/{case_id}")
+    answer = expert.post(f"/console/cases/{case_id}/live")
+    assert answer.status_code == 303, answer.text[:1000]
+    match = re.fullmatch(r"/console/live/([A-Za-z0-9-]+)", answer.headers["location"])
+    assert match, answer.headers["location"]
+    return match[1]
+
+
+def join(expert, live_id, csrf=True):
+    headers = {"X-CSRF-Token": expert.csrf} if csrf else {}
+    return expert.http.post(f"/console/live/{live_id}/join", headers=headers)
+
+
+def person_id(hub, login) -> str:
+    with hub.engine.begin() as conn:
+        return accounts.by_login(conn, login).id
+
+
+def test_the_case_page_starts_a_live_session_and_its_page_joins_it(hub, station_client, browser):
+    case = submit(station_client, make_case(), "0100A")
+    expert = browser("tim.bachmai")
+    page = expert.get(f"/console/cases/{case.id}").text
+    assert f'action="/console/cases/{case.id}/live"' in page and "Hội chẩn trực tuyến" in page
+
+    live_id = started(expert, case.id)
+    page = expert.get(f"/console/live/{live_id}")
+    assert page.status_code == 200
+    html = page.text
+    assert "Hội chẩn trực tuyến" in html and "Tắt tiếng" in html and "Rời phiên" in html
+    assert '<script type="module" src="/console/static/live.js">' in html
+    assert '<script src="/console/live/lib/adapter.js">' in html
+    config = json.loads(re.search(r'<script id="live-config" type="application/json">(.*?)</script>', html, re.S)[1])
+    assert config["id"] == live_id and config["csrf"] == expert.csrf
+    assert config["back"] == f"/console/cases/{case.id}" and config["labels"]["mute"] == "Tắt tiếng"
+    for secret in (NAME, CCCD):  # shared screens: the case code and initials, never the name
+        assert secret not in html
+
+    # The case page and the inbox now say a session is running, with a way in.
+    case_page = expert.get(f"/console/cases/{case.id}").text
+    assert "Đang hội chẩn trực tuyến" in case_page and f'href="/console/live/{live_id}"' in case_page
+    inbox = expert.get("/console/inbox").text
+    assert "Đang hội chẩn trực tuyến" in inbox and f'href="/console/live/{live_id}"' in inbox
+
+    # A colleague routed to the case who presses the button joins the same session, not a second one.
+    colleague = browser("tim2.bachmai")
+    assert started(colleague, case.id) == live_id
+
+    # The libraries come from node_modules through the hub.
+    library = expert.get("/console/live/lib/janus.es.js")
+    assert library.status_code == 200 and "export { Janus as default }" in library.text
+    assert expert.get("/console/live/lib/adapter.js").status_code == 200
+    assert expert.get("/console/live/lib/package.json").status_code == 404
+
+
+def test_join_answers_the_join_details_with_the_case_named_by_code_and_initials(hub, station_client, browser):
+    case = submit(station_client, make_case(), "0100A")
+    expert = browser("tim.bachmai", name="Trần Thị Lan", title="BSCKII")
+    live_id = started(expert, case.id)
+    expert.get(f"/console/live/{live_id}")
+    answer = join(expert, live_id)
+    assert answer.status_code == 200, answer.text
+    details = answer.json()
+    assert details["id"] == live_id and details["request"] == case.id
+    janus = details["janus"]
+    assert janus["url"].startswith("http://127.0.0.1:") and janus["token"] and janus["room"]
+    assert janus["room_token"] and janus["opaque_id"]
+    assert details["display"].startswith("BSCKII Trần Thị Lan — ") and "Bạch Mai" in details["display"]
+    assert details["case"]["initials"] == "N.T.H.N." and details["case"]["sex"] == "female"
+    assert details["case"]["code"] and details["case"]["age"]
+    assert NAME not in answer.text and CCCD not in answer.text
+    # The page's state: the session JSON, and whether this person is asked to consent to a recording.
+    state = expert.get(f"/console/live/{live_id}/state").json()
+    assert state["id"] == live_id and state["state"] == "open" and state["recording"]["asked"] is False
+
+
+def test_a_join_without_the_csrf_token_is_refused(hub, station_client, browser):
+    case = submit(station_client, make_case(), "0100A")
+    expert = browser("tim.bachmai")
+    live_id = started(expert, case.id)
+    refused = join(expert, live_id, csrf=False)
+    assert refused.status_code == 403 and "room_token" not in refused.text
+    forged = expert.http.post(f"/console/live/{live_id}/join", headers={"X-CSRF-Token": "not-the-token"})
+    assert forged.status_code == 403 and "room_token" not in forged.text
+    # Nor may a page of another site start a session with a plain form post.
+    assert expert.post(f"/console/cases/{case.id}/live", csrf=False).status_code == 403
+
+
+def test_an_expert_the_case_is_not_routed_to_is_refused_everywhere(hub, station_client, browser):
+    case = submit(station_client, make_case(), "0100A")
+    live_id = started(browser("tim.bachmai"), case.id)
+    other = browser("phoi.bachmai", specialty="respiratory")
+    assert other.post(f"/console/cases/{case.id}/live").status_code == 404  # the case is not theirs to see
+    page = other.get(f"/console/live/{live_id}")
+    assert page.status_code == 403 and "không được mời" in page.text
+    refused = join(other, live_id)
+    assert refused.status_code == 403 and refused.json()["code"] == "not-invited" and "room_token" not in refused.text
+    assert other.get(f"/console/live/{live_id}/state").status_code == 403
+    assert "Đang hội chẩn trực tuyến" not in other.get("/console/inbox").text
+    assert other.get("/console/live/no-such-session").status_code == 404
+
+
+def test_an_invited_expert_of_another_hospital_joins_and_the_starter_ends_the_session(hub, station_client, browser):
+    case = submit(station_client, make_case(), "0100A")
+    host = browser("tim.bachmai")
+    live_id = started(host, case.id)
+    guest = browser("tim.choray", hospital="choray")
+    assert join(guest, live_id).status_code == 403
+
+    host.get(f"/console/live/{live_id}")
+    bad = host.post(f"/console/live/{live_id}/invitations", {"facilities": "not a code"})
+    assert bad.status_code == 422 and "5 ký tự" in bad.text
+    sent = host.post(f"/console/live/{live_id}/invitations",
+                     {"facilities": "0200B", "people": person_id(hub, "tim.choray")})
+    assert sent.status_code == 200 and "Đã gửi lời mời" in sent.text
+    assert host.get(f"/console/live/{live_id}/state").json()["invited"] == {
+        "facilities": ["0200B"], "people": [person_id(hub, "tim.choray")]}
+
+    inbox = guest.get("/console/inbox").text  # not their case: the banner above the rows
+    assert f'href="/console/live/{live_id}"' in inbox
+    assert guest.get(f"/console/live/{live_id}").status_code == 200
+    details = join(guest, live_id).json()
+    assert details["studies"] == [] and NAME not in json.dumps(details)  # invited only: no records of the case
+    assert "Ending" not in guest.get(f"/console/live/{live_id}").text
+    assert f'action="/console/live/{live_id}/end"' not in guest.get(f"/console/live/{live_id}").text
+    assert guest.post(f"/console/live/{live_id}/end").status_code == 403
+
+    page = host.get(f"/console/live/{live_id}").text
+    assert f'action="/console/live/{live_id}/end"' in page
+    ended = host.post(f"/console/live/{live_id}/end")
+    assert ended.status_code == 303 and ended.headers["location"] == f"/console/cases/{case.id}"
+    assert join(host, live_id).json()["code"] == "ended"
+    assert join(host, live_id).status_code == 409
+    assert "Đang hội chẩn trực tuyến" not in host.get(f"/console/cases/{case.id}").text
+
+
+def test_consent_and_leave_answer_json(hub, station_client, browser):
+    case = submit(station_client, make_case(), "0100A")
+    expert = browser("tim.bachmai")
+    live_id = started(expert, case.id)
+    expert.get(f"/console/live/{live_id}")
+    headers = {"X-CSRF-Token": expert.csrf}
+    assert join(expert, live_id).status_code == 200
+    asked = expert.http.post(f"/console/live/{live_id}/recording", json={"on": True}, headers=headers)
+    assert asked.status_code == 200, asked.text
+    assert asked.json()["recording"]["state"] in ("waiting", "on", "paused")
+    bad = expert.http.post(f"/console/live/{live_id}/consent", json={"recording": "yes"}, headers=headers)
+    assert bad.status_code == 400
+    answered = expert.http.post(f"/console/live/{live_id}/consent", json={"recording": False}, headers=headers)
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["recording"]["asked"] is False
+    left = expert.http.post(f"/console/live/{live_id}/leave", headers=headers)
+    assert left.status_code == 200 and left.json()["id"] == live_id
+    assert expert.http.post(f"/console/live/{live_id}/leave").status_code == 403  # no token
