@@ -287,6 +287,8 @@ def test_a_restarted_hub_finishes_what_a_crashed_one_left(tmp_path, enrolled):
     worker = recording._workers[first.engine]
     worker.stop()
     asyncio.run(scenario())
+    stopped = host("POST", f"/live/{live_id}/recording", json={"on": False})  # stopping closes the take
+    assert stopped.json()["recording"]["state"] == "off" and stopped.json()["recording"]["processing"] is True
     assert host("POST", f"/live/{live_id}/end").status_code == 200
     with first.engine.begin() as conn:
         conn.execute(update(recording.live_recordings).where(recording.live_recordings.c.live_id == live_id).values(
