@@ -143,3 +143,25 @@ class ViewerSync(QObject):
         self.mode, self.followed, self._following_id = "following", name, participant
         self.viewer.set_following(name)
         self.following_changed.emit(name)
+
+
+def attach_to_live_window(viewer, window) -> ViewerSync:
+    """Join `viewer` (the case's DicomViewer) to a live window's session (app/ui/live_window.py): the others'
+    states and 'presenting' messages reach it, its "Show images" button presents and, pressed again, stops,
+    and a participant who starts hearing us is told where we are. What LiveController's `attach_viewer`
+    calls, with the case's viewer."""
+    sync = ViewerSync(viewer, window.send_text, getattr(window.details, "display", ""), parent=window)
+    window.bridge.data_received.connect(sync.on_message)
+    hearing: set[str] = set()
+
+    def participant_changed(participant) -> None:
+        listening = bool(getattr(participant, "listening", False))
+        if listening and participant.id not in hearing:
+            sync.resend()
+        (hearing.add if listening else hearing.discard)(participant.id)
+
+    window.bridge.participant_changed.connect(participant_changed)
+    window.bridge.participant_left.connect(hearing.discard)
+    window.set_present(lambda: sync.stop() if sync.mode == "presenting" else sync.present())
+    window.closed.connect(sync.stop)
+    return sync

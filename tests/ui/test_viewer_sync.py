@@ -318,3 +318,27 @@ def test_the_station_follows_an_expert_abroad_presenting_from_the_copy(qtbot, pa
     assert follower.current.images[follower.index].info["instance_number"] == 17
     assert follower.levels.text() == "C -600 / W 1500"
     assert follower.live_banner.text() == "Đang theo dõi trình chiếu của Dr Martin — Hôpital Saint-Louis."
+
+
+def test_the_live_windows_button_presents_and_its_data_channel_is_followed(qtbot, station, runner, translations,
+                                                                          study):
+    from app.live.details import JoinDetails
+    from app.ui.live_window import LiveWindow
+    from app.ui.viewer_sync import attach_to_live_window
+
+    viewer = open_viewer(qtbot, station, runner, study)
+    details = JoinDetails(live_id="L1", janus_url="http://127.0.0.1:9/janus", token="t", room="r", room_token="k",
+                          opaque_id="o", display="BS Lan — BV Bạch Mai", case={"code": "HC-0001"})
+    window = LiveWindow(None, "L1", details)  # not started: what reaches it here is what its bridge hands on
+    qtbot.addWidget(window)
+    sync = attach_to_live_window(viewer, window)
+    assert window.controls.present_button.isVisibleTo(window)
+    window.controls.set_in_session(True, False)  # as once joined
+    window.controls.present_button.click()
+    assert sync.mode == "presenting" and viewer.live_banner.text().startswith("Đang trình chiếu")
+    window.controls.present_button.click()
+    assert sync.mode is None and not viewer.live_banner.isVisibleTo(viewer)
+
+    state = replace(viewer.viewer_state(), index=7, instance="", seq=5)
+    window.bridge.data_received.emit("expert-3", decode(viewer_message(state, "Dr Martin — Saint-Louis")))
+    assert viewer.index == 7 and viewer.live_banner.text() == "Đang theo dõi trình chiếu của Dr Martin — Saint-Louis."
