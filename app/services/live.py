@@ -180,6 +180,10 @@ class LiveService:
 
         return Speaker(device=device or None).start()
 
+    def invite(self, live_id: str, facilities: list[str] = (), people: list[str] = ()) -> LiveInvitation:
+        """More sites (facility codes) or experts (person ids) asked in; each hears it by push."""
+        return LiveInvitation.parse(self._call("invite_live", live_id, list(facilities), list(people)))
+
     def consent(self, live_id: str, agree: bool) -> None:
         """This site's answer to the recording question (TT 49/2017: recording only if every site agrees)."""
         self._call("live_consent", live_id, agree)
@@ -214,6 +218,8 @@ _ROUTES = {
         "request": request, "invite": {"facilities": list(facilities), "people": list(people)}}),
     "live_sessions": lambda: ("GET", "/live", None),
     "join_live": lambda live_id: ("POST", f"/live/{live_id}/join", {}),
+    "invite_live": lambda live_id, facilities, people: ("POST", f"/live/{live_id}/invitations", {
+        "facilities": list(facilities), "people": list(people)}),
     "leave_live": lambda live_id: ("POST", f"/live/{live_id}/leave", {}),
     "end_live": lambda live_id: ("POST", f"/live/{live_id}/end", {}),
     "live_consent": lambda live_id, agree: ("POST", f"/live/{live_id}/consent", {"recording": bool(agree)}),

@@ -108,9 +108,15 @@ class LiveWindow(QWidget):
         self.controls = LiveControls()
         self.close_button = QPushButton()
         self.close_button.hide()
+        self.invite_button = QPushButton()
+        self.invite_button.setObjectName("liveInvite")
+        self.note = QLabel()  # what came of an invitation
+        self.ask_facilities = self._ask_facilities  # a test replaces the question
         head = QHBoxLayout()
         head.addWidget(self.case_label, 1)
+        head.addWidget(self.note)
         head.addWidget(self.recording_label)
+        head.addWidget(self.invite_button)
         bottom = QHBoxLayout()
         bottom.addWidget(self.self_tile)
         bottom.addWidget(self.controls, 1)
@@ -133,6 +139,7 @@ class LiveWindow(QWidget):
         self.controls.leave_requested.connect(self.leave)
         self.controls.rejoin_requested.connect(self.rejoin)
         self.close_button.clicked.connect(self.close)
+        self.invite_button.clicked.connect(self.invite)
         self.bridge.state_changed.connect(self.on_state)
         self.bridge.participant_changed.connect(self.on_participant)
         self.bridge.participant_left.connect(self.grid.remove)
@@ -152,6 +159,8 @@ class LiveWindow(QWidget):
         self.grid.empty.setText(self.tr("Nobody else has joined yet. The other sites appear here as they join."))
         self.recording_label.setText(self.tr("● Recording"))
         self.close_button.setText(self.tr("Close"))
+        self.invite_button.setText(self.tr("Invite sites…"))
+        self.invite_button.setToolTip(self.tr("Invite other sites by their facility code (mã cơ sở KCB)"))
         self.self_tile.name = self.tr("You")
         self.self_tile.site = getattr(self.details, "site", "")
         self._show_self_note()
@@ -349,6 +358,37 @@ class LiveWindow(QWidget):
         self.recording = dict(getattr(details, "recording", {}) or {})
         self.retranslate()
         self.start()
+
+    # -- inviting ----------------------------------------------------------------------------------------
+
+    def _ask_facilities(self) -> str:
+        from PySide6.QtWidgets import QInputDialog
+
+        text, ok = QInputDialog.getText(self, self.tr("Invite sites"),
+                                        self.tr("Facility codes of the sites to invite (5 characters each, "
+                                                "separated by commas):"))
+        return text if ok else ""
+
+    def invite(self) -> None:
+        text = self.ask_facilities()
+        codes = [c.strip().upper() for c in text.replace(";", ",").replace(" ", ",").split(",") if c.strip()]
+        if not codes:
+            return
+        wrong = [c for c in codes if len(c) != 5 or not c.isalnum()]
+        if wrong:
+            self.note.setText(self.tr("Not a facility code: %1").replace("%1", ", ".join(wrong)))
+            return
+        service, live_id = self.service, self.live_id
+
+        def failed(error: BaseException) -> None:
+            from .live_controller import failure_text
+
+            if not hasattr(error, "code"):
+                raise error
+            self.note.setText(failure_text(error.code, getattr(error, "detail", "")))
+        self.runner.run(lambda: service.invite(live_id, codes),
+                        lambda _live: self.note.setText(self.tr("Invited: %1").replace("%1", ", ".join(codes))),
+                        failed, owner=self)
 
     # -- recording with consent -------------------------------------------------------------------------
 

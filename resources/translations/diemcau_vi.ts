@@ -1834,6 +1834,14 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>Đóng</translation>
     </message>
     <message>
+      <source>Invite sites…</source>
+      <translation>Mời điểm cầu…</translation>
+    </message>
+    <message>
+      <source>Invite other sites by their facility code (mã cơ sở KCB)</source>
+      <translation>Mời thêm điểm cầu theo mã cơ sở khám chữa bệnh</translation>
+    </message>
+    <message>
       <source>You</source>
       <translation>Bạn</translation>
     </message>
@@ -1860,6 +1868,22 @@ Bạn đã kiểm tra chưa?</translation>
     <message>
       <source>You will not hear the others; they still see and hear you.</source>
       <translation>Bạn sẽ không nghe được những người khác; họ vẫn thấy và nghe bạn.</translation>
+    </message>
+    <message>
+      <source>Invite sites</source>
+      <translation>Mời điểm cầu</translation>
+    </message>
+    <message>
+      <source>Facility codes of the sites to invite (5 characters each, separated by commas):</source>
+      <translation>Mã cơ sở KCB của các điểm cầu cần mời (mỗi mã 5 ký tự, cách nhau bằng dấu phẩy):</translation>
+    </message>
+    <message>
+      <source>Not a facility code: %1</source>
+      <translation>Không phải mã cơ sở KCB: %1</translation>
+    </message>
+    <message>
+      <source>Invited: %1</source>
+      <translation>Đã mời: %1</translation>
     </message>
     <message>
       <source>Recording</source>

@@ -77,8 +77,7 @@ def test_started_from_the_case_joined_from_the_invitation(qtbot, tmp_path, stati
         tab = window.editor.consultation
         assert tab.live_button.isVisible() and tab.live_button.text() == "Hội chẩn trực tuyến"
 
-        # The doctor invites Đồng Văn (a service call: what the invitation form does) and opens it from the tab.
-        live = meo_vac.live.start(case.id, facilities=["01235"])
+        # The doctor opens it from the tab: the preview, then the window.
         tab.live_button.click()
         controller = window.live
         controller.show_failure = pytest.fail
@@ -89,7 +88,13 @@ def test_started_from_the_case_joined_from_the_invitation(qtbot, tmp_path, stati
         preview.join_button.click()
         qtbot.waitUntil(lambda: controller.window is not None and controller.window.state == "joined", timeout=30000)
         here = controller.window
+        live = meo_vac.live.open_for_case(case.id)
         assert here.live_id == live.id
+
+        # and invites Đồng Văn by its facility code.
+        here.ask_facilities = lambda: "01235"
+        here.invite_button.click()
+        qtbot.waitUntil(lambda: here.note.text() == "Đã mời: 01235", timeout=15000)
 
         # Đồng Văn: the invitation arrived by push, naming the inviting site, with a Join button.
         qtbot.waitUntil(lambda: invited.notice.isVisible() or invited.last_invitation == live.id, timeout=20000)

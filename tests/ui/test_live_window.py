@@ -139,12 +139,32 @@ def test_the_other_site_on_a_named_tile_with_video_and_the_controls_reach_it(qtb
     hung_session.set_microphone_muted(True)
     qtbot.waitUntil(lambda: tile.hand and tile.muted, timeout=15000)
 
+    # Low-bandwidth switch: audio only receives no video; back to high, the video returns.
+    window.controls.quality.setCurrentIndex(2)
+    window.controls.quality.activated.emit(2)
+    assert window.session.quality is Quality.AUDIO_ONLY
+    qtbot.waitUntil(lambda: not tile.has_video and not tile.showing_video, timeout=15000)
+    window.controls.quality.setCurrentIndex(0)
+    window.controls.quality.activated.emit(0)
+    qtbot.waitUntil(lambda: tile.has_video, timeout=15000)
+    shown = tile.frames_shown
+    qtbot.waitUntil(lambda: tile.frames_shown >= shown + 5, timeout=20000)
+
     # Leave: the session ends and the camera goes back to the capture tab.
     window.controls.leave_button.click()
     qtbot.waitUntil(lambda: panel.lent_to == "" and panel.feed.live, timeout=20000)
     assert window.state == "left" and window.controls.rejoin_button.isVisible()
+    assert window.banner.text().startswith("Bạn đã rời phiên hội chẩn trực tuyến.")
     qtbot.waitUntil(lambda: all(p.display != LAN for p in hung_session.participants.values()), timeout=20000)
+
+    # Rejoin: the camera is taken again and the other side sees the station back.
+    window.service = RejoiningService(rooms, LAN)
+    window.controls.rejoin_button.click()
+    assert panel.lent_to == "live" and not panel.feed.live
+    qtbot.waitUntil(lambda: window.state == "joined" and len(window.grid.tiles) == 1, timeout=30000)
+    qtbot.waitUntil(lambda: lan_id() is not None and lan_id().has_video, timeout=20000)
     window.close()
+    qtbot.waitUntil(lambda: panel.lent_to == "" and panel.feed.live, timeout=20000)
 
 
 def test_janus_down_says_so_and_the_window_closes_cleanly(qtbot, controller, panel, rooms, janus, video_file):
@@ -171,6 +191,9 @@ class RejoiningService(LiveService):
 
     def rejoin_for(self, live_id):
         return self._rejoin
+
+    def join(self, live_id):
+        return self._rejoin()
 
 
 def test_a_dropped_link_is_said_and_the_session_comes_back(qtbot, panel, janus, rooms, other_station, video_file):
