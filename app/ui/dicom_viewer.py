@@ -304,6 +304,7 @@ class DicomViewer(QWidget):
 
     def set_case(self, case_id: str | None) -> None:
         self._case_id = case_id
+        self._loading = False  # until reload() reads this case's series
         self.series, self.current = [], None
         self.series_list.clear()
         self.view.show_pixels(None)

@@ -342,3 +342,18 @@ def test_the_live_windows_button_presents_and_its_data_channel_is_followed(qtbot
     state = replace(viewer.viewer_state(), index=7, instance="", seq=5)
     window.bridge.data_received.emit("expert-3", decode(viewer_message(state, "Dr Martin — Saint-Louis")))
     assert viewer.index == 7 and viewer.live_banner.text() == "Đang theo dõi trình chiếu của Dr Martin — Saint-Louis."
+
+
+def test_a_viewer_closed_while_loading_says_it_lacks_the_images_rather_than_waiting(qtbot, station, runner,
+                                                                                   translations, study):
+    case = station.cases.create_case()
+    station.imports.import_paths(case.id, study)
+    viewer = DicomViewer(station.imaging, runner)
+    qtbot.addWidget(viewer)
+    viewer.set_case(case.id)
+    viewer.set_case(None)  # the case closed before its series were read
+    following = ViewerSync(viewer, lambda _text: None)
+    state = ViewerState("1.2.3", "1.2.3.4", seq=1)
+    following.on_message("p", Message(VIEWER, "BS Hoa", {**state.__dict__}))
+    assert viewer.live_banner.text() == "Đang theo dõi trình chiếu của BS Hoa. Máy trạm không có ảnh này."
+    qtbot.waitUntil(lambda: not runner.busy)
