@@ -63,6 +63,7 @@ def openapi_document() -> dict:
     paths.update(_tus_paths())
     paths.update(_events_paths())
     paths.update(_dicomweb_paths())
+    paths.update(_live_paths())
     paths.update(_live_recording_paths())
     for kind in SUPPORTED_TYPES:
         paths.update(_fhir_paths(kind))
@@ -314,6 +315,56 @@ def _events_paths() -> dict:
             _header("Last-Event-ID", cursor, "as `after`, sent by an EventSource reconnecting")],
         ok={"200": stream, "429": {"description": "This client has as many streams open as it may",
                                    "content": {FHIR_JSON: {"schema": _OUTCOME}}}})}}
+
+
+# -- live sessions ---------------------------------------------------------------------------------
+
+def _live_paths() -> dict:
+    """server/routes/live.py; /live/janus-events is Janus's (basic auth), not the clients': not described."""
+    def json_answer(what: str, required: tuple = ()) -> dict:
+        schema = {"type": "object", **({"required": list(required)} if required else {})}
+        return {"description": what, "content": {"application/json": {"schema": schema}}}
+    ids = {"type": "array", "maxItems": 200, "items": FHIR_ID}
+    invitees = {"type": "object", "properties": {"facilities": {"type": "array", "maxItems": 200, "items": {
+        "type": "string", "pattern": "^[A-Za-z0-9]{5}$"}}, "people": ids}}
+    session = json_answer("The live session: {id, request, state: open|ended, title, started_by, started_at, "
+                          "ended_at, invited: {facilities, people}, present: [...], recording: {...}}",
+                          ("id", "request", "state", "invited", "present", "recording"))
+    live_id = _path_param("live_id", FHIR_ID, "the live session")
+    unavailable = {"503": {"description": "No video server (Janus) configured or reachable: code sfu-unavailable",
+                           "content": {FHIR_JSON: {"schema": _OUTCOME}}}}
+
+    def post(operation_id: str, summary: str, ok: dict, body: dict | None = None) -> dict:
+        return {"post": _operation(operation_id, summary, params=[live_id], ok={**ok, **unavailable}, body=body)}
+    return {
+        "/live": {
+            "post": _operation("live-start", "Start a live consultation on a case (the case's station or an expert "
+                               "it is routed to); the open one if there is one (200)", body={
+                                   "required": True, "content": {"application/json": {"schema": {
+                                       "type": "object", "required": ["request"], "properties": {
+                                           "request": FHIR_ID, "title": {"type": "string", "maxLength": 200},
+                                           "invite": invitees}}}}},
+                               ok={"201": session, "200": session, **unavailable}),
+            "get": _operation("live-list", "The open live sessions the caller may join",
+                              ok={"200": json_answer("{sessions: [...]}", ("sessions",)), **unavailable})},
+        "/live/{live_id}": {"get": _operation("live-read", "A live session the caller may join", params=[live_id],
+                                              ok={"200": session, **unavailable})},
+        "/live/{live_id}/invitations": post("live-invite", "Invite facilities and people (pushed to them as an "
+                                            "`invitation` event)", {"200": session}, body={
+                                                "required": True, "content": {"application/json": {
+                                                    "schema": invitees}}}),
+        "/live/{live_id}/join": post("live-join", "A ticket to join: Janus's address, token, room, room token, "
+                                     "opaque id and ICE servers; the display name; the case's code, initials, age, "
+                                     "sex; its studies (403 not invited, 409 ended)",
+                                     {"200": json_answer("The joining details", ("id", "janus", "display", "case"))}),
+        "/live/{live_id}/leave": post("live-leave", "Leave: the caller's tickets no longer let anyone in",
+                                      {"200": session}),
+        "/live/{live_id}/end": post("live-end", "End the session (its starter or a coordinator of the case's "
+                                    "routing): the room is destroyed", {"200": session}),
+        "/live/{live_id}/attendance": {"get": _operation(
+            "live-attendance", "Who joined from which site, when, and for how long (from Janus's events)",
+            params=[live_id], ok={"200": json_answer("{id, attendance: [...]}", ("attendance",)), **unavailable})},
+    }
 
 
 # -- live sessions: consent to recording ------------------------------------------------------------

@@ -8,6 +8,7 @@ an OperationOutcome. The figures are printed for the record (pytest -s, or -rP).
 import re
 import time
 
+import pytest
 import requests
 import schemathesis
 from fastapi.routing import iter_route_contexts
@@ -20,6 +21,7 @@ from app.wire import systems
 from server.api import create_app
 from server.config import HubConfig
 from server.openapi import openapi_document
+from tests.support.hub import RunningHub
 
 # Examples per operation: inside the schema, and outside it (where the bugs were: nulls, wrong types).
 EXAMPLES = {GenerationMode.POSITIVE: 4, GenerationMode.NEGATIVE: 10}
@@ -29,6 +31,15 @@ KNOWN_ID = "p-1"   # a record that exists, so reads and updates also reach it an
 
 # tus chunks and STOW bodies are bytes as they are.
 schemathesis.serializer.alias(["application/offset+octet-stream", "multipart/related"], "application/octet-stream")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def hub(request, tmp_path):
+    """With a Janus of its own: the live routes answer as in use (without one they answer 503 by design)."""
+    url = request.getfixturevalue("postgres").new_database() if request.param == "postgresql" else None
+    running = RunningHub(tmp_path / "hub", url, local_sfu=True).start()
+    yield running
+    running.stop()
 
 
 def seed(station):
