@@ -141,7 +141,7 @@ def with_local_sfu(config, folder: Path, events_url: str):
     from .live.janus_process import JanusNotAvailable, JanusProcess
 
     try:
-        sfu = JanusProcess(folder / "sfu", events_url=events_url).start()
+        sfu = JanusProcess(folder / "sfu", events_url=events_url, die_with_parent=True).start()
     except JanusNotAvailable as error:
         print(f"diemcau-hub: no local video server ({error}); live consultations are unavailable",
               file=sys.stderr)

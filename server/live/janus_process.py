@@ -126,8 +126,11 @@ class JanusProcess:
     """Janus as a child process on 127.0.0.1, configured in `folder`."""
 
     def __init__(self, folder: Path, settings: JanusSettings | None = None, events_url: str = "",
-                 http_port: int | None = None):
+                 http_port: int | None = None, die_with_parent: bool = False):
+        """`die_with_parent`: Janus ends when the process that started it ends, even killed with -9 (the
+        hub's own Janus, `serve --local-sfu`); the starting thread must live as long as Janus should."""
         self.folder = Path(folder)
+        self.die_with_parent = die_with_parent
         if settings is not None:  # its address says which port
             from urllib.parse import urlsplit
 
@@ -155,7 +158,7 @@ class JanusProcess:
         log = (self.folder / "janus.log").open("ab")
         self.process = subprocess.Popen([JANUS, "--configs-folder", str(conf), "--disable-colors"],
                                         stdout=log, stderr=log, stdin=subprocess.DEVNULL, env=env,
-                                        cwd=self.folder)
+                                        cwd=self.folder, preexec_fn=_die_with_parent if self.die_with_parent else None)
         log.close()
         deadline = time.monotonic() + timeout_s
         while True:
@@ -186,6 +189,15 @@ class JanusProcess:
             self.process.kill()
             self.process.wait()
         self.process = None
+
+
+def _die_with_parent() -> None:
+    """In the child: end when the thread that started Janus ends, even killed with -9 (Linux)."""
+    import ctypes
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def installed() -> bool:

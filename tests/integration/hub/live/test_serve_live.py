@@ -141,3 +141,20 @@ def test_a_janus_url_without_its_secrets_is_refused_with_the_reason(tmp_path):
                            "http://127.0.0.1:8088/janus"], capture_output=True, text=True, timeout=60, env=env,
                           cwd=ROOT)
     assert done.returncode != 0 and "DIEMCAU_HUB_JANUS_ADMIN_KEY" in done.stderr
+
+
+def test_the_local_sfu_ends_even_when_its_hub_is_killed(tmp_path):
+    import re
+
+    folder = tmp_path / "hub"
+    hub, _ = _serve(folder, "--local-sfu")
+    try:
+        port = re.search(r"port = (\d+)", (folder / "sfu" / "conf" / "janus.transport.http.jcfg").read_text())[1]
+        janus_url = f"http://127.0.0.1:{port}/janus"
+        assert _janus_answers(janus_url)
+        hub.kill()  # SIGKILL: the hub cannot stop its Janus itself
+        hub.wait()
+    finally:
+        if hub.poll() is None:
+            hub.kill()
+    wait_for(lambda: not _janus_answers(janus_url), 10, "the local Janus to end with its hub")
