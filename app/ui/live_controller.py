@@ -16,8 +16,10 @@ from .runner import TaskRunner
 log = logging.getLogger(__name__)
 
 
-def failure_text(code: str, detail: str = "") -> str:
-    """A live action that failed (app.services.live.LiveError's code), in the user's words, with what to do."""
+def failure_text(code: str, detail: str = "", from_station: bool = False) -> str:
+    """A live action that failed (app.services.live.LiveError's code), in the user's words, with what to do;
+    `from_station`: the station itself could not reach Janus (the hub could), else the hub said so. The
+    technical words (English, for IT staff) go last, labelled."""
     from app.services import live
 
     translate = QCoreApplication.translate
@@ -33,8 +35,13 @@ def failure_text(code: str, detail: str = "") -> str:
     if code == live.UNREACHABLE:
         return translate("LiveController", "The hub cannot be reached: check the network.") + " " + keep
     if code == live.SFU_UNAVAILABLE:
-        text = translate("LiveController", "Cannot connect to the video server (Janus): %1.")
-        return text.replace("%1", detail or "?") + " " + keep
+        why = translate("LiveController", "this station gets no answer from it") if from_station else \
+            translate("LiveController", "the hub cannot reach it")
+        text = translate("LiveController", "Cannot connect to the video server (Janus): %1.").replace("%1", why)
+        text += " " + keep
+        if detail:
+            text += "\n" + translate("LiveController", "Technical detail: %1").replace("%1", detail)
+        return text
     return translate("LiveController", "The hub refused: %1").replace("%1", detail or code)
 
 

@@ -204,7 +204,7 @@ class LiveWindow(QWidget):
         if code in (live.NOT_INVITED, live.ENDED, live.NOT_ENROLLED, live.UNREACHABLE, live.SFU_UNAVAILABLE,
                     live.REFUSED):
             return failure_text(code, detail)
-        return failure_text(live.SFU_UNAVAILABLE, message)  # the session's own words: Janus did not have us
+        return failure_text(live.SFU_UNAVAILABLE, message, from_station=True)  # the session's words: no Janus
 
     def _show_self_note(self) -> None:
         if self.feed is None or self.controls.camera_button.isChecked():

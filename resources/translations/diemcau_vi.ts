@@ -1645,8 +1645,20 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>Không liên lạc được với máy chủ trung tâm: hãy kiểm tra mạng.</translation>
     </message>
     <message>
+      <source>this station gets no answer from it</source>
+      <translation>máy trạm không nhận được trả lời</translation>
+    </message>
+    <message>
+      <source>the hub cannot reach it</source>
+      <translation>máy chủ trung tâm không liên lạc được</translation>
+    </message>
+    <message>
       <source>Cannot connect to the video server (Janus): %1.</source>
       <translation>Không kết nối được máy chủ hình ảnh (Janus): %1.</translation>
+    </message>
+    <message>
+      <source>Technical detail: %1</source>
+      <translation>Chi tiết kỹ thuật: %1</translation>
     </message>
     <message>
       <source>The hub refused: %1</source>

@@ -143,3 +143,25 @@ def test_started_from_the_case_joined_from_the_invitation(qtbot, tmp_path, stati
         sync_b.shutdown()
         window.close()
         qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
+
+
+def test_a_hub_without_its_video_server_is_said_plainly(qtbot, tmp_path, video_file, translations):
+    hub = RunningHub(tmp_path / "plain-hub").start()  # no Janus configured: the hub answers 503 sfu-unavailable
+    station = Station(tmp_path / "station")
+    try:
+        _, code = hub.register("station", facility="01234", name="TTYT huyện Mèo Vạc")
+        station.sync.enroll(hub.url, code)
+        case = submitted_case(station, tmp_path, slices=0)
+        station.sync.run_once()
+        controller = LiveController(lambda: station.live, lambda: station.settings)
+        failures = []
+        controller.show_failure = failures.append
+        controller.start_or_join(case.id)
+        qtbot.waitUntil(lambda: len(failures) > 0, timeout=15000)
+        assert failures[0].startswith("Không kết nối được máy chủ hình ảnh (Janus): máy chủ trung tâm không "
+                                      "liên lạc được. Việc hội chẩn trên hồ sơ vẫn làm bình thường")
+        assert controller.window is None and controller.preview is None
+        controller.shutdown()
+    finally:
+        station.close()
+        hub.stop()
