@@ -6,7 +6,6 @@ from dataclasses import replace
 
 import pytest
 
-from app.services.settings import Settings
 from app.services.station import Station
 from app.ui.live_controller import LiveController
 from app.ui.main_window import MainWindow
