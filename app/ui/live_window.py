@@ -210,6 +210,9 @@ class LiveWindow(QWidget):
         if self.feed is None or self.controls.camera_button.isChecked():
             self.self_tile.note = self.tr("Camera off") if self.feed is not None else self.tr("No camera")
             self.self_tile.clear_video()
+        elif getattr(self, "_camera_lost", False):
+            self.self_tile.note = self.tr("Camera lost: the others see your name")
+            self.self_tile.clear_video()
         else:
             self.self_tile.note = ""
         self.self_tile.muted = self.mic is None or self.controls.mic_button.isChecked()
@@ -449,7 +452,15 @@ class LiveWindow(QWidget):
     def _attach_feed(self) -> None:
         if self.feed is not None:
             self.feed.frame_ready.connect(self._on_self_frame)
+            self.feed.state_changed.connect(self._on_camera_state)
             self._on_self_frame()  # a frame signalled before we listened would hold the next ones back
+        self._camera_lost = False
+        self._show_self_note()
+
+    def _on_camera_state(self, state: str, _message: str) -> None:
+        """The camera unplugged or stalled mid-session: the session stops the video by itself (the others
+        see the name tile); the doctor is told on the self view, and sees it come back."""
+        self._camera_lost = state in ("reconnecting", "failed")
         self._show_self_note()
 
     def _on_self_frame(self) -> None:
@@ -468,6 +479,7 @@ class LiveWindow(QWidget):
         feed, mic, self.feed, self.mic = self.feed, self.mic, None, None
         if feed is not None:
             feed.frame_ready.disconnect(self._on_self_frame)
+            feed.state_changed.disconnect(self._on_camera_state)
             feed.stop()
             feed.deleteLater()
         if mic is not None:

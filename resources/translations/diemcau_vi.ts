@@ -1878,6 +1878,10 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>Không có camera</translation>
     </message>
     <message>
+      <source>Camera lost: the others see your name</source>
+      <translation>Mất camera: mọi người thấy tên bạn thay cho hình</translation>
+    </message>
+    <message>
       <source>You will not hear the others; they still see and hear you.</source>
       <translation>Bạn sẽ không nghe được những người khác; họ vẫn thấy và nghe bạn.</translation>
     </message>

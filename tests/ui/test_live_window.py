@@ -248,3 +248,26 @@ def test_the_other_site_is_heard_on_the_speaker(qtbot, controller, panel, rooms,
         hung.leave()
         feeder.stop()
         listening.stop()
+
+
+def test_the_camera_lost_mid_session_is_said_and_the_others_see_the_name(qtbot, rooms, other_station,
+                                                                         mjpeg_camera, translations):
+    hung_session, _ = other_station
+    settings = Settings(camera=mjpeg_camera.url, microphone="no such microphone")
+    controller = LiveController(lambda: LiveService(lambda: None), lambda: settings)
+    controller.show_failure = pytest.fail
+    try:
+        feed, mic = controller._open_devices()
+        window = controller.open_window("L1", rooms.details(LAN), feed, mic, "high")
+        lan = lambda: next((p for p in hung_session.participants.values() if p.display == LAN), None)  # noqa: E731
+        qtbot.waitUntil(lambda: lan() is not None and lan().has_video, timeout=20000)
+        qtbot.waitUntil(lambda: window.self_tile.frames_shown >= 3, timeout=10000)
+        mjpeg_camera.dead.set()  # unplugged
+        qtbot.waitUntil(lambda: window.self_tile.note == "Mất camera: mọi người thấy tên bạn thay cho hình",
+                        timeout=20000)
+        qtbot.waitUntil(lambda: not lan().has_video, timeout=20000)  # the others see the name tile
+        mjpeg_camera.dead.clear()  # plugged back in
+        qtbot.waitUntil(lambda: window.self_tile.note == "" and lan().has_video, timeout=30000)
+        window.close()
+    finally:
+        controller.shutdown()
