@@ -385,6 +385,10 @@ def _live_recording_paths() -> dict:
         "/live/{live_id}/recording": {"post": _operation(
             "live-recording", "The starter or a coordinator asks for the recording (it runs only while everyone "
             "present has agreed) or stops it", params=[live_id], body=flag("on"), ok={"200": session})},
+        "/live/{live_id}/consents": {"get": _operation(
+            "live-consents", "Every answer given on recording the session, oldest first (the consent record)",
+            params=[live_id], ok={"200": {"description": "{id, consents: [{participant, site, display, recording, at}]}",
+                                          "content": {"application/json": {"schema": {"type": "object"}}}}})},
     }
 
 

@@ -19,7 +19,7 @@ live_consents = Table(
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     Column("live_id", String(64), nullable=False),
     Column("participant", String(128), nullable=False),  # a client id, or person:<id> (as live_attendance.who)
-    Column("site", String(64), nullable=False),           # the facility or hospital they answered for
+    Column("site", Text, nullable=False),                 # the facility or hospital they answered for
     Column("display", Text, nullable=False),              # their name as the session showed it
     Column("recording", Boolean, nullable=False),         # agreed to the recording
     Column("at", DateTime(timezone=True), nullable=False),
@@ -45,9 +45,9 @@ def participant_key(who: Principal) -> str:
 def record(conn: Connection, live_id: str, participant: str, site: str, display: str, agreed: bool) -> Answer:
     """Append `participant`'s answer; the answer as kept."""
     now = datetime.now(timezone.utc)
-    conn.execute(insert(live_consents).values(live_id=live_id, participant=participant, site=site[:64],
+    conn.execute(insert(live_consents).values(live_id=live_id, participant=participant, site=site,
                                               display=display, recording=agreed, at=now))
-    return Answer(participant, site[:64], display, agreed, now)
+    return Answer(participant, site, display, agreed, now)
 
 
 def answers(conn: Connection, live_id: str) -> dict[str, Answer]:

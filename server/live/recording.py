@@ -303,6 +303,19 @@ def ask_recording(conn: Connection, who: Principal, live_id: str, on: bool, hub)
     return service.session_view(conn, who, live_id)
 
 
+def consent_record(conn: Connection, who: Principal, live_id: str) -> dict:
+    """Every answer given in session `live_id`, oldest first (who, their site and name, agreed, when): the consent
+    record, for whoever may join the session."""
+    from ..store import fhir_instant
+    from . import service
+    from .consent import history
+
+    service._joinable(conn, who, live_id)
+    return {"id": live_id, "consents": [
+        {"participant": a.participant, "site": a.site, "display": a.display, "recording": a.recording,
+         "at": fhir_instant(a.at)} for a in history(conn, live_id)]}
+
+
 def _sync(conn: Connection, hub, live_id: str) -> None:
     # The caller wakes the worker after its transaction (`wake`): a closed take waits for the commit.
     sync(conn, admin_of(hub), live_id, record_dir(hub.config, live_id))
@@ -665,6 +678,7 @@ def remove_work_files(take: Path) -> None:
     shutil.rmtree(take / "out", ignore_errors=True)
 
 
-__all__ = ["OFF", "ON", "PAUSED", "WAITING", "Party", "RecordingWorker", "apply", "ask_recording", "give_consent",
+__all__ = ["OFF", "ON", "PAUSED", "WAITING", "Party", "RecordingWorker", "apply", "ask_recording", "consent_record",
+           "give_consent",
            "live_recordings", "present",
            "presence_changed", "record_dir", "recording_view", "register", "request", "session_ended", "sync"]

@@ -48,4 +48,10 @@ def live_recording_router(hub: Hub, on_shutdown: list) -> APIRouter:
             recording.ask_recording(conn, who, live_id, on, hub)))
         recording.wake(hub)
         return response
+
+    @router.get("/live/{live_id}/consents")
+    async def consents(live_id: str, request: Request):
+        check_id(live_id, "the live session id")
+        return await hub.run(request, "live-consents", KIND, live_id, lambda conn, who: JSONResponse(
+            recording.consent_record(conn, who, live_id)))
     return router

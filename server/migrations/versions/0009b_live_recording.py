@@ -19,7 +19,7 @@ def upgrade() -> None:
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('live_id', sa.String(length=64), nullable=False),
     sa.Column('participant', sa.String(length=128), nullable=False),
-    sa.Column('site', sa.String(length=64), nullable=False),
+    sa.Column('site', sa.Text(), nullable=False),
     sa.Column('display', sa.Text(), nullable=False),
     sa.Column('recording', sa.Boolean(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),

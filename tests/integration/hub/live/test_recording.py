@@ -212,6 +212,12 @@ def test_recording_runs_only_while_everyone_present_agreed_and_is_stored_for_the
 
     ended = host("POST", f"/live/{live_id}/end")
     assert ended.status_code == 200 and ended.json()["recording"]["state"] == "off"
+    # The consent record: every answer, in order, none rewritten.
+    answers = [(a["display"].split(" — ")[0], a["recording"]) for a in host(
+        "GET", f"/live/{live_id}/consents").json()["consents"]]
+    assert answers == [("TTYT huyện Mèo Vạc", True), ("BS Hùng", True), ("Bệnh viện Cần Thơ", True),
+                       ("BS Hùng", False), ("BS Hùng", True), ("BS Hùng", False)]
+    assert Api(live_hub, other)("GET", f"/live/{live_id}/consents").status_code == 403
     stored = wait_for(lambda: (lambda v: v if v["documents"] and not v["processing"] else None)(view()),
                       timeout_s=120, what="the recordings post-processed and stored")
     assert len(stored["documents"]) == 3  # one per participant
