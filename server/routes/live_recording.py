@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from ..live import recording
+from ..live.recording import ask_recording, give_consent  # noqa: F401  (re-exported: the console imported them here)
 from ..outcome import FhirError
 from ..validation import check_id
 from .common import Hub
