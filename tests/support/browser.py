@@ -19,15 +19,22 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background
 VIEWPORT = {"width": 1280, "height": 800}
 
 
+# Live video (RECIPES.md): ICE over loopback with Janus on this machine, no mDNS names for local addresses,
+# autoplay without a click; and a fake camera and microphone that need no permission prompt.
+WEBRTC_ARGS = ["--allow-loopback-in-peer-connection", "--disable-features=WebRtcHideLocalIpsWithMdns",
+               "--autoplay-policy=no-user-gesture-required", "--use-fake-device-for-media-stream",
+               "--use-fake-ui-for-media-stream"]
+
+
 @contextmanager
-def chromium():
-    """The system Chromium, headless, under Playwright; closed on exit."""
+def chromium(extra_args=()):
+    """The system Chromium, headless, under Playwright; closed on exit. `extra_args`: e.g. WEBRTC_ARGS."""
     from playwright.sync_api import sync_playwright
 
     if shutil.which(CHROMIUM) is None:
         raise RuntimeError(f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, *extra_args], headless=True)
         try:
             yield browser
         finally:

@@ -281,6 +281,9 @@ function wireViewer() {
   frame().addEventListener('load', () => {
     const api = viewerApi();
     if (!api) return;
+    // Inside this page the viewer's own way back to the inbox would open the inbox in the frame.
+    const back = frame().contentDocument.getElementById('back');
+    if (back) back.hidden = true;
     api.onChange((state) => {
       if (!presenting) return;
       viewerSeq += 1;
@@ -431,7 +434,7 @@ function onPublisherMessage(msg, jsep) {
     myPrivateId = msg.private_id;
     joined = true;
     setState('joined');
-    clearTrouble();
+    say('');
     makeTile('me', myDisplay(), true);
     publish().catch(() => say(L.no_devices));
     subscribeTo(msg.publishers);

@@ -1,6 +1,6 @@
 // The console's DICOM viewer: dwv over the hub's access-checked DICOMweb (same origin, the session
 // cookie goes with every request; nothing is fetched from anywhere else).
-import {App, AppOptions, Index, ViewConfig, WindowLevel} from 'dwv';
+import {App, AppOptions, Index, Point3D, ViewConfig, WindowLevel} from 'dwv';
 
 const config = JSON.parse(document.getElementById('viewer-config').textContent);
 const L = config.labels;
@@ -245,6 +245,19 @@ function spacing() {
   return s ? [s.get(0) || 1, s.get(1) || 1] : [1, 1];
 }
 
+function imageCenter() {
+  const group = app.getActiveLayerGroup();
+  const layer = group && group.getActiveViewLayer();
+  const image = layer && app.getImage(layer.getDataId());
+  if (!image) return undefined;
+  const geometry = image.getGeometry();
+  const origin = geometry.getOrigin();
+  const size = geometry.getSize();
+  const [sx, sy] = spacing();
+  return new Point3D(origin.getX() + ((size.get(0) - 1) * sx) / 2, origin.getY() + ((size.get(1) - 1) * sy) / 2,
+      origin.getZ());
+}
+
 function showZoom() {
   const group = app.getActiveLayerGroup();
   if (!group) return;
@@ -263,7 +276,7 @@ function viewerState() {
   return {
     study: config.study, series: currentSeries, index: currentSlice(), instance: uid || '',
     window_center: wl.center, window_width: wl.width,
-    zoom: group.getScale().x / (group.getBaseScale().x || 1), pan_x: offset.x / sx, pan_y: offset.y / sy,
+    zoom: group.getScale().x / (group.getBaseScale().x || 1), pan_x: -offset.x / sx, pan_y: -offset.y / sy,
     key_image: keys.has(uid),
   };
 }
@@ -307,10 +320,13 @@ async function follow(state) {
     }
     const group = app.getActiveLayerGroup();
     if (group && state.zoom > 0) {
+      // From the fitted image: zoomed about the image's centre, then moved by the pan.
+      group.resetZoomPan();
       const base = group.getBaseScale();
-      group.setScale({x: base.x * state.zoom, y: base.y * state.zoom, z: base.z});
+      const center = imageCenter();
+      if (state.zoom !== 1) group.setScale({x: base.x * state.zoom, y: base.y * state.zoom, z: base.z}, center);
       const [sx, sy] = spacing();
-      group.setOffset({x: (state.pan_x || 0) * sx, y: (state.pan_y || 0) * sy, z: group.getOffset().z});
+      group.setOffset({x: -(state.pan_x || 0) * sx, y: -(state.pan_y || 0) * sy, z: 0});
       group.draw();
     }
     showPosition();

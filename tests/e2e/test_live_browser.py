@@ -1,0 +1,258 @@
+"""A central expert joins a station's live consultation from the console in Chromium.
+
+Real parts only: the hub with its own Janus (RunningHub(local_sfu=True)) and Orthanc, a district station
+that submitted a case with a CT and joins with app.live.LiveSession (its camera a video file whose frames
+carry their number), and Debian's Chromium with a fake camera and microphone signed in as the routed expert.
+
+The browser sees the station's tile by name with its video playing; the station receives the browser's
+video; the station presents the CT and the browser's viewer follows (slice by SOP Instance UID, window,
+zoom); the expert presents and the station hears the viewer's state. Once more at 1 Mbit/s.
+"""
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pydicom
+import pytest
+
+from app.live.details import JoinDetails
+from app.live.session import JOINED, LiveSession
+from app.media.camera import CameraCapture, CameraSource
+from app.sync.hub_client import DicomPart, HubClient, enroll
+from app.wire.imaging import imaging_study
+from app.wire.live import VIEWER, ViewerState, presenting_message, viewer_message, viewer_state
+from tests.integration.hub.console.support import CCCD, NAME, make_case, submit
+from tests.integration.live.conftest import Recorder, numbered_video  # noqa: F401 (a fixture)
+from tests.support.browser import WEBRTC_ARGS, chromium, screenshot, signed_in_page, throttle
+from tests.support.dicom_series import ct_series
+from tests.support.hub import RunningHub
+
+from .test_viewer import make_person
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+STATION = "TTYT huyện Ba Vì"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Chromium with the WebRTC flags of RECIPES.md and a fake camera and microphone."""
+    with chromium(WEBRTC_ARGS) as opened:
+        yield opened
+
+
+@pytest.fixture
+def live_hub(tmp_path, orthanc):
+    running = RunningHub(tmp_path / "hub", pacs_url=orthanc.dicomweb_url, local_sfu=True).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def station(live_hub):
+    _, code = live_hub.register("station", facility="0100A", name=STATION)
+    client = HubClient(enroll(live_hub.url, code))
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def ct_case(station, tmp_path):
+    """A case routed to Bạch Mai cardiology with a 12-slice CT: (case id, study UID, the slices' files)."""
+    case = submit(station, make_case(hospital="bachmai", specialty="cardiology"), "0100A")
+    paths = ct_series(tmp_path / "ct", slices=12, size=128, patient_name="NGUYEN^THI^HONG^NHUNG")
+    study = str(pydicom.dcmread(paths[0]).StudyInstanceUID)
+    stored = station.stow(study, case.id, [DicomPart(path=p) for p in paths])
+    assert len(stored.stored) == 12 and not stored.failed
+    # And its ImagingStudy, as the station's sync sends it after the pixels: how the hub knows the case's studies.
+    station.transaction([imaging_study(case, study, [instance_item(p) for p in paths], f"{station.base}/dicomweb")])
+    return case.id, study, paths
+
+
+def instance_item(path) -> dict:
+    d = pydicom.dcmread(path, stop_before_pixels=True)
+    return {"0020000E": {"vr": "UI", "Value": [str(d.SeriesInstanceUID)]}, "00080060": {"vr": "CS", "Value": ["CT"]},
+            "00080018": {"vr": "UI", "Value": [str(d.SOPInstanceUID)]},
+            "00080016": {"vr": "UI", "Value": [str(d.SOPClassUID)]},
+            "00200013": {"vr": "IS", "Value": [int(d.InstanceNumber)]}}
+
+
+@pytest.fixture
+def camera(numbered_video):  # noqa: F811 (the fixture imported above)
+    capture = CameraCapture(CameraSource(str(numbered_video))).start()
+    yield capture
+    capture.stop()
+
+
+@pytest.fixture
+def sessions():
+    running = []
+    yield running
+    for session in running:
+        session.leave()
+
+
+def wait_until(predicate, timeout=30.0, what=""):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def tile_playing(page, display: str, timeout=30_000):
+    """Wait until the tile named `display` plays video: a size, and frames coming (requestVideoFrameCallback)."""
+    page.wait_for_function("""(display) => {
+        const tile = [...document.querySelectorAll('.tile')].find((t) => t.dataset.display === display);
+        const video = tile && tile.querySelector('video');
+        if (!video || video.videoWidth === 0) return false;
+        if (!video._frames) {
+          video._frames = 0;
+          const count = () => { video._frames += 1; video.requestVideoFrameCallback(count); };
+          video.requestVideoFrameCallback(count);
+        }
+        return video._frames >= 10;
+    }""", arg=display, timeout=timeout)
+    return page.evaluate("""(display) => {
+        const tile = [...document.querySelectorAll('.tile')].find((t) => t.dataset.display === display);
+        const v = tile.querySelector('video');
+        return {width: v.videoWidth, height: v.videoHeight, time: v.currentTime, frames: v._frames,
+                caption: tile.querySelector('figcaption').innerText};
+    }""", display)
+
+
+def viewer_frame(page):
+    """The embedded viewer's frame once it shows the whole series (what it shows otherwise, in the failure)."""
+    ready = ("() => { const f = document.getElementById('viewer-frame');"
+             " const v = f && f.contentDocument && f.contentDocument.getElementById('viewer');"
+             " return v && v.dataset.state === 'ready' && v.dataset.complete === 'true'; }")
+    try:
+        page.wait_for_function(ready, timeout=60_000)
+    except Exception:
+        shown = page.evaluate("() => { const f = document.getElementById('viewer-frame');"
+                              " const v = f && f.contentDocument && f.contentDocument.getElementById('viewer');"
+                              " return {src: f && f.src, state: v && {...v.dataset},"
+                              " live: {...document.getElementById('live').dataset}}; }")
+        raise AssertionError(f"the embedded viewer did not show the study: {shown}") from None
+    return next(f for f in page.frames if "/console/viewer" in f.url)
+
+
+def present_until(session, page, state: ViewerState, sender: str, condition: str, timeout=20.0):
+    """The station presents `state` (seq rising, as a presenter repeats it for late joiners) until the
+    browser's viewer shows it (`condition`, run in the viewer's frame)."""
+    frame = viewer_frame(page)
+    session.send(presenting_message(sender, sender))
+    deadline = time.monotonic() + timeout
+    seq = state.seq
+    while not frame.evaluate(condition):
+        shown = frame.evaluate("() => ({...document.getElementById('viewer').dataset})")
+        assert time.monotonic() < deadline, f"the browser's viewer did not follow: it shows {shown}"
+        seq += 1
+        session.send(viewer_message(replace(state, seq=seq), sender))
+        time.sleep(0.3)
+    return frame
+
+
+def test_a_browser_expert_joins_the_station_and_follows_its_images(browser, live_hub, station, ct_case, camera,
+                                                                  sessions):
+    case_id, study, paths = ct_case
+    expert = make_person(live_hub, "bs.lan", "bachmai")
+    started = station.start_live(case_id)
+    live_id = started["id"]
+    details = JoinDetails.parse(station.join_live(live_id))
+    assert details.display == STATION
+    seen = Recorder()
+    session = LiveSession(details, seen, camera=camera)
+    sessions.append(session)
+    session.start()
+    seen.wait(lambda: seen.state == JOINED, 20, "the station joined")
+
+    page = signed_in_page(browser, live_hub, expert)
+    page.goto(f"{live_hub.url}/console/cases/{case_id}")
+    assert "Đang hội chẩn trực tuyến" in page.inner_text("#live-session")
+    page.click("#live-session a")
+    page.wait_for_url(f"**/console/live/{live_id}")
+    page.wait_for_selector("#live[data-state=joined]", timeout=20_000)
+
+    # The station's tile: its name, its video playing (frames keep coming).
+    playing = tile_playing(page, STATION)
+    assert playing["width"] == 640 and playing["height"] == 480 and STATION in playing["caption"]
+    later = tile_playing(page, STATION)
+    assert later["time"] > playing["time"]
+    # The case on the shared screen: code, initials, age and sex, never the name.
+    case_line = page.inner_text("#case-line")
+    assert "N.T.H.N." in case_line and "Nữ" in case_line
+    body = page.inner_text("body")
+    assert NAME not in body and CCCD not in body
+
+    # The browser's own camera (Chromium's fake one) reaches the station, by the expert's name.
+    expert_display = page.evaluate("() => document.querySelector('.tile.mine').dataset.display")
+    assert expert_display.endswith("Bệnh viện Bạch Mai")
+    seen.wait(lambda: seen.by_display(expert_display) is not None, 20, "the browser's participant")
+    browser_id = seen.by_display(expert_display).id
+    seen.wait(lambda: seen.frames.get(browser_id, 0) >= 10, 20, "10 frames of the browser's camera")
+    viewer_frame(page)  # the case's CT, from the hub's DICOMweb
+    screenshot(page, SCREENSHOTS / "console-live.png")
+
+    # The station presents slice 4 of the CT (by its SOP Instance UID) at the bone window, zoomed x2.
+    slice4 = pydicom.dcmread(paths[4])
+    series = str(slice4.SeriesInstanceUID)
+    state = ViewerState(study=study, series=series, index=4, instance=str(slice4.SOPInstanceUID),
+                        window_center=400, window_width=1800, zoom=2.0, seq=1)
+    frame = present_until(session, page, state, STATION,
+                          f"() => {{ const d = document.getElementById('viewer').dataset;"
+                          f" return d.instance === '{slice4.SOPInstanceUID}' && d.window === '400/1800'"
+                          f" && d.zoom === '2.00'; }}")
+    assert STATION in page.inner_text("#presenter")
+    # An older state arriving late is ignored (seq lower than the one shown).
+    session.send(viewer_message(ViewerState(study=study, series=series, index=0, window_center=40, window_width=400,
+                                            seq=0), STATION))
+    page.wait_for_timeout(500)
+    assert frame.evaluate("() => document.getElementById('viewer').dataset.window") == "400/1800"
+    screenshot(page, SCREENSHOTS / "console-live-viewer.png")
+
+    # The expert presents: their scroll reaches the station as viewer states.
+    page.click("#present")
+    assert page.get_attribute("#present", "aria-pressed") == "true"
+    before = len(seen.data)
+    frame.locator("#layerGroup0").click()
+    frame.press("body", "ArrowDown")
+    shown = frame.evaluate("() => document.getElementById('viewer').dataset.instance")
+    assert shown and shown != str(slice4.SOPInstanceUID)
+
+    def browser_state():
+        states = [viewer_state(m) for _, m in seen.data[before:] if m.type == VIEWER]
+        return next((s for s in reversed(states) if s is not None and s.instance == shown), None)
+    seen.wait(lambda: browser_state() is not None, 10, "the browser's viewer state at the station")
+    sent = browser_state()
+    assert sent.study == study and sent.series == series and sent.window_center == 400 and sent.window_width == 1800
+
+    # Leaving: the station sees the browser go.
+    page.click("#leave")
+    page.wait_for_url(f"**/console/cases/{case_id}")
+    seen.wait(lambda: seen.by_display(expert_display) is None, 20, "the browser left the room")
+    page.context.close()
+
+
+def test_the_live_page_loads_and_plays_at_1_mbit(browser, live_hub, station, ct_case, camera, sessions):
+    case_id, _, _ = ct_case
+    expert = make_person(live_hub, "bs.mai", "bachmai")
+    live_id = station.start_live(case_id)["id"]
+    seen = Recorder()
+    session = LiveSession(JoinDetails.parse(station.join_live(live_id)), seen, camera=camera)
+    sessions.append(session)
+    session.start()
+    seen.wait(lambda: seen.state == JOINED, 20, "the station joined")
+
+    page = signed_in_page(browser, live_hub, expert)
+    throttle(page, 1, latency_ms=100)
+    started = time.monotonic()
+    page.goto(f"{live_hub.url}/console/live/{live_id}")
+    page.wait_for_selector("#live[data-state=joined]", timeout=60_000)
+    joined_s = time.monotonic() - started
+    tile_playing(page, STATION, timeout=60_000)
+    playing_s = time.monotonic() - started
+    viewer_frame(page)
+    images_s = time.monotonic() - started
+    print(f"\nlive page at 1 Mbit/s, 100 ms: joined after {joined_s:.1f} s, the station's video after {playing_s:.1f} s,"
+          f" the CT in the viewer after {images_s:.1f} s")
+    page.context.close()
