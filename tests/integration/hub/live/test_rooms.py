@@ -302,3 +302,29 @@ def test_after_janus_restarts_the_next_join_makes_the_room_again(live_hub, enrol
         finally:
             await someone.close()
     asyncio.run(scenario())
+
+
+def test_ending_with_people_in_the_room_closes_their_attendance_and_empties_the_room(live_hub, enrolled):
+    own = enrolled(live_hub, facility="0100A", name="TTYT huyện Mèo Vạc")
+    guest = enrolled(live_hub, facility="0200B", name="Bệnh viện Cần Thơ")
+    case_of(own)
+    host, visitor = Api(live_hub, own), Api(live_hub, guest)
+    session = start(host, {"facilities": ["0200B"]})
+    details = visitor("POST", f"/live/{session['id']}/join").json()
+
+    async def scenario():
+        someone = Participant(details)
+        gone = asyncio.Event()
+        try:
+            await someone.join()
+            someone.handle.on_event = lambda event: gone.set() if event.get("videoroom") == "destroyed" else None
+            await asyncio.to_thread(wait_for, lambda: host("GET", f"/live/{session['id']}").json()["present"],
+                                    what="the participant present")
+            ended = await asyncio.to_thread(host, "POST", f"/live/{session['id']}/end")
+            assert ended.json()["present"] == []
+            await asyncio.wait_for(gone.wait(), 10)  # Janus told the participant the room is gone
+        finally:
+            await someone.close()
+    asyncio.run(scenario())
+    [row] = host("GET", f"/live/{session['id']}/attendance").json()["attendance"]
+    assert row["site"] == "Bệnh viện Cần Thơ" and row["left_at"] is not None
