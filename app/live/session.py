@@ -143,7 +143,7 @@ class LiveSession:
         self.state = "idle"
         self.message = ""
         self.participant_id = ""          # ours in the room (Janus's publisher id), changes with each join
-        self.participants: dict[str, Participant] = {}
+        self._participants: dict[str, Participant] = {}
         self.muted = False
         self.camera_off = False
         self.hand = False
@@ -214,7 +214,15 @@ class LiveSession:
         text = message if isinstance(message, str) else encode(message)
         self._soon(lambda: self._send_text(text))
 
+    @property
+    def participants(self) -> dict[str, Participant]:
+        """Everyone else in the room now (a copy: safe to read from any thread)."""
+        with self._lock:
+            return dict(self._participants)
+
     def stats(self) -> dict:
+        """Refreshed every second: sent_kbps, received_kbps, rtt_s, packets_lost, sent_video_frames,
+        video_sending, subscribed_video (ids), received_fps ({id: fps})."""
         return dict(self._stats)
 
     # -- device threads ----------------------------------------------------------------------------
@@ -355,23 +363,24 @@ class LiveSession:
 
     def _forget_everyone(self) -> None:
         self._frame_times.clear()
-        for participant_id in list(self.participants):
+        for participant_id in list(self._participants):
             if self.speaker is not None:
                 self.speaker.forget(participant_id)
-            del self.participants[participant_id]
+            with self._lock:
+                self._participants.pop(participant_id, None)
             self._tell("on_participant_left", participant_id)
 
     # -- participants ------------------------------------------------------------------------------------
 
     def _update(self, participant_id: str, **changes) -> None:
         with self._lock:
-            old = self.participants.get(participant_id)
+            old = self._participants.get(participant_id)
             if old is None:
                 old = Participant(participant_id, "", "", False, False)
             new = replace(old, **changes)
-            if new == old and participant_id in self.participants:
+            if new == old and participant_id in self._participants:
                 return
-            self.participants[participant_id] = new
+            self._participants[participant_id] = new
         self._tell("on_participant", new)
 
     def _gone(self, participant_id: str) -> None:
@@ -379,7 +388,7 @@ class LiveSession:
         if self.speaker is not None:
             self.speaker.forget(participant_id)
         with self._lock:
-            known = self.participants.pop(participant_id, None)
+            known = self._participants.pop(participant_id, None)
         if known is not None:
             self._tell("on_participant_left", participant_id)
 
@@ -428,8 +437,8 @@ class LiveSession:
         message = decode(text)
         if message is None:
             return
-        if participant_id not in self.participants:
-            participant_id = next((p.id for p in self.participants.values() if p.display == message.sender), "")
+        if participant_id not in self._participants:
+            participant_id = next((p.id for p in self._participants.values() if p.display == message.sender), "")
         if participant_id:
             body = message.body
             if message.type == MEDIA:
@@ -439,7 +448,7 @@ class LiveSession:
                            "listening": isinstance(hears, list) and self.participant_id in hears}
                 if body.get("site"):
                     changes["site"] = str(body["site"])[:200]
-                known = self.participants.get(participant_id)
+                known = self._participants.get(participant_id)
                 self._update(participant_id, **changes)
                 if self._link is not None:
                     self._link.refresh(participant_id)
@@ -575,7 +584,7 @@ class _Link:
             return
         if kind in ("talking", "stopped-talking"):
             who = str(event.get("id", ""))
-            if who in owner.participants:
+            if who in owner._participants:
                 owner._update(who, talking=kind == "talking")
             return
         for entry in event.get("publishers", []) or []:
@@ -602,7 +611,7 @@ class _Link:
             return
         self.publishers[who] = entry
         display = str(entry.get("display", ""))
-        known = self.owner.participants.get(who)
+        known = self.owner._participants.get(who)
         self.owner._update(who, display=display, site=(known.site if known and known.site else _site_of(display)),
                            talking=bool(entry.get("talking", False)))
         self.refresh(who)
