@@ -38,11 +38,19 @@ def test_console_people_start_invite_join_and_a_coordinator_ends(hub_with_sfu, e
     guest = person(hub, "bs.an", hospital="choray", specialty="oncology")
     stranger = person(hub, "bs.binh", hospital="k", specialty="oncology")
     coordinator = person(hub, "dp.bachmai", role="coordinator", specialty="")
+    from server.events.stream import deliverable, newest
+
     with hub.engine.begin() as conn:
+        cursor = newest(conn)
         session, created = service.start(conn, cardiologist, config, CASE,
                                          {"people": [guest.person_id], "facilities": ["0200B"]})
     assert created and session["started_by"] == cardiologist.client_id
     assert session["invited"]["people"] == [guest.person_id]
+    with hub.engine.begin() as conn:  # what the console's /console/events delivers to each person
+        [invitation], _ = deliverable(conn, guest, cursor)
+        assert (invitation.kind, invitation.live, invitation.sender) == ("invitation", session["id"],
+                                                                         "Bệnh viện Bạch Mai")
+        assert deliverable(conn, stranger, cursor)[0] == [] and deliverable(conn, coordinator, cursor)[0] == []
     with hub.engine.begin() as conn:
         assert [s["id"] for s in service.sessions_for(conn, guest)] == [session["id"]]
         assert service.sessions_for(conn, stranger) == []
