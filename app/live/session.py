@@ -157,7 +157,8 @@ class LiveSession:
         self._frame_times: dict[str, deque] = {}   # frames received per participant, the last seconds
         self._lock = threading.Lock()
         self._audio = AudioSource()
-        self._video = VideoSource(quality.box or (640, 360), quality.fps or 15.0) if camera is not None else None
+        shape = quality if quality is not Quality.AUDIO_ONLY else Quality.LOW  # the format once video is on
+        self._video = VideoSource(shape.box, shape.fps) if camera is not None else None
         self._link: _Link | None = None
         self._pending: list[str] = []
         self._announced_video: dict[str, bool] = {}   # what each participant last said of its camera
@@ -318,7 +319,9 @@ class LiveSession:
                 self._forget_everyone()
                 self._set_state(LEFT, str(ended))
                 return
-            except (_Lost, JanusError, OSError, asyncio.TimeoutError) as error:
+            except Exception as error:  # lost, or something unforeseen: either way, try again (or give up)
+                if not isinstance(error, (_Lost, JanusError, OSError, asyncio.TimeoutError)):
+                    log.exception("live session attempt failed")
                 why = str(error) or type(error).__name__
                 if not joined_once:
                     await link.close()
