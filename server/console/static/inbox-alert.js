@@ -62,7 +62,8 @@
   if ("EventSource" in window) {
     var stream = new EventSource("/console/events");
     var changed = function () { document.body.dispatchEvent(new CustomEvent("inbox-changed")); };
-    ["request", "task", "status", "reply", "outcome", "conclusion"].forEach(function (kind) {
+    // "invitation": to a live consultation (the live banners above the rows reload with them).
+    ["request", "task", "status", "reply", "outcome", "conclusion", "invitation"].forEach(function (kind) {
       stream.addEventListener(kind, changed);
     });
     stream.addEventListener("end", function () { stream.close(); });  // signed out: the poll shows the login

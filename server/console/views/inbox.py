@@ -101,20 +101,19 @@ def questions_of(conn, request: Request, person, ids: list[str]) -> dict[str, st
     return out
 
 
-def live_now(request: Request, person) -> dict[str, str]:
-    """Request id -> the open live session on it this person may join (rows say "Đang hội chẩn trực tuyến")."""
+def live_now(request: Request, person) -> list[dict]:
+    """The open live sessions this person may join: above the rows, and "Đang hội chẩn trực tuyến" in their case's row."""
     from . import live
 
     with common.transaction(request) as conn:
-        return {s["request"]: s["id"] for s in live.open_sessions(conn, person)}
+        return live.open_sessions(conn, person)
 
 
 def _context(request: Request, person, filters, rows, questions) -> dict:
     language = language_of(request, person)
-    live = live_now(request, person)
-    shown = {common.field(r, "request_id", "id") for r in rows}
+    sessions = live_now(request, person)
     return dict(person=person, filters=filters, rows=rows, questions=questions, statuses=STATUSES, f=common.field,
-                live_now=live, live_elsewhere=[i for r, i in live.items() if r not in shown],
+                live_sessions=sessions, live_now={s["request"]: s["id"] for s in sessions},
                 specialties=names.specialties(language), urgency_label=common.urgency_label,
                 status_label=common.status_label, case_state=common.case_state, sex_label=common.sex_label,
                 waited_text=common.waited_text)

@@ -9,6 +9,7 @@ POST /console/live/{id}/end              end it for everyone (the starter, or a 
 POST /console/live/{id}/invitations      invite facilities and people (a small form)
 POST /console/live/{id}/consent          {"recording": true|false}: this person's answer
 POST /console/live/{id}/recording        {"on": true|false}: ask for the recording, or stop it
+GET  /console/live/banners               the inbox's list of open sessions (htmx)
 GET  /console/live/lib/{name}            janus.js and webrtc-adapter from node_modules (never a CDN)
 
 Every action calls the same services as the bearer-token routes (server/live/service.py, and
@@ -151,6 +152,14 @@ def open_sessions_of_case(conn, person, case_id: str) -> list[dict]:
 def open_sessions(conn, person) -> list[dict]:
     """Every open live session this person may join (the inbox's banner): routed cases and invitations."""
     return service.sessions_for(conn, person.principal)
+
+
+@router.get("/live/banners")
+def banners(request: Request, person=Depends(current_person)):
+    """The inbox's list of open live sessions (htmx swaps it in when an invitation is pushed)."""
+    with common.transaction(request) as conn:
+        sessions = open_sessions(conn, person)
+    return render(request, "partials/live_banners.html", person=person, live_sessions=sessions)
 
 
 # -- the page --------------------------------------------------------------------------------------

@@ -178,3 +178,19 @@ def test_consent_and_leave_answer_json(hub, station_client, browser):
     left = expert.http.post(f"/console/live/{live_id}/leave", headers=headers)
     assert left.status_code == 200 and left.json()["id"] == live_id
     assert expert.http.post(f"/console/live/{live_id}/leave").status_code == 403  # no token
+
+
+def test_the_page_speaks_the_person_s_language_and_the_inbox_lists_open_sessions(hub, station_client, browser):
+    case = submit(station_client, make_case(), "0100A")
+    live_id = started(browser("tim.bachmai"), case.id)
+    for language, words in (("en", ("Live consultation", "Mute", "Leave")),
+                            ("fr", ("Consultation en direct", "Couper le micro", "Quitter"))):
+        expert = browser(f"tim.{language}", language=language)
+        page = expert.get(f"/console/live/{live_id}").text
+        assert all(w in page for w in words), language
+        labels = json.loads(re.search(r'<script id="live-config" type="application/json">(.*?)</script>', page, re.S)[1])
+        assert labels["labels"]["mute"] == words[1]
+        banners = expert.get("/console/live/banners")
+        assert banners.status_code == 200 and f'href="/console/live/{live_id}"' in banners.text
+    elsewhere = browser("phoi.bachmai", specialty="respiratory")
+    assert "/console/live/" not in elsewhere.get("/console/live/banners").text
