@@ -256,3 +256,50 @@ def test_the_live_page_loads_and_plays_at_1_mbit(browser, live_hub, station, ct_
     print(f"\nlive page at 1 Mbit/s, 100 ms: joined after {joined_s:.1f} s, the station's video after {playing_s:.1f} s,"
           f" the CT in the viewer after {images_s:.1f} s")
     page.context.close()
+
+
+# A browser on a computer with neither camera nor microphone: the device list is empty (Chromium's fake devices are
+# hidden from the page), the only change to the real browser.
+NO_DEVICES = """
+navigator.mediaDevices.enumerateDevices = async () => [];
+navigator.mediaDevices.getUserMedia = async () => { throw new DOMException('Requested device not found', 'NotFoundError'); };
+"""
+
+
+def test_without_camera_or_microphone_the_expert_takes_part_by_name_and_answers_the_recording(
+        browser, live_hub, station, ct_case, camera, sessions):
+    case_id, _, _ = ct_case
+    expert = make_person(live_hub, "bs.hoa", "bachmai")
+    live_id = station.start_live(case_id)["id"]
+    seen = Recorder()
+    session = LiveSession(JoinDetails.parse(station.join_live(live_id)), seen, camera=camera)
+    sessions.append(session)
+    session.start()
+    seen.wait(lambda: seen.state == JOINED, 20, "the station joined")
+
+    page = signed_in_page(browser, live_hub, expert)
+    page.add_init_script(NO_DEVICES)
+    page.goto(f"{live_hub.url}/console/live/{live_id}")
+    page.wait_for_selector("#live[data-state=joined][data-camera=none][data-microphone=none]", timeout=20_000)
+    assert "Không có camera hay micrô" in page.inner_text("#live-status")
+    assert page.is_disabled("#mute") and page.is_disabled("#camera")
+    tile_playing(page, STATION)  # it still sees the station
+    mine = page.locator(".tile.mine")
+    assert mine.locator(".nameplate").is_visible()  # a name tile, no picture
+
+    # The station sees the expert by name, without video; a raised hand reaches it over the data channel.
+    display = mine.get_attribute("data-display")
+    seen.wait(lambda: seen.by_display(display) is not None, 20, "the expert in the station's room")
+    assert not seen.by_display(display).has_video
+    page.click("#hand")
+    seen.wait(lambda: seen.by_display(display).hand, 10, "the expert's raised hand at the station")
+
+    # The station asks for a recording: the browser is asked (no recording until it agrees), then it runs.
+    station._live("POST", f"/live/{live_id}/recording", {"on": True})
+    page.wait_for_selector("#consent:not([hidden])", timeout=15_000)
+    assert page.get_attribute("#live", "data-recording") in ("waiting", "paused")
+    assert "Ghi hình phiên hội chẩn này?" in page.inner_text("#consent")
+    page.click("#agree")
+    page.wait_for_selector("#live[data-recording=on]", timeout=15_000)
+    assert page.is_hidden("#consent") and "Đang ghi hình" in page.inner_text("#recording")
+    page.context.close()
