@@ -186,7 +186,8 @@ class MainWindow(QMainWindow):
             self.live = LiveController(self._live, self._media.settings if self._media else lambda: None,
                                        panel=lambda: self.editor.capture_panel if self.editor is not None else None,
                                        parent=self, attach_viewer=self.attach_live_viewer)
-            self.statusBar().addWidget(self.live.notice)
+            # Permanent: a status message (a sync's) would hide a normal status-bar widget until it times out.
+            self.statusBar().insertPermanentWidget(0, self.live.notice)
             self.live.invited.connect(self.on_live_invited)
         return self.live
 
@@ -226,7 +227,6 @@ class MainWindow(QMainWindow):
         self._notice_kind = "live"
         if self.tray is not None:
             self.tray.showMessage(self.tr("Điểm Cầu"), text, QSystemTrayIcon.MessageIcon.Information, 30000)
-        self.statusBar().showMessage(text, 30000)
 
     def _editor_do(self, method: str) -> None:
         if self.editor is not None and self.editor.case is not None:

@@ -56,11 +56,13 @@ def test_started_from_the_case_joined_from_the_invitation(qtbot, tmp_path, stati
     case = submitted_case(meo_vac, tmp_path, name="Hoàng Thị Lan", slices=0)
     meo_vac.sync.run_once()
 
-    # Đồng Văn's station listens to the hub's push, as the running app does.
-    sync_b = SyncController(lambda: dong_van.sync, local_hub=False)
-    invited = LiveController(lambda: dong_van.live, lambda: dong_van.settings)
-    invited.show_failure = pytest.fail
-    sync_b.event_pushed.connect(invited.on_hub_event)
+    # Đồng Văn's station runs as the app does: its main window syncing with the hub and listening to its push.
+    window_b = MainWindow(dong_van.cases, runner, str(dong_van.paths.root), media_of(dong_van),
+                          consultation=lambda: dong_van.consultation, live=lambda: dong_van.live)
+    qtbot.addWidget(window_b)
+    window_b.show()
+    sync_b = SyncController(lambda: dong_van.sync, local_hub=False, parent=window_b)
+    window_b.attach_sync(sync_b)
     sync_b.start()
     qtbot.waitUntil(lambda: sync_b.push is not None and sync_b.push.connected.is_set(), timeout=15000)
 
@@ -95,8 +97,11 @@ def test_started_from_the_case_joined_from_the_invitation(qtbot, tmp_path, stati
         here.invite_button.click()
         qtbot.waitUntil(lambda: here.note.text() == "Đã mời: 01235", timeout=15000)
 
-        # Đồng Văn: the invitation arrived by push, naming the inviting site, with a Join button.
-        qtbot.waitUntil(lambda: invited.notice.isVisible() or invited.last_invitation == live.id, timeout=20000)
+        # Đồng Văn: the invitation arrived by push, naming the inviting site, with a Join button in the window.
+        qtbot.waitUntil(lambda: window_b.live is not None and window_b.live.notice.isVisible(), timeout=20000)
+        invited = window_b.live
+        invited.show_failure = pytest.fail
+        assert invited.last_invitation == live.id
         assert invited.notice.text.text() == "TTYT huyện Mèo Vạc mời tham gia hội chẩn trực tuyến"
         invited.notice.join_button.click()
         qtbot.waitUntil(lambda: invited.preview is not None, timeout=15000)
@@ -136,10 +141,8 @@ def test_started_from_the_case_joined_from_the_invitation(qtbot, tmp_path, stati
         qtbot.waitUntil(lambda: not here.grid.tiles, timeout=30000)
         there.close()
     finally:
-        if window.live is not None:
-            window.live.shutdown()
-        invited.shutdown()
         sync_b.shutdown()
+        window_b.close()  # leaves its live session too
         window.close()
         qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
 
