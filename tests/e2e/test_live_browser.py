@@ -303,3 +303,35 @@ def test_without_camera_or_microphone_the_expert_takes_part_by_name_and_answers_
     page.wait_for_selector("#live[data-recording=on]", timeout=15_000)
     assert page.is_hidden("#consent") and "Đang ghi hình" in page.inner_text("#recording")
     page.context.close()
+
+
+def test_when_janus_restarts_the_page_says_so_and_comes_back_by_itself(browser, live_hub, station, ct_case, camera,
+                                                                      sessions):
+    from server.live.janus_process import JanusProcess
+
+    case_id, _, _ = ct_case
+    expert = make_person(live_hub, "bs.tuan", "bachmai")
+    live_id = station.start_live(case_id)["id"]
+    seen = Recorder()
+    session = LiveSession(JoinDetails.parse(station.join_live(live_id)), seen, camera=camera,
+                          rejoin=lambda: JoinDetails.parse(station.join_live(live_id)))
+    sessions.append(session)
+    session.start()
+    seen.wait(lambda: seen.state == JOINED, 20, "the station joined")
+    page = signed_in_page(browser, live_hub, expert)
+    page.goto(f"{live_hub.url}/console/live/{live_id}")
+    page.wait_for_selector("#live[data-state=joined]", timeout=20_000)
+    tile_playing(page, STATION)
+
+    sfu = live_hub.sfu
+    sfu.kill()
+    page.wait_for_selector("#live[data-state=reconnecting]", timeout=30_000)
+    assert "Mất kết nối. Đang kết nối lại" in page.inner_text("#live-status")
+    assert page.locator(".tile").count() == 0  # nobody shown as present while the call is down
+    live_hub.sfu = JanusProcess(sfu.folder, settings=sfu.settings, events_url=sfu.events_url).start()
+
+    # The page joins again with a new ticket (the hub makes the room again) and sees the station again.
+    page.wait_for_selector("#live[data-state=joined]", timeout=40_000)
+    tile_playing(page, STATION, timeout=40_000)
+    assert page.inner_text("#live-status") == ""
+    page.context.close()
