@@ -39,8 +39,10 @@ class Words:
         if language and language != "en":
             from PySide6.QtCore import QTranslator
 
+            from app.ui.catalogues import load_catalogue  # from a copy in memory, not mapped from the file
+
             translator = QTranslator()
-            if translator.load(str(TRANSLATIONS / f"diemcau_{language}.qm")):
+            if load_catalogue(translator, TRANSLATIONS / f"diemcau_{language}.qm"):
                 self._translator = translator
             else:
                 print(f"no {language} translation found; run `make translations`", file=sys.stderr)

@@ -15,6 +15,7 @@ from app.services.station import Station, StationPaths
 from app.storage.errors import StorageError
 
 from . import crash
+from .catalogues import load_catalogue
 from .media_services import MediaServices
 from .main_window import MainWindow
 from .runner import TaskRunner
@@ -34,10 +35,13 @@ class Translations:
     def use(self, language: str) -> None:
         for translator in self._installed:
             self._app.removeTranslator(translator)
+            translator.deleteLater()  # with the copy of its catalogue (catalogues.py)
         self._installed = []
         if language != "en":
+            # Our catalogues are read into memory: a .qm rewritten in place while the station runs
+            # (lrelease, an update) must not change under it (catalogues.py).
             ours = QTranslator(self._app)
-            if ours.load(str(RESOURCES / "translations" / f"diemcau_{language}.qm")):
+            if load_catalogue(ours, RESOURCES / "translations" / f"diemcau_{language}.qm"):
                 self._installed.append(ours)
             else:
                 log.warning("translation for %s not found; run `make translations`", language)
@@ -45,7 +49,7 @@ class Translations:
             # none for Vietnamese), else ours.
             qt = QTranslator(self._app)
             if qt.load(QLocale(language), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)) \
-                    or qt.load(str(RESOURCES / "translations" / f"qtbase_{language}.qm")):
+                    or load_catalogue(qt, RESOURCES / "translations" / f"qtbase_{language}.qm"):
                 self._installed.append(qt)
         for translator in self._installed:
             self._app.installTranslator(translator)
