@@ -23,6 +23,7 @@ average and none got less than 90 %. On a machine busy with other work, run it u
 (Janus and the workers inherit it) and read the load average it prints.
 
     .venv/bin/python bench/live_scale.py [--steps 1,5,10,20,40,80,120,160,200] [--seconds 8] [--workers 2]
+                                         [--profile standard|low]
 """
 
 import argparse
@@ -33,14 +34,18 @@ import secrets
 import sys
 import tempfile
 import time
+from fractions import Fraction
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 TICK = os.sysconf("SC_CLK_TCK")
-FPS = 30
 WIDTH, HEIGHT = 640, 360
+# The room's bitrate cap (Janus's REMB, which aiortc's encoder obeys) and the frame rate of each profile:
+# standard as a station sends to a room with the hub's default cap, low as Quality.LOW sends.
+PROFILES = {"standard": (30, 1_000_000), "low": (15, 300_000)}
+FPS = 30
 
 
 # --- /proc readings -------------------------------------------------------------------------------
@@ -85,11 +90,16 @@ def make_track():
 
     class Generated(VideoStreamTrack):
         sent = 0
+        started = None
 
         async def recv(self):
-            pts, time_base = await self.next_timestamp()
-            frame = VideoFrame.from_ndarray(images[self.sent % len(images)], format="bgr24")
-            frame.pts, frame.time_base = pts, time_base
+            if self.started is None:
+                self.started = time.monotonic()
+            delay = self.started + Generated.sent / FPS - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            frame = VideoFrame.from_ndarray(images[Generated.sent % len(images)], format="bgr24")
+            frame.pts, frame.time_base = int(Generated.sent * 90000 / FPS), Fraction(1, 90000)
             Generated.sent += 1
             return frame
 
@@ -220,7 +230,7 @@ def slope(xs, ys) -> float:
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx else 0.0
 
 
-async def run(steps: list[int], seconds: float, workers: int) -> None:
+async def run(steps: list[int], seconds: float, workers: int, bitrate: int) -> None:
     from server.live.janus_admin import JanusAdmin
     from server.live.janus_process import JanusProcess
     from server.live.tokens import signed_token
@@ -232,7 +242,7 @@ async def run(steps: list[int], seconds: float, workers: int) -> None:
             room, secret = "scale-" + secrets.token_hex(4), secrets.token_hex(8)
             room_pub, room_sub = secrets.token_hex(8), secrets.token_hex(8)
             JanusAdmin(janus.settings).create_room(room, secret, [room_pub, room_sub], publishers=2,
-                                                   bitrate=1_000_000)
+                                                   bitrate=bitrate)
             token = signed_token(janus.settings.token_secret, 3600)
             session, pc, track, feed = await publish(janus.url, token, room, room_pub)
             await asyncio.sleep(2)  # the publisher's ICE/DTLS and first frames
@@ -250,7 +260,8 @@ async def run(steps: list[int], seconds: float, workers: int) -> None:
             loop = asyncio.get_running_loop()
             rows, total = [], 0
             janus_pid = janus.process.pid
-            print(f"Janus pid {janus_pid}; publisher 640x360 VP8 + Opus at {FPS} fps; {workers} subscriber "
+            print(f"Janus pid {janus_pid}; publisher 640x360 VP8 + Opus at {FPS} fps, capped at {bitrate // 1000} "
+                  f"kbit/s; {workers} subscriber "
                   f"processes; {cores} cores shared by all", flush=True)
             print(f"{'N':>5} {'janus %core':>11} {'janus MB':>9} {'subs %core':>10} {'pub %core':>9} "
                   f"{'machine %':>9} {'pub fps':>7} {'delivered':>9} {'worst':>6} {'kbit/s/sub':>10}", flush=True)
@@ -333,8 +344,12 @@ def main() -> None:
     parser.add_argument("--steps", default="1,5,10,20,40,80,120,160,200,250,300")
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="standard",
+                        help="standard: 30 fps under 1 Mbit/s; low: 15 fps under 300 kbit/s (Quality.LOW)")
     args = parser.parse_args()
-    asyncio.run(run([int(s) for s in args.steps.split(",")], args.seconds, args.workers))
+    global FPS
+    FPS, bitrate = PROFILES[args.profile]
+    asyncio.run(run([int(s) for s in args.steps.split(",")], args.seconds, args.workers, bitrate))
 
 
 if __name__ == "__main__":
