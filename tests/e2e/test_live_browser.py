@@ -24,6 +24,7 @@ from app.wire.imaging import imaging_study
 from app.wire.live import VIEWER, ViewerState, presenting_message, viewer_message, viewer_state
 from tests.integration.hub.console.support import CCCD, NAME, make_case, submit
 from tests.integration.live.conftest import Recorder, numbered_video  # noqa: F401 (a fixture)
+from tests.integration.live.test_session import BlockFeeder
 from tests.support.browser import WEBRTC_ARGS, chromium, screenshot, signed_in_page, throttle
 from tests.support.dicom_series import ct_series
 from tests.support.hub import RunningHub
@@ -82,6 +83,14 @@ def camera(numbered_video):  # noqa: F811 (the fixture imported above)
     capture = CameraCapture(CameraSource(str(numbered_video))).start()
     yield capture
     capture.stop()
+
+
+@pytest.fixture
+def microphone():
+    """The station's microphone: a 440 Hz tone in 20 ms blocks (as app.media's capture hands them over)."""
+    feeder = BlockFeeder()
+    yield feeder
+    feeder.stop()
 
 
 @pytest.fixture
@@ -153,7 +162,7 @@ def present_until(session, page, state: ViewerState, sender: str, condition: str
 
 
 def test_a_browser_expert_joins_the_station_and_follows_its_images(browser, live_hub, station, ct_case, camera,
-                                                                  sessions):
+                                                                  microphone, sessions):
     case_id, study, paths = ct_case
     expert = make_person(live_hub, "bs.lan", "bachmai")
     started = station.start_live(case_id)
@@ -161,7 +170,7 @@ def test_a_browser_expert_joins_the_station_and_follows_its_images(browser, live
     details = JoinDetails.parse(station.join_live(live_id))
     assert details.display == STATION
     seen = Recorder()
-    session = LiveSession(details, seen, camera=camera)
+    session = LiveSession(details, seen, camera=camera, microphone=microphone)
     sessions.append(session)
     session.start()
     seen.wait(lambda: seen.state == JOINED, 20, "the station joined")
@@ -178,6 +187,13 @@ def test_a_browser_expert_joins_the_station_and_follows_its_images(browser, live
     assert playing["width"] == 640 and playing["height"] == 480 and STATION in playing["caption"]
     later = tile_playing(page, STATION)
     assert later["time"] > playing["time"]
+    # Its voice too: the tile plays an audio track, and the station speaking (its tone) lights the tile.
+    station_tile = page.locator(f".tile[data-display='{STATION}']")
+    assert page.evaluate(f"""() => document.querySelector(".tile[data-display='{STATION}'] video")
+                            .srcObject.getAudioTracks().length""") == 1
+    page.wait_for_function(f"""() => document.querySelector(".tile[data-display='{STATION}']")
+                                 .matches('.speaking, .talking')""", timeout=15_000)
+    assert station_tile.count() == 1
     # The case on the shared screen: code, initials, age and sex, never the name.
     case_line = page.inner_text("#case-line")
     assert "N.T.H.N." in case_line and "Nữ" in case_line
@@ -190,6 +206,7 @@ def test_a_browser_expert_joins_the_station_and_follows_its_images(browser, live
     seen.wait(lambda: seen.by_display(expert_display) is not None, 20, "the browser's participant")
     browser_id = seen.by_display(expert_display).id
     seen.wait(lambda: seen.frames.get(browser_id, 0) >= 10, 20, "10 frames of the browser's camera")
+    seen.wait(lambda: len(seen.audio.get(browser_id, [])) >= 25, 20, "the browser's microphone at the station")
     viewer_frame(page)  # the case's CT, from the hub's DICOMweb
     screenshot(page, SCREENSHOTS / "console-live.png")
 

@@ -117,9 +117,11 @@ function detachTrack(tile, track) {
   if (track.kind === 'video') tile.dataset.video = 'off';
 }
 
-function speaking(key, on) {
+function talking(id, on) {
+  // Janus's talking events (the room's audiolevel_event), by publisher id; ours is the 'me' tile.
+  const key = id === myId ? 'me' : id;
   const tile = document.querySelector(`.tile[data-feed="${CSS.escape(String(key))}"]`);
-  if (tile) tile.classList.toggle('speaking', on);
+  if (tile) tile.classList.toggle('talking', on);
 }
 
 // The active speaker from the audio itself (Janus's talking events need the room's audiolevel_event;
@@ -444,8 +446,8 @@ function onPublisherMessage(msg, jsep) {
       if (msg[key] !== undefined && msg[key] !== 'ok') dropFeed(msg[key]);
     }
     if (msg.error_code) failed(msg.error_code === 433 || msg.error_code === 432 ? L.refused : L.sfu_unavailable);
-  } else if (event === 'talking') speaking(msg.id, true);
-  else if (event === 'stopped-talking') speaking(msg.id, false);
+  } else if (event === 'talking') talking(msg.id, true);
+  else if (event === 'stopped-talking') talking(msg.id, false);
   else if (event === 'destroyed') ended();
   if (jsep) publisher.handleRemoteJsep({jsep});
 }
