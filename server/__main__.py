@@ -29,7 +29,7 @@ def _config(args):
 
     config = HubConfig.in_folder(Path(args.data), args.database or os.environ.get("DIEMCAU_HUB_DATABASE"),
                                  getattr(args, "pacs", None), getattr(args, "public_url", None))
-    if args.command != "serve":
+    if getattr(args, "command", "") != "serve":
         return config
     from .live.config import from_environment, janus_from, turn_from
 
