@@ -53,7 +53,7 @@ def media_of(station) -> MediaServices:
 
 def test_started_from_the_case_joined_from_the_invitation(qtbot, tmp_path, stations, runner, translations):
     meo_vac, dong_van = stations
-    case = submitted_case(meo_vac, tmp_path, name="Hoàng Thị Lan", slices=0)
+    case = submitted_case(meo_vac, tmp_path, name="Hoàng Thị Lan", slices=3)
     meo_vac.sync.run_once()
 
     # Đồng Văn's station runs as the app does: its main window syncing with the hub and listening to its push.
@@ -115,6 +115,18 @@ def test_started_from_the_case_joined_from_the_invitation(qtbot, tmp_path, stati
             tile = next(iter(window_.grid.tiles.values()))
             assert name in (tile.name, tile.site)
             qtbot.waitUntil(lambda t=tile: t.frames_shown >= 5, timeout=30000)
+
+        # "Trình chiếu ảnh": Mèo Vạc's viewer, in front, presents; Đồng Văn's viewer follows it.
+        viewer_a = window.editor.viewer
+        here.controls.present_button.click()
+        assert window.editor.tabs.currentWidget().isAncestorOf(viewer_a)
+        assert viewer_a.live_banner.text().startswith("Đang trình chiếu")
+        # (Đồng Văn does not hold this case's images: its viewer says whose presentation it follows, and that
+        # the images are not on this station.)
+        qtbot.waitUntil(lambda: there.viewer_sync.mode == "following", timeout=20000)
+        banner = window_b.editor.viewer.live_banner
+        assert not banner.isHidden()
+        assert banner.text().startswith("Đang theo dõi trình chiếu của TTYT huyện Mèo Vạc")
 
         # Recording: asked for on the hub; each station is asked, and once both agree the indicator shows.
         import httpx
