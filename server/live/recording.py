@@ -418,13 +418,19 @@ class RecordingWorker:
             self._event.clear()
 
     def pass_once(self) -> int:
-        """Close the takes of sessions that ended without telling us, then process every pending one."""
+        """Close the takes of sessions that ended without telling us, re-decide those held up, then process every
+        pending take."""
         done = 0
         with self.hub.engine.begin() as conn:
             t = _live_tables().live_sessions
             stale = conn.execute(select(live_recordings.c.live_id).join(t, t.c.id == live_recordings.c.live_id)
                                  .where(t.c.state != "open", live_recordings.c.requested.is_(True))).scalars().all()
-        for live_id in stale:
+            # Held up by someone let in who never reached the room: their ticket stops counting after
+            # ARRIVING_S, and no presence change may come to say so.
+            held = conn.execute(select(live_recordings.c.live_id).join(t, t.c.id == live_recordings.c.live_id)
+                                .where(t.c.state == "open", live_recordings.c.requested.is_(True),
+                                       live_recordings.c.running.is_(False))).scalars().all()
+        for live_id in [*stale, *held]:
             apply(self.hub, live_id)
         with self.hub.engine.begin() as conn:
             pending = conn.execute(select(live_recordings.c.live_id)

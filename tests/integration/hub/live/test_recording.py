@@ -316,6 +316,40 @@ def test_a_restarted_hub_finishes_what_a_crashed_one_left(tmp_path, enrolled):
         second.stop()
 
 
+def test_someone_let_in_who_never_arrives_holds_the_recording_only_a_moment(live_hub, enrolled, monkeypatch):
+    own = enrolled(live_hub, facility="0100A", name="TTYT huyện Mèo Vạc")
+    guest = enrolled(live_hub, facility="0200B", name="Bệnh viện Cần Thơ")
+    case_of(own)
+    host = Api(live_hub, own)
+    live_id = start(host, {"facilities": ["0200B"]})["id"]
+
+    def state():
+        return host("GET", f"/live/{live_id}").json()["recording"]["state"]
+
+    async def scenario():
+        station = Publisher(host("POST", f"/live/{live_id}/join").json())
+        try:
+            await station.join()
+            await station.publish()
+            await asyncio.to_thread(wait_for, lambda: host("GET", f"/live/{live_id}").json()["present"],
+                                    what="the station in the room")
+            asked = await asyncio.to_thread(host, "POST", f"/live/{live_id}/recording", json={"on": True})
+            assert asked.json()["recording"]["state"] == "on"
+            monkeypatch.setattr(recording, "ARRIVING_S", 2)
+            # The guest is let in (a ticket) and never reaches the room (a dropped link, a closed window).
+            ticket = await asyncio.to_thread(Api(live_hub, guest), "POST", f"/live/{live_id}/join")
+            assert ticket.json()["recording"]["state"] == "paused"
+            worker = recording._workers[live_hub.engine]
+
+            def resumed():
+                worker.wake()  # its pass every 30 s, sooner
+                return state() == "on"
+            await asyncio.to_thread(wait_for, resumed, what="the recording resumed once the ticket went stale")
+        finally:
+            await station.close()
+    asyncio.run(scenario())
+
+
 def test_a_recording_never_goes_to_an_expert_abroad(live_hub, enrolled, tmp_path):
     """A recording shows faces and voices: not de-identifiable, so not for abroad, even on a case marked for it."""
     own = enrolled(live_hub, facility="0100A", name="TTYT huyện Mèo Vạc")
