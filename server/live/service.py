@@ -105,9 +105,11 @@ def display_of(who: Principal) -> str:
     return f"{name} — {site}" if site else name
 
 
-def _request_row(conn: Connection, request_id: str):
-    return conn.execute(select(resources).where(resources.c.type == "ServiceRequest",
-                                                resources.c.id == request_id)).first()
+def _request_row(conn: Connection, request_id: str, lock: bool = False):
+    query = select(resources).where(resources.c.type == "ServiceRequest", resources.c.id == request_id)
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update()  # two starts at once on one case make one session (SQLite: one writer)
+    return conn.execute(query).first()
 
 
 def _session_row(conn: Connection, live_id: str, lock: bool = False):
@@ -231,7 +233,7 @@ def start(conn: Connection, who: Principal, config: HubConfig, request_id: str, 
     if the case has one already (a double click starts one session), with `invite` added either way."""
     if not _ID.fullmatch(request_id or ""):
         raise FhirError(400, "invalid", "'request' must be the id of the consultation (ServiceRequest)", ["request"])
-    request = _request_row(conn, request_id)
+    request = _request_row(conn, request_id, lock=True)
     if request is None or not may_start(who, request):
         # The same answer as a read: nobody learns which cases exist elsewhere.
         raise not_found("ServiceRequest", request_id)
