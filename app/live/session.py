@@ -477,6 +477,7 @@ class _Link:
         self.hearing: set[str] = set()              # publishers whose streams and data reach us now
         self.lost: asyncio.Future | None = None
         self._resubscribe_task: asyncio.Task | None = None
+        self._subscription_wanted = False
         self._tasks: list[asyncio.Task] = []
         self._closed = False
 
@@ -497,7 +498,9 @@ class _Link:
         self.janus.on_lost = self._lose
         self.publisher = await self.janus.attach(opaque_id=details.opaque_id)
         self.publisher.on_event = self._publisher_event
-        self.publisher.on_hangup = lambda reason: self._lose(f"the video server hung up: {reason}")
+        # A hang-up can come just before the event saying why (removed by the host): let that event win.
+        self.publisher.on_hangup = lambda reason: asyncio.get_running_loop().call_later(
+            0.5, self._lose, f"the video server hung up: {reason}")
         try:
             joined, _ = await self.publisher.message({"request": "join", "ptype": "publisher", "room": details.room,
                                                       "display": details.display, "token": details.room_token})
@@ -542,7 +545,7 @@ class _Link:
             if pc.connectionState == "failed":
                 self._lose("the media connection to the video server failed")
 
-        await pc.setLocalDescription(await pc.createOffer())
+        await _describe(pc, await pc.createOffer())
         body = {"request": "configure", "audio": True, "video": owner._video is not None, "data": True}
         if owner.quality.bitrate:
             body["bitrate"] = owner.quality.bitrate
@@ -594,8 +597,11 @@ class _Link:
             self._publisher_seen(entry)
         if event.get("publishers"):
             self.resubscribe()
-        for key in ("unpublished", "leaving"):
+        for key in ("unpublished", "leaving", "kicked"):
             who = event.get(key)
+            if who == "ok" and event.get("reason") == "kicked":
+                self._lose("", ended="this station was removed from the session by its host")
+                return
             if who is None or who == "ok":
                 continue
             who = str(who)
@@ -638,23 +644,36 @@ class _Link:
     # -- subscription -------------------------------------------------------------------------------
 
     def resubscribe(self, now: bool = False) -> None:
+        """Subscribe anew to whoever publishes now. A subscription under way is never cancelled (that would
+        leave its sockets half made): it finishes, and another follows if something changed meanwhile."""
         if self._closed:
             return
-        if self._resubscribe_task is not None and not self._resubscribe_task.done():
-            self._resubscribe_task.cancel()
-        self._resubscribe_task = asyncio.ensure_future(self._subscribe(0.0 if now else RESUBSCRIBE_DELAY_S))
+        self._subscription_wanted = True
+        if self._resubscribe_task is None or self._resubscribe_task.done():
+            self._resubscribe_task = asyncio.ensure_future(self._subscriptions(0.0 if now else RESUBSCRIBE_DELAY_S))
 
-    async def _subscribe(self, delay: float) -> None:
+    async def _subscriptions(self, delay: float) -> None:
+        failures = 0
         await asyncio.sleep(delay)
-        try:
-            await self._subscribe_now()
-        except asyncio.CancelledError:
-            raise
-        except (JanusError, OSError, asyncio.TimeoutError) as error:
-            # A publisher that left between our request and Janus's answer; the next event retries.
-            log.info("subscription failed: %s", error)
-            if isinstance(error, JanusUnreachable):
-                self._lose(str(error))
+        while self._subscription_wanted and not self._closed:
+            self._subscription_wanted = False
+            try:
+                await self._subscribe_now()
+                failures = 0
+            except (JanusError, OSError, asyncio.TimeoutError) as error:
+                if isinstance(error, JanusUnreachable):
+                    self._lose(str(error))
+                    return
+                # e.g. a publisher that left between our request and Janus's answer: try again shortly
+                log.info("subscription failed: %s", error)
+                failures += 1
+                if failures >= 5:
+                    self._lose(f"the video server would not send us the others' media: {error}")
+                    return
+                self._subscription_wanted = True
+                await asyncio.sleep(1.0)
+            if self._subscription_wanted:
+                await asyncio.sleep(RESUBSCRIBE_DELAY_S)
 
     async def _subscribe_now(self) -> None:
         audio_only = self.owner.quality is Quality.AUDIO_ONLY
@@ -722,7 +741,7 @@ class _Link:
             pc.createDataChannel("JanusDataChannel").on("open", opened.set)
         else:
             opened.set()
-        await pc.setLocalDescription(await pc.createAnswer())
+        await _describe(pc, await pc.createAnswer())
         await handle.message({"request": "start"}, {"type": "answer", "sdp": pc.localDescription.sdp})
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(opened.wait(), 5.0)
@@ -814,6 +833,18 @@ class _Link:
                 await asyncio.wait_for(self.janus.destroy(), 5)
         if self.lost is not None and not self.lost.done():
             self.lost.cancel()
+
+
+async def _describe(pc, description) -> None:
+    """setLocalDescription, which gathers ICE candidates (opens sockets), run to its end even if we are
+    cancelled meanwhile: the connection's close() can then release every socket it opened."""
+    task = asyncio.ensure_future(pc.setLocalDescription(description))
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await task
+        raise
 
 
 async def _close_subscription(subscription, detach: bool = True) -> None:

@@ -237,3 +237,13 @@ def test_leaving_while_the_video_server_hangs_does_not_wait_for_it(rooms, sessio
     finally:
         proxy.stalled.clear()
         proxy.close()
+
+
+def test_a_station_removed_by_the_host_is_told_and_does_not_come_back(rooms, sessions, feeder):
+    a, a_sees = join(sessions, rooms.details("BS A — Trạm A"), microphone=feeder)
+    b, b_sees = join(sessions, rooms.details("BS B — Trạm B"))
+    a_sees.wait(lambda: b.participant_id in a_sees.participants, what="A sees B")
+    rooms.admin.kick(rooms.room, rooms.secret, b.participant_id)
+    b_sees.wait(lambda: b_sees.state == LEFT, what="B told it was removed")
+    assert "removed" in b_sees.states[-1][1]
+    a_sees.wait(lambda: b.participant_id not in a_sees.participants, what="B gone at A")
