@@ -52,11 +52,20 @@ class ViewerSync(QObject):
         self._repeat = QTimer(self, interval=REPEAT_MS)
         self._repeat.timeout.connect(self._send_again)
         viewer.state_changed.connect(self._on_changed)
+        viewer.destroyed.connect(self._viewer_gone)
+
+    def _viewer_gone(self) -> None:
+        """The case's viewer closed before the session: nothing more to present or follow."""
+        self._timer.stop()
+        self._repeat.stop()
+        self.viewer, self.mode = None, None
 
     # -- presenting --------------------------------------------------------------------------------
 
     def present(self) -> None:
         """This viewer becomes the one everybody follows."""
+        if self.viewer is None:
+            return
         self.mode, self.followed = "presenting", ""
         self.viewer.set_following(None)
         self.viewer.set_presenting(True)
@@ -74,8 +83,9 @@ class ViewerSync(QObject):
         self._repeat.stop()
         was_following = self.mode == "following"
         self.mode, self.followed = None, ""
-        self.viewer.set_presenting(False)
-        self.viewer.set_following(None)
+        if self.viewer is not None:
+            self.viewer.set_presenting(False)
+            self.viewer.set_following(None)
         if was_following:
             self.following_changed.emit("")
 
@@ -89,7 +99,7 @@ class ViewerSync(QObject):
             self._timer.start(max(1, int(INTERVAL_MS - waited)))
 
     def _flush(self) -> None:
-        if self.mode != "presenting":
+        if self.mode != "presenting" or self.viewer is None:
             return
         state = self.viewer.viewer_state()
         if state is None:
@@ -117,6 +127,8 @@ class ViewerSync(QObject):
     def on_message(self, participant: str, message: Message) -> None:
         """A data-channel message from `participant` (any stable id of theirs; the banner shows the
         message's sender)."""
+        if self.viewer is None:
+            return
         if message.type == PRESENTING:
             presenter = str(message.body.get("presenter", ""))
             if presenter:

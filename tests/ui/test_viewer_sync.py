@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pydicom
 import pytest
+import shiboken6
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
@@ -32,7 +33,9 @@ class Pipe:
     def __call__(self, text: str) -> None:
         self.sent.append(text)
         if self.to is not None:
-            QTimer.singleShot(0, lambda: self.to.on_message(self.participant, decode(text)))
+            to = self.to  # the context: nothing is delivered to a sync gone with its viewer
+            if shiboken6.isValid(to):
+                QTimer.singleShot(0, to, lambda: to.on_message(self.participant, decode(text)))
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +73,8 @@ def pair(qtbot, station, other_station, runner, translations, study):
     presenter = open_viewer(qtbot, station, runner, study)
     follower = open_viewer(qtbot, other_station, runner, study, size=(700, 520))
     to_follower, to_presenter = Pipe("presenter-1"), Pipe("follower-2")
-    presenting = ViewerSync(presenter, to_follower, "BS Hoa — TTYT Mèo Vạc")
-    following = ViewerSync(follower, to_presenter, "BS Lan — BV Bạch Mai")
+    presenting = ViewerSync(presenter, to_follower, "BS Hoa — TTYT Mèo Vạc", parent=presenter)
+    following = ViewerSync(follower, to_presenter, "BS Lan — BV Bạch Mai", parent=follower)
     to_follower.to, to_presenter.to = following, presenting
     presenting.present()
     qtbot.waitUntil(lambda: place(follower) == place(presenter), timeout=5000)
@@ -189,9 +192,9 @@ def test_a_study_this_station_does_not_have_is_said_not_shown(qtbot, station, ot
     presenter = open_viewer(qtbot, station, runner, study)
     follower = open_viewer(qtbot, other_station, runner, ct_series(tmp_path / "another", slices=5))
     pipe = Pipe("presenter-1")
-    following = ViewerSync(follower, lambda _text: None)
+    following = ViewerSync(follower, lambda _text: None, parent=follower)
     pipe.to = following
-    ViewerSync(presenter, pipe, "BS Hoa").present()
+    ViewerSync(presenter, pipe, "BS Hoa", parent=presenter).present()
     qtbot.waitUntil(lambda: "Máy trạm không có ảnh này." in follower.live_banner.text(), timeout=5000)
     assert follower.view.image is None and follower.view.message == "Máy trạm không có ảnh này."
 
@@ -199,7 +202,7 @@ def test_a_study_this_station_does_not_have_is_said_not_shown(qtbot, station, ot
 def test_a_case_without_any_imaging_says_so_too(qtbot, station, other_station, runner, translations, study):
     presenter = open_viewer(qtbot, station, runner, study)
     follower = open_viewer(qtbot, other_station, runner, [])
-    following = ViewerSync(follower, lambda _text: None)
+    following = ViewerSync(follower, lambda _text: None, parent=follower)
     following.on_message("presenter-1", decode(viewer_message(presenter.viewer_state(), "BS Hoa")))
     assert follower.live_banner.isVisible()
     assert follower.live_banner.text() == "Đang theo dõi trình chiếu của BS Hoa. Máy trạm không có ảnh này."
@@ -215,7 +218,8 @@ def test_a_state_that_comes_while_the_case_loads_is_followed_once_it_has(qtbot, 
     qtbot.addWidget(follower)
     follower.show()
     follower.set_case(case.id)  # reads the series on the worker thread
-    ViewerSync(follower, lambda _text: None).on_message("p", decode(viewer_message(presenter.viewer_state(), "BS")))
+    following = ViewerSync(follower, lambda _text: None, parent=follower)
+    following.on_message("p", decode(viewer_message(presenter.viewer_state(), "BS")))
     qtbot.waitUntil(lambda: follower.current is not None and follower.index == 17, timeout=10000)
 
 
@@ -352,8 +356,24 @@ def test_a_viewer_closed_while_loading_says_it_lacks_the_images_rather_than_wait
     qtbot.addWidget(viewer)
     viewer.set_case(case.id)
     viewer.set_case(None)  # the case closed before its series were read
-    following = ViewerSync(viewer, lambda _text: None)
+    following = ViewerSync(viewer, lambda _text: None, parent=viewer)
     state = ViewerState("1.2.3", "1.2.3.4", seq=1)
     following.on_message("p", Message(VIEWER, "BS Hoa", {**state.__dict__}))
     assert viewer.live_banner.text() == "Đang theo dõi trình chiếu của BS Hoa. Máy trạm không có ảnh này."
     qtbot.waitUntil(lambda: not runner.busy)
+
+
+def test_a_viewer_closed_during_the_session_leaves_its_sync_quiet(qtbot, station, runner, study):
+    case = station.cases.create_case()
+    station.imports.import_paths(case.id, study)
+    viewer = DicomViewer(station.imaging, runner)  # not qtbot's: this test closes it itself
+    viewer.set_case(case.id)
+    qtbot.waitUntil(lambda: viewer.view.image is not None and not runner.busy, timeout=10000)
+    message = decode(viewer_message(replace(viewer.viewer_state(), index=3, seq=1), "BS Hoa"))
+    sync = ViewerSync(viewer, lambda _text: None)  # parented elsewhere, as the live window does
+    viewer.deleteLater()  # the case closed while the session goes on
+    qtbot.waitUntil(lambda: sync.viewer is None, timeout=5000)
+    sync.on_message("presenter-1", message)
+    sync.present()
+    sync.stop()
+    assert sync.mode is None
