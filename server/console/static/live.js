@@ -18,6 +18,7 @@ const PRESENTING = 'presenting';
 const HAND = 'hand';
 const MEDIA = 'media';  // app/live/session.py: {"audio", "video", "site"}: what a participant sends now
 const STATE_EVERY_MS = 5000;  // repeated for those who joined since, as the stations do
+const REPEAT_VIEWER_MS = 2000;  // a presenter's viewer state, likewise (app/ui/viewer_sync.py)
 const MAX_MESSAGE_BYTES = 4096;
 
 let details = null;       // the hub's join details
@@ -286,15 +287,23 @@ function wireViewer() {
     // Inside this page the viewer's own way back to the inbox would open the inbox in the frame.
     const back = frame().contentDocument.getElementById('back');
     if (back) back.hidden = true;
-    api.onChange((state) => {
-      if (!presenting) return;
-      viewerSeq += 1;
-      send(VIEWER, {...state, seq: viewerSeq});
-      root.dataset.sentSeq = String(viewerSeq);
-    });
+    api.onChange((state) => { if (presenting) sendViewer(state); });
   });
   // The viewer says "ready" on its own element; a state that came earlier waits for it.
   setInterval(applyPending, 150);
+  // While presenting, the state is repeated for those who joined since (they ignore what they have).
+  // Same seq: it costs those who have it nothing.
+  setInterval(() => { if (presenting && lastSent) send(VIEWER, lastSent); }, REPEAT_VIEWER_MS);
+}
+
+let lastSent = null;
+function sendViewer(state) {
+  // seq from the clock: still rising after this page is reloaded and presents again (followers keep the
+  // newest seq per presenter), as the stations count theirs.
+  viewerSeq = Math.max(viewerSeq + 1, Date.now());
+  lastSent = {...state, seq: viewerSeq};
+  send(VIEWER, lastSent);
+  root.dataset.sentSeq = String(viewerSeq);
 }
 
 function setPresenting(on, announce = true) {
@@ -307,10 +316,7 @@ function setPresenting(on, announce = true) {
     $('presenter').textContent = `${L.presenting_now} ${L.you}`;
     const api = viewerApi();
     const state = api && api.state();
-    if (state) {
-      viewerSeq += 1;
-      send(VIEWER, {...state, seq: viewerSeq});
-    }
+    if (state) sendViewer(state);
   } else if (announce) {
     send(PRESENTING, {presenter: ''});
     $('presenter').textContent = '';
