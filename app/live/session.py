@@ -43,7 +43,9 @@ from .tracks import AudioSource, CameraTrack, MicrophoneTrack, VideoSource
 
 log = logging.getLogger(__name__)
 
-MEDIA = "media"   # data message: {"audio": bool, "video": bool, "site": str}: what a participant sends now
+# Data message: {"audio": bool, "video": bool, "site": str, "hears": [participant ids]}: what a participant
+# sends now, and whose data reaches it (so the others know when it can follow them).
+MEDIA = "media"
 
 CONNECTING, JOINED, RECONNECTING, LEFT, FAILED = "connecting", "joined", "reconnecting", "left", "failed"
 
@@ -446,9 +448,11 @@ class LiveSession:
             body = message.body
             if message.type == MEDIA:
                 self._announced_video[participant_id] = bool(body.get("video", False))
-                hears = body.get("hears", [])
-                changes = {"muted": not bool(body.get("audio", True)),
-                           "listening": isinstance(hears, list) and self.participant_id in hears}
+                # "hears": whom it receives now. A client that does not say (a browser) is taken to hear us
+                # from its first word on: better one state sent early than none.
+                hears = body.get("hears")
+                listening = hears is None or (isinstance(hears, list) and self.participant_id in hears)
+                changes = {"muted": not bool(body.get("audio", True)), "listening": listening}
                 if body.get("site"):
                     changes["site"] = str(body["site"])[:200]
                 known = self._participants.get(participant_id)
