@@ -316,6 +316,7 @@ def test_without_camera_or_microphone_the_expert_takes_part_by_name_and_answers_
     page.wait_for_selector("#consent:not([hidden])", timeout=15_000)
     assert page.get_attribute("#live", "data-recording") in ("waiting", "paused")
     assert "Ghi hình phiên hội chẩn này?" in page.inner_text("#consent")
+    screenshot(page, SCREENSHOTS / "console-live-consent.png")
     page.click("#agree")
     page.wait_for_selector("#live[data-recording=on]", timeout=15_000)
     assert page.is_hidden("#consent") and "Đang ghi hình" in page.inner_text("#recording")
