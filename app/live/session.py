@@ -405,7 +405,10 @@ class LiveSession:
             return
         link.update_video_sending()
         sender = self.details.display
-        self._send_text(encode(Message(MEDIA, sender, {"audio": not self.muted, "video": self._video_sending,
+        # A microphone that stopped delivering (unplugged, the sound system gone) shows as muted to the others.
+        microphone_lost = bool(getattr(self.microphone, "lost", False))
+        self._send_text(encode(Message(MEDIA, sender, {"audio": not self.muted and not microphone_lost,
+                                                       "video": self._video_sending,
                                                        "site": self.details.site, "hears": sorted(link.hearing)})))
         self._send_text(encode(Message(HAND, sender, {"up": self.hand})))
 
@@ -759,9 +762,13 @@ class _Link:
     async def _watch(self) -> None:
         """Camera health, the state repeat and the statistics, every second."""
         last_announce = 0.0
+        microphone_lost = False
         while True:
             await asyncio.sleep(1.0)
             self.update_video_sending()
+            lost = bool(getattr(self.owner.microphone, "lost", False))
+            if lost != microphone_lost:
+                microphone_lost, last_announce = lost, 0.0  # say so now
             if time.monotonic() - last_announce >= STATE_EVERY_S:
                 last_announce = time.monotonic()
                 self.owner._announce()

@@ -34,9 +34,13 @@ class BlockFeeder:
         if listener in self._listeners:
             self._listeners.remove(listener)
 
+    lost = False  # as MicrophoneCapture.lost: the device stopped delivering
+
     def _run(self):
         position, block = 0, 960
         while not self._stop.wait(0.02):
+            if self.lost:
+                continue
             samples = np.take(self._tone, range(position, position + block), mode="wrap").reshape(-1, 1)
             position = (position + block) % len(self._tone)
             for listener in list(self._listeners):
@@ -247,3 +251,15 @@ def test_a_station_removed_by_the_host_is_told_and_does_not_come_back(rooms, ses
     b_sees.wait(lambda: b_sees.state == LEFT, what="B told it was removed")
     assert "removed" in b_sees.states[-1][1]
     a_sees.wait(lambda: b.participant_id not in a_sees.participants, what="B gone at A")
+
+
+def test_a_microphone_that_stops_shows_as_muted_and_back(rooms, sessions, feeder):
+    a, _ = join(sessions, rooms.details("BS A — Trạm A"), microphone=feeder)
+    b, b_sees = join(sessions, rooms.details("BS B — Trạm B"))
+    b_sees.wait(lambda: a.participant_id in b_sees.participants and b_sees.participants[a.participant_id].has_audio,
+                what="A at B")
+    assert not b_sees.participants[a.participant_id].muted
+    feeder.lost = True  # unplugged
+    b_sees.wait(lambda: b_sees.participants[a.participant_id].muted, what="A shown muted")
+    feeder.lost = False
+    b_sees.wait(lambda: not b_sees.participants[a.participant_id].muted, what="A heard again")
