@@ -91,3 +91,29 @@ def test_the_hubs_janus_down_is_told_apart_from_the_hub_down(live_hub, clients):
         meo_vac.join_live(live["id"])
     assert "sfu-unavailable" in str(unavailable.value)
     assert meo_vac.live_session(live["id"])["state"] == "open"  # the rest of the hub answers
+
+
+def test_the_hubs_janus_restarted_the_stations_come_back_through_the_hub(live_hub, clients, sessions):
+    from server.live.janus_process import JanusProcess
+
+    from .test_reconnect import went
+
+    meo_vac = clients("0100A", "TTYT huyện Mèo Vạc")
+    dong_van = clients("0200B", "TTYT huyện Đồng Văn")
+    meo_vac.transaction(consultation(CASE, "pat-live-station"))
+    live = meo_vac.start_live(CASE, facilities=["0200B"])
+    a, a_sees = session_for(meo_vac, live["id"], sessions)
+    b, b_sees = session_for(dong_van, live["id"], sessions)
+    for session in (a, b):
+        session.BACKOFF_S = (0.5, 1.0)
+    a_sees.wait(lambda: b.participant_id in a_sees.participants, timeout=20, what="Đồng Văn at Mèo Vạc")
+
+    sfu = live_hub.sfu
+    sfu.kill()
+    a_sees.wait(lambda: a_sees.state == "reconnecting", what="Mèo Vạc reconnecting")
+    live_hub.sfu = JanusProcess(sfu.folder, settings=sfu.settings, events_url=sfu.events_url).start()
+    a_sees.wait(lambda: a_sees.state == JOINED and went(a_sees, "reconnecting", JOINED), timeout=30,
+                what="Mèo Vạc back (the hub made the room again)")
+    b_sees.wait(lambda: b_sees.state == JOINED and went(b_sees, "reconnecting", JOINED), timeout=30,
+                what="Đồng Văn back")
+    a_sees.wait(lambda: b.participant_id in a_sees.participants, timeout=20, what="each sees the other again")
