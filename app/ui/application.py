@@ -14,7 +14,7 @@ from app.services.settings import SettingsError
 from app.services.station import Station, StationPaths
 from app.storage.errors import StorageError
 
-from . import crash
+from . import collector, crash
 from .catalogues import load_catalogue
 from .media_services import MediaServices
 from .main_window import MainWindow
@@ -124,6 +124,7 @@ def run(data_dir: Path, language: str | None = None, report_startup: bool = Fals
     started = time.perf_counter()
     # argv[0] names the window class the desktop shows (not "__main__.py").
     app = QApplication.instance() or QApplication(["diemcau", *sys.argv[1:]])
+    collector.install(app)  # reference cycles collected on this thread only: a Qt object dies where it lives
     app.setApplicationName("Điểm Cầu")
     app.setOrganizationName("diemcau")
     app.setStyleSheet((RESOURCES / "style.qss").read_text(encoding="utf-8"))

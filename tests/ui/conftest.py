@@ -5,6 +5,17 @@ from app.ui.main_window import MainWindow
 from app.ui.runner import TaskRunner
 
 
+@pytest.fixture(scope="package", autouse=True)
+def gui_thread_gc(qapp):
+    """As in the station (app/ui/collector.py): reference cycles are collected on the GUI thread only, never on
+    a camera, audio or worker thread that would finalise Qt objects there (issue 13's rare segfault)."""
+    from app.ui import collector
+
+    collector.install(qapp)
+    yield
+    collector.uninstall()
+
+
 @pytest.fixture
 def translations(qapp):
     chosen = Translations(qapp)
