@@ -17,7 +17,7 @@ Progress = Callable[[float, str], None]
 class TaskRunner(QObject):
     progressed = Signal(float, str)   # fraction 0..1, what is being done
     idle = Signal()                   # nothing queued or running any more
-    _delivered = Signal(object, object, object, object)  # owner, callback, result, error
+    _delivered = Signal(object)  # [task, on_done, on_error, owner, result, error], emptied on the GUI thread
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -38,14 +38,17 @@ class TaskRunner(QObject):
         if self._closed:
             return  # quitting: what was queued before shutdown() has been done
         self._pending += 1
+        # Everything the task and its callbacks hold goes to the GUI thread in one list, which the GUI
+        # thread empties: the worker never drops the last reference to a Qt object (a wrapper let go on
+        # another thread deletes its QObject there, or queues a widget's deletion; see collector.py).
+        parts: list = [task, on_done, on_error, owner]
 
         def job() -> None:
             try:
-                result = task()
+                parts.extend((parts[0](), None))
             except BaseException as error:  # delivered to on_error or the global hook
-                self._delivered.emit(owner, on_error, None, error)
-            else:
-                self._delivered.emit(owner, on_done, result, None)
+                parts.extend((None, error))
+            self._delivered.emit(parts)  # after the except block: `error` is no longer held here
 
         self._pool.submit(job)
 
@@ -53,7 +56,10 @@ class TaskRunner(QObject):
         """For tasks: call from the worker thread to move the progress bar."""
         self.progressed.emit(fraction, text)
 
-    def _deliver(self, owner, callback, result, error) -> None:
+    def _deliver(self, parts: list) -> None:
+        _task, on_done, on_error, owner, result, error = parts
+        parts.clear()
+        callback = on_error if error is not None else on_done
         self._pending -= 1
         try:
             if owner is not None and not shiboken6.isValid(owner):

@@ -51,3 +51,25 @@ def test_the_station_collects_on_the_gui_thread_from_its_start(qapp, data_dir, m
     monkeypatch.setattr(application.collector, "install", installed.append)
     assert application.run(data_dir, "en") == 1
     assert installed == [qapp]
+
+
+def test_what_a_task_held_is_let_go_on_the_gui_thread_not_on_the_worker(qtbot, runner):
+    """A task's closure (often a widget's `self`) and its result are let go where Qt objects may die."""
+    let_go: list[str] = []
+
+    class Held:
+        def __del__(self) -> None:
+            let_go.append(threading.current_thread().name)
+
+    def task_holding_one():
+        held = Held()
+        return lambda: held is not None
+
+    def result_holding_one():
+        return Held()
+
+    with qtbot.waitSignal(runner.idle, timeout=10000):
+        runner.run(task_holding_one())
+        runner.run(result_holding_one, lambda _result: None)
+    qtbot.waitUntil(lambda: len(let_go) == 2, timeout=5000)
+    assert let_go == ["MainThread", "MainThread"]
