@@ -74,8 +74,10 @@ translations: $(QM_FILES) $(CONSOLE_MO)
 server/console/locales/%/LC_MESSAGES/console.mo: server/console/locales/%/LC_MESSAGES/console.po $(STAMPS)/venv
 	$(VENV)/bin/pybabel compile -i $< -o $@ -D console
 
+# Written aside and renamed over: a station or test run reading the catalogue meanwhile sees the old file
+# or the new one, never one being written (lrelease rewrites its output in place).
 resources/translations/%.qm: resources/translations/%.ts $(STAMPS)/venv
-	$(VENV)/bin/pyside6-lrelease -silent $< -qm $@
+	$(VENV)/bin/pyside6-lrelease -silent $< -qm $@.tmp && mv -f $@.tmp $@
 
 # Installs Debian packages unless all are there already; tells a non-root user what to run.
 define apt_install
