@@ -177,6 +177,10 @@ class LiveController(QObject):
         """Ask the hub for the joining details, then the device preview, then the window."""
         if self._focus_open_window(live_id):
             return
+        if self.preview is not None:  # already on its way in (a second click on Join)
+            self.preview.raise_()
+            self.preview.activateWindow()
+            return
         service = self._service()
         self.seen.add(live_id)
         self.runner.run(lambda: (service.join(live_id), service.suggested_quality()),

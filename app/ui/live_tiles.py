@@ -32,7 +32,8 @@ def initials(name: str) -> str:
 def name_and_site(display: str, site: str) -> tuple[str, str]:
     """The hub names a participant "BS Lan — TTYT huyện Mèo Vạc": the site goes on its own line."""
     name, _, rest = display.partition(SEPARATOR)
-    return (name.strip() or display), (site or rest.strip())
+    name, site = (name.strip() or display), (site or rest.strip())
+    return name, ("" if site == name else site)  # a station's display is its site: said once
 
 
 def bgr_image(frame: np.ndarray) -> QImage:
