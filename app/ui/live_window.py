@@ -96,6 +96,10 @@ class LiveWindow(QWidget):
         self.recording_label.setObjectName("liveRecording")
         self.recording_label.setStyleSheet("color: #c62828; font-weight: bold;")
         self.recording_label.hide()
+        self.recording_wait = QLabel()  # asked for, held up until every site present agrees (shown to all)
+        self.recording_wait.setObjectName("liveRecordingWait")
+        self.recording_wait.setStyleSheet("color: #6d4c41;")
+        self.recording_wait.hide()
         self.banner = QLabel(wordWrap=True)
         self.banner.setObjectName("liveBanner")
         self.banner.hide()
@@ -116,6 +120,7 @@ class LiveWindow(QWidget):
         head.addWidget(self.case_label, 1)
         head.addWidget(self.note)
         head.addWidget(self.recording_label)
+        head.addWidget(self.recording_wait)
         head.addWidget(self.invite_button)
         bottom = QHBoxLayout()
         bottom.addWidget(self.self_tile)
@@ -158,6 +163,7 @@ class LiveWindow(QWidget):
         self.case_label.setText(self.case_text())
         self.grid.empty.setText(self.tr("Nobody else has joined yet. The other sites appear here as they join."))
         self.recording_label.setText(self.tr("● Recording"))
+        self._show_recording_wait()
         self.close_button.setText(self.tr("Close"))
         self.invite_button.setText(self.tr("Invite sites…"))
         self.invite_button.setToolTip(self.tr("Invite other sites by their facility code (mã cơ sở KCB)"))
@@ -408,11 +414,25 @@ class LiveWindow(QWidget):
         self.recording = dict(recording or {})
         state = self.recording.get("state", "off")
         self.recording_label.setVisible(state == "on")
+        self._show_recording_wait()
         asking = (state in ("waiting", "paused") and self._asked_of_me(self.recording.get("missing") or [])
                   and not self._asked_of_me(self.recording.get("declined") or []))  # a no stands until changed
         if asking and self._consent_asked_for != self.recording.get("round", state) and self.consent_dialog is None:
             self._consent_asked_for = self.recording.get("round", state)
             self.ask_consent()
+
+    def _show_recording_wait(self) -> None:
+        state = self.recording.get("state", "off")
+        waiting = [str(p.get("display") or p.get("site") or "") if isinstance(p, dict) else str(p)
+                   for p in self.recording.get("missing") or []]
+        if state not in ("waiting", "paused"):
+            self.recording_wait.hide()
+            return
+        text = self.tr("Recording paused") if state == "paused" else self.tr("Recording waits for consent")
+        if waiting:
+            text += " " + self.tr("(waiting for: %1)").replace("%1", ", ".join(w for w in waiting if w))
+        self.recording_wait.setText(text)
+        self.recording_wait.show()
 
     def _asked_of_me(self, missing) -> bool:
         """Whether this station is among those the recording waits for: the hub names each participant by

@@ -1902,6 +1902,18 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>Đã mời: %1</translation>
     </message>
     <message>
+      <source>Recording paused</source>
+      <translation>Tạm dừng ghi hình</translation>
+    </message>
+    <message>
+      <source>Recording waits for consent</source>
+      <translation>Ghi hình chờ các điểm cầu đồng ý</translation>
+    </message>
+    <message>
+      <source>(waiting for: %1)</source>
+      <translation>(còn chờ: %1)</translation>
+    </message>
+    <message>
       <source>Recording</source>
       <translation>Ghi hình</translation>
     </message>

@@ -143,10 +143,11 @@ def test_started_from_the_case_joined_from_the_invitation(qtbot, tmp_path, stati
         here.poll_recording()
         qtbot.waitUntil(lambda: here.recording.get("state") == "waiting", timeout=20000)
         assert here.consent_dialog is None and not here.recording_label.isVisible()
+        assert here.recording_wait.text() == "Ghi hình chờ các điểm cầu đồng ý (còn chờ: TTYT huyện Đồng Văn)"
         box.buttons()[0].click()  # Đồng ý ghi hình
         for window_ in (here, there):
             qtbot.waitUntil(lambda w=window_: w.recording_label.isVisible(), timeout=30000)  # polled every 5 s
-        assert here.recording_label.text() == "● Đang ghi hình"
+        assert here.recording_label.text() == "● Đang ghi hình" and here.recording_wait.isHidden()
 
         # Đồng Văn leaves: Mèo Vạc's tile of it goes.
         there.controls.leave_button.click()
