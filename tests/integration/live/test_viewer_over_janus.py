@@ -35,11 +35,11 @@ class QtListener(Recorder):
     def __init__(self):
         super().__init__()
         self.bridge = self._Bridge()
-        self.heard_at: dict[int, float] = {}  # a viewer state's index -> when the session's thread had it
+        self.heard: list[tuple[float, dict]] = []  # viewer states as the session's thread had them, and when
 
     def on_data(self, participant_id, message):
         if message.type == VIEWER:
-            self.heard_at.setdefault(message.body.get("index"), time.perf_counter())
+            self.heard.append((time.perf_counter(), message.body))
         super().on_data(participant_id, message)
         self.bridge.data.emit(participant_id, message)  # queued: emitted from the session's thread
 
@@ -72,6 +72,14 @@ def two_stations(tmp_path):
     yield opened
     for station in opened:
         station.close()
+
+
+def where(state) -> tuple:
+    return state.index, state.window_center, state.window_width
+
+
+def where_body(body: dict) -> tuple:
+    return body.get("index"), body.get("window_center"), body.get("window_width")
 
 
 def shown_slice(viewer) -> str:
@@ -113,23 +121,27 @@ def test_the_other_station_follows_the_presenters_slice_and_window_through_janus
     assert follower.levels.text() == presenter.levels.text() and follower.position.text() == "10/60"
     assert [m for _, m in hoa_hears.data if m.type == "viewer"] == [], "the follower sent no viewer state"
 
-    # The latency: from the presenter's change to the follower's viewer showing it, one change at a time.
-    applied_at: dict[int, float] = {}
-    following.applied.connect(lambda state: applied_at.setdefault(state.index, time.perf_counter()))
-    took, carried = [], []
-    lan_hears.heard_at.clear()
-    for change in range(30):
-        qtbot.wait(80)  # a pause: each change goes at once rather than coalesced with the one before
+    # The latency: from the presenter's change to the follower's viewer showing it, one change at a time after a
+    # pause: a slice, a window, or a burst of five slices at once (a fast wheel turn: the first goes at once,
+    # the last up to 50 ms later, coalesced).
+    applied: list[tuple[float, tuple]] = []
+    following.applied.connect(lambda state: applied.append((time.perf_counter(), where(state))))
+    kinds = ("slice", "window", "burst of 5 slices")
+    took, carried = {kind: [] for kind in kinds}, {kind: [] for kind in kinds}
+    lan_hears.heard.clear()
+    for change in range(45):
+        qtbot.wait(80)
+        kind = kinds[change % 3]
         started = time.perf_counter()
-        if change % 2:
-            presenter.on_window_dragged(5, 10)  # a window change...
-            presenter.step(1)                   # ...and a slice, so each change has an index to wait for
+        if kind == "window":
+            presenter.on_window_dragged(5, 10)
         else:
-            presenter.step(1)
-        index = presenter.index
-        qtbot.waitUntil(lambda: index in applied_at, timeout=5000)
-        took.append((applied_at[index] - started) * 1000)
-        carried.append((lan_hears.heard_at[index] - started) * 1000)
+            for _ in range(5 if kind.startswith("burst") else 1):
+                presenter.step(1 if change % 2 else -1)
+        wanted = where(presenter.viewer_state())
+        qtbot.waitUntil(lambda: any(seen == wanted for _, seen in applied), timeout=5000)
+        took[kind].append((next(t for t, seen in applied if seen == wanted) - started) * 1000)
+        carried[kind].append((next(t for t, body in lan_hears.heard if where_body(body) == wanted) - started) * 1000)
         assert follower.window == presenter.window and shown_slice(follower) == shown_slice(presenter)
 
     def figures(values: list[float]) -> str:
@@ -137,5 +149,7 @@ def test_the_other_station_follows_the_presenters_slice_and_window_through_janus
         return (f"median {statistics.median(values):.1f} ms, p95 {values[int(len(values) * 0.95) - 1]:.1f} ms, "
                 f"max {values[-1]:.1f} ms")
 
-    print(f"\nviewer state, presenter's change -> follower's viewer showing it, through Janus, {len(took)} changes: "
-          f"{figures(took)}; of which to the follower's session thread: {figures(carried)}")
+    print("\nviewer state through Janus, presenter's change -> follower's viewer showing it (of which: -> the "
+          "follower's session thread)")
+    for kind in took:
+        print(f"  {kind}, {len(took[kind])} changes: {figures(took[kind])} ({figures(carried[kind])})")
