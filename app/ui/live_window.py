@@ -210,6 +210,10 @@ class LiveWindow(QWidget):
         if code in (live.NOT_INVITED, live.ENDED, live.NOT_ENROLLED, live.UNREACHABLE, live.SFU_UNAVAILABLE,
                     live.REFUSED):
             return failure_text(code, detail)
+        if message.startswith("the video server refused"):  # Janus answered, and would not have this ticket
+            text = self.tr("The video server (Janus) refused this station's entry ticket (expired or not valid). "
+                           "Press Rejoin for a new one; if it happens again, tell the hub's administrator.")
+            return text + "\n" + self.tr("Technical detail: %1").replace("%1", message)
         return failure_text(live.SFU_UNAVAILABLE, message, from_station=True)  # the session's words: no Janus
 
     def _show_self_note(self) -> None:

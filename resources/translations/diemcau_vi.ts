@@ -1870,6 +1870,14 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>Bạn đã rời phiên hội chẩn trực tuyến. Bấm “Vào lại”, hoặc đóng cửa sổ này.</translation>
     </message>
     <message>
+      <source>The video server (Janus) refused this station's entry ticket (expired or not valid). Press Rejoin for a new one; if it happens again, tell the hub's administrator.</source>
+      <translation>Máy chủ hình ảnh (Janus) từ chối vé vào phiên của máy trạm (đã hết hạn hoặc không hợp lệ). Bấm “Vào lại” để nhận vé mới; nếu vẫn bị, hãy báo quản trị máy chủ trung tâm.</translation>
+    </message>
+    <message>
+      <source>Technical detail: %1</source>
+      <translation>Chi tiết kỹ thuật: %1</translation>
+    </message>
+    <message>
       <source>Camera off</source>
       <translation>Camera đang tắt</translation>
     </message>

@@ -271,3 +271,13 @@ def test_the_camera_lost_mid_session_is_said_and_the_others_see_the_name(qtbot, 
         window.close()
     finally:
         controller.shutdown()
+
+
+def test_a_ticket_janus_refuses_is_said_with_what_to_do(qtbot, controller, panel, rooms, video_file):
+    refused = replace(rooms.details(LAN), room_token="not-a-ticket-the-hub-gave")
+    window = open_window(qtbot, controller, refused, video_file)
+    qtbot.waitUntil(lambda: window.state == "failed", timeout=30000)
+    assert window.banner.text().startswith("Máy chủ hình ảnh (Janus) từ chối vé vào phiên của máy trạm")
+    assert window.controls.rejoin_button.isVisible()
+    qtbot.waitUntil(lambda: panel.lent_to == "" and panel.feed.live, timeout=10000)  # the devices came back
+    window.close()
