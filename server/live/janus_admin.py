@@ -57,9 +57,13 @@ class JanusAdmin:
 
     def create_room(self, room: str, secret: str, allowed: list[str], description: str = "",
                     publishers: int = 16, bitrate: int = 1_000_000, record_dir: str = "") -> dict:
+        # Private: VideoRoom's `list` answers any holder of a Janus token (every participant of every session
+        # on this Janus), and a public room would show its id, its description and how many are in it to the
+        # other hospitals' participants, who could then list its participants' names. The description is
+        # never the session's title (free text that can name the patient): the room's id says enough.
         body = {"request": "create", "room": room, "admin_key": self.settings.admin_key, "secret": secret,
-                "description": description[:100], "publishers": publishers, "bitrate": bitrate,
-                "bitrate_cap": True, "audiocodec": "opus", "videocodec": "vp8,h264", "allowed": allowed,
+                "is_private": True, "description": description[:100] or room, "publishers": publishers,
+                "bitrate": bitrate, "bitrate_cap": True, "audiocodec": "opus", "videocodec": "vp8,h264", "allowed": allowed,
                 "notify_joining": True, "audiolevel_event": True, "audio_active_packets": 50,
                 "audio_level_average": 40, "lock_record": True, "permanent": False}
         if record_dir:

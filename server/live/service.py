@@ -247,7 +247,7 @@ def start(conn: Connection, who: Principal, config: HubConfig, request_id: str, 
     title = (title or "").strip()[:200] or f"Hội chẩn trực tuyến — ca {_case_code(request.content, request_id)}"
     try:
         # No one is allowed in until the hub issues tickets (`allowed` = []): only tokens it adds pass.
-        admin_of(config).create_room(room, secret, [], description=title)
+        admin_of(config).create_room(room, secret, [])
     except JanusAdminError as error:
         raise _janus_failure(error) from None
     conn.execute(insert(live_sessions).values(id=live_id, request_id=request_id, facility=request.facility, room=room,
@@ -431,7 +431,7 @@ def _recreate_room(conn: Connection, admin: JanusAdmin, session, tokens: list[st
     """The room is gone from Janus (a restart): make it again with the tickets already issued."""
     issued = list(conn.execute(select(live_tickets.c.room_token).where(live_tickets.c.session_id == session.id))
                   .scalars())
-    admin.create_room(session.room, session.room_secret, issued + tokens, description=session.title)
+    admin.create_room(session.room, session.room_secret, issued + tokens)
 
 
 def room_of(conn: Connection, live_id: str) -> tuple[str, str] | None:
