@@ -308,8 +308,12 @@ class DicomViewer(QWidget):
         self.series, self.current = [], None
         self.series_list.clear()
         self.view.show_pixels(None)
+        followed = self._pending or (self._followed if self._live and self._live[0] == "following" else None)
+        self._pending = None
         if case_id is not None:
             self.reload()
+        if followed is not None:  # the case opened to follow a presenter: where they are, once its series are read
+            self.apply_state(followed)
 
     def reload(self) -> None:
         case_id = self._case_id
@@ -657,7 +661,7 @@ class DicomViewer(QWidget):
         """Show what another site's viewer shows, from this station's own files, without announcing it as a
         change of ours. False when this station does not hold that series (the viewer says so)."""
         if self._loading:  # the case's series are still being read: follow once they are
-            self._pending = state
+            self._pending = self._followed = state
             return True
         self._followed = state
         # The presenter's UIDs are ours, or those of the copy abroad when an expert there presents.

@@ -377,3 +377,23 @@ def test_a_viewer_closed_during_the_session_leaves_its_sync_quiet(qtbot, station
     sync.present()
     sync.stop()
     assert sync.mode is None
+
+
+def test_a_follower_that_opens_the_case_afterwards_shows_where_the_presenter_is(qtbot, pair, other_station,
+                                                                                 translations, tmp_path):
+    """The live window opens the presented case when a state arrives; the state came first."""
+    presenter, follower, _, following, *_ = pair
+    case_id = follower._case_id
+    follower.set_case(other_station.cases.create_case().id)  # the follower had another case open
+    qtbot.waitUntil(lambda: not follower._loading, timeout=10000)
+    presenter.go_to(18)
+    presenter.preset.setCurrentIndex(presenter.preset.findData("bone"))
+    presenter.on_preset(0)
+    qtbot.waitUntil(lambda: following.viewer._followed is not None and
+                    following.viewer._followed.window_center == 400, timeout=5000)  # both changes have come
+    assert "Máy trạm không có ảnh này." in follower.live_banner.text()
+    follower.set_case(case_id)  # ...and now the case is open
+    qtbot.waitUntil(lambda: follower.current is not None and follower.index == 18 and
+                    follower.window == presenter.window, timeout=10000)
+    assert shown_slice(follower) == shown_slice(presenter)
+    assert follower.live_banner.text() == "Đang theo dõi trình chiếu của BS Hoa — TTYT Mèo Vạc."
