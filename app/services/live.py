@@ -99,15 +99,15 @@ class LiveService:
                 self._client, self._client_key = make(credential), credential
             client = self._client
         try:
-            call = getattr(client, method, None)
-            return call(*args) if call is not None else _request(client, method, *args)
-        except LiveError:
-            raise
+            return getattr(client, method)(*args)
         except HubRejected as error:
+            code = getattr(error, "code", "")  # the hub's machine code (app.sync.hub_client.LiveRefused)
+            if code in (NOT_INVITED, ENDED):
+                raise LiveError(code, error.diagnostics) from error
             raise _refusal(error.status, error.diagnostics) from error
         except HubUnreachable as error:
             if _says_sfu(error):
-                raise LiveError(SFU_UNAVAILABLE, str(error)) from error
+                raise LiveError(SFU_UNAVAILABLE, str(error).removeprefix(SFU_UNAVAILABLE + ": ")) from error
             raise LiveError(UNREACHABLE, str(error)) from error
         except HubError as error:
             code = getattr(error, "code", "")
@@ -144,7 +144,14 @@ class LiveService:
         return [LiveInvitation.parse(r) for r in rows or () if (r.get("state") or "open") == "open"]
 
     def session(self, live_id: str) -> LiveInvitation | None:
-        return next((s for s in self.sessions() if s.id == live_id), None)
+        """The session as the hub has it now (its recording state), or None once it has ended."""
+        try:
+            found = LiveInvitation.parse(self._call("live_session", live_id))
+        except LiveError as error:
+            if error.code == ENDED:
+                return None
+            raise
+        return found if found.state == "open" else None
 
     def open_for_case(self, case_id: str) -> LiveInvitation | None:
         """The open live consultation on this case, if one is running (join it rather than start another)."""
@@ -212,48 +219,6 @@ class LiveService:
         return quality_for_link(item), item
 
 
-# The hub's /live routes, for a HubClient without live methods of its own (app.sync.hub_client's may land later).
-_ROUTES = {
-    "start_live": lambda request, facilities, people: ("POST", "/live", {
-        "request": request, "invite": {"facilities": list(facilities), "people": list(people)}}),
-    "live_sessions": lambda: ("GET", "/live", None),
-    "join_live": lambda live_id: ("POST", f"/live/{live_id}/join", {}),
-    "invite_live": lambda live_id, facilities, people: ("POST", f"/live/{live_id}/invitations", {
-        "facilities": list(facilities), "people": list(people)}),
-    "leave_live": lambda live_id: ("POST", f"/live/{live_id}/leave", {}),
-    "end_live": lambda live_id: ("POST", f"/live/{live_id}/end", {}),
-    "live_consent": lambda live_id, agree: ("POST", f"/live/{live_id}/consent", {"recording": bool(agree)}),
-}
-
-
-def _request(client, name: str, *args):
-    """One live route through the client's authenticated transport; the hub's refusals keep their code."""
-    import httpx
-
-    from app.sync.hub_client import HubUnreachable
-
-    method, path, body = _ROUTES[name](*args)
-    headers = {"Authorization": f"Bearer {client.token()}", "Accept": "application/json"}
-    try:
-        reply = httpx.request(method, f"{client.base}{path}", headers=headers, json=body, timeout=20.0)
-    except httpx.HTTPError as error:
-        raise HubUnreachable(f"{type(error).__name__}: {error}") from error
-    if reply.status_code >= 400:
-        try:
-            answer = reply.json()
-        except ValueError:
-            answer = {}
-        code = answer.get("code", "") if isinstance(answer, dict) else ""
-        words = "; ".join(i.get("diagnostics", "") for i in answer.get("issue", [])) if isinstance(answer, dict) \
-            else ""
-        if code in (SFU_UNAVAILABLE, NOT_INVITED, ENDED):
-            raise LiveError(code, words)
-        if reply.status_code in (502, 503, 504):
-            raise LiveError(UNREACHABLE, f"the hub answered {reply.status_code}")
-        raise _refusal(reply.status_code, words or reply.text[:200])
-    return reply.json() if reply.content else {}
-
-
 def _refusal(status: int, diagnostics: str) -> LiveError:
     if status == 403:
         return LiveError(NOT_INVITED, diagnostics)
@@ -266,4 +231,4 @@ def _refusal(status: int, diagnostics: str) -> LiveError:
 
 def _says_sfu(error) -> bool:
     """The hub's 503 {"code": "sfu-unavailable"}: the hub is up, its Janus is not."""
-    return SFU_UNAVAILABLE in str(error) or SFU_UNAVAILABLE in str(getattr(error, "diagnostics", ""))
+    return getattr(error, "code", "") == SFU_UNAVAILABLE or SFU_UNAVAILABLE in str(error)
