@@ -157,6 +157,7 @@ class LiveSession:
         self._leave_requested = threading.Event()
         self._left = threading.Event()
         self._frame_times: dict[str, deque] = {}   # frames received per participant, the last seconds
+        self._subscriptions_made = 0
         self._lock = threading.Lock()
         self._audio = AudioSource()
         shape = quality if quality is not Quality.AUDIO_ONLY else Quality.LOW  # the format once video is on
@@ -225,7 +226,7 @@ class LiveSession:
 
     def stats(self) -> dict:
         """Refreshed every second: sent_kbps, received_kbps, rtt_s, packets_lost, sent_video_frames,
-        video_sending, subscribed_video (ids), received_fps ({id: fps})."""
+        video_sending, subscribed_video (ids), received_fps ({id: fps}), subscriptions (made so far)."""
         return dict(self._stats)
 
     # -- device threads ----------------------------------------------------------------------------
@@ -485,6 +486,9 @@ class _Link:
         self.lost: asyncio.Future | None = None
         self._resubscribe_task: asyncio.Task | None = None
         self._subscription_wanted = False
+        self._subscribed_feeds: dict[str, str] = {}   # mid -> publisher, in the subscription we have
+        self._subscribed_audio_only: bool | None = None
+        self._renegotiating = asyncio.Lock()         # one offer/answer at a time on the subscription
         self._tasks: list[asyncio.Task] = []
         self._closed = False
 
@@ -682,35 +686,102 @@ class _Link:
             if self._subscription_wanted:
                 await asyncio.sleep(RESUBSCRIBE_DELAY_S)
 
-    async def _subscribe_now(self) -> None:
-        audio_only = self.owner.quality is Quality.AUDIO_ONLY
+    def _streams_for(self, feeds, audio_only: bool) -> list[dict]:
         streams = []
-        for who, entry in self.publishers.items():
+        for who in feeds:
+            entry = self.publishers.get(who, {})
             if audio_only:
                 streams += [{"feed": who, "mid": s["mid"]} for s in entry.get("streams", [])
                             if s.get("type") in ("audio", "data") and not s.get("disabled")]
             else:
                 streams.append({"feed": who})
+        return streams
+
+    async def _subscribe_now(self) -> None:
+        """Newcomers are added to the subscription we have (Janus renegotiates it, nobody else's media is
+        touched; those who leave Janus takes out itself). A new subscription, made before the old one is
+        dropped, only at first, when what we receive changes kind (audio only or not), or if adding failed."""
+        audio_only = self.owner.quality is Quality.AUDIO_ONLY
+        if self.subscriber is not None and self._subscribed_audio_only == audio_only and self.publishers:
+            subscribed = set(self._subscribed_feeds.values())
+            added = [who for who in self.publishers if who not in subscribed]
+            try:
+                if added:
+                    await self._add_to_subscription(added, audio_only)
+                self._subscription_changed()
+                return
+            except (JanusError, asyncio.TimeoutError) as error:
+                if isinstance(error, JanusUnreachable):
+                    raise
+                log.info("adding to the subscription failed (%s): subscribing anew", error)
+        streams = self._streams_for(self.publishers, audio_only)
         old = self.subscriber
         if streams:
             handle = await self.janus.attach(opaque_id=self.details.opaque_id)
             pc = peer_connection(self.details.ice_servers)
             new = (handle, pc)
+            feeds: dict[str, str] = {}
             try:
-                feeds = await self._start_subscription(handle, pc, streams)
+                await self._start_subscription(handle, pc, streams, feeds)
             except BaseException:
                 await _close_subscription(new)
                 raise
-            self.subscriber, self.hearing = new, feeds
+            self.subscriber, self._subscribed_feeds, self._subscribed_audio_only = new, feeds, audio_only
+            self.owner._subscriptions_made += 1
         else:
-            self.subscriber, self.hearing = None, set()
+            self.subscriber, self._subscribed_feeds = None, {}
         if old is not None:
             await _close_subscription(old)
+        self._subscription_changed()
+
+    def _subscription_changed(self) -> None:
+        self.hearing = {feed for feed in self._subscribed_feeds.values() if feed}
+        for who in list(self.publishers):
+            self.refresh(who)
         self.owner._announce()  # tells everyone whom we hear now (their cue to repeat what we missed)
 
-    async def _start_subscription(self, handle: Handle, pc, streams: list[dict]) -> set[str]:
-        """Subscribes; returns the feeds heard, once their data can reach us (the old subscription, if any,
-        goes on until then: make before break)."""
+    async def _add_to_subscription(self, added: list[str], audio_only: bool) -> None:
+        handle, pc = self.subscriber
+        async with self._renegotiating:
+            data, jsep = await handle.message({"request": "subscribe", "streams": self._streams_for(added, audio_only)})
+            if jsep is None:
+                raise JanusError("no offer for the added streams")
+            await self._renegotiate(handle, pc, self._subscribed_feeds, data, jsep)
+
+    async def _renegotiate(self, handle: Handle, pc, feeds: dict[str, str], data: dict, jsep: dict) -> None:
+        """Janus's new offer for the subscription (streams added, or taken out as a publisher left)."""
+        self._describe_streams(feeds, data.get("streams", []))  # before the tracks arrive: they are named by mid
+        await pc.setRemoteDescription(RTCSessionDescription(jsep["sdp"], jsep["type"]))
+        await _describe(pc, await pc.createAnswer())
+        await handle.message({"request": "start"}, {"type": "answer", "sdp": pc.localDescription.sdp})
+
+    def _describe_streams(self, feeds: dict[str, str], described: list[dict]) -> None:
+        feeds.clear()
+        feeds.update({str(s.get("mid")): str(s.get("feed_id") or "") for s in described if s.get("active", True)})
+        self.video_feeds = {str(s.get("feed_id") or "") for s in described
+                            if s.get("type") == "video" and s.get("active", True)} - {""}
+
+    def _subscriber_event(self, handle: Handle, pc, feeds: dict[str, str], event: dict) -> None:
+        jsep = event.get("_jsep")
+        if not jsep or jsep.get("type") != "offer" or self._closed:
+            return
+        if self.subscriber is None or self.subscriber[1] is not pc:
+            return  # an old subscription on its way out
+
+        async def answer():
+            try:
+                async with self._renegotiating:
+                    await self._renegotiate(handle, pc, feeds, event, jsep)
+                self._subscription_changed()
+            except (JanusError, OSError, asyncio.TimeoutError) as error:
+                log.info("renegotiating the subscription failed (%s): subscribing anew", error)
+                self._subscribed_audio_only = None  # forces a new subscription
+                self.resubscribe(now=True)
+        self._tasks.append(asyncio.ensure_future(answer()))
+
+    async def _start_subscription(self, handle: Handle, pc, streams: list[dict], feeds: dict[str, str]) -> None:
+        """Subscribes; returns once the data can reach us (the old subscription, if any, goes on until then:
+        make before break). `feeds` is filled with mid -> publisher, and kept up to date."""
         owner = self.owner
         body = {"request": "join", "ptype": "subscriber", "room": self.details.room, "streams": streams,
                 "token": self.details.room_token, "use_msid": False}
@@ -719,9 +790,10 @@ class _Link:
         data, jsep = await handle.message(body)
         if jsep is None:
             raise JanusError("no offer for the subscription")
-        described = data.get("streams", [])
-        feeds = {str(s.get("mid")): str(s.get("feed_id", "")) for s in described}
-        video = {str(s.get("feed_id", "")) for s in described if s.get("type") == "video" and s.get("active", True)}
+        video_before = self.video_feeds
+        self._describe_streams(feeds, data.get("streams", []))
+        video, self.video_feeds = self.video_feeds, video_before  # ours once this subscription takes over
+        handle.on_event = lambda event: self._subscriber_event(handle, pc, feeds, event)
 
         @pc.on("track")
         def _track(track):
@@ -752,10 +824,7 @@ class _Link:
         await handle.message({"request": "start"}, {"type": "answer", "sdp": pc.localDescription.sdp})
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(opened.wait(), 5.0)
-        self.video_feeds = video - {""}
-        for who in list(self.publishers):
-            self.refresh(who)
-        return {feed for feed in feeds.values() if feed}
+        self.video_feeds = video
 
     # -- life --------------------------------------------------------------------------------------------
 
@@ -780,7 +849,8 @@ class _Link:
     async def _gather_stats(self) -> dict:
         now = time.monotonic()
         out: dict = {"at": now, "sent_video_frames": self.owner._video.sent if self.owner._video else 0,
-                     "video_sending": self.owner._video_sending, "subscribed_video": sorted(self.video_feeds)}
+                     "video_sending": self.owner._video_sending, "subscribed_video": sorted(self.video_feeds),
+                     "subscriptions": self.owner._subscriptions_made}
         sent = received = lost = 0
         rtt = None
         if self.publisher_pc is not None:

@@ -105,7 +105,8 @@ class Recorder:
     numbers: dict = field(default_factory=dict)        # participant -> decoded frame numbers
     sizes: dict = field(default_factory=dict)
     data: list = field(default_factory=list)
-    audio: dict = field(default_factory=dict)          # participant -> list of sample blocks
+    audio: dict = field(default_factory=dict)          # participant -> its last sample blocks
+    audio_blocks: dict = field(default_factory=dict)   # participant -> blocks received
     changed: threading.Condition = field(default_factory=threading.Condition)
 
     def _note(self, update) -> None:
@@ -142,7 +143,12 @@ class Recorder:
             blocks = self.audio.setdefault(participant_id, [])
             blocks.append(samples)
             del blocks[:-250]  # the last five seconds
+            self.audio_blocks[participant_id] = self.audio_blocks.get(participant_id, 0) + 1
         self._note(update)
+
+    def heard(self, participant_id) -> int:
+        """How many 20 ms blocks of this participant's audio arrived so far."""
+        return self.audio_blocks.get(participant_id, 0)
 
     def wait(self, predicate, timeout: float = 10.0, what: str = "") -> None:
         deadline = time.monotonic() + timeout

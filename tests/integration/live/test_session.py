@@ -92,7 +92,7 @@ def test_two_stations_see_and_hear_each_other_by_name(rooms, sessions, camera, f
     assert len(set(numbers)) >= 20, "the frames are the camera's, each new"
     assert hung_sees.sizes[lan.participant_id] == (640, 480), "HIGH keeps the camera's size up to 720p"
 
-    hung_sees.wait(lambda: len(hung_sees.audio.get(lan.participant_id, [])) >= 100, what="two seconds of audio")
+    hung_sees.wait(lambda: hung_sees.heard(lan.participant_id) >= 100, what="two seconds of audio")
     heard = np.concatenate(hung_sees.audio[lan.participant_id][-50:])
     assert abs(dominant_frequency(heard) - 440) < 10
 
@@ -166,8 +166,8 @@ def test_audio_only_stops_video_both_ways(rooms, sessions, camera, numbered_vide
         b_sees.wait(lambda: b.stats().get("subscribed_video") == [] and not b.stats()["video_sending"],
                     what="B neither receives nor sends video")
         received, sent = b_sees.frames[a.participant_id], b.stats()["sent_video_frames"]
-        audio = len(b_sees.audio.get(a.participant_id, []))
-        b_sees.wait(lambda: len(b_sees.audio.get(a.participant_id, [])) > audio + 50,
+        audio = b_sees.heard(a.participant_id)
+        b_sees.wait(lambda: b_sees.heard(a.participant_id) > audio + 50,
                     what="B still hears A")  # two seconds and more
         assert b_sees.frames[a.participant_id] == received
         assert b.stats()["sent_video_frames"] == sent
@@ -189,13 +189,27 @@ def test_a_third_station_joining_late_gets_everyone(rooms, sessions, camera, fee
     c, c_sees = join(sessions, rooms.details("BS C — Trạm C"))
     c_sees.wait(lambda: {a.participant_id, b.participant_id} <= set(c_sees.participants), what="C sees A and B")
     c_sees.wait(lambda: c_sees.frames.get(a.participant_id, 0) >= 10, what="A's video at C")
-    c_sees.wait(lambda: len(c_sees.audio.get(b.participant_id, [])) >= 25, what="B's audio at C")
+    c_sees.wait(lambda: c_sees.heard(b.participant_id) >= 25, what="B's audio at C")
     c_sees.wait(lambda: c_sees.participants[a.participant_id].hand, what="A's raised hand, said before C came")
     a_sees.wait(lambda: c.participant_id in a_sees.participants, what="A sees C")
     b_sees.wait(lambda: c.participant_id in b_sees.participants, what="B sees C")
     # A's video to B goes on while the subscriptions change
     before = b_sees.frames.get(a.participant_id, 0)
     b_sees.wait(lambda: b_sees.frames.get(a.participant_id, 0) > before + 10, what="A's video at B still")
+    # C was added to A's and B's subscriptions: neither made a new one (no new ICE and DTLS, no key frames
+    # asked of everyone)
+    at = a.stats()["at"]
+    c_sees.wait(lambda: c_sees.participants[a.participant_id].listening, what="A hears C")
+    a_sees.wait(lambda: a.stats()["at"] > at, what="A's stats")
+    assert a.stats()["subscriptions"] == 1
+
+    # C leaves: Janus takes its streams out of A's subscription; A's video still reaches B
+    c.leave()
+    a_sees.wait(lambda: c.participant_id not in a_sees.participants, what="C gone at A")
+    a.send(Message(VIEWER, "BS A — Trạm A", {"study": "1", "series": "2", "index": 5}))
+    b_sees.wait(lambda: any(m.type == VIEWER and m.body.get("index") == 5 for _, m in b_sees.data),
+                what="A's data at B after C left")
+    assert a.stats()["subscriptions"] == 1
 
 
 def test_a_ticket_not_in_the_room_fails_with_the_reason(rooms, sessions):
