@@ -391,8 +391,19 @@ class MainWindow(QMainWindow):
             self._first_page = False
             self.case_list_shown.emit()
 
+    def _devices_in_live(self) -> bool:
+        """The live window has the camera and microphone: a device dialog now would take them mid-session."""
+        if self.live is not None and self.live.window is not None:
+            self.statusBar().showMessage(self.tr("The camera and microphone are in use by the live consultation; "
+                                                 "leave it first."), 10000)
+            return True
+        return False
+
     def show_device_settings(self) -> None:
         from .device_settings import DeviceSettingsDialog
+
+        if self._devices_in_live():
+            return
 
         panel = self.editor.capture_panel if self.editor is not None else None
         if panel is not None:
@@ -422,6 +433,9 @@ class MainWindow(QMainWindow):
 
     def show_check(self) -> None:
         from .check_dialog import CheckDialog
+
+        if self._devices_in_live():
+            return
 
         panel = self.editor.capture_panel if self.editor is not None else None
         if panel is not None:

@@ -2100,6 +2100,10 @@ Mọi nội dung được lưu ngay trên máy này khi bạn gõ; không cần 
       <translation>Điểm Cầu</translation>
     </message>
     <message>
+      <source>The camera and microphone are in use by the live consultation; leave it first.</source>
+      <translation>Camera và micro đang dùng cho phiên hội chẩn trực tuyến; hãy rời phiên trước.</translation>
+    </message>
+    <message>
       <source>Device settings saved.</source>
       <translation>Đã lưu cài đặt thiết bị.</translation>
     </message>

@@ -92,6 +92,10 @@ def test_started_from_the_case_joined_from_the_invitation(qtbot, tmp_path, stati
         live = meo_vac.live.open_for_case(case.id)
         assert here.live_id == live.id
 
+        # The pre-session check cannot take the camera from the session (it would block here if it opened).
+        window.check_action.trigger()
+        assert window.statusBar().currentMessage().startswith("Camera và micro đang dùng cho phiên hội chẩn")
+
         # and invites Đồng Văn by its facility code.
         here.ask_facilities = lambda: "01235"
         here.invite_button.click()
