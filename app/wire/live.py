@@ -73,8 +73,10 @@ def decode(text: str | bytes) -> Message | None:
     if len(text) > MAX_MESSAGE_BYTES:
         return None
     try:
-        raw = json.loads(text)
-    except ValueError:
+        # No NaN/Infinity (not JSON, and not a number any viewer can use); RecursionError: arrays nested a
+        # thousand deep fit in 4 kB, and one participant's message must never break the others' channel.
+        raw = json.loads(text, parse_constant=_refuse)
+    except (ValueError, RecursionError):
         return None
     if not isinstance(raw, dict) or not isinstance(raw.get("type"), str) or not isinstance(raw.get("body", {}), dict):
         return None
@@ -96,9 +98,13 @@ def viewer_state(message: Message) -> ViewerState | None:
                            deid_study=str(body.get("deid_study", "")), deid_series=str(body.get("deid_series", "")),
                            deid_instance=str(body.get("deid_instance", "")),
                            seq=int(body.get("seq", 0)))
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: int(1e999) (1e999 is infinity)
         return None
 
 
 def _number(value) -> float | None:
     return None if value is None else float(value)
+
+
+def _refuse(constant: str):
+    raise ValueError(f"{constant} is not a number the live channel carries")
