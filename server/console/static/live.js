@@ -205,7 +205,8 @@ function onData(text, label) {
 function announce() {
   const audio = root.dataset.microphone === 'on' && !(publisher && publisher.isAudioMuted());
   const video = root.dataset.camera === 'on' && !(publisher && publisher.isVideoMuted());
-  send(MEDIA, {audio, video, site: details ? details.site : ''});
+  // `hears`: whose streams reach us now; a station that finds itself there repeats what we missed of it.
+  send(MEDIA, {audio, video, site: details ? details.site : '', hears: [...subscribed].map(String)});
   send(HAND, {up: handRaised});
 }
 
@@ -401,6 +402,7 @@ function attachSubscriber(streams) {
             subscriber.send({message: {request: 'start', room: details.janus.room}, jsep: answer});
             subscribing = false;
             nextSubscription();
+            setTimeout(announce, 500);  // once the new streams flow: whom we hear now
           },
           error: () => { subscribing = false; },
         });
