@@ -221,6 +221,7 @@ def test_two_stations_and_a_browser_expert_with_the_synced_viewer_and_a_consente
         assert tile_playing(page, display)["time"] > playing["time"]  # and it keeps playing
     assert sorted(page.evaluate("() => [...document.querySelectorAll('.tile:not(.mine)')].map(t => t.dataset.display)")
                   ) == sorted([HOME[0], GUEST[0]])
+    phases = {"everyone seen with video": time.monotonic() - started}
 
     # -- the synced viewer: Mèo Vạc presents its CT, Đồng Văn's viewer and the browser's follow -------------
     presenter = open_viewer(qtbot, home, runner, case.id)
@@ -241,6 +242,7 @@ def test_two_stations_and_a_browser_expert_with_the_synced_viewer_and_a_consente
                                         f" return d.instance === '{instance}' && d.window === '400/1800'; }}"),
           "the browser's viewer on the presented slice and window")
     assert HOME[0] in page.inner_text("#presenter")
+    phases["viewers following"] = time.monotonic() - started
 
     # -- recording: asked by the case's station, held until all three agreed ---------------------------------
     folder = recording.record_dir(live_hub.config, live.id)
@@ -275,6 +277,7 @@ def test_two_stations_and_a_browser_expert_with_the_synced_viewer_and_a_consente
     home_session.leave()
     home.live.end(live.id)
     page.context.close()
+    phases["ended"] = time.monotonic() - started
 
     # Each participant's recording is a DocumentReference of the case: Mèo Vạc reads them, Đồng Văn does not.
     def stored():
@@ -282,6 +285,7 @@ def test_two_stations_and_a_browser_expert_with_the_synced_viewer_and_a_consente
         return view if view["documents"] and not view["processing"] else None
     until(qtbot, stored, "the recordings post-processed and stored", timeout_s=120)
     documents = [home_api.read("DocumentReference", d) for d in stored()["documents"]]
+    phases["recordings stored"] = time.monotonic() - started
     assert len(documents) == 3
     assert all(wire.is_recording(d) and wire.recording_session(d) == live.id for d in documents)
     assert all({"reference": f"ServiceRequest/{case.id}"} in d["context"]["related"] for d in documents)
@@ -300,4 +304,5 @@ def test_two_stations_and_a_browser_expert_with_the_synced_viewer_and_a_consente
     assert all(r["joined_at"] and r["left_at"] and r["seconds"] is not None for r in rows), rows
     for api in (home_api, guest_api):
         api.close()
-    print(f"\nthree-site live consultation: {time.monotonic() - started:.1f} s")
+    print("\nthree-site live consultation, seconds from the start: "
+          + ", ".join(f"{what} {at:.1f}" for what, at in phases.items()) + f", all {time.monotonic() - started:.1f}")
