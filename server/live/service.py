@@ -244,7 +244,12 @@ def start(conn: Connection, who: Principal, config: HubConfig, request_id: str, 
         _invite(conn, who, existing, facilities, people)
         return _view(conn, existing), False
     live_id, room, secret = str(uuid.uuid4()), f"dc-{secrets.token_hex(12)}", secrets.token_hex(24)
-    title = (title or "").strip()[:200] or f"Hội chẩn trực tuyến — ca {_case_code(request.content, request_id)}"
+    title = (title or "").strip()[:200]
+    if title and _names_the_patient(conn, request, title):
+        raise FhirError(422, "invalid", "the title is shown to every site of the session (and to experts abroad): "
+                        "it may name the case by its code, never the patient by name, address or identity number",
+                        ["title"])
+    title = title or f"Hội chẩn trực tuyến — ca {_case_code(request.content, request_id)}"
     try:
         # No one is allowed in until the hub issues tickets (`allowed` = []): only tokens it adds pass.
         admin_of(config).create_room(room, secret, [])
@@ -256,6 +261,15 @@ def start(conn: Connection, who: Principal, config: HubConfig, request_id: str, 
     session = _session_row(conn, live_id)
     _invite(conn, who, session, facilities, people)
     return _view(conn, session), True
+
+
+def _names_the_patient(conn: Connection, request, text: str) -> bool:
+    """Whether `text` quotes the case's patient: name, address, CCCD, BHYT (accents, case and spacing ignored)."""
+    from ..redaction import identity_of, scrub
+
+    patient = conn.execute(select(resources.c.content).where(
+        resources.c.type == "Patient", resources.c.id == request.patient_id)).first() if request.patient_id else None
+    return scrub(text, identity_of(patient.content if patient is not None else None)) != text
 
 
 def _janus_failure(error: JanusAdminError) -> LiveError:
@@ -515,10 +529,13 @@ def attendance_rows(conn: Connection, live_id: str) -> list[dict]:
 
 # -- Janus's events --------------------------------------------------------------------------------
 
-def record_janus_events(conn: Connection, events: list) -> set[str]:
+def record_janus_events(conn: Connection, events: list, impostors: list | None = None) -> set[str]:
     """Attendance from Janus's event handler (sampleevh, grouped): the live session ids whose presence changed.
 
-    `joined` (a VideoRoom participant, its handle's opaque id naming the hub's ticket) opens a row;
+    `joined` (a VideoRoom participant, its handle's opaque id naming the hub's ticket) opens a row; one that
+    joined under another display than its ticket's (a client lying on the others' tiles) is recorded all the
+    same (it is in the room: recording's consent must count it) and added to `impostors` as (room, room secret,
+    participant, room token), for `remove_impostors` once this transaction is committed;
     `leaving`/`kicked` close it by participant id; a handle detached or a Janus session destroyed or timed
     out closes what it held; a room destroyed closes all of it."""
     changed: set[str] = set()
@@ -532,21 +549,27 @@ def record_janus_events(conn: Connection, events: list) -> set[str]:
             data = body.get("data") if isinstance(body.get("data"), dict) else {}
             what, room, participant = data.get("event"), str(data.get("room", "")), str(data.get("id", ""))
             if what == "joined" and participant:
-                changed |= _joined(conn, event, room, participant, data, now)
+                changed |= _joined(conn, event, room, participant, data, now, impostors)
             elif what in ("leaving", "kicked") and participant:
                 changed |= _close(conn, now, live_attendance.c.participant == participant, room=room)
             elif what == "destroyed" and room:
                 changed |= _close(conn, now, room=room)
         elif kind == 2 and body.get("name") == "detached" and event.get("opaque_id"):
             changed |= _close(conn, now, live_attendance.c.opaque_id == str(event["opaque_id"]))
-        elif kind == 1 and body.get("name") in ("destroyed", "timeout") and isinstance(event.get("session_id"), int):
+        elif kind == 1 and body.get("name") in ("destroyed", "timeout") and _janus_id(event.get("session_id")):
             changed |= _close(conn, now, live_attendance.c.janus_session == event["session_id"])
     return changed
 
 
-def _joined(conn: Connection, event: dict, room: str, participant: str, data: dict, now: datetime) -> set[str]:
+def _janus_id(value) -> bool:
+    """A Janus session id as Janus makes them (a positive integer a database column holds), not a forged one."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2 ** 63
+
+
+def _joined(conn: Connection, event: dict, room: str, participant: str, data: dict, now: datetime,
+            impostors: list | None = None) -> set[str]:
     opaque = str(event.get("opaque_id") or "")
-    ticket = conn.execute(select(live_tickets, live_sessions.c.room).join(
+    ticket = conn.execute(select(live_tickets, live_sessions.c.room, live_sessions.c.room_secret).join(
         live_sessions, live_sessions.c.id == live_tickets.c.session_id).where(
         live_tickets.c.opaque_id == opaque)).first() if opaque else None
     if ticket is None or ticket.room != room:
@@ -558,8 +581,39 @@ def _joined(conn: Connection, event: dict, room: str, participant: str, data: di
     session_id = event.get("session_id")
     conn.execute(insert(live_attendance).values(
         session_id=ticket.session_id, participant=participant, opaque_id=opaque, who=ticket.who, site=ticket.site,
-        display=ticket.display, janus_session=session_id if isinstance(session_id, int) else None, joined_at=now))
+        display=ticket.display, janus_session=session_id if _janus_id(session_id) else None, joined_at=now))
+    if impostors is not None and (data.get("display") not in (None, ticket.display)
+                                  or data.get("token") not in (None, ticket.room_token) or _gone(conn, ticket.who)):
+        impostors.append((room, ticket.room_secret, participant, ticket.room_token))
     return {ticket.session_id}
+
+
+def _gone(conn: Connection, who: str) -> bool:
+    """A revoked station or expert client, a disabled console account: its tickets no longer let it in (a
+    stolen station kept its Janus token, valid 12 hours, and its room token, so it could rejoin)."""
+    if who.startswith("person:"):
+        from ..console.tables import people as persons
+
+        row = conn.execute(select(persons.c.disabled_at).where(persons.c.id == who.removeprefix("person:"))).first()
+        return row is None or row.disabled_at is not None
+    row = conn.execute(select(clients.c.revoked_at).where(clients.c.id == who)).first()
+    return row is None or row.revoked_at is not None
+
+
+def remove_impostors(config: HubConfig, impostors: list) -> None:
+    """Take out of their rooms the participants that joined under another name than their ticket's (or with
+    another ticket's room token, or whose client was revoked since), and withdraw that ticket: the hub's clients join as their ticket says, so
+    only a forged client differs, and its tile would have lied to every site. Janus gone: nothing to do."""
+    if not impostors or config.janus is None:
+        return
+    admin = JanusAdmin(config.janus)
+    for room, secret, participant, room_token in impostors:
+        for request in (lambda: admin.allow(room, secret, [room_token], action="remove"),
+                        lambda: admin.kick(room, secret, participant)):
+            try:
+                request()
+            except JanusAdminError:
+                pass  # unreachable, or the room or participant already gone
 
 
 def _close(conn: Connection, now: datetime, *where, room: str = "") -> set[str]:

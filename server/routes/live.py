@@ -89,12 +89,15 @@ def live_router(hub: Hub) -> APIRouter:
             raise FhirError(413, "too-costly", "the event post is too large")
         try:
             events = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
             raise FhirError(400, "invalid", "Janus's events must be JSON") from None
+        impostors: list = []
 
         def work():
             with hub.engine.begin() as conn:
-                return service.record_janus_events(conn, events)
+                changed = service.record_janus_events(conn, events, impostors)
+            service.remove_impostors(config, impostors)  # once the attendance that names them is committed
+            return changed
         changed = await run_in_threadpool(work)
         if changed:
             await run_in_threadpool(presence_changed, hub, changed)

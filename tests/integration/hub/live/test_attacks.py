@@ -3,9 +3,11 @@ reach beyond it through Janus itself or through the hub's routes (helper H10's f
 
 import asyncio
 
+import pytest
+
 from app.live.janus import JanusError, JanusSession
 
-from .conftest import CASE, Api, Participant, case_of
+from .conftest import CASE, Api, Participant, case_of, wait_for
 
 
 def _start_and_join(api, request, **extra):
@@ -18,13 +20,13 @@ def _start_and_join(api, request, **extra):
 
 def test_a_participant_of_one_hospital_cannot_list_the_other_hospitals_rooms_on_janus(live_hub, enrolled):
     """Found: rooms were public, so VideoRoom `list` (which any holder of a Janus token may send) showed every
-    hospital's rooms, with their descriptions (the session's title, free text: a station had typed the
-    patient's name into it) and head counts, and then `listparticipants` named who was in them."""
+    hospital's rooms, with their descriptions (the session's title, free text: it could carry the patient's
+    name, see the title test below) and head counts, and then `listparticipants` named who was in them."""
     mine = enrolled(live_hub, facility="0300C", name="TTYT Hà Giang")
     theirs = enrolled(live_hub, facility="0100A", name="TTYT huyện Mèo Vạc")
     case_of(theirs)
     case_of(mine, case_id="case-mine", patient_id="pat-mine")
-    _, their_ticket = _start_and_join(Api(live_hub, theirs), CASE, title="Nguyễn Thị Lan — sốc nhiễm khuẩn?")
+    _, their_ticket = _start_and_join(Api(live_hub, theirs), CASE, title="Ca khó của Mèo Vạc: sốc nhiễm khuẩn?")
     _, my_ticket = _start_and_join(Api(live_hub, mine), "case-mine")
 
     async def scenario():
@@ -63,4 +65,125 @@ def test_a_participant_of_one_hospital_cannot_list_the_other_hospitals_rooms_on_
 
     described = JanusAdmin(live_hub.config.janus).request({"request": "list",
                                                              "admin_key": live_hub.config.janus.admin_key})
-    assert described["list"] and not any("Lan" in r["description"] for r in described["list"]), described
+    assert described["list"] and not any("Mèo Vạc" in r["description"] for r in described["list"]), described
+
+
+def test_a_participant_joining_under_another_name_than_its_ticket_is_taken_out(live_hub, enrolled):
+    """Found: Janus takes whatever display a participant joins with, and every site's tiles show it, so a
+    district station could sit in the room as "GS. Trưởng khoa — Bệnh viện Bạch Mai". The hub now takes out
+    whoever joins under another name than its ticket's and withdraws that ticket; attendance always kept the
+    ticket's name. (Renaming later through `configure` is not reported by Janus's events: see the report.)"""
+    host = enrolled(live_hub, facility="0100A", name="TTYT huyện Mèo Vạc")
+    guest = enrolled(live_hub, facility="0200B", name="Bệnh viện Cần Thơ")
+    case_of(host)
+    hosting, visiting = Api(live_hub, host), Api(live_hub, guest)
+    session, own_ticket = _start_and_join(hosting, CASE, invite={"facilities": ["0200B"]})
+    ticket = visiting("POST", f"/live/{session['id']}/join").json()
+
+    async def scenario():
+        honest, liar = Participant(own_ticket), Participant(dict(ticket, display="GS. Trưởng khoa — BV Bạch Mai"))
+        try:
+            await honest.join()
+            await liar.join()
+            kicked = await asyncio.to_thread(wait_for, lambda: [r for r in hosting(
+                "GET", f"/live/{session['id']}/attendance").json()["attendance"]
+                if r["participant"] == liar.participant and r["left_at"]], what="the impostor taken out")
+            assert kicked[0]["display"] == "Bệnh viện Cần Thơ"  # the ticket's name, never the claimed one
+            present = hosting("GET", f"/live/{session['id']}").json()["present"]
+            assert [p["participant"] for p in present] == [honest.participant]  # the honest one stays
+            again = Participant(ticket)  # the same ticket no longer lets anyone in
+            try:
+                with pytest.raises(JanusError, match="not in the allowed list"):
+                    await again.join()
+            finally:
+                await again.close()
+        finally:
+            await honest.close()
+            await liar.close()
+    asyncio.run(scenario())
+    # A fresh ticket, used as given, is let in and stays.
+    fair = visiting("POST", f"/live/{session['id']}/join").json()
+
+    async def fairly():
+        guest_now = Participant(fair)
+        try:
+            await guest_now.join()
+            await asyncio.to_thread(wait_for, lambda: any(p["participant"] == guest_now.participant for p in hosting(
+                "GET", f"/live/{session['id']}").json()["present"]), what="the guest present")
+            await asyncio.sleep(1)
+            assert any(p["participant"] == guest_now.participant
+                       for p in hosting("GET", f"/live/{session['id']}").json()["present"])
+        finally:
+            await guest_now.close()
+    asyncio.run(fairly())
+
+
+def test_forged_or_garbled_janus_events_are_answered_not_crashed_on(live_hub, enrolled):
+    """Found: with the events password, a session id past 64 bits answered 500 (the database's integer
+    overflowed) and arrays nested thousands deep answered 500 (RecursionError in the JSON parser). Events naming
+    one session's ticket in another session's room are still ignored."""
+    import json
+
+    import httpx
+
+    own = enrolled(live_hub, facility="0100A", name="TTYT huyện Mèo Vạc")
+    case_of(own)
+    api = Api(live_hub, own)
+    session, ticket = _start_and_join(api, CASE)
+    janus = live_hub.config.janus
+    url, auth = f"{live_hub.url}/live/janus-events", (janus.events_user, janus.events_password)
+    joined_elsewhere = {"type": 64, "opaque_id": ticket["janus"]["opaque_id"], "session_id": 5,
+                        "event": {"plugin": "janus.plugin.videoroom",
+                                  "data": {"event": "joined", "room": "dc-another-room", "id": "p1"}}}
+    for body, status in ((json.dumps([{"type": 1, "session_id": 10 ** 30, "event": {"name": "destroyed"}}]), 200),
+                         (json.dumps([{**joined_elsewhere, "session_id": 10 ** 30}]), 200),
+                         (json.dumps([1, "x", None, {"type": 64, "event": []}, {"type": 64}]), 200),
+                         ("[" * 100_000 + "]" * 100_000, 400), ("garbage", 400)):
+        answer = httpx.post(url, content=body, auth=auth, timeout=30)
+        assert answer.status_code == status, (body[:80], answer.status_code, answer.text[:300])
+    assert api("GET", f"/live/{session['id']}").json()["present"] == []
+
+
+def test_a_title_that_names_the_patient_is_refused(live_hub, enrolled):
+    """Found: POST /live took any `title`, and the title is on every site's screen and in every invited site's
+    and expert abroad's session list: "Nguyễn Thị Lan — sốc nhiễm khuẩn?" went to all of them. The hub now
+    refuses a title quoting the patient (name, address, identity numbers; accents and case ignored)."""
+    own = enrolled(live_hub, facility="0100A", name="TTYT huyện Mèo Vạc")
+    case_of(own)
+    api = Api(live_hub, own)
+    for title in ("Nguyễn Thị Lan — sốc nhiễm khuẩn?", "ca của NGUYEN THI  LAN"):
+        refused = api("POST", "/live", json={"request": CASE, "title": title})
+        assert refused.status_code == 422 and refused.json()["issue"][0]["expression"] == ["title"], refused.text
+    assert api("GET", "/live").json()["sessions"] == []  # nothing was started
+    fine = api("POST", "/live", json={"request": CASE, "title": "Ca 0100A-2026-0042: sốc nhiễm khuẩn hay phản vệ?"})
+    assert fine.status_code == 201 and fine.json()["title"].startswith("Ca 0100A-2026-0042")
+
+
+def test_a_revoked_station_cannot_come_back_into_the_room_with_the_ticket_it_held(live_hub, enrolled):
+    """Found: revoking a client (a stolen station) stopped its hub requests but not its live ticket: the Janus
+    token lasts 12 hours and the room token stayed in the room's list, so it could rejoin the consultation and
+    see and hear it. Janus's `joined` event now takes out a participant whose client is revoked."""
+    host = enrolled(live_hub, facility="0100A", name="TTYT huyện Mèo Vạc")
+    stolen = enrolled(live_hub, facility="0200B", name="Bệnh viện Cần Thơ")
+    case_of(host)
+    hosting = Api(live_hub, host)
+    session, _ = _start_and_join(hosting, CASE, invite={"facilities": ["0200B"]})
+    ticket = Api(live_hub, stolen)("POST", f"/live/{session['id']}/join").json()
+    live_hub.revoke(stolen.credential.client_id)
+
+    async def scenario():
+        thief = Participant(ticket)
+        try:
+            await thief.join()
+            await asyncio.to_thread(wait_for, lambda: [r for r in hosting(
+                "GET", f"/live/{session['id']}/attendance").json()["attendance"]
+                if r["participant"] == thief.participant and r["left_at"]], what="the revoked station taken out")
+            again = Participant(ticket)
+            try:
+                with pytest.raises(JanusError, match="not in the allowed list"):
+                    await again.join()
+            finally:
+                await again.close()
+        finally:
+            await thief.close()
+    asyncio.run(scenario())

@@ -106,7 +106,8 @@ def mjr(folder: Path) -> dict[str, int]:
 
 
 def janus_records(hub, room: str) -> bool:
-    rooms = JanusAdmin(hub.config.janus).request({"request": "list"}).get("list", [])
+    rooms = JanusAdmin(hub.config.janus).request({"request": "list", "admin_key": hub.config.janus.admin_key})
+    rooms = rooms.get("list", [])  # the rooms are private: only the admin key lists them
     return next(r for r in rooms if r["room"] == room).get("record", False)
 
 
