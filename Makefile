@@ -51,6 +51,7 @@ soak: setup-test
 
 screenshots: setup
 	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) tools/screenshots.py docs/screenshots
+	xvfb-run -a -s "-screen 0 1700x800x24" $(PY) tools/screenshot_live_viewer.py docs/screenshots
 
 bench: setup-test
 	$(PY) bench/startup.py
@@ -63,6 +64,8 @@ bench: setup-test
 	$(PY) bench/loop.py
 	$(PY) bench/inbox_page.py
 	$(PY) bench/hub_load.py
+	$(PY) bench/live.py
+	$(PY) bench/live_scale.py
 	$(PY) bench/audio.py
 
 setup: $(STAMPS)/system-run $(STAMPS)/venv $(STAMPS)/npm translations $(LOOPBACK_SHIM)
