@@ -194,3 +194,28 @@ def test_the_page_speaks_the_person_s_language_and_the_inbox_lists_open_sessions
         assert banners.status_code == 200 and f'href="/console/live/{live_id}"' in banners.text
     elsewhere = browser("phoi.bachmai", specialty="respiratory")
     assert "/console/live/" not in elsewhere.get("/console/live/banners").text
+
+
+def test_every_live_call_refuses_a_person_without_the_routing_and_every_post_needs_the_csrf_token(
+        hub, station_client, browser):
+    """Helper H10's sweep of the console's live calls the other tests leave out: leave, consent, recording, end,
+    invitations; the session stays as it was."""
+    case = submit(station_client, make_case(), "0100A")
+    starter = browser("tim.bachmai")
+    live_id = started(starter, case.id)
+    other = browser("phoi.bachmai", specialty="respiratory")
+    token = {"X-CSRF-Token": other.csrf}
+    calls = [("leave", {}), ("consent", {"json": {"recording": True}}), ("recording", {"json": {"on": True}})]
+    for action, body in calls:
+        answer = other.http.post(f"/console/live/{live_id}/{action}", headers=token, **body)
+        assert answer.status_code == 403 and answer.json()["code"] == "not-invited", (action, answer.text[:300])
+        bare = other.http.post(f"/console/live/{live_id}/{action}", **body)
+        assert bare.status_code == 403 and "not-invited" not in bare.text, (action, bare.text[:300])  # CSRF first
+    ended = other.http.post(f"/console/live/{live_id}/end", headers=token)
+    assert ended.status_code == 403 and "room_token" not in ended.text
+    invited = other.http.post(f"/console/live/{live_id}/invitations", headers=token, data={"facilities": "0300C"})
+    assert invited.status_code == 403
+    for action in ("end", "invitations", "join", "leave"):
+        assert starter.http.post(f"/console/live/{live_id}/{action}", data={"facilities": "0300C"}).status_code == 403
+    state = starter.get(f"/console/live/{live_id}/state").json()
+    assert state["state"] == "open" and state["invited"]["facilities"] == [] and state["recording"]["state"] == "off"
