@@ -56,7 +56,13 @@ class JanusAdmin:
         return data
 
     def create_room(self, room: str, secret: str, allowed: list[str], description: str = "",
-                    publishers: int = 16, bitrate: int = 1_000_000, record_dir: str = "") -> dict:
+                    publishers: int = 16, bitrate: int = 1_000_000, record_dir: str = "",
+                    require_pvtid: bool = False) -> dict:
+        """`require_pvtid`: a subscription must name the private id of a participant in the room. VideoRoom checks
+        the `allowed` tokens on a publisher's join only: without it, anyone with a Janus token (every participant
+        of every session) who knows a room's id and a publisher's id subscribes to its audio and video. The hub's
+        rooms need it (the station and the browser subscribe as the participant they joined as); the cascade's
+        receive-only subscribers (bench/live_scale.py) go without."""
         # Private: VideoRoom's `list` answers any holder of a Janus token (every participant of every session
         # on this Janus), and a public room would show its id, its description and how many are in it to the
         # other hospitals' participants, who could then list its participants' names. The description is
@@ -68,6 +74,8 @@ class JanusAdmin:
                 "audio_level_average": 40, "lock_record": True, "permanent": False}
         if record_dir:
             body["rec_dir"] = record_dir
+        if require_pvtid:
+            body["require_pvtid"] = True
         return self.request(body)
 
     def allow(self, room: str, secret: str, tokens: list[str], action: str = "add") -> dict:

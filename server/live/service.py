@@ -252,7 +252,7 @@ def start(conn: Connection, who: Principal, config: HubConfig, request_id: str, 
     title = title or f"Hội chẩn trực tuyến — ca {_case_code(request.content, request_id)}"
     try:
         # No one is allowed in until the hub issues tickets (`allowed` = []): only tokens it adds pass.
-        admin_of(config).create_room(room, secret, [])
+        admin_of(config).create_room(room, secret, [], require_pvtid=True)
     except JanusAdminError as error:
         raise _janus_failure(error) from None
     conn.execute(insert(live_sessions).values(id=live_id, request_id=request_id, facility=request.facility, room=room,
@@ -445,7 +445,7 @@ def _recreate_room(conn: Connection, admin: JanusAdmin, session, tokens: list[st
     """The room is gone from Janus (a restart): make it again with the tickets already issued."""
     issued = list(conn.execute(select(live_tickets.c.room_token).where(live_tickets.c.session_id == session.id))
                   .scalars())
-    admin.create_room(session.room, session.room_secret, issued + tokens)
+    admin.create_room(session.room, session.room_secret, issued + tokens, require_pvtid=True)
 
 
 def room_of(conn: Connection, live_id: str) -> tuple[str, str] | None:

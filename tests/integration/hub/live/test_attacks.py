@@ -187,3 +187,42 @@ def test_a_revoked_station_cannot_come_back_into_the_room_with_the_ticket_it_hel
         finally:
             await thief.close()
     asyncio.run(scenario())
+
+
+def test_a_ticket_for_one_room_cannot_subscribe_to_another_rooms_video(live_hub, enrolled):
+    """Found: VideoRoom checks the room's `allowed` tokens when a participant joins as a publisher, never when
+    one subscribes. Anyone with a Janus token (each ticket of each session carries one, valid 12 hours) who knew a
+    room's id and a publisher's id (listed by `list` and `listparticipants` until the rooms were made private;
+    still known to whoever once sat in the room) received that hospital's audio and video. The hub's rooms now
+    require a subscription to name the private id of a participant in the room (`require_pvtid`)."""
+    from .test_recording import Publisher
+
+    theirs = enrolled(live_hub, facility="0100A", name="TTYT huyện Mèo Vạc")
+    mine = enrolled(live_hub, facility="0300C", name="TTYT Hà Giang")
+    case_of(theirs)
+    case_of(mine, case_id="case-mine", patient_id="pat-mine")
+    _, their_ticket = _start_and_join(Api(live_hub, theirs), CASE)
+    _, my_ticket = _start_and_join(Api(live_hub, mine), "case-mine")
+    room = their_ticket["janus"]["room"]
+
+    async def scenario():
+        them, me = Publisher(their_ticket), Participant(my_ticket)
+        session = None
+        try:
+            await them.join()
+            await them.publish()
+            await them.more_frames(15)
+            joined = await me.join()  # in my own room: a private id of my own, for my own room only
+            session = await JanusSession(my_ticket["janus"]["url"], my_ticket["janus"]["token"]).create()
+            for extra in ({}, {"token": my_ticket["janus"]["room_token"]}, {"private_id": joined["private_id"]},
+                          {"private_id": 1}):
+                handle = await session.attach("janus.plugin.videoroom")
+                with pytest.raises(JanusError, match="private_id|Unauthorized|unauthorized"):
+                    await handle.message({"request": "join", "ptype": "subscriber", "room": room,
+                                          "streams": [{"feed": them.participant}], **extra})
+        finally:
+            await them.close()
+            await me.close()
+            if session is not None:
+                await session.destroy()
+    asyncio.run(scenario())
