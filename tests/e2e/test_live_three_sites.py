@@ -156,6 +156,17 @@ def shown_instance(viewer) -> str:
     return viewer.current.images[viewer.index].info["sop_instance_uid"]
 
 
+def more_frames(heard: Heard, display: str, count: int, sessions) -> None:
+    """`count` more frames of `display`'s video decoded (media still flowing); what each side had, if not."""
+    who = heard.by_display(display).id
+    target = heard.frames[who] + count
+    try:
+        heard.wait(lambda: heard.frames[who] >= target, 20, f"{count} more frames of {display}")
+    except AssertionError as failed:
+        seen = {p.display: heard.frames.get(p.id, 0) for p in heard.participants.values()}
+        raise AssertionError(f"{failed}; frames so far {seen}; the sessions' stats {[s.stats() for s in sessions]}")
+
+
 def janus_records(hub, room: str) -> bool:
     """Janus's own record flag for the room (asked with the admin key: the hub's rooms are private)."""
     rooms = JanusAdmin(hub.config.janus).request({"request": "list", "admin_key": hub.config.janus.admin_key})
@@ -255,8 +266,7 @@ def test_two_stations_and_a_browser_expert_with_the_synced_viewer_and_a_consente
     page.wait_for_selector("#consent:not([hidden])", timeout=15_000)
     assert page.get_attribute("#live", "data-recording") == "waiting"
     # Media flowed all along, and nothing was written.
-    count = home_heard.frames[home_heard.by_display(GUEST[0]).id]
-    home_heard.wait(lambda: home_heard.frames[home_heard.by_display(GUEST[0]).id] >= count + 30, 20, "more frames")
+    more_frames(home_heard, GUEST[0], 30, (home_session, guest_session))
     assert mjr(folder) == {} and not janus_records(live_hub, home_details.room)
     page.click("#agree")
     page.wait_for_selector("#live[data-recording=on]", timeout=15_000)
@@ -264,8 +274,7 @@ def test_two_stations_and_a_browser_expert_with_the_synced_viewer_and_a_consente
                                                                                          home_details.room)
     until(qtbot, lambda: len([n for n, size in mjr(folder).items() if size > 0]) >= 4,
           "the recording's files: video of each station, the browser's audio and video")
-    count = home_heard.frames[home_heard.by_display(GUEST[0]).id]
-    home_heard.wait(lambda: home_heard.frames[home_heard.by_display(GUEST[0]).id] >= count + 45, 20, "more frames")
+    more_frames(home_heard, GUEST[0], 45, (home_session, guest_session))
 
     # -- the end: the expert leaves, Đồng Văn leaves, Mèo Vạc ends -------------------------------------------
     page.click("#leave")
