@@ -31,8 +31,7 @@ from app.ui.runner import TaskRunner
 from app.ui.viewer_sync import ViewerSync
 from app.wire import consultation as wire
 from server.live import recording
-from server.live.janus_admin import JanusAdmin
-from tests.integration.hub.live.test_recording import mjr
+from tests.integration.hub.live.test_recording import janus_records, mjr
 from tests.integration.live.conftest import Recorder, numbered_video  # noqa: F401 (a fixture)
 from tests.support.browser import WEBRTC_ARGS, chromium, signed_in_page
 from tests.support.cases import submitted_case
@@ -165,12 +164,6 @@ def more_frames(heard: Heard, display: str, count: int, sessions) -> None:
     except AssertionError as failed:
         seen = {p.display: heard.frames.get(p.id, 0) for p in heard.participants.values()}
         raise AssertionError(f"{failed}; frames so far {seen}; the sessions' stats {[s.stats() for s in sessions]}")
-
-
-def janus_records(hub, room: str) -> bool:
-    """Janus's own record flag for the room (asked with the admin key: the hub's rooms are private)."""
-    rooms = JanusAdmin(hub.config.janus).request({"request": "list", "admin_key": hub.config.janus.admin_key})
-    return next(r for r in rooms.get("list", []) if r["room"] == room).get("record", False)
 
 
 def hub_get(client: HubClient, path: str) -> httpx.Response:
