@@ -535,7 +535,9 @@ def record_janus_events(conn: Connection, events: list, impostors: list | None =
     `joined` (a VideoRoom participant, its handle's opaque id naming the hub's ticket) opens a row; one that
     joined under another display than its ticket's (a client lying on the others' tiles) is recorded all the
     same (it is in the room: recording's consent must count it) and added to `impostors` as (room, room secret,
-    participant, room token), for `remove_impostors` once this transaction is committed;
+    participant, room token), for `remove_impostors` once this transaction is committed; so is one that
+    `configure`d (Janus lets a participant rename itself there, and its event does not say to what: Janus's
+    participant list is asked, after the commit);
     `leaving`/`kicked` close it by participant id; a handle detached or a Janus session destroyed or timed
     out closes what it held; a room destroyed closes all of it."""
     changed: set[str] = set()
@@ -550,6 +552,8 @@ def record_janus_events(conn: Connection, events: list, impostors: list | None =
             what, room, participant = data.get("event"), str(data.get("room", "")), str(data.get("id", ""))
             if what == "joined" and participant:
                 changed |= _joined(conn, event, room, participant, data, now, impostors)
+            elif what in ("configured", "published") and participant and impostors is not None:
+                _check_name(conn, room, participant, impostors)
             elif what in ("leaving", "kicked") and participant:
                 changed |= _close(conn, now, live_attendance.c.participant == participant, room=room)
             elif what == "destroyed" and room:
@@ -600,6 +604,18 @@ def _gone(conn: Connection, who: str) -> bool:
     return row is None or row.revoked_at is not None
 
 
+def _check_name(conn: Connection, room: str, participant: str, impostors: list) -> None:
+    """Participant `participant`, in the room by the hub's ticket, is to keep its ticket's name: checked with
+    Janus once this transaction is committed (`remove_impostors`)."""
+    row = conn.execute(select(live_tickets.c.room_token, live_tickets.c.display, live_sessions.c.room_secret).join(
+        live_attendance, live_attendance.c.opaque_id == live_tickets.c.opaque_id).join(
+        live_sessions, live_sessions.c.id == live_tickets.c.session_id).where(
+        live_attendance.c.participant == participant, live_attendance.c.left_at.is_(None),
+        live_sessions.c.room == room)).first()
+    if row is not None:
+        impostors.append((room, row.room_secret, participant, row.room_token, row.display))
+
+
 def remove_impostors(config: HubConfig, impostors: list) -> None:
     """Take out of their rooms the participants that joined under another name than their ticket's (or with
     another ticket's room token, or whose client was revoked since), and withdraw that ticket: the hub's clients join as their ticket says, so
@@ -607,7 +623,16 @@ def remove_impostors(config: HubConfig, impostors: list) -> None:
     if not impostors or config.janus is None:
         return
     admin = JanusAdmin(config.janus)
-    for room, secret, participant, room_token in impostors:
+    names: dict[str, dict[str, str]] = {}  # room -> participant -> display, as Janus has them now
+    for room, secret, participant, room_token, *expected in impostors:
+        if expected:  # a configure: only when Janus now shows another name than the ticket's
+            if room not in names:
+                try:
+                    names[room] = {str(p.get("id")): p.get("display") for p in admin.participants(room)}
+                except JanusAdminError:
+                    names[room] = {}
+            if names[room].get(participant, expected[0]) in (None, expected[0]):
+                continue
         for request in (lambda: admin.allow(room, secret, [room_token], action="remove"),
                         lambda: admin.kick(room, secret, participant)):
             try:

@@ -226,3 +226,33 @@ def test_a_ticket_for_one_room_cannot_subscribe_to_another_rooms_video(live_hub,
             if session is not None:
                 await session.destroy()
     asyncio.run(scenario())
+
+
+def test_a_participant_renaming_itself_once_in_the_room_is_taken_out(live_hub, enrolled):
+    """Found: after joining under its ticket's name, a participant could rename itself with VideoRoom's
+    `configure` {"display": ...}; Janus tells the other participants (the tiles follow) but its event to the hub
+    does not carry the name. The hub now asks Janus after each `configured` and takes out a renamed participant;
+    a configure that keeps the name (mute, publish) is left alone."""
+    host = enrolled(live_hub, facility="0100A", name="TTYT huyện Mèo Vạc")
+    guest = enrolled(live_hub, facility="0200B", name="Bệnh viện Cần Thơ")
+    case_of(host)
+    hosting, visiting = Api(live_hub, host), Api(live_hub, guest)
+    session, _ = _start_and_join(hosting, CASE, invite={"facilities": ["0200B"]})
+    ticket = visiting("POST", f"/live/{session['id']}/join").json()
+
+    def open_rows():
+        return [r for r in hosting("GET", f"/live/{session['id']}/attendance").json()["attendance"] if not r["left_at"]]
+
+    async def scenario():
+        guest_now = Participant(ticket)
+        try:
+            await guest_now.join()
+            await asyncio.to_thread(wait_for, open_rows, what="the guest present")
+            await guest_now.handle.message({"request": "configure", "display": ticket["display"]})  # same name
+            await asyncio.sleep(1.5)
+            assert [r["participant"] for r in await asyncio.to_thread(open_rows)] == [guest_now.participant]
+            await guest_now.handle.message({"request": "configure", "display": "GS. Trưởng khoa — BV Bạch Mai"})
+            await asyncio.to_thread(wait_for, lambda: not open_rows(), what="the renamed guest taken out")
+        finally:
+            await guest_now.close()
+    asyncio.run(scenario())
