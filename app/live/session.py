@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 import httpx
 from aiortc import RTCSessionDescription
 
-from app.wire.live import HAND, Message, decode, encode
+from app.wire.live import HAND, PRESENTING, Message, decode, encode
 
 from .details import JoinDetails
 from .janus import Handle, JanusError, JanusSession, JanusUnreachable
@@ -52,10 +52,16 @@ CONNECTING, JOINED, RECONNECTING, LEFT, FAILED = "connecting", "joined", "reconn
 STATE_EVERY_S = 5.0        # the MEDIA/HAND repeat, for those who joined since
 CAMERA_SILENT_S = 3.0      # no frame for this long: the camera is gone (unplugged, stalled), say video off
 RESUBSCRIBE_DELAY_S = 0.2  # publishers arriving together make one new subscription, not several
+TALK_GAP_S = 3.0           # a pause in speech shorter than this is the same turn
+LOW_VIDEO_FEEDS = 2        # whose video a LOW station receives: 2 x 750 kbit/s is what a 1 Mbit/s line can take
 
 
 class Quality(Enum):
     """What this station sends and receives.
+
+    LOW also receives the video of only LOW_VIDEO_FEEDS participants (the presenter, then who talks or talked
+    last); the others' video streams are paused on our subscription (Janus does not send them) and resumed
+    when they speak or the quality goes back to HIGH.
 
     AUDIO_ONLY sends no video at all (no still either: a VP8 still is a key frame of 20-50 KB every few
     seconds, which a 1 Mbit/s link feels, while the case is on the shared DICOM viewer and the name tile
@@ -89,6 +95,7 @@ class Participant:
     hand: bool = False
     muted: bool = False
     listening: bool = False   # our data reaches it now (it said so): the cue to send it what it missed
+    video_paused: bool = False  # it sends video but we do not receive it, to save our bandwidth (Quality.LOW)
 
 
 class LiveListener(Protocol):
@@ -167,6 +174,7 @@ class LiveSession:
         self._announced_video: dict[str, bool] = {}   # what each participant last said of its camera
         self._recent: dict[tuple, float] = {}
         self._stale: tuple | None = None               # (url, token, id) of a Janus session lost, to end
+        self._presenter = ""                           # the participant presenting now (PRESENTING), if any
 
     # -- public, any thread ----------------------------------------------------------------------
 
@@ -226,7 +234,8 @@ class LiveSession:
 
     def stats(self) -> dict:
         """Refreshed every second: sent_kbps, received_kbps, rtt_s, packets_lost, sent_video_frames,
-        video_sending, subscribed_video (ids), received_fps ({id: fps}), subscriptions (made so far)."""
+        video_sending, subscribed_video (ids), paused_video (ids: subscribed, not sent to us in LOW),
+        received_fps ({id: fps}), subscriptions (made so far)."""
         return dict(self._stats)
 
     # -- device threads ----------------------------------------------------------------------------
@@ -433,6 +442,8 @@ class LiveSession:
             link.resubscribe()
             for who in list(link.publishers):
                 link.refresh(who)
+        else:
+            link.choose_video()
         self._announce()
 
     def _received(self, participant_id: str, text) -> None:
@@ -451,7 +462,10 @@ class LiveSession:
         if participant_id:
             body = message.body
             if message.type == MEDIA:
-                self._announced_video[participant_id] = bool(body.get("video", False))
+                video = bool(body.get("video", False))
+                if self._link is not None and self._announced_video.get(participant_id) != video:
+                    self._link.choose_video()  # a camera off leaves its place to another's
+                self._announced_video[participant_id] = video
                 # "hears": whom it receives now. A client that does not say (a browser) is taken to hear us
                 # from its first word on: better one state sent early than none.
                 hears = body.get("hears")
@@ -467,6 +481,12 @@ class LiveSession:
                         self._announce()  # what it missed of our state
             elif message.type == HAND:
                 self._update(participant_id, hand=bool(body.get("up", False)))
+            elif message.type == PRESENTING:
+                presenter = str(body.get("presenter") or "")
+                self._presenter = next((p.id for p in self._participants.values()
+                                        if presenter and p.display == presenter), "")
+                if self._link is not None:
+                    self._link.choose_video()
         self._tell("on_data", participant_id, message)
 
 
@@ -481,7 +501,13 @@ class _Link:
         self.channel = None
         self.subscriber: tuple[Handle, object] | None = None
         self.publishers: dict[str, dict] = {}       # Janus's publisher entries, by id
-        self.video_feeds: set[str] = set()          # publishers whose video we receive now
+        self.video_feeds: set[str] = set()          # publishers whose video we subscribe to now
+        self.video_mids: dict[str, str] = {}        # mid -> publisher, the video streams of that subscription
+        self.paused: dict[str, str] = {}            # video mids we asked Janus not to send (mid -> publisher)
+        self.spoke: dict[str, float] = {}           # publisher -> when its present (or last) turn to talk began
+        self._stopped: dict[str, float] = {}        # publisher -> when it last stopped talking
+        self._choice_task: asyncio.Task | None = None
+        self._choice_wanted = False
         self.hearing: set[str] = set()              # publishers whose streams and data reach us now
         self.lost: asyncio.Future | None = None
         self._resubscribe_task: asyncio.Task | None = None
@@ -602,7 +628,9 @@ class _Link:
         if kind in ("talking", "stopped-talking"):
             who = str(event.get("id", ""))
             if who in owner._participants:
+                self.talked(who, kind == "talking")
                 owner._update(who, talking=kind == "talking")
+                self.choose_video()
             return
         for entry in event.get("publishers", []) or []:
             self._publisher_seen(entry)
@@ -622,6 +650,8 @@ class _Link:
             if who in self.publishers:
                 del self.publishers[who]
                 self.video_feeds.discard(who)
+                self.spoke.pop(who, None)
+                self._stopped.pop(who, None)
                 owner._gone(who)
                 self.resubscribe()
 
@@ -632,8 +662,11 @@ class _Link:
         self.publishers[who] = entry
         display = str(entry.get("display", ""))
         known = self.owner._participants.get(who)
+        talking = bool(entry.get("talking", False))
+        if talking and who not in self.spoke:
+            self.talked(who, True)
         self.owner._update(who, display=display, site=(known.site if known and known.site else _site_of(display)),
-                           talking=bool(entry.get("talking", False)))
+                           talking=talking)
         self.refresh(who)
 
     def refresh(self, who: str) -> None:
@@ -644,7 +677,9 @@ class _Link:
         streams = [s for s in entry.get("streams", []) if not s.get("disabled")]
         video = (any(s.get("type") == "video" for s in streams) and self.owner._announced_video.get(who, True)
                  and self.owner.quality is not Quality.AUDIO_ONLY)
-        self.owner._update(who, has_audio=any(s.get("type") == "audio" for s in streams), has_video=video)
+        paused = video and who in self.paused_feeds()
+        self.owner._update(who, has_audio=any(s.get("type") == "audio" for s in streams),
+                           has_video=video and not paused, video_paused=paused)
 
     def _lose(self, why: str, ended: str = "") -> None:
         if self._closed:  # our own hang-up coming back
@@ -730,6 +765,7 @@ class _Link:
             self.owner._subscriptions_made += 1
         else:
             self.subscriber, self._subscribed_feeds = None, {}
+            self.video_feeds, self.video_mids, self.paused = set(), {}, {}
         if old is not None:
             await _close_subscription(old)
         self._subscription_changed()
@@ -739,6 +775,78 @@ class _Link:
         for who in list(self.publishers):
             self.refresh(who)
         self.owner._announce()  # tells everyone whom we hear now (their cue to repeat what we missed)
+        self.choose_video()     # streams just added come unpaused
+
+    def talked(self, who: str, talking: bool) -> None:
+        """Notes when `who` started or stopped talking. Janus repeats its events, and a voice dips under the
+        room's threshold between sentences: a start within TALK_GAP_S of a stop goes on with the same turn,
+        so the order of speakers (and the video a LOW station receives) does not flap."""
+        now, known = time.monotonic(), self.owner._participants.get(who)
+        was_talking = known is not None and known.talking
+        if talking and not was_talking:
+            if now - self._stopped.get(who, -TALK_GAP_S) >= TALK_GAP_S or who not in self.spoke:
+                self.spoke[who] = now
+        elif not talking and was_talking:
+            self._stopped[who] = now
+
+    def paused_feeds(self) -> set[str]:
+        return {who for mid, who in self.paused.items() if self.video_mids.get(mid) == who}
+
+    def _video_wanted(self) -> set[str]:
+        """Whose video we receive: everyone's, except in LOW: the presenter, then who talks now (the latest
+        to start first), then who talked last, then who came first; those without a camera on give way."""
+        feeds = list(dict.fromkeys(self.video_mids.values()))
+        if self.owner.quality is not Quality.LOW:
+            return set(feeds)
+        owner, order = self.owner, {who: i for i, who in enumerate(self.publishers)}
+
+        def rank(who: str):
+            known = owner._participants.get(who)
+            talking = known is not None and known.talking
+            last = self.spoke.get(who, 0.0) if talking else self._stopped.get(who, self.spoke.get(who, 0.0))
+            return (not owner._announced_video.get(who, True), who != owner._presenter, not talking, -last,
+                    order.get(who, 1 << 30))
+        return set(sorted(feeds, key=rank)[:LOW_VIDEO_FEEDS])
+
+    def choose_video(self) -> None:
+        """Pauses or resumes video streams on our subscription as _video_wanted says (no renegotiation:
+        Janus only stops relaying them)."""
+        if self._closed:
+            return
+        self._choice_wanted = True
+        if self._choice_task is None or self._choice_task.done():
+            self._choice_task = asyncio.ensure_future(self._choose_video())  # cancelled by close()
+
+    async def _choose_video(self) -> None:
+        while self._choice_wanted and not self._closed:
+            self._choice_wanted = False
+            try:
+                async with self._renegotiating:  # the mids are those of the subscription we have
+                    if self.subscriber is None:
+                        return
+                    wanted = self._video_wanted()
+                    changes = [{"mid": mid, "send": who in wanted} for mid, who in self.video_mids.items()
+                               if (who in wanted) == (self.paused.get(mid) == who)]
+                    if not changes:
+                        continue
+                    subscriber = handle, pc = self.subscriber
+                    data, jsep = await handle.message({"request": "configure", "streams": changes})
+                    if self.subscriber is not subscriber:  # replaced meanwhile: the new one chooses anew
+                        continue
+                    for change in changes:
+                        if change["send"]:
+                            self.paused.pop(change["mid"], None)
+                        else:
+                            self.paused[change["mid"]] = self.video_mids[change["mid"]]
+                    if jsep is not None and jsep.get("type") == "offer":
+                        await self._renegotiate(handle, pc, self._subscribed_feeds, data, jsep)
+                for who in list(self.publishers):
+                    self.refresh(who)
+            except (JanusError, OSError, asyncio.TimeoutError) as error:
+                if isinstance(error, JanusUnreachable):
+                    self._lose(str(error))
+                    return
+                log.info("pausing or resuming video failed: %s", error)  # tried again at the next change
 
     async def _add_to_subscription(self, added: list[str], audio_only: bool) -> None:
         handle, pc = self.subscriber
@@ -758,8 +866,9 @@ class _Link:
     def _describe_streams(self, feeds: dict[str, str], described: list[dict]) -> None:
         feeds.clear()
         feeds.update({str(s.get("mid")): str(s.get("feed_id") or "") for s in described if s.get("active", True)})
-        self.video_feeds = {str(s.get("feed_id") or "") for s in described
-                            if s.get("type") == "video" and s.get("active", True)} - {""}
+        self.video_mids = {str(s.get("mid")): str(s.get("feed_id") or "") for s in described
+                           if s.get("type") == "video" and s.get("active", True) and s.get("feed_id")}
+        self.video_feeds = set(self.video_mids.values())
 
     def _subscriber_event(self, handle: Handle, pc, feeds: dict[str, str], event: dict) -> None:
         jsep = event.get("_jsep")
@@ -790,9 +899,10 @@ class _Link:
         data, jsep = await handle.message(body)
         if jsep is None:
             raise JanusError("no offer for the subscription")
-        video_before = self.video_feeds
+        video_before = self.video_feeds, self.video_mids
         self._describe_streams(feeds, data.get("streams", []))
-        video, self.video_feeds = self.video_feeds, video_before  # ours once this subscription takes over
+        # ours once this subscription takes over
+        video, (self.video_feeds, self.video_mids) = (self.video_feeds, self.video_mids), video_before
         handle.on_event = lambda event: self._subscriber_event(handle, pc, feeds, event)
 
         @pc.on("track")
@@ -824,7 +934,8 @@ class _Link:
         await handle.message({"request": "start"}, {"type": "answer", "sdp": pc.localDescription.sdp})
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(opened.wait(), 5.0)
-        self.video_feeds = video
+        self.video_feeds, self.video_mids = video
+        self.paused = {}  # a new subscription sends every stream
 
     # -- life --------------------------------------------------------------------------------------------
 
@@ -850,6 +961,7 @@ class _Link:
         now = time.monotonic()
         out: dict = {"at": now, "sent_video_frames": self.owner._video.sent if self.owner._video else 0,
                      "video_sending": self.owner._video_sending, "subscribed_video": sorted(self.video_feeds),
+                     "paused_video": sorted(self.paused_feeds()),
                      "subscriptions": self.owner._subscriptions_made}
         sent = received = lost = 0
         rtt = None
@@ -894,7 +1006,7 @@ class _Link:
         if self._closed:
             return
         self._closed = True
-        tasks = [t for t in [*self._tasks, self._resubscribe_task] if t is not None]
+        tasks = [t for t in [*self._tasks, self._resubscribe_task, self._choice_task] if t is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -56,6 +56,7 @@ class ParticipantTile(QWidget):
         self.talking = False
         self.hand = False
         self.muted = False
+        self.video_paused = False  # it sends video, which this station does not receive (low bandwidth)
         self.note = ""          # said over the tile (the self view: "camera off")
         self.frames_shown = 0   # distinct frames painted
         self._frame = None      # the numpy frame the image wraps (kept alive with it)
@@ -74,6 +75,7 @@ class ParticipantTile(QWidget):
         self.talking = bool(getattr(participant, "talking", False))
         self.hand = bool(getattr(participant, "hand", False))
         self.muted = bool(getattr(participant, "muted", False))
+        self.video_paused = bool(getattr(participant, "video_paused", False))
         if not self.has_video:
             self._frame = self._image = None
         self.setToolTip(f"{self.name}\n{self.site}" if self.site else self.name)
@@ -113,10 +115,12 @@ class ParticipantTile(QWidget):
                 self.frame_painted.emit()
         else:
             self._paint_initials(painter, rect)
-        if self.note:
+        note = self.note or (self.tr("Video paused to save bandwidth")
+                             if self.video_paused and self._image is None else "")
+        if note:
             painter.setPen(Qt.GlobalColor.white)
             painter.drawText(rect.adjusted(8, 8, -8, -8), Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter
-                             | Qt.TextFlag.TextWordWrap, self.note)
+                             | Qt.TextFlag.TextWordWrap, note)
         self._paint_caption(painter, rect)
         self._paint_badges(painter, rect)
         if self.talking:

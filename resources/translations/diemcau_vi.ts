@@ -1820,6 +1820,13 @@ Bạn đã kiểm tra chưa?</translation>
     </message>
   </context>
   <context>
+    <name>ParticipantTile</name>
+    <message>
+      <source>Video paused to save bandwidth</source>
+      <translation>Tạm dừng hình để tiết kiệm băng thông</translation>
+    </message>
+  </context>
+  <context>
     <name>LiveWindow</name>
     <message>
       <source>Case %1</source>
