@@ -95,6 +95,8 @@ def sessions():
     yield started
     for session in started:
         session.leave()
+    for session in started:
+        assert session._thread is None or not session._thread.is_alive(), "a live session's thread outlived it"
 
 
 class Heard(Recorder):
