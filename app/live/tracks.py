@@ -1,12 +1,13 @@
 """What a station sends: its camera's frames and its microphone's blocks as aiortc tracks.
 
 The capture devices run in threads of their own (app.media); they hand each frame or block to a
-listener that only stores it, and the track takes the latest when the encoder asks. A camera slower
-than the quality's rate sends each frame once; a faster one is sampled. A paused track (camera off,
+listener that stores it. The camera's listener also wakes the video track, which hands the frame to the
+encoder at once; a camera faster than the quality's rate is sampled evenly. A paused track (camera off,
 camera lost, audio only) sends nothing at all: aiortc's sender simply waits, so no bytes go out.
 """
 
 import asyncio
+import contextlib
 import fractions
 import threading
 import time
@@ -39,25 +40,75 @@ class VideoSource:
         self.sent = 0
         self.last_frame_at = 0.0         # time.monotonic() of the camera's latest frame
         self.latest = None               # app.media.camera.Frame, set from the camera's thread
+        self.interval: float | None = None   # the camera's period, smoothed (to drop frames evenly)
+        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = []
+        self._lock = threading.Lock()
 
     def push(self, frame) -> None:
-        """From the camera's thread: keep only the latest."""
+        """From the camera's thread: keep only the latest, and wake the tracks waiting for it."""
+        previous = self.latest
+        if previous is not None and 0 < frame.captured_at - previous.captured_at < 1.0:
+            gap = frame.captured_at - previous.captured_at
+            self.interval = gap if self.interval is None else self.interval + (gap - self.interval) / 8
         self.latest = frame
         self.last_frame_at = time.monotonic()
+        self.wake()
+
+    def wake(self) -> None:
+        """From any thread: the tracks waiting in next_frame() look again."""
+        with self._lock:
+            waiters = list(self._waiters)
+        for loop, event in waiters:
+            with contextlib.suppress(RuntimeError):  # that track's loop has closed
+                loop.call_soon_threadsafe(event.set)
 
     def set_format(self, box: tuple[int, int], fps: float) -> None:
         self.box, self.fps = box, fps
 
+    async def next_frame(self, seen, timeout: float) -> None:
+        """Returns when the camera has a frame other than `seen`, or after `timeout` (to look again at a
+        paused or stopped track)."""
+        event = asyncio.Event()
+        entry = (asyncio.get_running_loop(), event)
+        with self._lock:
+            self._waiters.append(entry)
+        if self.latest is not seen:  # pushed while the track looked at `seen`, before it was listening
+            event.set()
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+        except TimeoutError:
+            pass
+        finally:
+            with self._lock:
+                self._waiters.remove(entry)
+
 
 class CameraTrack(MediaStreamTrack):
+    """Hands the encoder each new camera frame as soon as the camera delivers it: a timer of the track's
+    own at the same rate would find, whenever a frame lands just after its tick, nothing new, wait a whole
+    period and then skip that frame (about 10 % lost, and up to a period of latency added).
+
+    The quality's rate is a cap on the capture timeline: a frame is taken when it was captured no earlier
+    than half a camera period before its slot, and the slot moves one period per frame sent (a 30 fps camera
+    at 15 fps gives every other frame; a 20 fps one, three of four). After a late frame the next slot is
+    counted from it, less a little, so a lost frame is not made up by two in a row."""
     kind = "video"
 
     def __init__(self, source: VideoSource):
         super().__init__()
         self.source = source
-        self._sent_number = -1
-        self._start = time.monotonic()
-        self._next = self._start
+        self._sent_at: float | None = None   # capture time of the last frame sent
+        self._next_slot = float("-inf")      # one period after the last frame's slot: the cap's grid
+        self._origin: float | None = None    # capture time of the first frame: pts 0
+        self._pts = -1
+
+    def _slot(self, period: float) -> tuple[float, float]:
+        """The earliest capture time the next frame should have, and the tolerance around it (counted from
+        the camera's period as known now: it is not known before the camera's second frame)."""
+        tolerance = min(period, self.source.interval or period) / 2
+        if self._sent_at is None:
+            return float("-inf"), tolerance
+        return max(self._next_slot, self._sent_at + period - tolerance / 2), tolerance
 
     async def recv(self) -> VideoFrame:
         import cv2
@@ -66,25 +117,31 @@ class CameraTrack(MediaStreamTrack):
         while True:
             if self.readyState != "live":
                 raise MediaStreamError
-            self._next += 1.0 / source.fps
-            delay = self._next - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            else:
-                self._next = time.monotonic()
-            frame = source.latest
-            if not source.paused and frame is not None and frame.number != self._sent_number:
-                break
-        self._sent_number = frame.number
+            frame, period = source.latest, 1.0 / source.fps
+            if not source.paused and frame is not None:
+                slot, tolerance = self._slot(period)
+                if (self._sent_at is None or frame.captured_at > self._sent_at) and frame.captured_at >= slot - tolerance:
+                    break
+            await source.next_frame(frame, 0.5)
+        self._next_slot = slot + period
+        self._sent_at = frame.captured_at
         image = frame.image
         size = fitted((image.shape[1], image.shape[0]), source.box)
         if size != (image.shape[1], image.shape[0]):
             image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
         video = VideoFrame.from_ndarray(image, format="bgr24")
-        video.pts = int((time.monotonic() - self._start) * VIDEO_CLOCK)
+        # the capture's clock, so the far end plays frames at the pace the camera took them
+        if self._origin is None:
+            self._origin = frame.captured_at
+        self._pts = max(self._pts + 1, round((frame.captured_at - self._origin) * VIDEO_CLOCK))
+        video.pts = self._pts
         video.time_base = fractions.Fraction(1, VIDEO_CLOCK)
         source.sent += 1
         return video
+
+    def stop(self) -> None:
+        super().stop()
+        self.source.wake()  # a recv() waiting for the camera sees the end at once
 
 
 class AudioSource:
