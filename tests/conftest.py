@@ -21,6 +21,23 @@ from app.services.station import Station  # noqa: E402
 from tests.support.pulse import PulseServer  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def gui_thread_gc_anywhere(request):
+    """Any test with Qt in it (tests/e2e, tests/integration/live, not only tests/ui) collects reference cycles
+    on the GUI thread only, as the station does (app/ui/collector.py: issue 13's rare segfault)."""
+    if "qapp" not in request.fixturenames and "qtbot" not in request.fixturenames:
+        yield
+        return
+    from app.ui import collector
+
+    if collector._installed is not None:  # tests/ui's package-wide one
+        yield
+        return
+    collector.install(request.getfixturevalue("qapp"))
+    yield
+    collector.uninstall()  # later tests may run no event loop: the automatic collector again
+
+
 @pytest.fixture(scope="session")
 def icd():
     return catalogue()
