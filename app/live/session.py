@@ -22,6 +22,7 @@ seconds so a participant who joins later learns them.
 import asyncio
 import contextlib
 import logging
+import math
 import threading
 import time
 from collections import deque
@@ -784,10 +785,12 @@ class _Link:
         now, known = time.monotonic(), self.owner._participants.get(who)
         was_talking = known is not None and known.talking
         if talking and not was_talking:
-            if now - self._stopped.get(who, -TALK_GAP_S) >= TALK_GAP_S or who not in self.spoke:
+            if now - self._stopped.get(who, -math.inf) >= TALK_GAP_S or who not in self.spoke:
                 self.spoke[who] = now
         elif not talking and was_talking:
             self._stopped[who] = now
+            # still counted as talking until the gap is over: then it may give its place to another
+            asyncio.get_running_loop().call_later(TALK_GAP_S + 0.1, self.choose_video)
 
     def paused_feeds(self) -> set[str]:
         return {who for mid, who in self.paused.items() if self.video_mids.get(mid) == who}
@@ -798,11 +801,11 @@ class _Link:
         feeds = list(dict.fromkeys(self.video_mids.values()))
         if self.owner.quality is not Quality.LOW:
             return set(feeds)
-        owner, order = self.owner, {who: i for i, who in enumerate(self.publishers)}
+        owner, order, now = self.owner, {who: i for i, who in enumerate(self.publishers)}, time.monotonic()
 
         def rank(who: str):
             known = owner._participants.get(who)
-            talking = known is not None and known.talking
+            talking = (known is not None and known.talking) or now - self._stopped.get(who, -math.inf) < TALK_GAP_S
             last = self.spoke.get(who, 0.0) if talking else self._stopped.get(who, self.spoke.get(who, 0.0))
             return (not owner._announced_video.get(who, True), who != owner._presenter, not talking, -last,
                     order.get(who, 1 << 30))

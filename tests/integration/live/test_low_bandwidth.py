@@ -5,6 +5,7 @@ import pytest
 
 from app.live.session import LOW_VIDEO_FEEDS, Quality
 from app.media.camera import CameraCapture, CameraSource
+from app.wire.live import presenting_message
 
 from .test_session import BlockFeeder, join
 
@@ -83,3 +84,32 @@ def test_a_low_station_receives_the_two_latest_speakers_video(rooms, sessions, c
                 what="A's, B's and C's video at D")
     assert d.stats()["subscriptions"] == 1, "pausing and resuming needed no new subscription"
     assert {s.participant_id for s in sites} == set(d.participants)
+
+
+def test_a_low_station_receives_the_presenters_video_first(rooms, sessions, cameras, feeders):
+    sites = []
+    for name, camera, feeder in zip("ABC", cameras, feeders, strict=True):
+        session, _ = join(sessions, rooms.details(f"BS {name} — Trạm {name}"), camera=camera, microphone=feeder,
+                          quality=Quality.LOW)
+        session.set_microphone_muted(True)
+        sites.append(session)
+    a, b, c = sites
+    d, d_sees = join(sessions, rooms.details("BS D — TTYT huyện Mèo Vạc"), quality=Quality.LOW)
+
+    def seen(session):
+        return d_sees.participants.get(session.participant_id)
+
+    d_sees.wait(lambda: all(seen(s) is not None for s in sites), what="D sees A, B and C")
+    for speaker in (b, c):
+        speaker.set_microphone_muted(False)
+        d_sees.wait(lambda s=speaker: seen(s).talking, what="talking at D")
+    d_sees.wait(lambda: seen(a).video_paused and seen(b).has_video and seen(c).has_video,
+                what="B's and C's video at D, A's paused")
+
+    # A, silent, presents the case (the synced viewer says so to all): its video comes first, B's (the
+    # oldest speaker) gives way
+    a.send(presenting_message("BS A — Trạm A", "BS A — Trạm A"))
+    d_sees.wait(lambda: seen(b).video_paused and seen(a).has_video and seen(c).has_video,
+                what="A's and C's video at D, B's paused")
+    before = d_sees.frames.get(a.participant_id, 0)
+    d_sees.wait(lambda: d_sees.frames.get(a.participant_id, 0) >= before + 10, timeout=15, what="A's video at D")
