@@ -1,8 +1,8 @@
 """aiortc peer connections that work with Janus, on a LAN and on this machine alone.
 
 aioice never offers 127.0.0.1 as a candidate; a station whose Janus is on this machine (the embedded
-hub, tests) then has no path when the machine has no other interface up. We add the loopback address
-for those cases only. One bundle for everything: Janus sends all its streams on one transport, and
+hub, tests) then has no path when the machine has no other interface up. For those cases we offer the
+loopback address alone. One bundle for everything: Janus sends all its streams on one transport, and
 without max-bundle a second incoming video gets no frames (RECIPES.md).
 """
 
@@ -15,17 +15,16 @@ _with_loopback = False
 
 
 def _addresses(use_ipv4: bool = True, use_ipv6: bool = True) -> list[str]:
-    found = _host_addresses(use_ipv4=use_ipv4, use_ipv6=use_ipv6)
-    if _with_loopback and use_ipv4 and "127.0.0.1" not in found:
-        found = ["127.0.0.1", *found]
-    return found
+    if _with_loopback:  # Janus is on this machine: loopback is the one path needed (one socket, no IPv6 ones)
+        return ["127.0.0.1"] if use_ipv4 else []
+    return _host_addresses(use_ipv4=use_ipv4, use_ipv6=use_ipv6)
 
 
 aioice.ice.get_host_addresses = _addresses
 
 
 def offer_loopback(on: bool) -> None:
-    """Offer 127.0.0.1 too (a Janus on this machine)."""
+    """Offer 127.0.0.1 only (a Janus on this machine)."""
     global _with_loopback
     _with_loopback = on
 
