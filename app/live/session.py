@@ -11,9 +11,10 @@ or the quality changes what we receive, a new subscription is made and the old o
 new one is up (make before break).
 
 Data channel: Janus relays a publisher's data to its subscribers on a channel with the publisher's own
-label. Each station labels its channel with its participant id, so the receiver knows who sent what.
-A browser (server/console/static/live.js) should do the same (`janus.js` `sendData({label: id})`);
-a message on another label is attributed by its `sender` text.
+label. Each station labels its channel with its participant id, so the receiver knows who sent what;
+the browser (server/console/static/live.js) does the same (`janus.js` `data({label: id})`). A message on
+a label that is no participant's is ignored, and a message's `sender` (and a MEDIA "site") is replaced by
+what Janus says of the participant: names and sites are the hub's, never a participant's own claim.
 
 Muted, camera on/off and the raised hand travel as data messages (`MEDIA`, `HAND`), repeated every few
 seconds so a participant who joins later learns them.
@@ -45,7 +46,8 @@ from .tracks import AudioSource, CameraTrack, MicrophoneTrack, VideoSource
 log = logging.getLogger(__name__)
 
 # Data message: {"audio": bool, "video": bool, "site": str, "hears": [participant ids]}: what a participant
-# sends now, and whose data reaches it (so the others know when it can follow them).
+# sends now, and whose data reaches it (so the others know when it can follow them). "site" is informative
+# only: receivers take the site from the participant's Janus display.
 MEDIA = "media"
 
 CONNECTING, JOINED, RECONNECTING, LEFT, FAILED = "connecting", "joined", "reconnecting", "left", "failed"
@@ -131,8 +133,9 @@ def _is_local(url: str) -> bool:
 
 
 def _site_of(display: str) -> str:
-    # The hub's display is "BS Lan — TTYT huyện Mèo Vạc": the site follows the dash.
-    return display.split(" — ", 1)[1] if " — " in display else ""
+    # The hub's display is "BS Lan — TTYT huyện Mèo Vạc" for a person (the site follows the dash), the site's
+    # name alone for a station.
+    return display.split(" — ", 1)[1] if " — " in display else display
 
 
 class LiveSession:
@@ -458,8 +461,17 @@ class LiveSession:
         message = decode(text)
         if message is None:
             return
-        if participant_id not in self._participants:
-            participant_id = next((p.id for p in self._participants.values() if p.display == message.sender), "")
+        known = self._participants.get(participant_id)
+        if known is None:
+            # Only the channel's label (the publisher id Janus gave) says who sent it; a `sender` name in the
+            # message is the sender's own claim, which anyone could make.
+            log.info("data on a channel of no participant (%r) ignored", participant_id[:60])
+            return
+        # Names come from Janus (the display the hub set and enforces), never from the message.
+        message = replace(message, sender=known.display or message.sender)
+        if message.type == PRESENTING:
+            message = replace(message, body={**message.body,
+                                             "presenter": known.display if message.body.get("presenter") else ""})
         if participant_id:
             body = message.body
             if message.type == MEDIA:
@@ -471,10 +483,8 @@ class LiveSession:
                 # from its first word on: better one state sent early than none.
                 hears = body.get("hears")
                 listening = hears is None or (isinstance(hears, list) and self.participant_id in hears)
+                # its "site" is not taken: the site is the one in its Janus display (_site_of)
                 changes = {"muted": not bool(body.get("audio", True)), "listening": listening}
-                if body.get("site"):
-                    changes["site"] = str(body["site"])[:200]
-                known = self._participants.get(participant_id)
                 self._update(participant_id, **changes)
                 if self._link is not None:
                     self._link.refresh(participant_id)
@@ -483,9 +493,11 @@ class LiveSession:
             elif message.type == HAND:
                 self._update(participant_id, hand=bool(body.get("up", False)))
             elif message.type == PRESENTING:
-                presenter = str(body.get("presenter") or "")
-                self._presenter = next((p.id for p in self._participants.values()
-                                        if presenter and p.display == presenter), "")
+                # one says it presents, or that it stops: never that another does
+                if body.get("presenter"):
+                    self._presenter = participant_id
+                elif self._presenter == participant_id:
+                    self._presenter = ""
                 if self._link is not None:
                     self._link.choose_video()
         self._tell("on_data", participant_id, message)
@@ -516,6 +528,7 @@ class _Link:
         self._subscribed_feeds: dict[str, str] = {}   # mid -> publisher, in the subscription we have
         self._subscribed_audio_only: bool | None = None
         self._renegotiating = asyncio.Lock()         # one offer/answer at a time on the subscription
+        self._mid_history: dict[int, dict[str, str]] = {}  # id(pc) -> mid -> the publisher it last carried
         self._tasks: list[asyncio.Task] = []
         self._closed = False
 
@@ -662,12 +675,10 @@ class _Link:
             return
         self.publishers[who] = entry
         display = str(entry.get("display", ""))
-        known = self.owner._participants.get(who)
         talking = bool(entry.get("talking", False))
         if talking and who not in self.spoke:
             self.talked(who, True)
-        self.owner._update(who, display=display, site=(known.site if known and known.site else _site_of(display)),
-                           talking=talking)
+        self.owner._update(who, display=display, site=_site_of(display), talking=talking)
         self.refresh(who)
 
     def refresh(self, who: str) -> None:
@@ -768,6 +779,7 @@ class _Link:
             self.subscriber, self._subscribed_feeds = None, {}
             self.video_feeds, self.video_mids, self.paused = set(), {}, {}
         if old is not None:
+            self._mid_history.pop(id(old[1]), None)
             await _close_subscription(old)
         self._subscription_changed()
 
@@ -862,9 +874,33 @@ class _Link:
     async def _renegotiate(self, handle: Handle, pc, feeds: dict[str, str], data: dict, jsep: dict) -> None:
         """Janus's new offer for the subscription (streams added, or taken out as a publisher left)."""
         self._describe_streams(feeds, data.get("streams", []))  # before the tracks arrive: they are named by mid
+        reused = self._note_mids(pc, data.get("streams", []))
+        for mid in reused:
+            feeds[mid] = ""  # what comes there until the new subscription is up is no one's
         await pc.setRemoteDescription(RTCSessionDescription(jsep["sdp"], jsep["type"]))
         await _describe(pc, await pc.createAnswer())
         await handle.message({"request": "start"}, {"type": "answer", "sdp": pc.localDescription.sdp})
+        if reused and self.subscriber is not None and self.subscriber[1] is pc:
+            # Janus gave the m-line of a publisher who left to one who came (the same person rejoining,
+            # typically), with new SSRCs. aiortc keeps a receiver's SSRCs, jitter buffer and decoder from
+            # its first use: it dropped the newcomer's packets, or decoded them against the old stream's
+            # pictures (a frozen image). A new subscription (made before this one is dropped) starts clean.
+            log.info("m-lines %s reused by Janus for another publisher: subscribing anew", sorted(reused))
+            self._subscribed_audio_only = None
+            self.resubscribe(now=True)
+
+    def _note_mids(self, pc, described: list[dict]) -> set[str]:
+        """Remembers which publisher each m-line of `pc` carried; returns the mids now given to another."""
+        history = self._mid_history.setdefault(id(pc), {})
+        reused = set()
+        for stream in described:
+            mid, feed = str(stream.get("mid")), str(stream.get("feed_id") or "")
+            if not feed or not stream.get("active", True):
+                continue
+            if history.get(mid, feed) != feed:
+                reused.add(mid)
+            history[mid] = feed
+        return reused
 
     def _describe_streams(self, feeds: dict[str, str], described: list[dict]) -> None:
         feeds.clear()
@@ -904,6 +940,7 @@ class _Link:
             raise JanusError("no offer for the subscription")
         video_before = self.video_feeds, self.video_mids
         self._describe_streams(feeds, data.get("streams", []))
+        self._note_mids(pc, data.get("streams", []))
         # ours once this subscription takes over
         video, (self.video_feeds, self.video_mids) = (self.video_feeds, self.video_mids), video_before
         handle.on_event = lambda event: self._subscriber_event(handle, pc, feeds, event)
@@ -911,8 +948,10 @@ class _Link:
         @pc.on("track")
         def _track(track):
             transceiver = next((t for t in pc.getTransceivers() if t.receiver.track is track), None)
-            who = feeds.get(str(transceiver.mid) if transceiver else "", "")
-            task = asyncio.ensure_future(_read_track(owner, who, track))
+            mid = str(transceiver.mid) if transceiver else ""
+            # Whose it is, asked at each frame: Janus gives a departed publisher's m-line (and this track) to
+            # the next one it adds, a participant who rejoined for instance.
+            task = asyncio.ensure_future(_read_track(owner, lambda: feeds.get(mid, ""), track))
             self._tasks.append(task)
 
         @pc.on("connectionstatechange")
@@ -1052,7 +1091,7 @@ async def _close_subscription(subscription, detach: bool = True) -> None:
             await asyncio.wait_for(handle.detach(), 3)
 
 
-async def _read_track(owner: LiveSession, who: str, track) -> None:
+async def _read_track(owner: LiveSession, whose: Callable[[], str], track) -> None:
     from aiortc.mediastreams import MediaStreamError
 
     on_audio = getattr(owner.listener, "on_audio", None)
@@ -1061,6 +1100,9 @@ async def _read_track(owner: LiveSession, who: str, track) -> None:
             frame = await track.recv()
         except MediaStreamError:
             return
+        who = whose()
+        if not who:
+            continue  # an m-line Janus emptied (its publisher left): what is still in flight is no one's
         if track.kind == "video":
             times = owner._frame_times.setdefault(who, deque(maxlen=91))
             times.append(time.monotonic())
