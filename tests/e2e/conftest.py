@@ -30,3 +30,11 @@ def pacs_hub(tmp_path, orthanc):
     running = RunningHub(tmp_path / "hub", pacs_url=orthanc.dicomweb_url).start()
     yield running
     running.stop()
+
+
+@pytest.fixture
+def live_hub(tmp_path, orthanc):
+    """The hub (SQLite) with its PACS and its own Janus (serve --local-sfu), for the live consultation tests."""
+    running = RunningHub(tmp_path / "hub", pacs_url=orthanc.dicomweb_url, local_sfu=True).start()
+    yield running
+    running.stop()

@@ -27,7 +27,6 @@ from tests.integration.live.conftest import Recorder, numbered_video  # noqa: F4
 from tests.integration.live.test_session import BlockFeeder
 from tests.support.browser import WEBRTC_ARGS, chromium, screenshot, signed_in_page, throttle
 from tests.support.dicom_series import ct_series
-from tests.support.hub import RunningHub
 
 from .test_viewer import make_person
 
@@ -40,13 +39,6 @@ def browser():
     """Chromium with the WebRTC flags of RECIPES.md and a fake camera and microphone."""
     with chromium(WEBRTC_ARGS) as opened:
         yield opened
-
-
-@pytest.fixture
-def live_hub(tmp_path, orthanc):
-    running = RunningHub(tmp_path / "hub", pacs_url=orthanc.dicomweb_url, local_sfu=True).start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture

@@ -35,7 +35,6 @@ from tests.integration.hub.live.test_recording import janus_records, mjr
 from tests.integration.live.conftest import Recorder, numbered_video  # noqa: F401 (a fixture)
 from tests.support.browser import WEBRTC_ARGS, chromium, signed_in_page
 from tests.support.cases import submitted_case
-from tests.support.hub import RunningHub
 
 from .test_live_browser import tile_playing, viewer_frame
 from .test_viewer import make_person
@@ -51,13 +50,6 @@ def browser():
     """Chromium with the WebRTC flags of RECIPES.md and a fake camera and microphone."""
     with chromium(WEBRTC_ARGS) as opened:
         yield opened
-
-
-@pytest.fixture
-def live_hub(tmp_path, orthanc):
-    running = RunningHub(tmp_path / "hub", pacs_url=orthanc.dicomweb_url, local_sfu=True).start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture
