@@ -2,7 +2,7 @@
 
 The capture devices run in threads of their own (app.media); they hand each frame or block to a
 listener that stores it. The camera's listener also wakes the video track, which hands the frame to the
-encoder at once; a camera faster than the quality's rate is sampled evenly. A paused track (camera off,
+encoder at once; a camera faster than the quality's rate is sampled evenly, at that full rate. A paused track (camera off,
 camera lost, audio only) sends nothing at all: aiortc's sender simply waits, so no bytes go out.
 """
 
@@ -88,27 +88,40 @@ class CameraTrack(MediaStreamTrack):
     own at the same rate would find, whenever a frame lands just after its tick, nothing new, wait a whole
     period and then skip that frame (about 10 % lost, and up to a period of latency added).
 
-    The quality's rate is a cap on the capture timeline: a frame is taken when it was captured no earlier
-    than half a camera period before its slot, and the slot moves one period per frame sent (a 30 fps camera
-    at 15 fps gives every other frame; a 20 fps one, three of four). After a late frame the next slot is
-    counted from it, less a little, so a lost frame is not made up by two in a row."""
+    The quality's rate is a cap on the capture timeline, kept as a token bucket: each frame sent makes the
+    next one due a period later on a fixed grid, and the frame taken is the first captured no earlier than
+    half a camera period before that (the one nearest the grid's point: a 30 fps camera at 15 fps gives
+    every other frame, evenly). A frame captured late does not move the grid, so its lateness is credited
+    to the next one: a camera at 29-30 fps, whose stamps wander by a few milliseconds as it decodes, still
+    gives the full 15, where counting the next slot from a late frame lost one frame in twenty or thirty.
+    The credit is at most one frame (after a stall, a lost frame or a pause, two frames in a row, then the
+    grid again), so on average the cap is never exceeded."""
     kind = "video"
 
     def __init__(self, source: VideoSource):
         super().__init__()
         self.source = source
         self._sent_at: float | None = None   # capture time of the last frame sent
-        self._next_slot = float("-inf")      # one period after the last frame's slot: the cap's grid
+        self._due = float("-inf")            # the grid: when the next frame is due (capture time)
         self._origin: float | None = None    # capture time of the first frame: pts 0
         self._pts = -1
 
-    def _slot(self, period: float) -> tuple[float, float]:
-        """The earliest capture time the next frame should have, and the tolerance around it (counted from
-        the camera's period as known now: it is not known before the camera's second frame)."""
+    def _wanted(self, frame, period: float) -> bool:
+        """Whether `frame` is the next to send at the cap of one frame per `period` (on the capture's clock)."""
+        if self._sent_at is not None and frame.captured_at <= self._sent_at:
+            return False  # seen already
+        # half the camera's period as known now (not before its second frame), at most half the cap's
         tolerance = min(period, self.source.interval or period) / 2
+        return frame.captured_at >= self._due - tolerance
+
+    def _taken(self, frame, period: float) -> None:
         if self._sent_at is None:
-            return float("-inf"), tolerance
-        return max(self._next_slot, self._sent_at + period - tolerance / 2), tolerance
+            self._due = frame.captured_at + period
+        else:
+            # a period along the grid; a frame a whole period late or more starts it again from that frame,
+            # crediting one frame at most
+            self._due = max(self._due + period, frame.captured_at)
+        self._sent_at = frame.captured_at
 
     async def recv(self) -> VideoFrame:
         import cv2
@@ -118,13 +131,10 @@ class CameraTrack(MediaStreamTrack):
             if self.readyState != "live":
                 raise MediaStreamError
             frame, period = source.latest, 1.0 / source.fps
-            if not source.paused and frame is not None:
-                slot, tolerance = self._slot(period)
-                if (self._sent_at is None or frame.captured_at > self._sent_at) and frame.captured_at >= slot - tolerance:
-                    break
+            if not source.paused and frame is not None and self._wanted(frame, period):
+                break
             await source.next_frame(frame, 0.5)
-        self._next_slot = slot + period
-        self._sent_at = frame.captured_at
+        self._taken(frame, period)
         image = frame.image
         size = fitted((image.shape[1], image.shape[0]), source.box)
         if size != (image.shape[1], image.shape[0]):
