@@ -22,6 +22,7 @@ from .routes.enroll import enroll_router
 from .routes.fhir import fhir_router
 from .routes.files import files_router
 from .routes.live import live_router
+from .routes.live_directory import live_directory_router
 from .routes.live_recording import live_recording_router
 from .store import ResourceStore
 from .uploads import FileStore
@@ -46,6 +47,7 @@ def create_app(config: HubConfig, engine=None) -> FastAPI:
     app.include_router(events_router(hub, app.state.on_shutdown))  # push: GET /events
     app.include_router(live_router(hub))  # live consultations on Janus: /live...
     app.include_router(live_recording_router(hub, app.state.on_shutdown))  # consent and recording: /live/{id}/...
+    app.include_router(live_directory_router(hub))  # whom to invite, by words: /live/{id}/invitable (+ console's)
     # Imaging: DICOMweb to the PACS (before the FHIR routes, which would take /dicomweb as a type).
     add_dicomweb_routes(app, hub.run, config, hub.store)
     install_console(app)  # the experts' web console and its DICOM viewer, /console (an HTML 404 for the rest)

@@ -364,6 +364,13 @@ def _live_paths() -> dict:
         "/live/{live_id}/attendance": {"get": _operation(
             "live-attendance", "Who joined from which site, when, and for how long (from Janus's events)",
             params=[live_id], ok={"200": json_answer("{id, attendance: [...]}", ("attendance",)), **unavailable})},
+        "/live/{live_id}/invitable": {"get": _operation(  # server/routes/live_directory.py
+            "live-directory", "Sites and experts the caller may invite, found by words (accents and case ignored; "
+            "at most 20; only to those who may invite in this session)",
+            params=[live_id, _query("q", {"type": "string", "maxLength": 200}, "words of a name, place, hospital "
+                                    "or specialty, or the start of a facility code")],
+            ok={"200": json_answer("{sites: [{facility, name, stations, hospital, invited}], experts: [{id, name, "
+                                   "title, hospital, specialty, invited}], more}", ("sites", "experts"))})},
     }
 
 
