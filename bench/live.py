@@ -200,11 +200,12 @@ def publisher_process(conn, mode: str, video: str, url: str, token: str, room: s
 async def _raw_publisher(conn, video, url, token, room, room_token, produced) -> None:
     import cv2
     import numpy as np
-    from aiortc import MediaStreamTrack, RTCSessionDescription, VideoStreamTrack
+    from aiortc import MediaStreamTrack, VideoStreamTrack
     from av import AudioFrame, VideoFrame
 
     from app.live.janus import JanusSession
-    from app.live.peer import offer_loopback, peer_connection
+    from app.live.peer import offer_loopback
+    from tests.support.videoroom import publish
 
     class FileTrack(VideoStreamTrack):
         def __init__(self):
@@ -243,18 +244,9 @@ async def _raw_publisher(conn, video, url, token, room, room_token, produced) ->
 
     offer_loopback(True)
     session = await JanusSession(url, token).create()
-    handle = await session.attach()
-    joined, _ = await handle.message({"request": "join", "ptype": "publisher", "room": room,
-                                      "display": "aiortc", "token": room_token})
-    pc = peer_connection()
-    pc.addTrack(Tone())
-    pc.addTrack(FileTrack())
-    await pc.setLocalDescription(await pc.createOffer())
-    _, jsep = await handle.message({"request": "configure", "audio": True, "video": True},
-                                   {"type": "offer", "sdp": pc.localDescription.sdp})
-    await pc.setRemoteDescription(RTCSessionDescription(jsep["sdp"], jsep["type"]))
+    pc, feed = await publish(session, room, room_token, "aiortc", [Tone(), FileTrack()])
     loop = asyncio.get_running_loop()
-    conn.send(("ready", str(joined["id"])))
+    conn.send(("ready", str(feed)))
     await _serve(conn, loop)
     await pc.close()
     await session.destroy()
@@ -316,25 +308,16 @@ class Receiver:
         self.audio: list[float] = []
 
     async def join(self, url, token, room, room_token, feed):
-        from aiortc import RTCSessionDescription
-
         from app.live.janus import JanusSession
-        from app.live.peer import peer_connection
+        from tests.support.videoroom import subscribe
 
-        self.session = await JanusSession(url, token).create()
-        handle = await self.session.attach()
-        _, jsep = await handle.message({"request": "join", "ptype": "subscriber", "room": room,
-                                        "streams": [{"feed": feed}], "token": room_token})
-        self.pc = peer_connection()
         self.tasks = []
 
-        @self.pc.on("track")
         def on_track(track):
             self.tasks.append(asyncio.ensure_future(self._read(track)))
 
-        await self.pc.setRemoteDescription(RTCSessionDescription(jsep["sdp"], jsep["type"]))
-        await self.pc.setLocalDescription(await self.pc.createAnswer())
-        await handle.message({"request": "start"}, {"type": "answer", "sdp": self.pc.localDescription.sdp})
+        self.session = await JanusSession(url, token).create()
+        self.pc = await subscribe(self.session, room, room_token, feed, on_track)
 
     async def _read(self, track):
         import numpy as np

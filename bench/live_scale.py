@@ -107,25 +107,18 @@ def make_track():
 
 
 async def publish(url: str, token: str, room: str, room_token: str):
-    from aiortc import AudioStreamTrack, RTCSessionDescription
+    from aiortc import AudioStreamTrack
 
     from app.live.janus import JanusSession
-    from app.live.peer import offer_loopback, peer_connection
+    from app.live.peer import offer_loopback
+    from tests.support import videoroom
 
     offer_loopback(True)
     session = await JanusSession(url, token).create()
-    handle = await session.attach()
-    joined, _ = await handle.message({"request": "join", "ptype": "publisher", "room": room,
-                                      "display": "Trạm phát", "token": room_token})
-    pc = peer_connection()
     track = make_track()
-    pc.addTrack(AudioStreamTrack())  # silence, encoded as Opus: subscribers get audio packets too
-    pc.addTrack(track)
-    await pc.setLocalDescription(await pc.createOffer())
-    _, jsep = await handle.message({"request": "configure", "audio": True, "video": True},
-                                   {"type": "offer", "sdp": pc.localDescription.sdp})
-    await pc.setRemoteDescription(RTCSessionDescription(jsep["sdp"], jsep["type"]))
-    return session, pc, type(track), joined["id"]
+    # silence, encoded as Opus: subscribers get audio packets too
+    pc, feed = await videoroom.publish(session, room, room_token, "Trạm phát", [AudioStreamTrack(), track])
+    return session, pc, type(track), feed
 
 
 # --- the subscribers (worker processes) -------------------------------------------------------------
@@ -165,10 +158,9 @@ def _video_payload_types(sdp: str) -> set[int]:
 
 
 async def _subscriber_worker(conn, url: str, token: str, room: str, room_token: str, feed: str) -> None:
-    from aiortc import RTCSessionDescription
-
     from app.live.janus import JanusSession
-    from app.live.peer import offer_loopback, peer_connection
+    from app.live.peer import offer_loopback
+    from tests.support import videoroom
 
     offer_loopback(True)
     _count_instead_of_decoding()
@@ -177,14 +169,8 @@ async def _subscriber_worker(conn, url: str, token: str, room: str, room_token: 
     loop = asyncio.get_running_loop()
 
     async def subscribe():
-        handle = await session.attach()
-        _, jsep = await handle.message({"request": "join", "ptype": "subscriber", "room": room,
-                                        "streams": [{"feed": feed}], "token": room_token})
-        VIDEO_TYPES.update(_video_payload_types(jsep["sdp"]))
-        pc = peer_connection()
-        await pc.setRemoteDescription(RTCSessionDescription(jsep["sdp"], jsep["type"]))
-        await pc.setLocalDescription(await pc.createAnswer())
-        await handle.message({"request": "start"}, {"type": "answer", "sdp": pc.localDescription.sdp})
+        pc = await videoroom.subscribe(session, room, room_token, feed)
+        VIDEO_TYPES.update(_video_payload_types(pc.remoteDescription.sdp))
         transport = pc.getTransceivers()[0].receiver.transport
         deadline = time.monotonic() + 30
         while transport.__dict__.get("_bench_counter") is None or transport._bench_counter.frames < 1:

@@ -6,16 +6,17 @@ import secrets
 
 import numpy as np
 import pytest
-from aiortc import AudioStreamTrack, RTCSessionDescription, VideoStreamTrack
+from aiortc import AudioStreamTrack, VideoStreamTrack
 from av import VideoFrame
 
 from app.live.janus import JanusSession
-from app.live.peer import offer_loopback, peer_connection
+from app.live.peer import offer_loopback
 from server.live import cascade
 from server.live.janus_admin import JanusAdmin, JanusAdminError
 from server.live.janus_process import installed
 from server.live.tokens import signed_token
 from tests.support.janus import start_janus
+from tests.support.videoroom import publish, subscribe
 
 pytestmark = pytest.mark.skipif(not installed(), reason="Janus is not installed")
 
@@ -37,20 +38,12 @@ class Subscriber:
         self.frames, self.means, self.got = 0, [], asyncio.Event()
 
     async def join(self, url, token, room, room_token, feed):
-        self.session = await JanusSession(url, token).create()
-        handle = await self.session.attach()
-        _, jsep = await handle.message({"request": "join", "ptype": "subscriber", "room": room,
-                                        "streams": [{"feed": feed}], "token": room_token})
-        self.pc = peer_connection()
-
-        @self.pc.on("track")
         def on_track(track):
             if track.kind == "video":
                 asyncio.ensure_future(self._read(track))
 
-        await self.pc.setRemoteDescription(RTCSessionDescription(jsep["sdp"], jsep["type"]))
-        await self.pc.setLocalDescription(await self.pc.createAnswer())
-        await handle.message({"request": "start"}, {"type": "answer", "sdp": self.pc.localDescription.sdp})
+        self.session = await JanusSession(url, token).create()
+        self.pc = await subscribe(self.session, room, room_token, feed, on_track)
 
     async def _read(self, track):
         while True:
@@ -88,17 +81,7 @@ async def _cascade(origin_janus, edge_janus):
 
     token = signed_token(origin_janus.settings.token_secret, 600)
     publisher = await JanusSession(origin_janus.url, token).create()
-    handle = await publisher.attach()
-    joined, _ = await handle.message({"request": "join", "ptype": "publisher", "room": room,
-                                      "display": "Trạm Mèo Vạc", "token": publisher_token})
-    pc = peer_connection()
-    pc.addTrack(AudioStreamTrack())
-    pc.addTrack(Red())
-    await pc.setLocalDescription(await pc.createOffer())
-    _, jsep = await handle.message({"request": "configure", "audio": True, "video": True},
-                                   {"type": "offer", "sdp": pc.localDescription.sdp})
-    await pc.setRemoteDescription(RTCSessionDescription(jsep["sdp"], jsep["type"]))
-    feed = joined["id"]
+    pc, feed = await publish(publisher, room, publisher_token, "Trạm Mèo Vạc", [AudioStreamTrack(), Red()])
     subscribers = []
     try:
         # The edge has nobody to subscribe to until the hub forwards the publisher there.
