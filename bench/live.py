@@ -311,34 +311,22 @@ class Receiver:
         from app.live.janus import JanusSession
         from tests.support.videoroom import subscribe
 
-        self.tasks = []
-
-        def on_track(track):
-            self.tasks.append(asyncio.ensure_future(self._read(track)))
-
         self.session = await JanusSession(url, token).create()
-        self.pc = await subscribe(self.session, room, room_token, feed, on_track)
+        self.pc = await subscribe(self.session, room, room_token, feed, self._frame)
 
-    async def _read(self, track):
+    def _frame(self, kind, frame):
         import numpy as np
 
-        while True:
-            try:
-                frame = await track.recv()
-            except Exception:
-                return
-            now = time.monotonic()
-            if track.kind == "audio":
-                self.audio.append(now)
-                continue
-            plane = frame.planes[0]
-            luma = np.frombuffer(plane, np.uint8).reshape(frame.height, plane.line_size)
-            self.video.append((number_in(luma, frame.width), now, frame.width))
+        now = time.monotonic()
+        if kind == "audio":
+            self.audio.append(now)
+            return
+        plane = frame.planes[0]
+        luma = np.frombuffer(plane, np.uint8).reshape(frame.height, plane.line_size)
+        self.video.append((number_in(luma, frame.width), now, frame.width))
 
     async def close(self):
-        for task in self.tasks:
-            task.cancel()
-        await self.pc.close()
+        await self.pc.close()  # ends its tracks, and the reading with them
         await self.session.destroy()
 
 

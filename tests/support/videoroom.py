@@ -5,9 +5,12 @@ them as the reference the station is compared with, or as the far end of a room.
 With Janus on this machine, call app.live.peer.offer_loopback(True) first (Janus skips loopback when it
 gathers its candidates, so ours must offer 127.0.0.1)."""
 
+import asyncio
 from collections.abc import Callable, Iterable
 
 from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import MediaStreamError
+from av.frame import Frame
 
 from app.live.janus import JanusSession
 from app.live.peer import peer_connection
@@ -31,17 +34,34 @@ async def publish(session: JanusSession, room: str, room_token: str, display: st
 
 
 async def subscribe(session: JanusSession, room: str, room_token: str, feed: str,
-                    on_track: Callable[[MediaStreamTrack], None] | None = None) -> RTCPeerConnection:
+                    on_frame: Callable[[str, Frame], None] | None = None) -> RTCPeerConnection:
     """Subscribes to publisher `feed` of `room` on a new handle of `session`, receive-only: Janus offers,
-    we answer and start. `on_track` is given each remote track as it comes (set before the offer is applied,
-    so none is missed); the offer Janus made is the connection's remoteDescription."""
+    we answer and start; the offer Janus made is the connection's remoteDescription. With `on_frame`, every
+    remote track is read (decoded) and each frame given to it with the track's kind, until the connection
+    closes; without, nothing is read."""
     handle = await session.attach()
     _, jsep = await handle.message({"request": "join", "ptype": "subscriber", "room": room,
                                     "streams": [{"feed": feed}], "token": room_token})
     pc = peer_connection()
-    if on_track is not None:
+    if on_frame is not None:
+        reading = set()  # the tasks, held until they end
+
+        def on_track(track: MediaStreamTrack) -> None:  # set before the offer is applied: none is missed
+            task = asyncio.ensure_future(_read(track, on_frame))
+            reading.add(task)
+            task.add_done_callback(reading.discard)
+
         pc.on("track", on_track)
     await pc.setRemoteDescription(RTCSessionDescription(jsep["sdp"], jsep["type"]))
     await pc.setLocalDescription(await pc.createAnswer())
     await handle.message({"request": "start"}, {"type": "answer", "sdp": pc.localDescription.sdp})
     return pc
+
+
+async def _read(track: MediaStreamTrack, on_frame: Callable[[str, Frame], None]) -> None:
+    while True:
+        try:
+            frame = await track.recv()
+        except MediaStreamError:  # the connection closed
+            return
+        on_frame(track.kind, frame)

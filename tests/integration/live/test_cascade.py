@@ -38,23 +38,16 @@ class Subscriber:
         self.frames, self.means, self.got = 0, [], asyncio.Event()
 
     async def join(self, url, token, room, room_token, feed):
-        def on_track(track):
-            if track.kind == "video":
-                asyncio.ensure_future(self._read(track))
-
         self.session = await JanusSession(url, token).create()
-        self.pc = await subscribe(self.session, room, room_token, feed, on_track)
+        self.pc = await subscribe(self.session, room, room_token, feed, self._frame)
 
-    async def _read(self, track):
-        while True:
-            try:
-                frame = await track.recv()
-            except Exception:
-                return
-            self.frames += 1
-            self.means.append(frame.to_ndarray(format="bgr24").reshape(-1, 3).mean(axis=0))
-            if self.frames >= 30:
-                self.got.set()
+    def _frame(self, kind, frame):
+        if kind != "video":
+            return
+        self.frames += 1
+        self.means.append(frame.to_ndarray(format="bgr24").reshape(-1, 3).mean(axis=0))
+        if self.frames >= 30:
+            self.got.set()
 
     async def close(self):
         await self.pc.close()
