@@ -146,44 +146,6 @@ def shape_link(rate: int, delay: float, queue: float) -> tuple[Shaper, Shaper]:
 
 # --- the publishers (a process each) --------------------------------------------------------------
 
-class ToneFeeder:
-    """A microphone stand-in: 20 ms blocks of a 440 Hz tone to its listeners, as MicrophoneCapture does."""
-    samplerate = 48000
-
-    def __init__(self):
-        import threading
-
-        import numpy as np
-
-        t = np.arange(48000) / 48000
-        self._tone = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
-        self._listeners, self._stop = [], threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def add_listener(self, listener):
-        self._listeners.append(listener)
-
-    def remove_listener(self, listener):
-        if listener in self._listeners:
-            self._listeners.remove(listener)
-
-    def _run(self):
-        import numpy as np
-
-        position, next_at = 0, time.monotonic()
-        while not self._stop.is_set():
-            next_at += 0.02
-            time.sleep(max(0.0, next_at - time.monotonic()))
-            block = np.take(self._tone, range(position, position + 960), mode="wrap").reshape(-1, 1)
-            position = (position + 960) % len(self._tone)
-            for listener in list(self._listeners):
-                listener(block)
-
-    def stop(self):
-        self._stop.set()
-
-
 def publisher_process(conn, mode: str, video: str, url: str, token: str, room: str, room_token: str,
                       quality: str, link: tuple | None) -> None:
     shapers = shape_link(*link) if link else None
@@ -268,6 +230,7 @@ def _station_publisher(conn, video, url, token, room, room_token, quality, produ
     from app.live.details import JoinDetails
     from app.live.session import JOINED, LiveSession, Quality
     from app.media.camera import CameraCapture, CameraSource
+    from tests.support.microphone import BlockFeeder
 
     joined = threading.Event()
 
@@ -280,7 +243,7 @@ def _station_publisher(conn, video, url, token, room, room_token, quality, produ
         produced.append((number_in(frame.image[:, :, 1], frame.image.shape[1]), frame.captured_at))
 
     camera = CameraCapture(CameraSource(video), on_frame=stamp).start()
-    microphone = ToneFeeder()
+    microphone = BlockFeeder(440.0)
     details = JoinDetails(live_id="bench", janus_url=url, token=token, room=room, room_token=room_token,
                           opaque_id="bench-" + secrets.token_hex(4), display="BS Lan — TTYT huyện Mèo Vạc",
                           site="TTYT huyện Mèo Vạc")
