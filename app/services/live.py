@@ -53,6 +53,49 @@ class LiveInvitation:
                               present=tuple(body.get("present") or ()), recording=dict(body.get("recording") or {}))
 
 
+@dataclass(frozen=True)
+class InvitableSite:
+    """A facility the session can invite (its code is what the invitation names), shown by its station's name."""
+    facility: str
+    name: str
+    hospital: str = ""
+    stations: tuple = ()
+    invited: bool = False
+
+
+@dataclass(frozen=True)
+class InvitableExpert:
+    """An expert the session can invite (console account or expert client: `id` is what the invitation names)."""
+    id: str
+    name: str
+    title: str = ""
+    hospital: str = ""
+    specialty: str = ""
+    invited: bool = False
+
+
+@dataclass(frozen=True)
+class Invitable:
+    """What the hub's directory found for a search (GET /live/{id}/invitable); `more`: there were more."""
+    sites: tuple = ()
+    experts: tuple = ()
+    more: bool = False
+
+    @staticmethod
+    def parse(body) -> "Invitable":
+        body = body if isinstance(body, dict) else {}
+        sites = tuple(InvitableSite(facility=str(s.get("facility") or ""), name=str(s.get("name") or ""),
+                                    hospital=str(s.get("hospital") or ""),
+                                    stations=tuple(str(n) for n in s.get("stations") or ()),
+                                    invited=bool(s.get("invited"))) for s in body.get("sites") or ()
+                      if isinstance(s, dict) and s.get("facility"))
+        experts = tuple(InvitableExpert(id=str(e.get("id") or ""), name=str(e.get("name") or ""),
+                                        title=str(e.get("title") or ""), hospital=str(e.get("hospital") or ""),
+                                        specialty=str(e.get("specialty") or ""), invited=bool(e.get("invited")))
+                        for e in body.get("experts") or () if isinstance(e, dict) and e.get("id"))
+        return Invitable(sites, experts, bool(body.get("more")))
+
+
 def _name(value) -> str:
     if isinstance(value, dict):
         return str(value.get("display") or value.get("name") or value.get("site") or value.get("id") or "")
@@ -190,6 +233,11 @@ class LiveService:
     def invite(self, live_id: str, facilities: list[str] = (), people: list[str] = ()) -> LiveInvitation:
         """More sites (facility codes) or experts (person ids) asked in; each hears it by push."""
         return LiveInvitation.parse(self._call("invite_live", live_id, list(facilities), list(people)))
+
+    def invitable(self, live_id: str, query: str) -> "Invitable":
+        """The sites and experts whose names, places, hospitals or specialties the words of `query` begin
+        (at most 20 from the hub, best first), each saying whether it is invited already."""
+        return Invitable.parse(self._call("live_invitable", live_id, query))
 
     def consent(self, live_id: str, agree: bool) -> None:
         """This site's answer to the recording question (TT 49/2017: recording only if every site agrees)."""

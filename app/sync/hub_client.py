@@ -289,6 +289,13 @@ class HubClient:
         return self._live("POST", f"/live/{live_id}/invitations",
                           {"facilities": list(facilities), "people": list(people)})
 
+    def live_invitable(self, live_id: str, query: str) -> dict:
+        """{"sites": [...], "experts": [...], "more"}: whom this station may invite to the session, found by
+        words of a name, place, hospital or specialty (the hub folds accents and case)."""
+        from urllib.parse import urlencode
+
+        return self._live("GET", f"/live/{live_id}/invitable?{urlencode({'q': query})}")
+
     def join_live(self, live_id: str) -> dict:
         """A fresh ticket (app.live.details.JoinDetails.parse reads it): one per join, reconnections included."""
         return self._live("POST", f"/live/{live_id}/join", {})

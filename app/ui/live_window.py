@@ -115,7 +115,7 @@ class LiveWindow(QWidget):
         self.invite_button = QPushButton()
         self.invite_button.setObjectName("liveInvite")
         self.note = QLabel()  # what came of an invitation
-        self.ask_facilities = self._ask_facilities  # a test replaces the question
+        self.invite_dialog = None  # the search dialog while it is open (app/ui/live_invite.py)
         head = QHBoxLayout()
         head.addWidget(self.case_label, 1)
         head.addWidget(self.note)
@@ -165,8 +165,8 @@ class LiveWindow(QWidget):
         self.recording_label.setText(self.tr("● Recording"))
         self._show_recording_wait()
         self.close_button.setText(self.tr("Close"))
-        self.invite_button.setText(self.tr("Invite sites…"))
-        self.invite_button.setToolTip(self.tr("Invite other sites by their facility code (mã cơ sở KCB)"))
+        self.invite_button.setText(self.tr("Invite…"))
+        self.invite_button.setToolTip(self.tr("Invite other sites and experts, found by name, place or specialty"))
         self.self_tile.name = self.tr("You")
         self.self_tile.site = getattr(self.details, "site", "")
         self._show_self_note()
@@ -374,24 +374,25 @@ class LiveWindow(QWidget):
 
     # -- inviting ----------------------------------------------------------------------------------------
 
-    def _ask_facilities(self) -> str:
-        from PySide6.QtWidgets import QInputDialog
-
-        text, ok = QInputDialog.getText(self, self.tr("Invite sites"),
-                                        self.tr("Facility codes of the sites to invite (5 characters each, "
-                                                "separated by commas):"))
-        return text if ok else ""
-
     def invite(self) -> None:
-        text = self.ask_facilities()
-        codes = [c.strip().upper() for c in text.replace(";", ",").replace(" ", ",").split(",") if c.strip()]
-        if not codes:
+        """The search dialog (app/ui/live_invite.py): sites and experts found by name, place or specialty."""
+        from .live_invite import InviteDialog
+
+        if self.invite_dialog is not None:
+            self.invite_dialog.raise_()
             return
-        wrong = [c for c in codes if len(c) != 5 or not c.isalnum()]
-        if wrong:
-            self.note.setText(self.tr("Not a facility code: %1").replace("%1", ", ".join(wrong)))
+        dialog = InviteDialog(self.service, self.live_id, self.runner, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.send_invitations(dialog.facilities(), dialog.people(), dialog.names()))
+        dialog.finished.connect(lambda _result: setattr(self, "invite_dialog", None))
+        self.invite_dialog = dialog
+        dialog.show()  # not modal: the doctor can still mute, or leave, while searching
+
+    def send_invitations(self, facilities: list[str], people: list[str], names: list[str]) -> None:
+        if not (facilities or people):
             return
         service, live_id = self.service, self.live_id
+        self.note.setText(self.tr("Inviting…"))
 
         def failed(error: BaseException) -> None:
             from .live_controller import failure_text
@@ -399,8 +400,8 @@ class LiveWindow(QWidget):
             if not hasattr(error, "code"):
                 raise error
             self.note.setText(failure_text(error.code, getattr(error, "detail", "")))
-        self.runner.run(lambda: service.invite(live_id, codes),
-                        lambda _live: self.note.setText(self.tr("Invited: %1").replace("%1", ", ".join(codes))),
+        self.runner.run(lambda: service.invite(live_id, facilities, people),
+                        lambda _live: self.note.setText(self.tr("Invited: %1").replace("%1", "; ".join(names))),
                         failed, owner=self)
 
     # -- recording with consent -------------------------------------------------------------------------

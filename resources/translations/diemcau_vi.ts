@@ -1853,12 +1853,12 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>Đóng</translation>
     </message>
     <message>
-      <source>Invite sites…</source>
-      <translation>Mời điểm cầu…</translation>
+      <source>Invite…</source>
+      <translation>Mời…</translation>
     </message>
     <message>
-      <source>Invite other sites by their facility code (mã cơ sở KCB)</source>
-      <translation>Mời thêm điểm cầu theo mã cơ sở khám chữa bệnh</translation>
+      <source>Invite other sites and experts, found by name, place or specialty</source>
+      <translation>Mời thêm điểm cầu và chuyên gia, tìm theo tên, địa danh hoặc chuyên khoa</translation>
     </message>
     <message>
       <source>You</source>
@@ -1901,16 +1901,8 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>Bạn sẽ không nghe được những người khác; họ vẫn thấy và nghe bạn.</translation>
     </message>
     <message>
-      <source>Invite sites</source>
-      <translation>Mời điểm cầu</translation>
-    </message>
-    <message>
-      <source>Facility codes of the sites to invite (5 characters each, separated by commas):</source>
-      <translation>Mã cơ sở KCB của các điểm cầu cần mời (mỗi mã 5 ký tự, cách nhau bằng dấu phẩy):</translation>
-    </message>
-    <message>
-      <source>Not a facility code: %1</source>
-      <translation>Không phải mã cơ sở KCB: %1</translation>
+      <source>Inviting…</source>
+      <translation>Đang gửi lời mời…</translation>
     </message>
     <message>
       <source>Invited: %1</source>
@@ -2662,6 +2654,65 @@ Thư mục dữ liệu: %2</translation>
     <message>
       <source>  case {case}: {why}</source>
       <translation>  hồ sơ {case}: {why}</translation>
+    </message>
+  </context>
+  <context>
+    <name>InviteDialog</name>
+    <message>
+      <source>Invite to the live consultation</source>
+      <translation>Mời tham gia hội chẩn trực tuyến</translation>
+    </message>
+    <message>
+      <source>Type the name of a place, a hospital, a doctor or a specialty, for example “Cần Thơ”, “Bạch Mai” or “tim mạch”; tick those to invite.</source>
+      <translation>Gõ tên địa danh, bệnh viện, bác sĩ hoặc chuyên khoa, ví dụ “Cần Thơ”, “Bạch Mai” hay “tim mạch”; đánh dấu những nơi, những người cần mời.</translation>
+    </message>
+    <message>
+      <source>Search sites and experts…</source>
+      <translation>Tìm điểm cầu và chuyên gia…</translation>
+    </message>
+    <message>
+      <source>Invite</source>
+      <translation>Mời</translation>
+    </message>
+    <message>
+      <source>Results appear as you type.</source>
+      <translation>Kết quả hiện ra ngay khi bạn gõ.</translation>
+    </message>
+    <message>
+      <source>Searching…</source>
+      <translation>Đang tìm…</translation>
+    </message>
+    <message>
+      <source>No site or expert matches “%1”.</source>
+      <translation>Không có điểm cầu hay chuyên gia nào khớp với “%1”.</translation>
+    </message>
+    <message>
+      <source>To invite: %1</source>
+      <translation>Sẽ mời: %1</translation>
+    </message>
+    <message>
+      <source>Nobody chosen yet.</source>
+      <translation>Chưa chọn ai.</translation>
+    </message>
+    <message>
+      <source>station</source>
+      <translation>trạm</translation>
+    </message>
+    <message>
+      <source>%1 stations</source>
+      <translation>%1 trạm</translation>
+    </message>
+    <message>
+      <source>The hub cannot be reached, so sites and experts cannot be searched now. Check the network and type again; the consultation itself goes on.</source>
+      <translation>Không kết nối được máy chủ trung tâm nên chưa tìm được điểm cầu và chuyên gia. Hãy kiểm tra mạng rồi gõ lại; phiên hội chẩn vẫn tiếp tục.</translation>
+    </message>
+    <message>
+      <source>invited</source>
+      <translation>đã mời</translation>
+    </message>
+    <message>
+      <source>More match: type more words to narrow the list.</source>
+      <translation>Còn nhiều kết quả khác: gõ thêm từ để thu hẹp danh sách.</translation>
     </message>
   </context>
 </TS>

@@ -5,6 +5,7 @@ the other on a named tile with video, through the device preview; the recording 
 from dataclasses import replace
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app.services.station import Station
 from app.ui.live_controller import LiveController
@@ -96,10 +97,13 @@ def test_started_from_the_case_joined_from_the_invitation(qtbot, tmp_path, stati
         window.check_action.trigger()
         assert window.statusBar().currentMessage().startswith("Camera và micro đang dùng cho phiên hội chẩn")
 
-        # and invites Đồng Văn by its facility code.
-        here.ask_facilities = lambda: "01235"
+        # and invites Đồng Văn, found by its name (app/ui/live_invite.py).
         here.invite_button.click()
-        qtbot.waitUntil(lambda: here.note.text() == "Đã mời: 01235", timeout=15000)
+        qtbot.keyClicks(here.invite_dialog.search, "dong van")
+        qtbot.waitUntil(lambda: here.invite_dialog.row("dong van") is not None, timeout=15000)
+        here.invite_dialog.row("dong van").setCheckState(Qt.CheckState.Checked)
+        here.invite_dialog.invite_button.click()
+        qtbot.waitUntil(lambda: here.note.text() == "Đã mời: TTYT huyện Đồng Văn", timeout=15000)
 
         # Đồng Văn: the invitation arrived by push, naming the inviting site, with a Join button in the window.
         qtbot.waitUntil(lambda: window_b.live is not None and window_b.live.notice.isVisible(), timeout=20000)

@@ -1,0 +1,147 @@
+"""The live window's "Mời…" with the real hub (and its own Janus, which live sessions need): the doctor types
+words, not codes ("can tho", "bach mai"), ticks a site and an expert, and invites them; those invited are
+then shown so; the hub out of reach is said plainly. The station reaches the hub through the fault proxy."""
+
+from types import SimpleNamespace
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.services.station import Station
+from app.ui.live_window import LiveWindow
+from server.console import accounts
+from server.live import service as hub_live
+from tests.support.cases import submitted_case
+from tests.support.faulty_proxy import FaultyProxy
+from tests.support.hub import RunningHub
+
+pytestmark = pytest.mark.timeout(180)
+
+CAN_THO = "Bệnh viện Đa khoa Trung ương Cần Thơ"
+
+
+@pytest.fixture
+def live_hub(tmp_path):
+    running = RunningHub(tmp_path / "hub", local_sfu=True).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def proxy(live_hub):
+    made = FaultyProxy(live_hub.port)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def meo_vac(tmp_path, live_hub, proxy):
+    """Mèo Vạc's station (enrolled through the proxy), with a submitted case; the hub knows other sites and experts."""
+    station = Station(tmp_path / "01234")
+    _, code = live_hub.register("station", facility="01234", name="TTYT huyện Mèo Vạc")
+    station.sync.enroll(proxy.url, code)
+    live_hub.register("station", facility="92001", name=CAN_THO)
+    live_hub.register("station", facility="01235", name="TTYT huyện Đồng Văn")
+    accounts.ensure_person(live_hub.engine, "bs.lan", name="Lan", title="PGS.TS", hospital="bachmai",
+                           specialty="cardiology")
+    accounts.ensure_person(live_hub.engine, "bs.an", name="An", title="BS", hospital="choray", specialty="oncology")
+    yield station
+    station.close()
+
+
+def live_window(qtbot, station, live_id) -> LiveWindow:
+    """The window as the station opens it, without joining the room: inviting needs only the hub."""
+    details = SimpleNamespace(case={"code": "01234-2026-0001", "initials": "H.T.L.", "age": 65, "sex": "female"},
+                              site="TTYT huyện Mèo Vạc", display="TTYT huyện Mèo Vạc", recording={})
+    window = LiveWindow(station.live, live_id, details)
+    qtbot.addWidget(window)
+    window.resize(1280, 720)
+    window.show()
+    return window
+
+
+def type_search(qtbot, dialog, words: str) -> None:
+    """Typed as a doctor types: keys for plain letters; accented words as a Vietnamese input method
+    (Telex, ibus-unikey) delivers them, committed text (QTest cannot press a key for "ầ")."""
+    dialog.search.clear()
+    if words.isascii():
+        qtbot.keyClicks(dialog.search, words)
+        return
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QInputMethodEvent
+
+    event = QInputMethodEvent()
+    event.setCommitString(words)
+    QCoreApplication.sendEvent(dialog.search, event)
+
+
+def test_sites_and_experts_found_by_words_and_invited(qtbot, tmp_path, live_hub, proxy, meo_vac, translations):
+    case = submitted_case(meo_vac, tmp_path, slices=0)
+    meo_vac.sync.run_once()
+    live = meo_vac.live.start(case.id)
+    window = live_window(qtbot, meo_vac, live.id)
+    assert window.invite_button.text() == "Mời…"
+
+    window.invite_button.click()
+    dialog = window.invite_dialog
+    assert dialog is not None and dialog.isVisible() and dialog.windowTitle() == "Mời tham gia hội chẩn trực tuyến"
+    assert not dialog.invite_button.isEnabled()  # nothing chosen yet
+    # It fits a 1280x720 screen beside the window.
+    assert dialog.width() <= 1280 and dialog.height() <= 720
+
+    type_search(qtbot, dialog, "can tho")
+    qtbot.waitUntil(lambda: dialog.state == "found" and dialog.answered == "can tho", timeout=15000)
+    assert [dialog.results.item(i).text() for i in range(dialog.results.count())] == [f"{CAN_THO} — trạm"]
+    dialog.row("can tho").setCheckState(Qt.CheckState.Checked)
+
+    # Typing on: the list follows the words typed last, and Cần Thơ stays chosen.
+    type_search(qtbot, dialog, "bach")
+    qtbot.keyClicks(dialog.search, " mai")
+    qtbot.waitUntil(lambda: dialog.state == "found" and dialog.answered == "bach mai", timeout=15000)
+    texts = [dialog.results.item(i).text() for i in range(dialog.results.count())]
+    assert texts == ["PGS.TS Lan — Bệnh viện Bạch Mai, Tim mạch"]
+    dialog.row("lan").setCheckState(Qt.CheckState.Checked)
+    assert dialog.summary.text() == f"Sẽ mời: {CAN_THO}; PGS.TS Lan"
+    assert dialog.invite_button.isEnabled() and dialog.invite_button.text() == "Mời"
+
+    type_search(qtbot, dialog, "xyz khong co")
+    qtbot.waitUntil(lambda: dialog.state == "empty", timeout=15000)
+    assert dialog.status.text() == "Không có điểm cầu hay chuyên gia nào khớp với “xyz khong co”."
+    assert dialog.results.count() == 0
+
+    dialog.invite_button.click()
+    qtbot.waitUntil(lambda: window.note.text() == f"Đã mời: {CAN_THO}; PGS.TS Lan", timeout=15000)
+    assert window.invite_dialog is None
+    with live_hub.engine.begin() as conn:
+        invited = hub_live.session_json(conn, live.id)["invited"]
+        lan = accounts.by_login(conn, "bs.lan")
+    assert invited == {"facilities": ["92001"], "people": [lan.id]}
+
+    # Asked again: those invited are shown so, ticked and not to be chosen again.
+    window.invite_button.click()
+    dialog = window.invite_dialog
+    type_search(qtbot, dialog, "Cần Thơ")
+    qtbot.waitUntil(lambda: dialog.state == "found" and dialog.answered == "Cần Thơ", timeout=15000)
+    row = dialog.row("can tho")
+    assert row.text() == f"{CAN_THO} — trạm · đã mời"
+    assert row.checkState() == Qt.CheckState.Checked and not row.flags() & Qt.ItemFlag.ItemIsUserCheckable
+    type_search(qtbot, dialog, "dong van")
+    qtbot.waitUntil(lambda: dialog.state == "found" and dialog.answered == "dong van", timeout=15000)
+    assert dialog.row("dong van").flags() & Qt.ItemFlag.ItemIsUserCheckable
+
+    # The hub out of reach: said plainly, in the dialog; the window and the session go on.
+    proxy.down = True
+    proxy.cut()
+    type_search(qtbot, dialog, "chợ rẫy")
+    qtbot.waitUntil(lambda: dialog.state == "failed", timeout=30000)
+    assert dialog.status.text().startswith("Không kết nối được máy chủ trung tâm")
+    assert dialog.status.isVisible()
+    # Back: typing again finds.
+    proxy.down = False
+    type_search(qtbot, dialog, "cho ray")
+    qtbot.waitUntil(lambda: dialog.state == "found" and dialog.answered == "cho ray", timeout=30000)
+    assert [dialog.results.item(i).text() for i in range(dialog.results.count())] == [
+        "BS An — Bệnh viện Chợ Rẫy, Ung bướu"]
+    dialog.reject()
+    assert window.invite_dialog is None
+    window.close()
