@@ -15,6 +15,7 @@ only (HOI-CHAN.md); an expert abroad gets no initials and an age band.
 import re
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 from sqlalchemy import insert, select, update
@@ -442,9 +443,10 @@ def join_details(conn: Connection, who: Principal, config: HubConfig, live_id: s
 
 
 def _recreate_room(conn: Connection, admin: JanusAdmin, session, tokens: list[str]) -> None:
-    """The room is gone from Janus (a restart): make it again with the tickets already issued."""
-    issued = list(conn.execute(select(live_tickets.c.room_token).where(live_tickets.c.session_id == session.id))
-                  .scalars())
+    """The room is gone from Janus (a restart): make it again with the tickets issued and not used yet."""
+    used = select(live_attendance.c.opaque_id).where(live_attendance.c.session_id == session.id)
+    issued = list(conn.execute(select(live_tickets.c.room_token).where(
+        live_tickets.c.session_id == session.id, live_tickets.c.opaque_id.not_in(used))).scalars())
     admin.create_room(session.room, session.room_secret, issued + tokens, require_pvtid=True)
 
 
@@ -532,12 +534,13 @@ def attendance_rows(conn: Connection, live_id: str) -> list[dict]:
 def record_janus_events(conn: Connection, events: list, impostors: list | None = None) -> set[str]:
     """Attendance from Janus's event handler (sampleevh, grouped): the live session ids whose presence changed.
 
-    `joined` (a VideoRoom participant, its handle's opaque id naming the hub's ticket) opens a row; one that
-    joined under another display than its ticket's (a client lying on the others' tiles) is recorded all the
-    same (it is in the room: recording's consent must count it) and added to `impostors` as (room, room secret,
-    participant, room token), for `remove_impostors` once this transaction is committed; so is one that
-    `configure`d (Janus lets a participant rename itself there, and its event does not say to what: Janus's
-    participant list is asked, after the commit);
+    `joined` (a VideoRoom participant, its handle's opaque id naming the hub's ticket) opens a row and adds a
+    `Followup` to `impostors` for `remove_impostors` once this transaction is committed: the ticket's room token
+    is withdrawn (one join per ticket); one that joined under another display than its ticket's (a client lying
+    on the others' tiles) or another handle is recorded all the same (it is in the room: recording's consent
+    must count it) and taken out; one in a hub room without a ticket, or on a ticket used already, is taken out
+    unrecorded; so is one that `configure`d under another name (Janus lets a participant rename itself there, and
+    its event does not say to what: Janus's participant list is asked, after the commit);
     `leaving`/`kicked` close it by participant id; a handle detached or a Janus session destroyed or timed
     out closes what it held; a room destroyed closes all of it."""
     changed: set[str] = set()
@@ -570,25 +573,47 @@ def _janus_id(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2 ** 63
 
 
+def _ticket_in(conn: Connection, room: str, match):
+    return conn.execute(select(live_tickets, live_sessions.c.room, live_sessions.c.room_secret).join(
+        live_sessions, live_sessions.c.id == live_tickets.c.session_id).where(
+        match, live_sessions.c.room == room)).first()
+
+
 def _joined(conn: Connection, event: dict, room: str, participant: str, data: dict, now: datetime,
             impostors: list | None = None) -> set[str]:
+    """One ticket lets in one participant, once, through the handle the ticket names: its room token is
+    withdrawn once used (`remove_impostors`), a second participant on it is taken out and not attended."""
     opaque = str(event.get("opaque_id") or "")
-    ticket = conn.execute(select(live_tickets, live_sessions.c.room, live_sessions.c.room_secret).join(
-        live_sessions, live_sessions.c.id == live_tickets.c.session_id).where(
-        live_tickets.c.opaque_id == opaque)).first() if opaque else None
-    if ticket is None or ticket.room != room:
-        return set()  # not a ticket of the hub's (the hub's own admin handles, a subscriber)
+    token = data.get("token") if isinstance(data.get("token"), str) else ""
+    ticket = _ticket_in(conn, room, live_tickets.c.opaque_id == opaque) if opaque else None
+    by_handle = ticket is not None
+    if ticket is None and token:  # Janus names the room token used: a ticket's holder under another handle
+        ticket = _ticket_in(conn, room, live_tickets.c.room_token == token)
+    if ticket is None:
+        ours = conn.execute(select(live_sessions.c.room_secret).where(live_sessions.c.room == room)).first()
+        if ours is not None and impostors is not None:  # in one of the hub's rooms without any ticket
+            impostors.append(Followup(room, ours.room_secret, participant, token))
+        return set()
     if conn.execute(select(live_attendance.c.id).where(
             live_attendance.c.session_id == ticket.session_id, live_attendance.c.participant == participant,
             live_attendance.c.left_at.is_(None))).first() is not None:
         return set()  # retransmitted by the event handler
+    if conn.execute(select(live_attendance.c.id).where(live_attendance.c.opaque_id == ticket.opaque_id)
+                    .limit(1)).first() is not None:
+        # The ticket let someone in already (two joins at once with one ticket, before its token was withdrawn).
+        if impostors is not None:
+            impostors.append(Followup(room, ticket.room_secret, participant, ticket.room_token))
+        return set()
     session_id = event.get("session_id")
     conn.execute(insert(live_attendance).values(
-        session_id=ticket.session_id, participant=participant, opaque_id=opaque, who=ticket.who, site=ticket.site,
-        display=ticket.display, janus_session=session_id if _janus_id(session_id) else None, joined_at=now))
-    if impostors is not None and (data.get("display") not in (None, ticket.display)
-                                  or data.get("token") not in (None, ticket.room_token) or _gone(conn, ticket.who)):
-        impostors.append((room, ticket.room_secret, participant, ticket.room_token))
+        session_id=ticket.session_id, participant=participant, opaque_id=ticket.opaque_id, who=ticket.who,
+        site=ticket.site, display=ticket.display, janus_session=session_id if _janus_id(session_id) else None,
+        joined_at=now))
+    if impostors is not None:
+        # Recorded all the same (it is in the room: recording's consent must count it) until taken out.
+        lying = (not by_handle or data.get("display") not in (None, ticket.display)
+                 or data.get("token") not in (None, ticket.room_token) or _gone(conn, ticket.who))
+        impostors.append(Followup(room, ticket.room_secret, participant, ticket.room_token, kick=lying))
     return {ticket.session_id}
 
 
@@ -613,28 +638,44 @@ def _check_name(conn: Connection, room: str, participant: str, impostors: list) 
         live_attendance.c.participant == participant, live_attendance.c.left_at.is_(None),
         live_sessions.c.room == room)).first()
     if row is not None:
-        impostors.append((room, row.room_secret, participant, row.room_token, row.display))
+        impostors.append(Followup(room, row.room_secret, participant, row.room_token, expected=row.display))
+
+
+@dataclass(frozen=True)
+class Followup:
+    """What Janus is asked once the attendance naming a participant is committed: withdraw the room token it
+    joined with (a ticket is good for one join), and take it out (`kick`) when it had no right to stay;
+    `expected`: take it out only if Janus now shows another name than this (a `configure`)."""
+    room: str
+    secret: str
+    participant: str
+    room_token: str
+    kick: bool = True
+    expected: str | None = None
 
 
 def remove_impostors(config: HubConfig, impostors: list) -> None:
-    """Take out of their rooms the participants that joined under another name than their ticket's (or with
-    another ticket's room token, or whose client was revoked since), and withdraw that ticket: the hub's clients join as their ticket says, so
-    only a forged client differs, and its tile would have lied to every site. Janus gone: nothing to do."""
+    """Withdraw the room tokens just used and take out of their rooms the participants that joined under another
+    name than their ticket's (or with another ticket's room token, another handle than the ticket's, a ticket
+    used already, or whose client was revoked since): the hub's clients join as their ticket says, so only a
+    forged client differs, and its tile would have lied to every site. Janus gone: nothing to do."""
     if not impostors or config.janus is None:
         return
     admin = JanusAdmin(config.janus)
     names: dict[str, dict[str, str]] = {}  # room -> participant -> display, as Janus has them now
-    for room, secret, participant, room_token, *expected in impostors:
-        if expected:  # a configure: only when Janus now shows another name than the ticket's
-            if room not in names:
+    for one in impostors:
+        if one.expected is not None:
+            if one.room not in names:
                 try:
-                    names[room] = {str(p.get("id")): p.get("display") for p in admin.participants(room)}
+                    names[one.room] = {str(p.get("id")): p.get("display") for p in admin.participants(one.room)}
                 except JanusAdminError:
-                    names[room] = {}
-            if names[room].get(participant, expected[0]) in (None, expected[0]):
+                    names[one.room] = {}
+            if names[one.room].get(one.participant, one.expected) in (None, one.expected):
                 continue
-        for request in (lambda: admin.allow(room, secret, [room_token], action="remove"),
-                        lambda: admin.kick(room, secret, participant)):
+        requests = [lambda one=one: admin.allow(one.room, one.secret, [one.room_token], action="remove")]
+        if one.kick:
+            requests.append(lambda one=one: admin.kick(one.room, one.secret, one.participant))
+        for request in requests if one.room_token else requests[1:]:
             try:
                 request()
             except JanusAdminError:

@@ -2,6 +2,7 @@
 reach beyond it through Janus itself or through the hub's routes (helper H10's findings, each with its fix)."""
 
 import asyncio
+import re
 
 import pytest
 
@@ -256,3 +257,104 @@ def test_a_participant_renaming_itself_once_in_the_room_is_taken_out(live_hub, e
         finally:
             await guest_now.close()
     asyncio.run(scenario())
+
+
+def test_a_ticket_of_one_session_opens_nothing_of_another(live_hub, enrolled):
+    """The Janus token a ticket carries is good for VideoRoom on that Janus, any room, for 12 hours: it is the
+    rooms that keep others out. With session X's whole ticket (Janus token, room token, a private id of X's room),
+    nothing of session Y: no join, no room found or guessed, no room made, destroyed or opened."""
+    from server.live.janus_admin import JanusAdmin
+
+    theirs = enrolled(live_hub, facility="0100A", name="TTYT huyện Mèo Vạc")
+    mine = enrolled(live_hub, facility="0300C", name="TTYT Hà Giang")
+    case_of(theirs)
+    case_of(mine, case_id="case-mine", patient_id="pat-mine")
+    _, their_ticket = _start_and_join(Api(live_hub, theirs), CASE)
+    _, my_ticket = _start_and_join(Api(live_hub, mine), "case-mine")
+    room, janus = their_ticket["janus"]["room"], live_hub.config.janus
+
+    async def scenario():
+        session = await JanusSession(my_ticket["janus"]["url"], my_ticket["janus"]["token"]).create()
+        try:
+            handle = await session.attach("janus.plugin.videoroom")
+            refusals = [({"request": "join", "ptype": "publisher", "room": room, "display": "TTYT Hà Giang",
+                          "token": my_ticket["janus"]["room_token"]}, "not in the allowed list"),
+                        ({"request": "joinandconfigure", "ptype": "publisher", "room": room,
+                          "token": my_ticket["janus"]["room_token"]}, "not in the allowed list|Unauthorized|jsep"),
+                        ({"request": "create", "room": "dc-mine-now", "admin_key": "guess"}, "admin_key|Unauthorized"),
+                        ({"request": "create", "room": "dc-mine-now"}, "admin_key|Missing"),
+                        ({"request": "destroy", "room": room}, "secret|Missing"),
+                        ({"request": "destroy", "room": room, "secret": "guess"}, "Unauthorized|secret"),
+                        ({"request": "allowed", "room": room, "action": "disable"}, "secret|Missing"),
+                        ({"request": "allowed", "room": room, "action": "add", "secret": "guess",
+                          "allowed": [my_ticket["janus"]["room_token"]]}, "Unauthorized|secret"),
+                        # Rooms are named under the hub's secret: neither the case nor the count of its sessions
+                        # gives another room's name, and the old random names are not there.
+                        ({"request": "listparticipants", "room": "dc-" + "0" * 24}, "No such room"),
+                        ({"request": "listparticipants", "room": f"dc-{CASE}"}, "No such room")]
+            for request, why in refusals:
+                try:
+                    answer, _ = await handle.message(request)
+                except JanusError as error:
+                    answer = {"error": str(error)}
+                assert re.search(why, answer.get("error", "")), (request, answer)
+            listed, _ = await handle.message({"request": "list"})
+            assert room not in [r["room"] for r in listed["list"]]
+        finally:
+            await session.destroy()
+    asyncio.run(scenario())
+    assert JanusAdmin(janus).participants(room) == []  # nobody got in
+
+
+def test_a_room_token_stops_opening_the_room_once_used_left_or_ended(live_hub, enrolled):
+    """A ticket lets one participant in once: its room token leaves the room's `allowed` list as soon as Janus
+    reports the join (so a ticket's holder that left, or was kicked, does not come back on it); the tickets of a
+    station or person that leaves through the hub are withdrawn, used or not; the session's end destroys the room."""
+    from server.live import service
+    from server.live.janus_admin import JanusAdmin
+
+    host = enrolled(live_hub, facility="0100A", name="TTYT huyện Mèo Vạc")
+    guest = enrolled(live_hub, facility="0200B", name="Bệnh viện Cần Thơ")
+    case_of(host)
+    hosting, visiting = Api(live_hub, host), Api(live_hub, guest)
+    session, used = _start_and_join(hosting, CASE, invite={"facilities": ["0200B"]})
+    unused = hosting("POST", f"/live/{session['id']}/join").json()
+    guests = visiting("POST", f"/live/{session['id']}/join").json()
+    admin, room = JanusAdmin(live_hub.config.janus), used["janus"]["room"]
+    with live_hub.engine.begin() as conn:
+        secret = service.room_of(conn, session["id"])[1]
+
+    def allowed():
+        return set(admin.allow(room, secret, [], action="enable")["allowed"])
+    assert {t["janus"]["room_token"] for t in (used, unused, guests)} <= allowed()
+
+    async def scenario():
+        first = Participant(used)
+        try:
+            await first.join()
+            await asyncio.to_thread(wait_for, lambda: used["janus"]["room_token"] not in allowed(), 20,
+                                    "the used ticket withdrawn")
+            assert unused["janus"]["room_token"] in allowed()
+            await first.leave()  # left through Janus only: the ticket does not let it back in
+            again = Participant(used)
+            try:
+                with pytest.raises(JanusError, match="not in the allowed list"):
+                    await again.join()
+            finally:
+                await again.close()
+        finally:
+            await first.close()
+    asyncio.run(scenario())
+    assert hosting("POST", f"/live/{session['id']}/leave").status_code == 200
+    assert unused["janus"]["room_token"] not in allowed()  # the host's tickets went with its leaving
+    assert guests["janus"]["room_token"] in allowed()
+    assert hosting("POST", f"/live/{session['id']}/end").status_code == 200
+
+    async def after_the_end():
+        late = Participant(guests)
+        try:
+            with pytest.raises(JanusError, match="No such room|no such room"):
+                await late.join()
+        finally:
+            await late.close()
+    asyncio.run(after_the_end())
