@@ -12,6 +12,8 @@ the hub sets. The case is named on shared screens by its code and the patient's 
 only (HOI-CHAN.md); an expert abroad gets no initials and an age band.
 """
 
+import hashlib
+import hmac
 import re
 import secrets
 import uuid
@@ -244,7 +246,7 @@ def start(conn: Connection, who: Principal, config: HubConfig, request_id: str, 
     if existing is not None:
         _invite(conn, who, existing, facilities, people)
         return _view(conn, existing), False
-    live_id, room, secret = str(uuid.uuid4()), f"dc-{secrets.token_hex(12)}", secrets.token_hex(24)
+    live_id, (room, secret) = str(uuid.uuid4()), _room_for(conn, config, request_id)
     title = (title or "").strip()[:200]
     if title and _names_the_patient(conn, request, title):
         raise FhirError(422, "invalid", "the title is shown to every site of the session (and to experts abroad): "
@@ -252,8 +254,7 @@ def start(conn: Connection, who: Principal, config: HubConfig, request_id: str, 
                         ["title"])
     title = title or f"Hội chẩn trực tuyến — ca {_case_code(request.content, request_id)}"
     try:
-        # No one is allowed in until the hub issues tickets (`allowed` = []): only tokens it adds pass.
-        admin_of(config).create_room(room, secret, [], require_pvtid=True)
+        _make_room(admin_of(config), room, secret)
     except JanusAdminError as error:
         raise _janus_failure(error) from None
     conn.execute(insert(live_sessions).values(id=live_id, request_id=request_id, facility=request.facility, room=room,
@@ -262,6 +263,29 @@ def start(conn: Connection, who: Principal, config: HubConfig, request_id: str, 
     session = _session_row(conn, live_id)
     _invite(conn, who, session, facilities, people)
     return _view(conn, session), True
+
+
+def _room_for(conn: Connection, config: HubConfig, request_id: str) -> tuple[str, str]:
+    """(room, secret) of the case's next session: named by the case and how many sessions it had, under the
+    hub's secret (no one else can tell them), so a start that died between making the room on Janus and
+    committing the session (a crash, kill -9) left a room the next start on the case finds by its name."""
+    key = config.secret or config.janus.token_secret.encode()
+    count = len(conn.execute(select(live_sessions.c.id).where(live_sessions.c.request_id == request_id)).all())
+    room = "dc-" + hmac.new(key, f"live-room:{request_id}:{count}".encode(), hashlib.sha256).hexdigest()[:24]
+    return room, hmac.new(key, f"live-room-secret:{room}".encode(), hashlib.sha256).hexdigest()[:48]
+
+
+def _make_room(admin: JanusAdmin, room: str, secret: str) -> None:
+    """The room, empty and closed: no one is allowed in until the hub issues tickets (`allowed` = [])."""
+    try:
+        admin.create_room(room, secret, [], require_pvtid=True)
+    except JanusAdminError as error:
+        if error.unreachable or error.code != 427:  # 427: the room exists
+            raise
+        # Left by a start that never committed: no ticket was ever issued for it. Made afresh, so that it is
+        # as this hub makes rooms now, with nobody in it.
+        admin.destroy_room(room, secret)
+        admin.create_room(room, secret, [], require_pvtid=True)
 
 
 def _names_the_patient(conn: Connection, request, text: str) -> bool:

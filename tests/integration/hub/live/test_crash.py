@@ -1,0 +1,172 @@
+"""The hub killed (kill -9) while it starts a live session: after Janus made the room, before the session is
+committed. The hub runs as a process of its own, its Janus behind a relay that kills the hub the moment Janus
+answers the room's creation (so the room exists on Janus and the database never heard of it). Restarted, the
+hub starts and joins the case's session as usual, and Janus holds one room for it, not an orphan beside it.
+On SQLite and on PostgreSQL."""
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from app.sync.hub_client import HubClient, enroll
+from server import auth
+from server.config import HubConfig
+from server.db import make_engine, migrate
+from server.live.janus_admin import JanusAdmin
+from server.live.janus_process import JanusSettings, free_port
+from server.live.tables import live_sessions
+from tests.support.janus import start_janus
+
+from .conftest import CASE, Api, Participant, case_of, wait_for
+
+ROOT = Path(__file__).resolve().parents[4]
+ADMIN_KEY, TOKEN_SECRET, PASSWORD = "admin-key-for-test", "token-secret-for-test", "events-password"
+
+
+class KillingRelay:
+    """Janus's HTTP API relayed; once `armed` with a process, the answer to a VideoRoom `create` is not
+    relayed: the process is killed (SIGKILL) first, and its connection dropped."""
+
+    def __init__(self, janus_url: str):
+        self.janus_url, self.armed, self.killed = janus_url.rstrip("/"), None, threading.Event()
+        relay = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                self._relay(None)
+
+            def do_POST(self):
+                self._relay(self.rfile.read(int(self.headers.get("content-length") or 0)))
+
+            def _relay(self, body):
+                path = self.path.removeprefix("/janus")
+                answer = httpx.request(self.command, relay.janus_url + path, content=body, timeout=60)
+                victim = relay.armed
+                if victim is not None and body and _is_create(body):
+                    relay.armed = None
+                    victim.send_signal(signal.SIGKILL)
+                    victim.wait(30)
+                    relay.killed.set()
+                    self.close_connection = True
+                    return
+                self.send_response(answer.status_code)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/janus"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _is_create(body: bytes) -> bool:
+    try:
+        return json.loads(body).get("body", {}).get("request") == "create"
+    except (ValueError, AttributeError):
+        return False
+
+
+def _serve(folder: Path, database: str, port: int, janus_url: str) -> subprocess.Popen:
+    env = {**os.environ, "DIEMCAU_HUB_JANUS_ADMIN_KEY": ADMIN_KEY, "DIEMCAU_HUB_JANUS_TOKEN_SECRET": TOKEN_SECRET,
+           "DIEMCAU_HUB_JANUS_EVENTS_PASSWORD": PASSWORD}
+    hub = subprocess.Popen([sys.executable, "-m", "server", "--data", str(folder), "--database", database, "serve",
+                            "--port", str(port), "--janus-url", janus_url], cwd=ROOT, env=env)
+
+    def up():
+        assert hub.poll() is None, "the hub stopped"
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/metadata", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+    wait_for(up, 60, "the hub to answer")
+    return hub
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    if request.param == "postgresql":
+        return request.getfixturevalue("postgres").new_database()
+    return HubConfig.in_folder(tmp_path / "hub").database_url
+
+
+def test_a_hub_killed_between_making_the_room_and_committing_the_session(tmp_path, database):
+    port = free_port()
+    settings = JanusSettings(url=f"http://127.0.0.1:{free_port()}/janus", admin_key=ADMIN_KEY,
+                             token_secret=TOKEN_SECRET, events_password=PASSWORD)
+    janus = start_janus(tmp_path / "janus", settings, events_url=f"http://127.0.0.1:{port}/live/janus-events")
+    relay = KillingRelay(janus.url)
+    admin = JanusAdmin(settings)
+    folder, engine = tmp_path / "hub", make_engine(database)
+    migrate(engine)
+    with engine.begin() as conn:
+        _, code = auth.register_client(conn, "station", "TTYT huyện Mèo Vạc", facility="0100A")
+    hub = station = None
+
+    def rooms():
+        return sorted(r["room"] for r in admin.request({"request": "list", "admin_key": ADMIN_KEY})["list"])
+
+    def sessions():
+        with engine.begin() as conn:
+            return conn.execute(select(live_sessions.c.id, live_sessions.c.room)).all()
+    try:
+        hub = _serve(folder, database, port, relay.url)
+        station = HubClient(enroll(f"http://127.0.0.1:{port}", code))
+        case_of(station)
+        api = Api(type("At", (), {"url": f"http://127.0.0.1:{port}"})(), station)
+        relay.armed = hub
+        with pytest.raises(httpx.TransportError):
+            api("POST", "/live", json={"request": CASE})
+        assert relay.killed.wait(30) and hub.wait(30) == -signal.SIGKILL
+        [orphan] = rooms()  # Janus made the room ...
+        assert sessions() == []  # ... and the hub never committed its session
+
+        hub = _serve(folder, database, port, relay.url)
+        started = api("POST", "/live", json={"request": CASE})
+        assert started.status_code == 201, started.text
+        [(live_id, room)] = sessions()
+        assert rooms() == [room] == [orphan]  # the same room, made afresh: no orphan beside it
+        joined = api("POST", f"/live/{live_id}/join")
+        assert joined.status_code == 200, joined.text
+
+        async def scenario():
+            someone = Participant(joined.json())
+            try:
+                assert (await someone.join())["videoroom"] == "joined"
+                assert [str(p["id"]) for p in admin.participants(room)] == [someone.participant]
+                await asyncio.to_thread(wait_for, lambda: api("GET", f"/live/{live_id}").json()["present"], 20,
+                                        "the participant present, from Janus's events")
+            finally:
+                await someone.close()
+        asyncio.run(scenario())
+        # Ended, the next session on the case has a room of its own.
+        assert api("POST", f"/live/{live_id}/end").status_code == 200
+        again = api("POST", "/live", json={"request": CASE})
+        assert again.status_code == 201 and again.json()["id"] != live_id
+        assert len(rooms()) == 1 and rooms() != [room]
+    finally:
+        if station is not None:
+            station.close()
+        if hub is not None and hub.poll() is None:
+            hub.terminate()
+            hub.wait(20)
+        relay.close()
+        janus.stop()
+        engine.dispose()
