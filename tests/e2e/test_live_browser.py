@@ -6,9 +6,11 @@ carry their number), and Debian's Chromium with a fake camera and microphone sig
 
 The browser sees the station's tile by name with its video playing; the station receives the browser's
 video; the station presents the CT and the browser's viewer follows (slice by SOP Instance UID, window,
-zoom); the expert presents and the station hears the viewer's state. Once more at 1 Mbit/s.
+zoom); the expert presents and the station hears the viewer's state. Once more at 1 Mbit/s, where the page
+chooses low quality: of four sites it receives two videos, the others paused, everyone's voice.
 """
 
+import json
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -16,8 +18,9 @@ from pathlib import Path
 import pydicom
 import pytest
 
+from app.imaging.deid import deidentified_uid
 from app.live.details import JoinDetails
-from app.live.session import JOINED, LiveSession
+from app.live.session import JOINED, LiveSession, Quality
 from app.media.camera import CameraCapture, CameraSource
 from app.sync.hub_client import DicomPart, HubClient, enroll
 from app.wire.imaging import imaging_study
@@ -202,10 +205,13 @@ def test_a_browser_expert_joins_the_station_and_follows_its_images(browser, live
     viewer_frame(page)  # the case's CT, from the hub's DICOMweb
     screenshot(page, SCREENSHOTS / "console-live.png")
 
-    # The station presents slice 4 of the CT (by its SOP Instance UID) at the bone window, zoomed x2.
+    # The station presents slice 4 of the CT (by its SOP Instance UID) at the bone window, zoomed x2: by the
+    # de-identified UIDs, as a station's viewer states name images (app/wire/live.py); the page maps them to
+    # the originals its viewer holds with the hub's mapping.
     slice4 = pydicom.dcmread(paths[4])
     series = str(slice4.SeriesInstanceUID)
-    state = ViewerState(study=study, series=series, index=4, instance=str(slice4.SOPInstanceUID),
+    shared = lambda uid: deidentified_uid(case_id, uid)  # noqa: E731
+    state = ViewerState(study=shared(study), series=shared(series), index=4, instance=shared(slice4.SOPInstanceUID),
                         window_center=400, window_width=1800, zoom=2.0, seq=1)
     frame = present_until(session, page, state, STATION,
                           f"() => {{ const d = document.getElementById('viewer').dataset;"
@@ -213,8 +219,8 @@ def test_a_browser_expert_joins_the_station_and_follows_its_images(browser, live
                           f" && d.zoom === '2.00'; }}")
     assert STATION in page.inner_text("#presenter")
     # An older state arriving late is ignored (seq lower than the one shown).
-    session.send(viewer_message(ViewerState(study=study, series=series, index=0, window_center=40, window_width=400,
-                                            seq=0), STATION))
+    session.send(viewer_message(ViewerState(study=shared(study), series=shared(series), index=0, window_center=40,
+                                            window_width=400, seq=0), STATION))
     page.wait_for_timeout(500)
     assert frame.evaluate("() => document.getElementById('viewer').dataset.window") == "400/1800"
     screenshot(page, SCREENSHOTS / "console-live-viewer.png")
@@ -230,10 +236,14 @@ def test_a_browser_expert_joins_the_station_and_follows_its_images(browser, live
 
     def browser_state():
         states = [viewer_state(m) for _, m in seen.data[before:] if m.type == VIEWER]
-        return next((s for s in reversed(states) if s is not None and s.instance == shown), None)
+        return next((s for s in reversed(states) if s is not None and s.instance == shared(shown)), None)
     seen.wait(lambda: browser_state() is not None, 10, "the browser's viewer state at the station")
     sent = browser_state()
-    assert sent.study == study and sent.series == series and sent.window_center == 400 and sent.window_width == 1800
+    assert sent.study == shared(study) and sent.series == shared(series)
+    assert sent.window_center == 400 and sent.window_width == 1800
+    # The page named no original UID on the channel (every participant hears it, experts abroad too).
+    originals = {study, series} | {str(pydicom.dcmread(p, stop_before_pixels=True).SOPInstanceUID) for p in paths}
+    assert not [uid for _, m in seen.data[before:] for uid in originals if uid in json.dumps(m.body)]
 
     # Leaving: the station sees the browser go.
     page.click("#leave")
@@ -242,10 +252,69 @@ def test_a_browser_expert_joins_the_station_and_follows_its_images(browser, live
     page.context.close()
 
 
-def test_the_live_page_loads_and_plays_at_1_mbit(browser, live_hub, station, ct_case, camera, sessions):
+GUESTS = (("TTYT huyện Sóc Sơn", "0200B"), ("TTYT huyện Mỹ Đức", "0300C"), ("TTYT huyện Đông Anh", "0400D"))
+PAUSED = "Tạm dừng hình để tiết kiệm băng thông"
+IN_FLIGHT = 5  # frames already on their way when a pause takes effect
+
+
+@pytest.fixture
+def guests(live_hub, numbered_video):  # noqa: F811 (the fixture imported above)
+    """Three more district stations, each with its camera (the numbered video); the last one speaks (a tone)."""
+    made, cameras = [], []
+    for name, facility in GUESTS:
+        _, code = live_hub.register("station", facility=facility, name=name)
+        made.append(HubClient(enroll(live_hub.url, code)))
+        cameras.append(CameraCapture(CameraSource(str(numbered_video))).start())
+    talker = BlockFeeder(660.0)
+    yield list(zip(made, cameras, [None, None, talker], strict=True))
+    talker.stop()
+    for client, camera in zip(made, cameras, strict=True):
+        camera.stop()
+        client.close()
+
+
+def received(page) -> dict:
+    """What the page's subscription received of each participant: {display: {"video": frames, "audio": packets,
+    "paused": bool}}, from getStats per mid (live.js diemcauLive.received())."""
+    rows = page.evaluate("() => window.diemcauLive.received()")
+    seen = {}
+    for row in rows:
+        entry = seen.setdefault(row["display"], {"video": 0, "audio": 0, "paused": False})
+        if row["kind"] == "video":
+            entry["video"] += row["frames"]
+            entry["paused"] = entry["paused"] or row["paused"]
+        elif row["kind"] == "audio":
+            entry["audio"] += row["packets"]
+    return seen
+
+
+def wait_received(page, predicate, what: str, timeout=60.0):
+    """Polls the page's receive statistics until `predicate(them)`; returns them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        them = received(page)
+        if predicate(them):
+            return them
+        assert time.monotonic() < deadline, f"timed out waiting for {what}: {them}"
+        time.sleep(0.5)
+
+
+def wait_sending(page, predicate, what: str, timeout=20.0):
+    """Until one of the page's camera encodings (live.js diemcauLive.sending()) satisfies `predicate`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        encodings = page.evaluate("() => window.diemcauLive.sending()")
+        if any(predicate(e) for e in encodings):
+            return
+        assert time.monotonic() < deadline, f"timed out waiting for {what}: {encodings}"
+        time.sleep(0.3)
+
+
+def test_at_1_mbit_the_page_loads_chooses_low_quality_and_receives_two_videos(
+        browser, live_hub, station, ct_case, camera, guests, sessions):
     case_id, _, _ = ct_case
     expert = make_person(live_hub, "bs.mai", "bachmai")
-    live_id = station.start_live(case_id)["id"]
+    live_id = station.start_live(case_id, facilities=[facility for _, facility in GUESTS])["id"]
     seen = Recorder()
     session = LiveSession(JoinDetails.parse(station.join_live(live_id)), seen, camera=camera)
     sessions.append(session)
@@ -264,6 +333,73 @@ def test_the_live_page_loads_and_plays_at_1_mbit(browser, live_hub, station, ct_
     images_s = time.monotonic() - started
     print(f"\nlive page at 1 Mbit/s, 100 ms: joined after {joined_s:.1f} s, the station's video after {playing_s:.1f} s,"
           f" the CT in the viewer after {images_s:.1f} s")
+
+    # The browser's link says 1 Mbit/s (navigator.connection): low bandwidth was chosen, and the page says so.
+    assert page.get_attribute("#live", "data-quality") == "low"
+    assert page.get_attribute("#live", "data-quality-by") == "link"
+    assert page.input_value("#quality") == "low"
+    assert "Đường truyền chậm" in page.inner_text("#quality-note")
+    # Its own camera goes out as a LOW station's: 15 fps at most, 300 kbit/s, 360p.
+    wait_sending(page, lambda e: e["maxFramerate"] == 15 and e["maxBitrate"] == 300_000 and e["active"]
+                 and e["height"] == 360, "the camera sent at 360p, 15 fps, 300 kbit/s")
+
+    # Three more sites join, each with its camera; the last one talks.
+    for client, guest_camera, microphone in guests:
+        guest = LiveSession(JoinDetails.parse(client.join_live(live_id)), Recorder(), camera=guest_camera,
+                            microphone=microphone, quality=Quality.LOW)
+        sessions.append(guest)
+        guest.start()
+    everyone = [STATION, *(name for name, _ in GUESTS)]
+    talker = GUESTS[-1][0]
+    page.wait_for_function(f"() => document.querySelectorAll('.tile:not(.mine)').length === {len(everyone)}",
+                           timeout=60_000)
+    page.wait_for_function("(talker) => document.querySelector(`.tile[data-display='${talker}']`)"
+                           ".matches('.speaking, .talking')", arg=talker, timeout=30_000)
+
+    # LOW: two videos come (the one who talks among them), the two others are paused and their tiles say why.
+    def settled(them):
+        return (set(them) == set(everyone) and sum(1 for e in them.values() if e["paused"]) == len(everyone) - 2
+                and not them[talker]["paused"])
+    before = wait_received(page, settled, "two of four videos paused")
+    shown = [name for name in everyone if not before[name]["paused"]]
+    hidden = [name for name in everyone if before[name]["paused"]]
+    after = wait_received(page, lambda them: settled(them) and all(
+        them[name]["video"] >= before[name]["video"] + 20 for name in shown), "20 more frames of the two videos")
+    for name in hidden:
+        assert after[name]["video"] <= before[name]["video"] + IN_FLIGHT, f"{name}'s video is not sent to the page"
+    # Everyone's voice still comes.
+    after = wait_received(page, lambda them: all(them[name]["audio"] >= before[name]["audio"] + 25
+                                                 for name in everyone), "everyone's audio")
+    tiles = page.locator(".tile[data-paused=low]")
+    assert sorted(tiles.nth(i).get_attribute("data-display") for i in range(tiles.count())) == sorted(hidden)
+    for i in range(tiles.count()):
+        assert tiles.nth(i).locator(".paused-note").inner_text() == PAUSED
+        assert tiles.nth(i).locator(".nameplate").is_visible()
+    assert page.locator(".paused-note:visible").count() == 2
+    screenshot(page, SCREENSHOTS / "console-live-low.png")
+
+    # "Chỉ âm thanh": nobody's video, ours not sent (the station sees the expert without video), voices still come.
+    page.select_option("#quality", "audio-only")
+    before = wait_received(page, lambda them: all(e["paused"] for e in them.values()), "every video paused")
+    wait_sending(page, lambda e: not e["active"], "the camera no longer sent")
+    expert_display = page.evaluate("() => document.querySelector('.tile.mine').dataset.display")
+    seen.wait(lambda: seen.by_display(expert_display) is not None and not seen.by_display(expert_display).has_video,
+              20, "the expert without video at the station")
+    wait_received(page, lambda them: all(them[name]["audio"] >= before[name]["audio"] + 25 for name in everyone),
+                  "everyone's audio without video")
+    assert page.locator(".tile[data-paused=audio-only] .paused-note:visible").count() == len(everyone)
+    assert page.locator(".paused-note:visible").first.inner_text() == "Chỉ âm thanh: không nhận hình"
+
+    # "Cao" (HIGH): every video again, on the same subscription.
+    page.select_option("#quality", "high")
+    assert page.get_attribute("#live", "data-quality-by") == "person"
+    assert page.inner_text("#quality-note") == ""
+    before = wait_received(page, lambda them: not any(e["paused"] for e in them.values()), "nobody paused")
+    wait_received(page, lambda them: all(them[name]["video"] >= before[name]["video"] + 10 for name in everyone),
+                  "everyone's video")
+    assert page.locator(".tile[data-paused]").count() == 0
+    wait_sending(page, lambda e: not e["maxFramerate"] and not e["maxBitrate"] and e["active"],
+                 "the camera sent without LOW's caps")
     page.context.close()
 
 

@@ -21,6 +21,25 @@ const STATE_EVERY_MS = 5000;  // repeated for those who joined since, as the sta
 const REPEAT_VIEWER_MS = 2000;  // a presenter's viewer state, likewise (app/ui/viewer_sync.py)
 const MAX_MESSAGE_BYTES = 4096;
 
+// The quality this browser asks for, as a station's (app/live/session.py Quality). HIGH: everyone's video.
+// LOW: the video of LOW_VIDEO_FEEDS participants only (the presenter, then who talks or talked last), the
+// others' video streams paused on our subscription (VideoRoom configure send:false per mid: Janus stops
+// relaying them, no renegotiation), their voices still heard; our camera at 360p, 15 fps, 300 kbit/s.
+// AUDIO_ONLY: nobody's video, and ours not sent.
+const HIGH = 'high';
+const LOW = 'low';
+const AUDIO_ONLY = 'audio-only';
+const SENDING = {[HIGH]: {fps: 0, bitrate: 0}, [LOW]: {fps: 15, bitrate: 300000}, [AUDIO_ONLY]: {fps: 0, bitrate: 64000}};
+const LOW_VIDEO_FEEDS = 2;     // 2 videos are what a 1 Mbit/s line can take (the station's LOW_VIDEO_FEEDS)
+const TALK_GAP_MS = 3000;      // a pause in speech shorter than this is the same turn (the station's TALK_GAP_S)
+// navigator.connection (Chromium): about 1.4 Mbit/s (±10 %) before it has measured anything, about 0.9 on a
+// 1 Mbit/s line; the station's link grades otherwise (app/domain/check.py: under 1 Mbit/s down, audio only).
+const SLOW_DOWNLINK_MBPS = 1.2;
+const AUDIO_DOWNLINK_MBPS = 0.3;
+const SLOW_RTT_MS = 400;
+const LOSS_EVERY_MS = 2000;    // the subscription's packet loss, measured over this window...
+const LOSSY = 0.05;            // ...above this fraction twice in a row: the link cannot carry everyone's video
+
 let details = null;       // the hub's join details
 let janus = null;
 let publisher = null;     // our VideoRoom publisher handle
@@ -39,6 +58,16 @@ const subscribed = new Set();          // feeds asked for
 let subscribing = false;               // a subscribe/renegotiation in flight
 const queue = [];                      // feeds waiting for it
 let retryTimer = 0;
+let quality = HIGH;
+let qualityBy = 'default';             // 'link' when chosen from the link, 'person' once chosen on the page
+const midKind = new Map();             // subscriber mid -> 'audio' | 'video' | 'data'
+const paused = new Map();              // video mid -> the feed whose stream we asked Janus not to send (quality)
+const announcedVideo = new Map();      // feed -> false while it says it sends no video (MEDIA)
+const talkingNow = new Set();          // feeds talking now (Janus's events or their audio level)
+const spoke = new Map();               // feed -> when its turn to talk began
+const stoppedAt = new Map();           // feed -> when it stopped talking
+let presenterFeed = '';                // who presents the case (PRESENTING), first for the video in LOW quality
+let choiceWanted = false;              // a quality choice waits for the subscription in flight
 
 function say(text, kind = 'info') {
   const status = $('live-status');
@@ -83,7 +112,13 @@ function makeTile(key, display, mine = false) {
   const initials = document.createElement('div');
   initials.className = 'nameplate';
   const {name, site} = splitDisplay(display);
-  initials.textContent = name.split(/\s+/).filter(Boolean).slice(-1).map((w) => w[0]).join('').toUpperCase();
+  const letters = document.createElement('span');
+  letters.textContent = name.split(/\s+/).filter(Boolean).slice(-1).map((w) => w[0]).join('').toUpperCase();
+  // Why no picture comes while the quality pauses this participant's video (their voice still does).
+  const note = document.createElement('p');
+  note.className = 'paused-note';
+  note.hidden = true;
+  initials.append(letters, note);
   const caption = document.createElement('figcaption');
   caption.innerHTML = '<strong></strong><span class="site"></span><span class="hand" hidden>✋</span>';
   caption.querySelector('strong').textContent = mine ? `${name} (${L.you})` : name;
@@ -123,6 +158,7 @@ function talking(id, on) {
   const key = id === myId ? 'me' : id;
   const tile = document.querySelector(`.tile[data-feed="${CSS.escape(String(key))}"]`);
   if (tile) tile.classList.toggle('talking', on);
+  if (key !== 'me') noteTalk(String(key));  // the speaker's turn, for the video a LOW quality receives
 }
 
 // The active speaker from the audio itself (Janus's talking events need the room's audiolevel_event;
@@ -143,7 +179,10 @@ function watchLevel(tile, track) {
       let peak = 0;
       for (const s of samples) peak = Math.max(peak, Math.abs(s - 128));
       loud = peak > 12 ? 3 : Math.max(0, loud - 1);  // ~0.6 s of hang so a pause between words does not flicker
-      tile.classList.toggle('speaking', loud > 0);
+      if (tile.classList.contains('speaking') !== loud > 0) {
+        tile.classList.toggle('speaking', loud > 0);
+        noteTalk(tile.dataset.feed);  // the speaker's turn, for the video a LOW quality receives
+      }
     }, 200);
   } catch (e) { /* no audio context: no highlight */ }
 }
@@ -186,6 +225,10 @@ function onData(text, label) {
     const who = String(message.body.presenter || '');
     $('presenter').textContent = who ? `${L.presenting_now} ${who}` : '';
     if (who && who !== myDisplay() && presenting) setPresenting(false, false);
+    // The presenter's video comes first in LOW quality (a participant can only say that it presents itself).
+    const tile = who ? tileOf(label, message.sender) : null;
+    const next = tile && !tile.classList.contains('mine') ? tile.dataset.feed : '';
+    if (next !== presenterFeed) { presenterFeed = next; chooseVideo(); }
   } else if (message.type === HAND) {
     const tile = tileOf(label, message.sender);
     if (tile && !tile.classList.contains('mine')) {
@@ -198,13 +241,19 @@ function onData(text, label) {
     if (tile && !tile.classList.contains('mine')) {
       tile.classList.toggle('muted', message.body.audio === false);
       if (message.body.video === false) tile.dataset.video = 'off';
+      // A camera that is off gives its place in LOW quality to one that is on.
+      const sends = message.body.video !== false;
+      if (announcedVideo.get(tile.dataset.feed) !== sends) {
+        announcedVideo.set(tile.dataset.feed, sends);
+        chooseVideo();
+      }
     }
   }
 }
 
 function announce() {
   const audio = root.dataset.microphone === 'on' && !(publisher && publisher.isAudioMuted());
-  const video = root.dataset.camera === 'on' && !(publisher && publisher.isVideoMuted());
+  const video = root.dataset.camera === 'on' && !(publisher && publisher.isVideoMuted()) && quality !== AUDIO_ONLY;
   // `hears`: whose streams reach us now; a station that finds itself there repeats what we missed of it.
   send(MEDIA, {audio, video, site: details ? details.site : '', hears: [...subscribed].map(String)});
   send(HAND, {up: handRaised});
@@ -251,23 +300,43 @@ function viewerState(body) {
   };
 }
 
+// The channel names images by the case's de-identified UIDs only (app/wire/live.py): every participant hears
+// it, experts abroad too. The hub's join details map them to the originals this person's viewer holds
+// (`uids`: de-identified -> original; empty for an expert abroad, whose copy has the channel's UIDs).
+let sharedOf = null;  // the reverse mapping, made once per join details
+let sharedFor = null;
+
+function ownUid(uid) {
+  const uids = (details && details.uids) || {};
+  return Object.prototype.hasOwnProperty.call(uids, uid) ? uids[uid] : uid;
+}
+
+function sharedState(state) {
+  // Our viewer's UIDs as the channel names them. A study not in the mapping is a de-identified copy (what
+  // an expert abroad holds): its UIDs are the channel's already. In an original study, a UID the mapping
+  // lacks is not sent at all (the others find the slice by its index).
+  if (sharedFor !== details) {
+    sharedFor = details;
+    sharedOf = new Map(Object.entries((details && details.uids) || {}).map(([shared, own]) => [own, shared]));
+  }
+  const original = sharedOf.has(state.study);
+  const shared = (uid) => (uid && original ? sharedOf.get(uid) || '' : uid || '');
+  return {...state, study: shared(state.study), series: shared(state.series), instance: shared(state.instance)};
+}
+
 function followViewer(message) {
   if (presenting) return;  // we present: the others follow us
   const state = viewerState(message.body);
   if (!state) return;
-  if (state.seq <= (lastSeq.get(message.sender) ?? -1)) return;
-  // An expert abroad holds only the de-identified copy: the presenter names its UIDs beside the originals.
+  if (state.seq <= (lastSeq.get(message.sender) ?? -1)) return;  // an older state arriving late
   const studies = details.studies || [];
-  if (!studies.includes(state.study) && studies.includes(message.body.deid_study)) {
-    state.study = message.body.deid_study;
-    state.series = String(message.body.deid_series || state.series);
-    state.instance = String(message.body.deid_instance || '');
-  }  // an older state arriving late
+  state.study = ownUid(state.study);
+  state.series = ownUid(state.series);
+  state.instance = ownUid(state.instance);
   lastSeq.set(message.sender, state.seq);
   $('presenter').textContent = `${L.presenting_now} ${message.sender}`;
   root.dataset.followSeq = String(state.seq);
-  // A study of the case we hold under the same UID (an expert abroad holds a de-identified copy:
-  // its UIDs differ, and the slice is then found by its index in the series shown).
+  // A study of the case we hold (else the series shown: the slice is then found by its index).
   if (studies.includes(state.study) && root.dataset.study !== state.study) showStudy(state.study);
   pendingState = state;
   applyPending();
@@ -302,7 +371,7 @@ function sendViewer(state) {
   // seq from the clock: still rising after this page is reloaded and presents again (followers keep the
   // newest seq per presenter), as the stations count theirs.
   viewerSeq = Math.max(viewerSeq + 1, Date.now());
-  lastSent = {...state, seq: viewerSeq};
+  lastSent = {...sharedState(state), seq: viewerSeq};
   send(VIEWER, lastSent);
   root.dataset.sentSeq = String(viewerSeq);
 }
@@ -392,9 +461,15 @@ function attachSubscriber(streams) {
     error: () => { subscribing = false; },
     onmessage: (msg, jsep) => {
       if (msg.streams) {
-        for (const s of msg.streams) if (s.feed_id !== undefined) midToFeed.set(s.mid, s.feed_id);
+        for (const s of msg.streams) {
+          if (s.feed_id !== undefined) midToFeed.set(s.mid, s.feed_id);
+          if (s.type) midKind.set(s.mid, s.type);
+        }
       }
-      if (msg.error) subscribing = false;
+      if (msg.error) {
+        subscribing = false;
+        if (choiceWanted) chooseVideo();  // a refused subscribe or quality configure: choose again
+      }
       if (jsep) {
         subscriber.createAnswer({
           jsep, tracks: [{type: 'data'}],
@@ -402,6 +477,7 @@ function attachSubscriber(streams) {
             subscriber.send({message: {request: 'start', room: details.janus.room}, jsep: answer});
             subscribing = false;
             nextSubscription();
+            chooseVideo();  // streams just added come unpaused: the quality pauses them again
             setTimeout(announce, 500);  // once the new streams flow: whom we hear now
           },
           error: () => { subscribing = false; },
@@ -409,6 +485,7 @@ function attachSubscriber(streams) {
       } else if (msg.videoroom === 'updated' || msg.videoroom === 'attached') {
         subscribing = false;
         nextSubscription();
+        chooseVideo();  // as after an answer: what the quality receives
       }
     },
     onremotetrack: (track, mid, on) => {
@@ -431,6 +508,11 @@ function dropFeed(id) {
   subscribed.delete(id);
   removeTile(id);
   for (const [mid, feed] of [...midToFeed]) if (feed === id) midToFeed.delete(mid);
+  for (const [mid, feed] of [...paused]) if (feed === id) paused.delete(mid);
+  for (const known of [announcedVideo, spoke, stoppedAt]) known.delete(id);
+  talkingNow.delete(id);
+  if (presenterFeed === id) presenterFeed = '';
+  chooseVideo();  // in LOW quality, another's video may take its place
 }
 
 function clearTrouble() {
@@ -498,7 +580,10 @@ function startJanus() {
           if (state === 'disconnected' || state === 'failed') say(L.link_trouble, 'warn');
           else if (state === 'connected' || state === 'completed') clearTrouble();
         },
-        webrtcState: (up) => { root.dataset.publishing = up ? 'true' : 'false'; },
+        webrtcState: (up) => {
+          root.dataset.publishing = up ? 'true' : 'false';
+          if (up) applySending();  // the quality chosen before our media was up
+        },
       });
     },
     error: () => reconnectSoon(),
@@ -515,6 +600,9 @@ function reset() {
   queue.length = 0;
   subscribed.clear();
   midToFeed.clear();
+  midKind.clear();
+  paused.clear();  // a new subscription sends every stream (the quality pauses them again)
+  choiceWanted = false;
   for (const id of [...feeds.keys()]) dropFeed(id);
   removeTile('me');
 }
@@ -571,6 +659,219 @@ function showCase(d) {
     studies.appendChild(b);
   });
   studies.hidden = (d.studies || []).length < 2;
+}
+
+// -- quality: what we receive and send ------------------------------------------------------------
+
+function noteTalk(feed) {
+  // When a turn to talk begins and ends (Janus's talking events or the audio level, whichever says so):
+  // a restart within TALK_GAP_MS goes on with the same turn, so the video LOW quality receives does not flap.
+  const tile = document.querySelector(`.tile[data-feed="${CSS.escape(String(feed))}"]`);
+  const on = Boolean(tile && tile.matches('.talking, .speaking'));
+  if (on === talkingNow.has(feed)) return;
+  const now = Date.now();
+  if (on) {
+    talkingNow.add(feed);
+    if (now - (stoppedAt.get(feed) ?? -Infinity) >= TALK_GAP_MS || !spoke.has(feed)) spoke.set(feed, now);
+    chooseVideo();
+  } else {
+    talkingNow.delete(feed);
+    stoppedAt.set(feed, now);
+    // Still counted as talking until the gap is over: then it may give its place to another.
+    setTimeout(chooseVideo, TALK_GAP_MS + 100);
+  }
+}
+
+function videoFeeds() {
+  const sending = [...midToFeed].filter(([mid, feed]) => midKind.get(mid) === 'video' && feeds.has(feed));
+  return [...new Set(sending.map(([, feed]) => feed))];
+}
+
+function videoWanted() {
+  // Whose video we receive: everyone's in HIGH, nobody's in AUDIO_ONLY; in LOW the presenter, then who talks
+  // now (the latest to start first), then who talked last, then who came first; a camera that is off gives way.
+  const all = videoFeeds();
+  if (quality === HIGH) return new Set(all);
+  if (quality === AUDIO_ONLY) return new Set();
+  const order = [...feeds.keys()];
+  const now = Date.now();
+  const rank = (feed) => {
+    const talking = talkingNow.has(feed) || now - (stoppedAt.get(feed) ?? -Infinity) < TALK_GAP_MS;
+    const last = talking ? (spoke.get(feed) || 0) : (stoppedAt.get(feed) ?? spoke.get(feed) ?? 0);
+    return [announcedVideo.get(feed) === false ? 1 : 0, feed === presenterFeed ? 0 : 1, talking ? 0 : 1, -last,
+      order.indexOf(feed)];
+  };
+  const before = (a, b) => {
+    const ra = rank(a);
+    const rb = rank(b);
+    for (let i = 0; i < ra.length; i += 1) if (ra[i] !== rb[i]) return ra[i] - rb[i];
+    return 0;
+  };
+  return new Set(all.sort(before).slice(0, LOW_VIDEO_FEEDS));
+}
+
+function chooseVideo() {
+  // Pauses or resumes video streams on our subscription as videoWanted() says: VideoRoom configure with
+  // send per mid, as a LOW station does (Janus only stops relaying them; no renegotiation).
+  if (!subscriber || subscribing) { choiceWanted = true; return; }  // done once the subscription is ready
+  choiceWanted = false;
+  const wanted = videoWanted();
+  const changes = [];
+  for (const [mid, feed] of midToFeed) {
+    if (midKind.get(mid) !== 'video' || !feeds.has(feed)) continue;
+    const want = wanted.has(feed);
+    if (want === (paused.get(mid) === feed)) changes.push({mid, send: want});
+  }
+  if (changes.length) {
+    // Requests on one handle are handled in order: a later choice never overtakes this one.
+    subscriber.send({message: {request: 'configure', streams: changes}});
+    for (const change of changes) {
+      if (change.send) paused.delete(change.mid);
+      else paused.set(change.mid, midToFeed.get(change.mid));
+    }
+  }
+  showPaused();
+}
+
+function showPaused() {
+  // A tile whose video the quality pauses says why; its name shows instead of a frozen picture.
+  const pausedFeeds = new Set([...paused].filter(([mid, feed]) => midToFeed.get(mid) === feed).map(([, f]) => String(f)));
+  for (const tile of document.querySelectorAll('.tile:not(.mine)')) {
+    const on = pausedFeeds.has(tile.dataset.feed);
+    const note = tile.querySelector('.paused-note');
+    if (on) tile.dataset.paused = quality;
+    else delete tile.dataset.paused;
+    if (note) {
+      note.hidden = !on;
+      note.textContent = on ? (quality === AUDIO_ONLY ? L.video_audio_only : L.video_paused) : '';
+    }
+  }
+  root.dataset.receivingVideo = String(videoFeeds().length - pausedFeeds.size);
+}
+
+async function applySending() {
+  // Our camera as the quality says (the station's LOW: 360p, 15 fps, 300 kbit/s; AUDIO_ONLY: not sent), by
+  // the sender's encoding (no renegotiation), and Janus's bitrate cap (REMB) as the station asks for it.
+  const pc = publisher && publisher.webrtcStuff && publisher.webrtcStuff.pc;
+  if (!pc) return;
+  const wanted = SENDING[quality];
+  for (const sender of pc.getSenders()) {
+    if (!sender.track || sender.track.kind !== 'video') continue;
+    const parameters = sender.getParameters();
+    if (!parameters.encodings || parameters.encodings.length === 0) continue;
+    for (const encoding of parameters.encodings) {
+      encoding.active = quality !== AUDIO_ONLY;
+      if (wanted.bitrate && quality !== AUDIO_ONLY) encoding.maxBitrate = wanted.bitrate;
+      else delete encoding.maxBitrate;
+      if (wanted.fps) encoding.maxFramerate = wanted.fps;
+      else delete encoding.maxFramerate;
+    }
+    try { await sender.setParameters(parameters); } catch (e) { /* closed meanwhile: the next publish applies it */ }
+  }
+  root.dataset.sending = quality;
+  if (quality !== HIGH || qualityBy !== 'default') {
+    publisher.send({message: {request: 'configure', bitrate: wanted.bitrate}});
+  }
+}
+
+function setQuality(next, by) {
+  if (![HIGH, LOW, AUDIO_ONLY].includes(next)) return;
+  if (by === 'link' && qualityBy === 'person') return;  // the person's own choice stands
+  const changed = next !== quality;
+  quality = next;
+  qualityBy = by;
+  root.dataset.quality = quality;
+  root.dataset.qualityBy = by;
+  $('quality').value = quality;
+  const why = {[LOW]: L.quality_low_auto, [AUDIO_ONLY]: L.quality_audio_auto}[quality];
+  $('quality-note').textContent = by === 'link' && why ? why : '';
+  if (!changed) return;
+  applySending();
+  chooseVideo();
+  if (joined) announce();
+}
+
+function qualityOfLink() {
+  // What the browser knows of its link (Chromium; Firefox and Safari have no navigator.connection).
+  const link = navigator.connection;
+  if (!link || !(link.downlink > 0)) return HIGH;
+  if (link.downlink < AUDIO_DOWNLINK_MBPS) return AUDIO_ONLY;
+  if (link.downlink < SLOW_DOWNLINK_MBPS || link.rtt > SLOW_RTT_MS || link.saveData) return LOW;
+  return HIGH;
+}
+
+const WORSE = {[HIGH]: 0, [LOW]: 1, [AUDIO_ONLY]: 2};
+
+function followLink() {
+  // Chosen from the link until the person chooses; never raised by itself (a link that wavers would flap).
+  const suggested = qualityOfLink();
+  if (WORSE[suggested] > WORSE[quality]) setQuality(suggested, 'link');
+}
+
+let lossStrikes = 0;
+let lastPackets = null;
+async function watchLoss() {
+  // The subscription's packet loss: a link that loses packets cannot carry everyone's video (auto only).
+  const pc = subscriber && subscriber.webrtcStuff && subscriber.webrtcStuff.pc;
+  if (!pc || quality !== HIGH || qualityBy === 'person') { lastPackets = null; return; }
+  let received = 0;
+  let lost = 0;
+  try {
+    (await pc.getStats()).forEach((s) => {
+      if (s.type === 'inbound-rtp') { received += s.packetsReceived || 0; lost += s.packetsLost || 0; }
+    });
+  } catch (e) { return; }
+  if (lastPackets) {
+    const got = received - lastPackets.received;
+    const missed = lost - lastPackets.lost;
+    const lossy = got + missed > 50 && missed / (got + missed) > LOSSY;
+    lossStrikes = lossy ? lossStrikes + 1 : 0;
+    if (lossStrikes >= 2) setQuality(LOW, 'link');
+  }
+  lastPackets = {received, lost};
+}
+
+function wireQuality() {
+  $('quality').addEventListener('change', (event) => setQuality(event.target.value, 'person'));
+  root.dataset.quality = quality;
+  followLink();
+  if (navigator.connection && navigator.connection.addEventListener) {
+    navigator.connection.addEventListener('change', () => { if (qualityBy !== 'person') followLink(); });
+  }
+  setInterval(watchLoss, LOSS_EVERY_MS);
+}
+
+async function received() {
+  // What reaches us of each participant, by the subscription's mids (for the tests, and whoever asks).
+  const pc = subscriber && subscriber.webrtcStuff && subscriber.webrtcStuff.pc;
+  if (!pc) return [];
+  const rows = [];
+  for (const transceiver of pc.getTransceivers()) {
+    const feed = midToFeed.get(transceiver.mid);
+    if (feed === undefined || !feeds.has(feed)) continue;
+    let rtp = null;
+    (await transceiver.receiver.getStats()).forEach((s) => { if (s.type === 'inbound-rtp') rtp = s; });
+    rows.push({mid: transceiver.mid, feed: String(feed), display: feeds.get(feed).display,
+      kind: midKind.get(transceiver.mid) || transceiver.receiver.track.kind, paused: paused.get(transceiver.mid) === feed,
+      frames: rtp ? rtp.framesDecoded || 0 : 0, packets: rtp ? rtp.packetsReceived || 0 : 0});
+  }
+  return rows;
+}
+
+async function sending() {
+  // Our camera's encodings as the quality set them, with the size going out (for the tests).
+  const pc = publisher && publisher.webrtcStuff && publisher.webrtcStuff.pc;
+  if (!pc) return [];
+  const rows = [];
+  for (const sender of pc.getSenders()) {
+    if (!sender.track || sender.track.kind !== 'video') continue;
+    let height = 0;
+    (await sender.getStats()).forEach((s) => { if (s.type === 'outbound-rtp') height = s.frameHeight || height; });
+    for (const e of sender.getParameters().encodings || []) {
+      rows.push({active: e.active !== false, maxBitrate: e.maxBitrate || 0, maxFramerate: e.maxFramerate || 0, height});
+    }
+  }
+  return rows;
 }
 
 // -- recording and consent ----------------------------------------------------------------------
@@ -663,6 +964,7 @@ function wireControls() {
 
 function main() {
   wireControls();
+  wireQuality();
   wireViewer();
   if (!window.adapter) {
     failed(L.sfu_unavailable);
@@ -687,6 +989,7 @@ function main() {
 window.diemcauLive = {
   send, presenting: () => presenting, present: setPresenting,
   feeds: () => [...feeds.entries()].map(([id, f]) => ({id, display: f.display})),
+  quality: () => quality, received, sending,
 };
 
 main();

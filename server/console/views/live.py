@@ -63,6 +63,10 @@ MESSAGES = {
     "recording_on": N_("Recording"), "recording_waiting": N_("Recording waits for everyone's consent"),
     "recording_paused": N_("Recording paused: waiting for consent"),
     "record": N_("Record the session"), "stop_recording": N_("Stop recording"),
+    "video_paused": N_("Video paused to save bandwidth"),
+    "video_audio_only": N_("Audio only: video not received"),
+    "quality_low_auto": N_("The link is slow: you receive 2 videos at low bandwidth (360p). You can change it."),
+    "quality_audio_auto": N_("The link is too slow for video: you receive sound only. You can change it."),
     "male": N_("Male"), "female": N_("Female"), "other": N_("Other"), "years": N_("years"), "study": N_("Study"),
 }
 

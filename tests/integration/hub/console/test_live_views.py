@@ -183,13 +183,19 @@ def test_consent_and_leave_answer_json(hub, station_client, browser):
 def test_the_page_speaks_the_person_s_language_and_the_inbox_lists_open_sessions(hub, station_client, browser):
     case = submit(station_client, make_case(), "0100A")
     live_id = started(browser("tim.bachmai"), case.id)
-    for language, words in (("en", ("Live consultation", "Mute", "Leave")),
-                            ("fr", ("Consultation en direct", "Couper le micro", "Quitter"))):
+    # With the quality switch and what a paused tile says.
+    for language, words, paused in (
+            ("vi", ("Hội chẩn trực tuyến", "Tắt tiếng", "Rời phiên", "Chất lượng", "Cao", "Thấp (360p, 2 hình)",
+                    "Chỉ âm thanh"), "Tạm dừng hình để tiết kiệm băng thông"),
+            ("en", ("Live consultation", "Mute", "Leave", "Quality", "High", "Low (360p, 2 videos)", "Audio only"),
+             "Video paused to save bandwidth"),
+            ("fr", ("Consultation en direct", "Couper le micro", "Quitter", "Qualité", "Haute",
+                    "Basse (360p, 2 vidéos)", "Son uniquement"), "Vidéo suspendue pour économiser la bande passante")):
         expert = browser(f"tim.{language}", language=language)
         page = expert.get(f"/console/live/{live_id}").text
         assert all(w in page for w in words), language
         labels = json.loads(re.search(r'<script id="live-config" type="application/json">(.*?)</script>', page, re.S)[1])
-        assert labels["labels"]["mute"] == words[1]
+        assert labels["labels"]["mute"] == words[1] and labels["labels"]["video_paused"] == paused
         banners = expert.get("/console/live/banners")
         assert banners.status_code == 200 and f'href="/console/live/{live_id}"' in banners.text
     elsewhere = browser("phoi.bachmai", specialty="respiratory")
