@@ -1,11 +1,12 @@
 """Whom to invite, found by words (GET /live/{id}/invitable, and the console's /console/live/{id}/invitable):
 a doctor types "can tho" and finds Cần Thơ's station, "bach mai" the Bạch Mai station and its experts; only
 those who may invite in the session are answered; the answer says nothing beyond what an invitation needs;
-odd queries (10 kB, nulls, SQL wildcards) are answered plainly."""
+odd queries (10 kB, nulls, SQL wildcards) are answered plainly. On SQLite and on PostgreSQL."""
 
 import pytest
 
 from server.console import accounts
+from tests.support.hub import RunningHub
 
 from ..console.support import PASSWORD, Browser
 from .conftest import CASE, Api, case_of
@@ -18,6 +19,14 @@ def person(hub, login, name, title="BS", hospital="bachmai", specialty="cardiolo
     made, _ = accounts.ensure_person(hub.engine, login, password=PASSWORD, name=name, title=title, role=role,
                                      hospital=hospital, specialty=specialty)
     return made
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def live_hub(request, tmp_path):
+    url = request.getfixturevalue("postgres").new_database() if request.param == "postgresql" else None
+    running = RunningHub(tmp_path / "hub", url, local_sfu=True).start()
+    yield running
+    running.stop()
 
 
 @pytest.fixture
