@@ -67,9 +67,10 @@ def main(out_dir: Path) -> None:
     side.show()
     wait_for(lambda: all(v.view.image is not None for v in viewers) and not runner.busy)
 
-    following = ViewerSync(follower, lambda _text: None, "BS Lan — BV Bạch Mai")
+    case = presenter._case_id  # the session's case: the states carry its de-identified UIDs
+    following = ViewerSync(follower, lambda _text: None, "BS Lan — BV Bạch Mai", case=case)
     presenting = ViewerSync(presenter, lambda text: QTimer.singleShot(
-        0, lambda: following.on_message("tram-a", decode(text))), "BS Hoa — TTYT huyện Mèo Vạc")
+        0, lambda: following.on_message("tram-a", decode(text))), "BS Hoa — TTYT huyện Mèo Vạc", case=case)
     presenting.present()
     presenter.preset.setCurrentIndex(presenter.preset.findData("lung"))
     presenter.on_preset(0)

@@ -2,7 +2,8 @@
 scroll, cine for multi-frame, key images, and the image's metadata.
 
 In a live session the viewer can be presented or followed (app/ui/viewer_sync.py): `viewer_state()` says where
-it is, `state_changed` fires when the user moves it, `apply_state()` follows another site's viewer."""
+it is, `state_changed` fires when the user moves it, `apply_state()` follows another site's viewer. Those states
+name the images by the case's de-identified UIDs only (app/wire/live.py): the viewer maps its own files' UIDs."""
 
 import math
 import time
@@ -181,6 +182,7 @@ class DicomViewer(QWidget):
         self._live: tuple[str, str] | None = None  # ("presenting", "") or ("following", who)
         self._followed: ViewerState | None = None
         self._missing = False
+        self._live_case = ""  # the live session's case, the seed of the UIDs its states carry ("": this viewer's case)
 
         self.series_list = QListWidget()
         self.series_list.setIconSize(QSize(THUMB, THUMB))
@@ -640,18 +642,16 @@ class DicomViewer(QWidget):
     # -- live session: presenting and following -----------------------------------------------------
 
     def viewer_state(self) -> ViewerState | None:
-        """Where this viewer is, for the others to follow (None while no image is shown). `seq` is left to
-        the sender."""
+        """Where this viewer is, for the others to follow (None while no image is shown), by the de-identified
+        UIDs only: the others include experts abroad. `seq` is left to the sender."""
         images = self._images()
         if not images:
             return None
         image = images[self.index]
         pan_x, pan_y = self.view.image_pan()
         instance = str(image.info.get("sop_instance_uid", ""))
-        return ViewerState(study=self.current.study_uid, series=self.current.uid, index=self.index,
-                           instance=instance, frame=image.frame,
-                           deid_study=self._deidentified(self.current.study_uid),
-                           deid_series=self._deidentified(self.current.uid), deid_instance=self._deidentified(instance),
+        return ViewerState(study=self._deidentified(self.current.study_uid), series=self._deidentified(self.current.uid),
+                           index=self.index, instance=self._deidentified(instance), frame=image.frame,
                            window_center=self.window.center if self.window else None,
                            window_width=self.window.width if self.window else None,
                            zoom=round(self.view.zoom, 4), pan_x=round(pan_x, 2), pan_y=round(pan_y, 2),
@@ -664,7 +664,8 @@ class DicomViewer(QWidget):
             self._pending = self._followed = state
             return True
         self._followed = state
-        # The presenter's UIDs are ours, or those of the copy abroad when an expert there presents.
+        # The presenter's UIDs are those of the de-identified copy (ours, as the copy has them), or ours as they are
+        # (a peer of an older version sent the originals).
         row = next((i for i, s in enumerate(self.series) if state.series in (s.uid, self._deidentified(s.uid))), None)
         if row is None:
             self._missing = True
@@ -682,7 +683,7 @@ class DicomViewer(QWidget):
                     self.on_series_chosen(row)
             images = self.current.images
             uids = {image.info.get("sop_instance_uid") for image in images}
-            if state.instance and state.instance not in uids:  # a UID of the copy abroad: find its original
+            if state.instance and state.instance not in uids:  # a de-identified UID: find our original
                 state = replace(state, instance=next(
                     (uid for uid in uids if uid and self._deidentified(uid) == state.instance), state.instance))
             by_uid = [i for i, image in enumerate(images) if state.instance and
@@ -706,9 +707,15 @@ class DicomViewer(QWidget):
         self._refresh_banner()
         return True
 
+    def set_live_case(self, case_id: str) -> None:
+        """The live session's case (its request id): the UIDs of the viewer states are that case's de-identified
+        ones, whatever local case holds this station's copy of its images."""
+        self._live_case = case_id or ""
+
     def _deidentified(self, uid: str) -> str:
         """`uid` as the case's de-identified copy (for experts abroad) has it."""
-        return deidentified_uid(self._case_id, uid) if uid and self._case_id else ""
+        seed = self._live_case or self._case_id
+        return deidentified_uid(seed, uid) if uid and seed else ""
 
     def set_presenting(self, on: bool) -> None:
         if not on and (self._live is None or self._live[0] != "presenting"):

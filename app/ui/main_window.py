@@ -199,12 +199,12 @@ class MainWindow(QMainWindow):
             return
         from .viewer_sync import ViewerSync
 
+        request = getattr(live_window.details, "request", "")
         sync = ViewerSync(editor.viewer, live_window.send_text, getattr(live_window.details, "display", ""),
-                          parent=live_window)
+                          case=request, parent=live_window)
         live_window.viewer_sync = sync
         live_window.bridge.data_received.connect(sync.on_message)
         live_window.closed.connect(sync.stop)
-        request = getattr(live_window.details, "request", "")
 
         def not_here(error: BaseException) -> None:
             from app.services.cases import CaseNotFound

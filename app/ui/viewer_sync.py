@@ -4,7 +4,7 @@ other participant's viewer follows it and draws the slice from its own copy of t
 Qt-side and transport-free: `send` is whatever carries text to the others (the live session's data
 channel), and whoever hears the data channel hands its messages to `on_message`. The live window wires it:
 
-    sync = ViewerSync(editor.viewer, session.send, details.display, parent=editor.viewer)
+    sync = ViewerSync(editor.viewer, session.send, details.display, case=details.request, parent=editor.viewer)
     # LiveListener.on_data(participant_id, message), on the session's thread -> a queued Qt signal ->
     sync.on_message(participant_id, message)
     # LiveListener.on_participant(p) with p.listening newly true (it hears us now) -> sync.resend()
@@ -12,6 +12,10 @@ channel), and whoever hears the data channel hands its messages to `on_message`.
     # sync.following_changed(name): someone presents (name) or stopped (""): bring the imaging tab forward
 
 A follower may still scroll on its own; the presenter's next change brings it back.
+
+The states name the images by the session's case's de-identified UIDs only (app/wire/live.py): an expert abroad
+hears the channel too. `case` (the join details' request) seeds them, so that every station holding the
+originals, under whatever local case, computes the same ones.
 """
 
 import time
@@ -33,10 +37,12 @@ class ViewerSync(QObject):
     following_changed = Signal(str)  # the display name of who is followed, "" when nobody
     applied = Signal(object)         # a followed ViewerState, once shown (or found missing)
 
-    def __init__(self, viewer, send: Callable[[str], None], sender: str = "", parent=None):
-        """`sender`: this participant's display name and site, as the others see it in the banner."""
+    def __init__(self, viewer, send: Callable[[str], None], sender: str = "", case: str = "", parent=None):
+        """`sender`: this participant's display name and site, as the others see it in the banner. `case`: the
+        session's case (its request id); "" for the viewer's own case."""
         super().__init__(parent)
         self.viewer = viewer
+        viewer.set_live_case(case)
         self._send = send
         self.sender = sender
         self.mode: str | None = None  # "presenting", "following" or None
@@ -162,7 +168,9 @@ def attach_to_live_window(viewer, window) -> ViewerSync:
     states and 'presenting' messages reach it, its "Show images" button presents and, pressed again, stops,
     and a participant who starts hearing us is told where we are. What LiveController's `attach_viewer`
     calls, with the case's viewer."""
-    sync = ViewerSync(viewer, window.send_text, getattr(window.details, "display", ""), parent=window)
+    details = window.details
+    sync = ViewerSync(viewer, window.send_text, getattr(details, "display", ""), getattr(details, "request", ""),
+                      parent=window)
     window.bridge.data_received.connect(sync.on_message)
     hearing: set[str] = set()
 

@@ -5,6 +5,11 @@ Every message is one JSON object with a "type". The synced DICOM viewer sends vi
 pixels: each participant draws the slice from its own copy of the study (the station's files, the
 expert's from the hub's DICOMweb, de-identified for experts abroad), so a study is shown at full
 quality for a few hundred bytes per change.
+
+A state names the study, series and slice by their UIDs in the case's de-identified copy
+(app.imaging.deid.deidentified_uid(case id, original)), never by the original UIDs: every participant
+hears the channel, an expert abroad too, and the originals identify the patient's real study. A holder
+of the originals maps them itself (a station over its own files; the console with the hub's mapping).
 """
 
 import json
@@ -20,12 +25,12 @@ SHARE = "share"            # a photo or PDF page the others hold: its attachment
 
 @dataclass(frozen=True)
 class ViewerState:
-    """Where the presenter's viewer is. UIDs are DICOM UIDs, the same on every copy (the hub's
-    de-identified copy for abroad keeps the study and series mapping: see `deidentified_uids`)."""
+    """Where the presenter's viewer is. `study`, `series` and `instance` are the de-identified copy's UIDs
+    (the module's docstring), the same for every participant whatever copy it holds."""
     study: str
     series: str
     index: int = 0                 # slice (instance) in the series, in the viewer's sort order
-    instance: str = ""             # that slice's SOP Instance UID, when known (wins over `index`)
+    instance: str = ""             # that slice's SOP Instance UID (de-identified), when known (wins over `index`)
     frame: int | None = None       # the frame in that instance (0-based) for multi-frame files, when known
     window_center: float | None = None
     window_width: float | None = None
@@ -33,11 +38,6 @@ class ViewerState:
     pan_x: float = 0.0             # how far the image is moved from centred, in image pixels (right, down > 0)
     pan_y: float = 0.0
     key_image: bool = False
-    # The same study, series and slice in the case's de-identified copy (app.imaging.deid.deidentified_uid), sent
-    # by a station presenting so that an expert abroad, who holds only that copy, can follow; "" when unknown.
-    deid_study: str = ""
-    deid_series: str = ""
-    deid_instance: str = ""
     seq: int = 0                   # increases with each change: an older state arriving late is ignored
 
 
@@ -95,8 +95,6 @@ def viewer_state(message: Message) -> ViewerState | None:
                            window_width=_number(body.get("window_width")),
                            zoom=float(body.get("zoom", 1.0)), pan_x=float(body.get("pan_x", 0.0)),
                            pan_y=float(body.get("pan_y", 0.0)), key_image=bool(body.get("key_image", False)),
-                           deid_study=str(body.get("deid_study", "")), deid_series=str(body.get("deid_series", "")),
-                           deid_instance=str(body.get("deid_instance", "")),
                            seq=int(body.get("seq", 0)))
     except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: int(1e999) (1e999 is infinity)
         return None

@@ -115,7 +115,7 @@ class Heard(Recorder):
 def wire_sync(viewer, session: LiveSession, heard: Heard) -> ViewerSync:
     """The viewer's ViewerSync on the session's data channel, as attach_to_live_window wires it: the others'
     messages reach it, and a participant who starts hearing us is told where we are."""
-    sync = ViewerSync(viewer, session.send, session.details.display, parent=viewer)
+    sync = ViewerSync(viewer, session.send, session.details.display, case=session.details.request, parent=viewer)
     heard.bridge.data.connect(sync.on_message)
     hearing: set[str] = set()
 

@@ -1,6 +1,9 @@
 """The DICOM viewer shown to a live session: the presenter's viewer sends its state, another station's viewer
 (its own copy of the same files) follows it. Here the two are joined by an in-process pipe; the same over a
-real Janus is in tests/integration/live/test_viewer_over_janus.py."""
+real Janus is in tests/integration/live/test_viewer_over_janus.py.
+
+The states name the images by the session's case's de-identified UIDs (an expert abroad hears them too): each
+station holds its copy under a local case of its own and maps them with the session's case id."""
 
 from dataclasses import replace
 from pathlib import Path
@@ -73,8 +76,9 @@ def pair(qtbot, station, other_station, runner, translations, study):
     presenter = open_viewer(qtbot, station, runner, study)
     follower = open_viewer(qtbot, other_station, runner, study, size=(700, 520))
     to_follower, to_presenter = Pipe("presenter-1"), Pipe("follower-2")
-    presenting = ViewerSync(presenter, to_follower, "BS Hoa — TTYT Mèo Vạc", parent=presenter)
-    following = ViewerSync(follower, to_presenter, "BS Lan — BV Bạch Mai", parent=follower)
+    case = presenter._case_id  # the session's: the presenter's case (the follower's copy is another local case)
+    presenting = ViewerSync(presenter, to_follower, "BS Hoa — TTYT Mèo Vạc", case=case, parent=presenter)
+    following = ViewerSync(follower, to_presenter, "BS Lan — BV Bạch Mai", case=case, parent=follower)
     to_follower.to, to_presenter.to = following, presenting
     presenting.present()
     qtbot.waitUntil(lambda: place(follower) == place(presenter), timeout=5000)
@@ -82,8 +86,8 @@ def pair(qtbot, station, other_station, runner, translations, study):
 
 
 def place(viewer) -> ViewerState:
-    """Where a viewer is, without its de-identified UIDs (each station's copy abroad has its own)."""
-    return replace(viewer.viewer_state(), deid_study="", deid_series="", deid_instance="")
+    """Where a viewer is, as it would tell the others."""
+    return viewer.viewer_state()
 
 
 def wheel(view, clicks: int, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
@@ -218,7 +222,7 @@ def test_a_state_that_comes_while_the_case_loads_is_followed_once_it_has(qtbot, 
     qtbot.addWidget(follower)
     follower.show()
     follower.set_case(case.id)  # reads the series on the worker thread
-    following = ViewerSync(follower, lambda _text: None, parent=follower)
+    following = ViewerSync(follower, lambda _text: None, case=presenter._case_id, parent=follower)
     following.on_message("p", decode(viewer_message(presenter.viewer_state(), "BS")))
     qtbot.waitUntil(lambda: follower.current is not None and follower.index == 17, timeout=10000)
 
@@ -297,22 +301,78 @@ def copy_abroad(station, viewer, folder: Path) -> list[pydicom.Dataset]:
     return [pydicom.dcmread(path, stop_before_pixels=True) for path in sorted(folder.glob("*.dcm"))]
 
 
+def original_uids(files: list[Path]) -> set[str]:
+    """Every UID in the files (study, series, instance, frame of reference, ...): none may cross the channel."""
+    found: set[str] = set()
+
+    def walk(ds) -> None:
+        for element in ds:
+            if element.VR == "SQ":
+                for item in element.value:
+                    walk(item)
+            elif element.VR == "UI" and element.value and not element.keyword.endswith("ClassUID"):
+                found.update(str(v) for v in (element.value if element.VM > 1 else [element.value]))
+    for path in files:
+        walk(pydicom.dcmread(path, stop_before_pixels=True))
+    return found
+
+
+def test_no_original_uid_crosses_the_channel_and_the_follower_still_follows(qtbot, pair, study):
+    """The channel reaches every participant, experts abroad too: the states carry the de-identified UIDs only,
+    and nothing else that names the patient or the study (no name, no dates)."""
+    presenter, follower, _, _, to_follower, _ = pair
+    presenter.go_to(11)
+    presenter.key_button.click()
+    qtbot.waitUntil(lambda: shown_slice(follower) == shown_slice(presenter), timeout=5000)
+    presenter.series_list.setCurrentRow(1)  # the ultrasound cine: another series, frames of one instance
+    presenter.go_to(4)
+    qtbot.waitUntil(lambda: follower.current.modality == "US" and follower.index == 4, timeout=5000)
+    assert np.array_equal(pixels(follower), pixels(presenter))
+
+    originals = original_uids(study)
+    assert {presenter.series[0].study_uid, shown_slice(presenter)} <= originals  # the scan would see them
+    texts = to_follower.sent
+    assert [m.type for m in map(decode, texts)].count(VIEWER) >= 3
+    leaked = {uid for uid in originals for text in texts if uid in text}
+    assert not leaked, f"original UIDs sent: {sorted(leaked)[:3]}"
+    for text in texts:
+        assert "NGUYEN" not in text.upper() and "DUOC" not in text.upper()
+        assert not any(key in decode(text).body for key in ("patient", "name", "birth", "date")), text
+
+
 def test_an_expert_abroad_finds_the_presenters_slice_in_the_copy_it_holds(qtbot, pair, station, tmp_path):
     presenter, _, _, _, to_follower, _ = pair
     presenter.go_to(13)
     qtbot.waitUntil(lambda: decode(to_follower.sent[-1]).body["index"] == 13, timeout=5000)
     sent = decode(to_follower.sent[-1]).body
     copy = {ds.SOPInstanceUID: ds for ds in copy_abroad(station, presenter, tmp_path / "abroad")}
-    assert sent["deid_instance"] in copy and sent["deid_instance"] != sent["instance"]
-    there = copy[sent["deid_instance"]]
-    assert (there.StudyInstanceUID, there.SeriesInstanceUID) == (sent["deid_study"], sent["deid_series"])
+    assert sent["instance"] in copy and sent["instance"] != shown_slice(presenter)
+    there = copy[sent["instance"]]
+    assert (there.StudyInstanceUID, there.SeriesInstanceUID) == (sent["study"], sent["series"])
     assert there.InstanceNumber == presenter.current.images[13].info["instance_number"]
 
 
-def test_the_station_follows_an_expert_abroad_presenting_from_the_copy(qtbot, pair, other_station, tmp_path):
-    _, follower, _, following, *_ = pair
+def test_a_viewer_holding_only_the_de_identified_copy_follows(qtbot, station, other_station, runner, study,
+                                                               tmp_path):
+    """As an expert abroad's: the states' UIDs are its own as they are."""
+    presenter = open_viewer(qtbot, station, runner, study)
+    copy_abroad(station, presenter, tmp_path / "abroad")
+    holder = open_viewer(qtbot, other_station, runner, sorted((tmp_path / "abroad").glob("*.dcm")), size=(600, 500))
+    assert holder.current.study_uid != presenter.current.study_uid  # another study to anyone without the case
+    pipe = Pipe("presenter-1")
+    pipe.to = ViewerSync(holder, lambda _text: None, "Dr Martin — Hôpital Saint-Louis", parent=holder)
+    ViewerSync(presenter, pipe, "BS Hoa — TTYT Mèo Vạc", case=presenter._case_id, parent=presenter).present()
+    presenter.go_to(21)
+    presenter.on_window_dragged(40, -30)
+    qtbot.waitUntil(lambda: holder.current.images[holder.index].info["instance_number"] == 22 and
+                    holder.window == presenter.window, timeout=5000)
+    assert np.array_equal(pixels(holder), pixels(presenter))
+
+
+def test_the_station_follows_an_expert_abroad_presenting_from_the_copy(qtbot, pair, station, tmp_path):
+    presenter, follower, _, following, *_ = pair
     following.stop()
-    copy = copy_abroad(other_station, follower, tmp_path / "abroad")
+    copy = copy_abroad(station, presenter, tmp_path / "abroad")  # the case's copy, as the hub serves it abroad
     slice_17 = next(ds for ds in copy if ds.Modality == "CT" and ds.InstanceNumber == 17)
     # The expert's browser knows only its copy's UIDs (and its own order: an index that is not ours).
     following.on_message("expert-9", Message(VIEWER, "Dr Martin — Hôpital Saint-Louis", {

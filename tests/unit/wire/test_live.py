@@ -31,3 +31,11 @@ def test_a_real_state_reads_back():
     state = ViewerState(study="1.2.3", series="1.2.3.4", index=7, window_center=40.0, window_width=400.0, zoom=2.0,
                         pan_x=-3.5, seq=9)
     assert viewer_state(decode(viewer_message(state, "BS Lan — TTYT huyện Mèo Vạc"))) == state
+
+
+def test_a_viewer_state_carries_places_and_numbers_nothing_that_names_the_patient():
+    """Every participant hears it, experts abroad too: UIDs (the de-identified copy's, app/wire/live.py), numbers
+    and a flag. The original UIDs once went beside them; a new field must be as harmless as these."""
+    body = decode(viewer_message(ViewerState(study="2.25.1", series="2.25.2", instance="2.25.3", seq=1))).body
+    assert set(body) == {"study", "series", "index", "instance", "frame", "window_center", "window_width", "zoom",
+                         "pan_x", "pan_y", "key_image", "seq"}
