@@ -458,12 +458,18 @@ def join_details(conn: Connection, who: Principal, config: HubConfig, live_id: s
     ice = list(config.janus.ice_servers)
     if config.turn is not None:
         ice.append(config.turn.ice_server(who.client_id, TURN_LIFETIME_S))
+    from .viewer_uids import originals
+
+    studies = _studies(conn, who, request)
     return {"id": session.id,
             "janus": {"url": config.janus_public_url or config.janus.url,
                       "token": signed_token(config.janus.token_secret, JANUS_TOKEN_LIFETIME_S),
                       "room": session.room, "room_token": room_token, "opaque_id": opaque_id, "ice_servers": ice},
             "display": display, "site": site, "case": _case_summary(conn, who, request), "request": session.request_id,
-            "studies": _studies(conn, who, request), "recording": _recording(conn, session.id)}
+            "studies": studies, "recording": _recording(conn, session.id),
+            # The viewer states carry de-identified UIDs only (app/wire/live.py): a browser holding the originals
+            # maps them back with this; {} for an expert abroad (S1, issue 15).
+            "uids": originals(conn, who, request, studies)}
 
 
 def _recreate_room(conn: Connection, admin: JanusAdmin, session, tokens: list[str]) -> None:

@@ -300,23 +300,43 @@ function viewerState(body) {
   };
 }
 
+// The channel names images by the case's de-identified UIDs only (app/wire/live.py): every participant hears
+// it, experts abroad too. The hub's join details map them to the originals this person's viewer holds
+// (`uids`: de-identified -> original; empty for an expert abroad, whose copy has the channel's UIDs).
+let sharedOf = null;  // the reverse mapping, made once per join details
+let sharedFor = null;
+
+function ownUid(uid) {
+  const uids = (details && details.uids) || {};
+  return Object.prototype.hasOwnProperty.call(uids, uid) ? uids[uid] : uid;
+}
+
+function sharedState(state) {
+  // Our viewer's UIDs as the channel names them. A study not in the mapping is a de-identified copy (what
+  // an expert abroad holds): its UIDs are the channel's already. In an original study, a UID the mapping
+  // lacks is not sent at all (the others find the slice by its index).
+  if (sharedFor !== details) {
+    sharedFor = details;
+    sharedOf = new Map(Object.entries((details && details.uids) || {}).map(([shared, own]) => [own, shared]));
+  }
+  const original = sharedOf.has(state.study);
+  const shared = (uid) => (uid && original ? sharedOf.get(uid) || '' : uid || '');
+  return {...state, study: shared(state.study), series: shared(state.series), instance: shared(state.instance)};
+}
+
 function followViewer(message) {
   if (presenting) return;  // we present: the others follow us
   const state = viewerState(message.body);
   if (!state) return;
-  if (state.seq <= (lastSeq.get(message.sender) ?? -1)) return;
-  // An expert abroad holds only the de-identified copy: the presenter names its UIDs beside the originals.
+  if (state.seq <= (lastSeq.get(message.sender) ?? -1)) return;  // an older state arriving late
   const studies = details.studies || [];
-  if (!studies.includes(state.study) && studies.includes(message.body.deid_study)) {
-    state.study = message.body.deid_study;
-    state.series = String(message.body.deid_series || state.series);
-    state.instance = String(message.body.deid_instance || '');
-  }  // an older state arriving late
+  state.study = ownUid(state.study);
+  state.series = ownUid(state.series);
+  state.instance = ownUid(state.instance);
   lastSeq.set(message.sender, state.seq);
   $('presenter').textContent = `${L.presenting_now} ${message.sender}`;
   root.dataset.followSeq = String(state.seq);
-  // A study of the case we hold under the same UID (an expert abroad holds a de-identified copy:
-  // its UIDs differ, and the slice is then found by its index in the series shown).
+  // A study of the case we hold (else the series shown: the slice is then found by its index).
   if (studies.includes(state.study) && root.dataset.study !== state.study) showStudy(state.study);
   pendingState = state;
   applyPending();
@@ -351,7 +371,7 @@ function sendViewer(state) {
   // seq from the clock: still rising after this page is reloaded and presents again (followers keep the
   // newest seq per presenter), as the stations count theirs.
   viewerSeq = Math.max(viewerSeq + 1, Date.now());
-  lastSent = {...state, seq: viewerSeq};
+  lastSent = {...sharedState(state), seq: viewerSeq};
   send(VIEWER, lastSent);
   root.dataset.sentSeq = String(viewerSeq);
 }
