@@ -34,11 +34,12 @@ from app.wire.live import HAND, PRESENTING, Message, decode, encode
 
 from .details import JoinDetails
 from .janus import JanusError
-from .link import LOW_VIDEO_FEEDS, _Link
+from .link import _Link
 from .model import (CONNECTING, FAILED, JOINED, LEFT, RECONNECTING, LiveListener, Participant, Quality, _Ended,
                     _Leaving, _Lost, _Refused)
 from .peer import offer_loopback
 from .tracks import AudioSource, VideoSource
+from .video_choice import LOW_VIDEO_FEEDS
 
 # What the session's users import from here (the UI, the service, the tests, the benches).
 __all__ = ["CONNECTING", "FAILED", "JOINED", "LEFT", "LOW_VIDEO_FEEDS", "MEDIA", "RECONNECTING", "LiveListener",
