@@ -360,9 +360,12 @@ def test_at_1_mbit_the_page_loads_chooses_low_quality_and_receives_two_videos(
     def settled(them):
         return (set(them) == set(everyone) and sum(1 for e in them.values() if e["paused"]) == len(everyone) - 2
                 and not them[talker]["paused"])
-    before = wait_received(page, settled, "two of four videos paused")
-    shown = [name for name in everyone if not before[name]["paused"]]
-    hidden = [name for name in everyone if before[name]["paused"]]
+    first = wait_received(page, settled, "two of four videos paused")
+    shown = [name for name in everyone if not first[name]["paused"]]
+    hidden = [name for name in everyone if first[name]["paused"]]
+    # Counted from once the two shown have moved on by 10 frames: the pause has reached Janus by then.
+    before = wait_received(page, lambda them: settled(them) and all(
+        them[name]["video"] >= first[name]["video"] + 10 for name in shown), "10 frames of the two videos")
     after = wait_received(page, lambda them: settled(them) and all(
         them[name]["video"] >= before[name]["video"] + 20 for name in shown), "20 more frames of the two videos")
     for name in hidden:

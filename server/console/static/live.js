@@ -68,6 +68,7 @@ const spoke = new Map();               // feed -> when its turn to talk began
 const stoppedAt = new Map();           // feed -> when it stopped talking
 let presenterFeed = '';                // who presents the case (PRESENTING), first for the video in LOW quality
 let choiceWanted = false;              // a quality choice waits for the subscription in flight
+let choiceSent = null;                 // the quality's last configure, until Janus says it is done
 
 function say(text, kind = 'info') {
   const status = $('live-status');
@@ -466,9 +467,18 @@ function attachSubscriber(streams) {
           if (s.type) midKind.set(s.mid, s.type);
         }
       }
+      if (msg.configured === 'ok') choiceSent = null;
       if (msg.error) {
         subscribing = false;
-        if (choiceWanted) chooseVideo();  // a refused subscribe or quality configure: choose again
+        // A refused request: undo what the quality's last configure was taken to have done; the next change
+        // (a speaker, the quality) sends it again, as a station tries again (harmless if it had been done).
+        for (const change of choiceSent || []) {
+          if (change.send) paused.set(change.mid, midToFeed.get(change.mid));
+          else paused.delete(change.mid);
+        }
+        choiceSent = null;
+        if (choiceWanted) chooseVideo();  // one that waited for the refused subscribe
+        else showPaused();
       }
       if (jsep) {
         subscriber.createAnswer({
@@ -603,6 +613,7 @@ function reset() {
   midKind.clear();
   paused.clear();  // a new subscription sends every stream (the quality pauses them again)
   choiceWanted = false;
+  choiceSent = null;
   for (const id of [...feeds.keys()]) dropFeed(id);
   removeTile('me');
 }
@@ -725,6 +736,7 @@ function chooseVideo() {
   if (changes.length) {
     // Requests on one handle are handled in order: a later choice never overtakes this one.
     subscriber.send({message: {request: 'configure', streams: changes}});
+    choiceSent = changes;
     for (const change of changes) {
       if (change.send) paused.delete(change.mid);
       else paused.set(change.mid, midToFeed.get(change.mid));
