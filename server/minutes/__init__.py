@@ -6,9 +6,9 @@ DocumentReference (app.wire.consultation.minutes_reference).
 
 from app.wire.consultation import Issue
 
-from .data import (CHAIR, SECRETARY, TELECONSULTATION, Amendment, Facility, MinutesData, Patient, Person,
-                   Pseudonym, Signature)
+from .data import (CHAIR, LIVE, SECRETARY, TELECONSULTATION, Amendment, Facility, LiveSession, MinutesData, Patient,
+                   Person, Presence, Pseudonym, Signature)
 from .render import render_minutes
 
-__all__ = ["CHAIR", "SECRETARY", "TELECONSULTATION", "Amendment", "Facility", "Issue", "MinutesData", "Patient",
-           "Person", "Pseudonym", "Signature", "render_minutes"]
+__all__ = ["CHAIR", "LIVE", "SECRETARY", "TELECONSULTATION", "Amendment", "Facility", "Issue", "LiveSession",
+           "MinutesData", "Patient", "Person", "Presence", "Pseudonym", "Signature", "render_minutes"]

@@ -8,6 +8,7 @@ Times: aware datetimes are printed in Vietnam's time (UTC+7), naive ones as they
 From the wire (app.wire.consultation): `issues`, `treatment`, `follow_up` are the signed Conclusion's;
 `signatures` its legal attester (name, title, time) with the SHA-256 its Provenance signature holds;
 `amendment` names the version the Conclusion `replaces` and when that one was signed; `version` is its own.
+`live`: the case's live sessions (attendance, recording), from server/live, as they stood at the signing.
 With `pseudonymous`, the free text given (history, examination...) must already be the de-identified one.
 """
 
@@ -17,6 +18,7 @@ from datetime import date, datetime
 from app.wire.consultation import Issue
 
 TELECONSULTATION = "Hội chẩn từ xa"
+LIVE = "Hội chẩn trực tuyến"   # the mode when the case was discussed in a live session (video, all sites at once)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,37 @@ class Amendment:
 
 
 @dataclass(frozen=True)
+class Presence:
+    """One participant of a live session, as the hub's attendance has them (Janus's own join/leave events)."""
+    site: str                      # the connection point they joined from: "Trung tâm Y tế huyện Quản Bạ"
+    name: str = ""                 # "PGS.TS Trần Quốc Đạt"; "" for a site's station (the site is the participant)
+    stretches: tuple[tuple[datetime, datetime | None], ...] = ()  # (joined, left); left None: still in the
+    #                                                                 room when the record was taken (`as_of`)
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    """A live session on the case (hội chẩn trực tuyến), recorded up to `as_of` (the signing of the conclusion:
+    what happened later belongs to a later version's minutes, the signed ones never change)."""
+    started: datetime
+    ended: datetime | None                 # None: still going on at `as_of`
+    presence: tuple[Presence, ...]         # in order of first joining
+    recorded: bool = False                 # recorded (only ever with the consent of every site present)
+    consents: tuple[str, ...] = ()         # who agreed to the recording, as the session named them
+    as_of: datetime | None = None
+
+    def seconds(self, presence: Presence) -> int | None:
+        """Time in the room (every stretch); a stretch still open counts up to `as_of` (None without one)."""
+        total = 0
+        for joined, left in presence.stretches:
+            end = left or self.as_of
+            if end is None:
+                return None
+            total += max(0, int((end - joined).total_seconds()))
+        return total
+
+
+@dataclass(frozen=True)
 class MinutesData:
     organiser: Facility                  # the central hospital that holds the consultation
     requester: Facility                  # the facility that asked for it
@@ -103,6 +136,7 @@ class MinutesData:
     signatures: tuple[Signature, ...] = ()
     amendment: Amendment | None = None
     version: int = 1                     # of the signed conclusion these minutes record
+    live: tuple[LiveSession, ...] = ()   # the case's live sessions up to the signing, oldest first
 
     def __post_init__(self):
         if self.pseudonymous:

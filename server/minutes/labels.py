@@ -16,6 +16,22 @@ LABELS: dict[str, tuple[str, str, str]] = {   # key: (vi, en, fr)
     "from": ("bắt đầu", "start", "début"),
     "to": ("kết thúc", "end", "fin"),
     "mode": ("Hình thức", "Mode", "Modalité"),
+    "mode_remote": ("Hội chẩn từ xa", "Teleconsultation", "Téléconsultation"),
+    "mode_live": ("Hội chẩn trực tuyến", "Live teleconsultation", "Téléconsultation en direct"),
+    "ongoing": ("đang diễn ra lúc ký kết luận", "still under way when the conclusion was signed",
+                "encore en cours à la signature de la conclusion"),
+    "recording": ("Ghi hình", "Recording", "Enregistrement"),
+    "recorded": ("Có ghi hình, với sự đồng ý của tất cả các điểm cầu có mặt",
+                 "Recorded with the consent of all sites present", "Enregistrée avec l'accord de tous les sites présents"),
+    "not_recorded": ("Không ghi hình", "Not recorded", "Non enregistrée"),
+    "agreed": ("đã đồng ý", "agreed", "accord donné"),
+    "session": ("Phiên", "Session", "Séance"),
+    "online": ("Tham dự trực tuyến theo điểm cầu", "Online attendance by site", "Présence en ligne par site"),
+    "attendee": ("Người tham dự", "Participant", "Participant"),
+    "in_out": ("Vào – ra", "Joined – left", "Entrée – sortie"),
+    "duration": ("Thời lượng", "Duration", "Durée"),
+    "station": ("Máy trạm của điểm cầu", "The site's station", "Poste du site"),
+    "at_signing": ("lúc ký", "at signing", "à la signature"),
     "points": ("Các điểm cầu", "Connection points", "Points de connexion"),
     "attendance": ("Thành phần tham dự", "Participants", "Participants"),
     "chair": ("Chủ trì", "Chair", "Président"),
@@ -75,3 +91,16 @@ def labeller(language: str):
         vi = texts[0].format(**values)
         return vi if column == 0 else f"{vi} / {texts[column].format(**values)}"
     return label
+
+
+_UNITS = {"vi": ("giờ", "phút", "giây"), "en": ("h", "min", "s"), "fr": ("h", "min", "s")}
+
+
+def duration(seconds: int | None, language: str) -> str:
+    """'1 giờ 06 phút', '45 phút', '40 giây' ('1 h 06 min' in en and fr, read alike in Vietnamese); '—' unknown."""
+    if seconds is None:
+        return "—"
+    hours, minutes, units = seconds // 3600, seconds % 3600 // 60, _UNITS[language]
+    if hours:
+        return f"{hours} {units[0]} {minutes:02d} {units[1]}"
+    return f"{minutes} {units[1]}" if minutes else f"{seconds} {units[2]}"

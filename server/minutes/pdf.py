@@ -6,8 +6,8 @@ from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 from fpdf.fonts import FontFace
 
-from .data import CHAIR, SECRETARY, MinutesData, Person, Signature
-from .labels import labeller
+from .data import CHAIR, SECRETARY, LiveSession, MinutesData, Person, Signature
+from .labels import duration, labeller
 from .text import FONTS, printable
 
 VIETNAM = timezone(timedelta(hours=7))
@@ -32,7 +32,7 @@ PAGE_COUNT = "\ue000nb\ue000"
 class MinutesPDF(FPDF):
     def __init__(self, data: MinutesData, language: str):
         super().__init__(orientation="P", unit="mm", format="A4")
-        self.data, self.label = data, labeller(language)
+        self.data, self.label, self.language = data, labeller(language), language
         # The page count, filled in at output. Not fpdf2's "{nb}": that would also replace the text if a
         # user typed it; printable() turns any private-use character of user text into "[U+E000]".
         self.alias_nb_pages(PAGE_COUNT)
@@ -152,6 +152,40 @@ class MinutesPDF(FPDF):
             for n, (role, person) in enumerate(rows, 1):
                 row = table.row()
                 for text in (str(n), person.name, role, person.title, person.specialty, person.site):
+                    row.cell(printable(text))
+        self.ln(2)
+
+    def online(self, session: LiveSession, title: str):
+        """Who took part in live `session`, by site (sites in the order they first joined, people likewise within
+        one): their name (a station: the site itself), each stretch in the room, the time in all."""
+        label = self.label
+        self.set_x(self.l_margin)
+        self.set_font(FONT, "B", 10.5)
+        self.multi_cell(self.epw, 5.5, printable(title), align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        sites = list(dict.fromkeys(p.site for p in session.presence))
+        rows = sorted(session.presence, key=lambda p: sites.index(p.site))
+        day = local(session.started).date()
+
+        def moment(at: datetime) -> str:
+            return f"{local(at):%H:%M}" if local(at).date() == day else when(at)
+
+        def stretch(joined: datetime, left: datetime | None) -> str:
+            if left is not None:
+                return f"{moment(joined)} – {moment(left)}"
+            if session.as_of is not None:
+                return f"{moment(joined)} – {moment(session.as_of)} ({label('at_signing')})"
+            return f"{moment(joined)} –"
+        self.set_font(FONT, "", 9.5)
+        with self.table(col_widths=(9, 42, 46, 43, 30), width=self.epw, align="LEFT", line_height=4.6,
+                        text_align="LEFT", headings_style=HEADINGS, padding=1) as table:
+            header = table.row()
+            for key in ("no", "site", "attendee", "in_out", "duration"):
+                header.cell(label(key))
+            for n, presence in enumerate(rows, 1):
+                row = table.row()
+                for text in (str(n), presence.site, presence.name or label("station"),
+                             "\n".join(stretch(*s) for s in presence.stretches),
+                             duration(session.seconds(presence), self.language)):
                     row.cell(printable(text))
         self.ln(2)
 

@@ -1,6 +1,6 @@
 """render_minutes: the sections of the Biên bản hội chẩn, in the order the form has them."""
 
-from .data import MinutesData
+from .data import LIVE, TELECONSULTATION, LiveSession, MinutesData
 from .pdf import MinutesPDF, when
 
 
@@ -25,13 +25,26 @@ def _lay_out(pdf: MinutesPDF) -> MinutesPDF:
     span = f"{label('from')} {when(data.started)}"
     if data.ended:
         span += f"; {label('to')} {when(data.ended)}"
+    elif data.live and data.live[-1].ended is None and data.live[-1].as_of is not None:
+        span += f"; {label('ongoing')} ({when(data.live[-1].as_of)})"
     pdf.field(label("time"), span)
-    pdf.field(label("mode"), data.mode)
+    pdf.field(label("mode"), label(_MODES[data.mode]) if data.mode in _MODES else data.mode)
     if data.connection_points:
         pdf.field(label("points"), "; ".join(data.connection_points))
+    if len(data.live) == 1:
+        pdf.field(label("recording"), _recording(data.live[0], label))
+    elif data.live:
+        pdf.field(f"{label('recording')}:", "\n".join(f"{label('session')} {n}: {_recording(s, label)}"
+                                                 for n, s in enumerate(data.live, 1)), block=True)
 
     pdf.section("attendance")
     pdf.people()
+    for n, session in enumerate(data.live, 1):
+        title = label("online")
+        if len(data.live) > 1:
+            end = when(session.ended) if session.ended else label("ongoing")
+            title += f" — {label('session')} {n}: {when(session.started)} – {end}"
+        pdf.online(session, title)
 
     pdf.section("patient")
     if data.pseudonymous:
@@ -78,6 +91,17 @@ def _lay_out(pdf: MinutesPDF) -> MinutesPDF:
 
     pdf.signatures()
     return pdf
+
+
+_MODES = {TELECONSULTATION: "mode_remote", LIVE: "mode_live"}
+
+
+def _recording(session: LiveSession, label) -> str:
+    """Recorded (only ever with every present site's consent: server/live/recording.py) and who agreed, or not."""
+    if not session.recorded:
+        return label("not_recorded")
+    agreed = f" ({label('agreed')}: {'; '.join(session.consents)})" if session.consents else ""
+    return label("recorded") + agreed
 
 
 _FIELD = {"history": "history", "examination": "examination", "diagnosis": "diagnosis",

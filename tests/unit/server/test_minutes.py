@@ -9,8 +9,9 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
-from server.minutes import (CHAIR, SECRETARY, Amendment, Facility, Issue, MinutesData, Patient, Person, Pseudonym,
-                            Signature, render_minutes)
+from server.minutes import (CHAIR, LIVE, SECRETARY, Amendment, Facility, Issue, LiveSession, MinutesData, Patient,
+                            Person, Presence, Pseudonym, Signature, render_minutes)
+from server.minutes.labels import duration
 
 ICT = timezone(timedelta(hours=7))
 DIGEST = "9f2c4e7a1b3d5f60718293a4b5c6d7e8f9012a3b4c5d6e7f8091a2b3c4d5e6f7"
@@ -203,3 +204,114 @@ def test_page_one_rendered_for_a_person_to_look_at():
     grey = image.convert("L")
     dark = sum(count for value, count in enumerate(grey.histogram()) if value < 128)
     assert dark > 0.01 * grey.width * grey.height
+
+
+# -- live sessions (hội chẩn trực tuyến): form, time, who attended from which site, the recording ----------------
+
+def at(hour: int, minute: int, second: int = 0, day: int = 29) -> datetime:
+    return datetime(2026, 11, day, hour, minute, second, tzinfo=ICT)
+
+
+BACH_MAI, QUAN_BA, CHO_RAY = "Bệnh viện Bạch Mai", "Trung tâm Y tế huyện Quản Bạ", "Bệnh viện Chợ Rẫy"
+SESSION = LiveSession(
+    started=at(14, 0), ended=at(15, 10), recorded=True, as_of=at(15, 42),
+    presence=(Presence(BACH_MAI, "PGS.TS.BS Trần Quốc Đạt", ((at(14, 0), at(15, 10)),)),
+              Presence(QUAN_BA, "", ((at(14, 1), at(14, 30)), (at(14, 33), at(15, 10)))),   # dropped, came back
+              Presence(CHO_RAY, "TS.BS Nguyễn Văn Sơn", ((at(14, 10), at(14, 10, 40)),)),
+              Presence(BACH_MAI, "ThS.BS Phạm Minh Đức", ((at(14, 12), at(14, 57)),))),
+    consents=("PGS.TS.BS Trần Quốc Đạt — Bệnh viện Bạch Mai", QUAN_BA, "TS.BS Nguyễn Văn Sơn — Bệnh viện Chợ Rẫy",
+              "ThS.BS Phạm Minh Đức — Bệnh viện Bạch Mai"))
+
+
+def live_sample(*sessions: LiveSession, **changes) -> MinutesData:
+    sessions = sessions or (SESSION,)
+    return sample(mode=LIVE, live=sessions, started=sessions[0].started, ended=sessions[-1].ended,
+                  connection_points=(BACH_MAI, QUAN_BA, CHO_RAY), **changes)
+
+
+def test_a_live_session_prints_its_form_time_sites_attendance_and_recording_in_the_forms_order():
+    found = words("\n".join(pages_text(render_minutes(live_sample()))))
+    # HOI-CHAN.md (c): date and time, the connection points, then who took part; the patient after.
+    assert in_order("I. THÔNG TIN CHUNG Thời gian: bắt đầu 14:00 29/11/2026; kết thúc 15:10 29/11/2026 "
+                    "Hình thức: Hội chẩn trực tuyến Các điểm cầu: Bệnh viện Bạch Mai; Trung tâm Y tế huyện Quản Bạ; "
+                    "Bệnh viện Chợ Rẫy Ghi hình: Có ghi hình, với sự đồng ý của tất cả các điểm cầu có mặt "
+                    "(đã đồng ý: PGS.TS.BS Trần Quốc Đạt — Bệnh viện Bạch Mai; Trung tâm Y tế huyện Quản Bạ; "
+                    "TS.BS Nguyễn Văn Sơn — Bệnh viện Chợ Rẫy; ThS.BS Phạm Minh Đức — Bệnh viện Bạch Mai) "
+                    "II. THÀNH PHẦN THAM DỰ Chủ trì Thư ký", found)
+    # Participants by site (a site in the order it first joined), each with every stretch and the time in all.
+    assert in_order("Lê Thu Trang Thư ký Tham dự trực tuyến theo điểm cầu STT Điểm cầu Người tham dự Vào – ra "
+                    "Thời lượng "
+                    "1 Bệnh viện Bạch Mai PGS.TS.BS Trần Quốc Đạt 14:00 – 15:10 1 giờ 10 phút "
+                    "2 Bệnh viện Bạch Mai ThS.BS Phạm Minh Đức 14:12 – 14:57 45 phút "
+                    "3 Trung tâm Y tế huyện Quản Bạ Máy trạm của điểm cầu 14:01 – 14:30 14:33 – 15:10 1 giờ 06 phút "
+                    "4 Bệnh viện Chợ Rẫy TS.BS Nguyễn Văn Sơn 14:10 – 14:10 40 giây "
+                    "III. THÔNG TIN NGƯỜI BỆNH", found)
+
+
+def test_a_live_session_not_recorded_says_so():
+    text = flat("\n".join(pages_text(render_minutes(live_sample(replace(SESSION, recorded=False, consents=()))))))
+    assert "Ghi hình: Không ghi hình" in text and "đồng ý" not in text
+
+
+def test_minutes_without_a_live_session_have_no_live_part():
+    text = flat("\n".join(pages_text(render_minutes(sample()))))
+    assert "Hội chẩn từ xa" in text
+    for absent in ("Ghi hình", "trực tuyến", "Máy trạm", "Vào – ra"):
+        assert absent not in text
+
+
+def test_several_live_sessions_each_have_their_time_recording_and_table():
+    second = LiveSession(started=at(9, 0, day=30), ended=at(9, 20, day=30), recorded=False, as_of=at(10, 0, day=30),
+                         presence=(Presence(QUAN_BA, "", ((at(9, 1, day=30), at(9, 20, day=30)),)),))
+    found = words("\n".join(pages_text(render_minutes(live_sample(SESSION, second)))))
+    assert in_order("Thời gian: bắt đầu 14:00 29/11/2026; kết thúc 09:20 30/11/2026 "
+                    "Ghi hình: Phiên 1: Có ghi hình, với sự đồng ý của tất cả các điểm cầu có mặt", found)
+    assert in_order("Phiên 2: Không ghi hình II. THÀNH PHẦN THAM DỰ", found)
+    assert in_order("Tham dự trực tuyến theo điểm cầu — Phiên 1: 14:00 29/11/2026 – 15:10 29/11/2026 "
+                    "1 Bệnh viện Bạch Mai PGS.TS.BS Trần Quốc Đạt "
+                    "Tham dự trực tuyến theo điểm cầu — Phiên 2: 09:00 30/11/2026 – 09:20 30/11/2026 "
+                    "1 Trung tâm Y tế huyện Quản Bạ Máy trạm của điểm cầu 09:01 – 09:20 19 phút", found)
+
+
+def test_a_session_still_going_on_at_the_signing_is_recorded_up_to_it():
+    going = replace(SESSION, ended=None, as_of=at(15, 42),
+                    presence=(Presence(BACH_MAI, "PGS.TS.BS Trần Quốc Đạt", ((at(14, 0), None),)),
+                              Presence(QUAN_BA, "", ((at(14, 1), at(14, 30)), (at(14, 33), None)))))
+    found = words("\n".join(pages_text(render_minutes(live_sample(going)))))
+    assert in_order("Thời gian: bắt đầu 14:00 29/11/2026; đang diễn ra lúc ký kết luận (15:42 29/11/2026) "
+                    "Hình thức: Hội chẩn trực tuyến", found)
+    assert in_order("1 Bệnh viện Bạch Mai PGS.TS.BS Trần Quốc Đạt 14:00 – 15:42 (lúc ký) 1 giờ 42 phút "
+                    "2 Trung tâm Y tế huyện Quản Bạ Máy trạm của điểm cầu 14:01 – 14:30 14:33 – 15:42 (lúc ký) "
+                    "1 giờ 38 phút", found)
+
+
+def test_a_stretch_over_midnight_shows_its_dates():
+    late = LiveSession(started=at(23, 50, day=29), ended=at(0, 20, day=30), as_of=at(1, 0, day=30),
+                       presence=(Presence(QUAN_BA, "", ((at(23, 50, day=29), at(0, 20, day=30)),)),))
+    found = words("\n".join(pages_text(render_minutes(live_sample(late)))))
+    assert in_order("Máy trạm của điểm cầu 23:50 – 00:20 30/11/2026 30 phút", found)
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("fr", "Ghi hình / Enregistrement: Có ghi hình, với sự đồng ý của tất cả các điểm cầu có mặt / Enregistrée avec "
+           "l'accord de tous les sites présents"),
+    ("en", "Tham dự trực tuyến theo điểm cầu / Online attendance by site")])
+def test_the_live_part_is_bilingual_for_experts_abroad(language, expected):
+    text = flat("\n".join(pages_text(render_minutes(live_sample(), language))))
+    assert flat(expected) in text
+    assert "1 h 10 min" in text and "Hội chẩn trực tuyến" in text
+
+
+def test_durations_read_as_people_write_them():
+    assert [duration(s, "vi") for s in (0, 40, 60, 2700, 3600, 3960, 36000)] == [
+        "0 giây", "40 giây", "1 phút", "45 phút", "1 giờ 00 phút", "1 giờ 06 phút", "10 giờ 00 phút"]
+    assert [duration(s, "fr") for s in (40, 2700, 3960)] == ["40 s", "45 min", "1 h 06 min"]
+    assert duration(None, "vi") == "—"
+
+
+def test_hostile_live_names_neither_crash_nor_vanish():
+    odd = replace(SESSION, presence=(Presence("<b>" + "Đ" * 150, "😀\x00" + "x" * 200, ((at(14, 0), at(14, 1)),)),),
+                  consents=("{nb} \u202e",))
+    text = re.sub(r"\s+", "", "\n".join(pages_text(render_minutes(live_sample(odd)))))
+    for piece in ("<b>" + "Đ" * 150, "x" * 200, "[U+0000]", "{nb}", "[U+202E]"):
+        assert piece in text, piece
