@@ -2,6 +2,13 @@
 
 Called by `sign` inside its transaction. The patient's identity is printed from the hub's own record;
 the copy for experts abroad carries the pseudonym (case code, age band, sex) only.
+
+A case discussed live (server/live) gets the live form: the sessions' time, the sites that joined, who took part
+from each (from the hub's attendance) and whether it was recorded, as all this stood at the signing. A session
+held after the signing is not in these minutes (signed, they never change): an amendment's minutes, made at its
+own signing, have it. In the copy for abroad the live part follows the same rule as the rest: the experts'
+names and hospitals, the sites' names (a station is named by its site only, as the session showed it), and any
+quote of the patient masked.
 """
 
 from datetime import datetime
@@ -16,6 +23,7 @@ from app.wire import mapping, systems
 from ..access import Principal
 from ..redaction import age_band, identity_of, scrub
 from ..store import parse_instant
+from ..live import minutes_view
 from ..tables import clients, resources
 
 try:
@@ -54,18 +62,35 @@ def make_minutes(conn: Connection, who: Principal, request_row, composition: dic
             earlier[0].signed_at))
     # The pseudonymous copy: every quote of the patient in the free text masked, as the API masks it.
     text = (lambda value: scrub(value, identity_of(patient))) if pseudonymous else (lambda value: value)
+    station = _station_name(conn, request_row.facility)
+    live = _live(conn, request_row.id, signed_at, text)
+    timing = dict(mode=minutes.LIVE, started=live[0].started, ended=live[-1].ended, connection_points=tuple(
+        dict.fromkeys(p.site for s in live for p in s.presence))) if live else dict(
+        started=signed_at, connection_points=(hospital, station))
     data = minutes.MinutesData(
         organiser=minutes.Facility(name=hospital),
-        requester=minutes.Facility(name=_station_name(conn, request_row.facility), code=request_row.facility),
-        number=f"{case_number}/BB-HCTX", started=signed_at, chair=signer, secretary=signer,
+        requester=minutes.Facility(name=station, code=request_row.facility),
+        number=f"{case_number}/BB-HCTX", chair=signer, secretary=signer,
         issues=tuple(wire.Issue(text(i.title), text(i.conclusion)) for i in conclusion.issues),
         treatment=text(conclusion.treatment), follow_up=text(conclusion.follow_up),
         question=text(notes[0]) if notes else "", history=text(notes[1]) if len(notes) > 1 else "",
         examination=text(notes[2]) if len(notes) > 2 else "", treatment_so_far=text(notes[3]) if len(notes) > 3 else "",
-        diagnosis=text(condition), connection_points=(hospital, _station_name(conn, request_row.facility)),
+        diagnosis=text(condition), live=live, **timing,
         signatures=(minutes.Signature(minutes.CHAIR, signer.name, who.title, signed_at, digest),),
         amendment=amendment, version=len(earlier) + 1, **identity)
     return minutes.render_minutes(data, language)
+
+
+def _live(conn: Connection, request_id: str, signed_at: datetime, text) -> tuple:
+    """The case's live sessions up to the signing, as the minutes print them (`text`: the copy's masking)."""
+    sessions = []
+    for record in minutes_view.sessions_of(conn, request_id, signed_at):
+        presence = tuple(minutes.Presence(site=text(a.site), name="" if a.display == a.site else text(
+            a.display.removesuffix(f" — {a.site}")), stretches=a.stretches) for a in record.attendees)
+        sessions.append(minutes.LiveSession(started=record.started, ended=record.ended, presence=presence,
+                                            recorded=record.recorded, consents=tuple(map(text, record.agreed)),
+                                            as_of=signed_at))
+    return tuple(sessions)
 
 
 def _replaced_chain(conn: Connection, conclusion) -> list:
