@@ -483,4 +483,13 @@ def test_when_janus_restarts_the_page_says_so_and_comes_back_by_itself(browser, 
     page.wait_for_selector("#live[data-state=joined]", timeout=40_000)
     tile_playing(page, STATION, timeout=40_000)
     assert page.inner_text("#live-status") == ""
+
+    # The link falls to 200 kbit/s (navigator.connection says so): the page goes to sound only by itself.
+    throttle(page, 0.2)
+    page.wait_for_selector("#live[data-quality=audio-only][data-quality-by=link]", timeout=20_000)
+    assert "chỉ nhận âm thanh" in page.inner_text("#quality-note")
+    page.wait_for_selector(f".tile[data-display='{STATION}'][data-paused=audio-only] .paused-note:visible",
+                           timeout=20_000)
+    before = wait_received(page, lambda them: STATION in them, "the station's streams")
+    wait_received(page, lambda them: them[STATION]["audio"] >= before[STATION]["audio"] + 25, "the station's voice")
     page.context.close()
