@@ -52,6 +52,7 @@ soak: setup-test
 screenshots: setup
 	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) tools/screenshots.py docs/screenshots
 	xvfb-run -a -s "-screen 0 1700x800x24" $(PY) tools/screenshot_live_viewer.py docs/screenshots
+	xvfb-run -a -s "-screen 0 1366x768x24" $(PY) tools/screenshot_live_invite.py docs/screenshots
 
 bench: setup-test
 	$(PY) bench/startup.py
