@@ -24,6 +24,8 @@ from server.local_pacs import LocalOrthanc
 from tests.support.dicom_series import ct_series
 from tests.support.hub import RunningHub
 
+from .console.support import PASSWORD
+from .console_client import Console
 from .test_access import consultation
 
 ACTORS = ("own", "same_facility", "other_facility", "routed_expert", "unrouted_expert", "rerouted_away", "revoked",
@@ -72,6 +74,7 @@ class Route:
     body: object = None  # a dict (JSON), bytes, or a callable(world, actor) -> (content, headers)
     headers: dict | None = None
     record: str = ""   # the id a search must find or not (else the one of RECORDS)
+    console: bool = False  # a console route: each actor with its console session (the stations have none)
 
 
 def routes() -> list[Route]:
@@ -123,7 +126,7 @@ def routes() -> list[Route]:
         Route("STOW", "POST", "/dicomweb/studies/{study}?request=" + CASE, row(200, 200, 404, 403, 403, 403),
               lambda world, actor: (world.stow_body, {"Content-Type": world.stow_type})),
     ]
-    return out + conclusion_routes() + live_routes()
+    return out + conclusion_routes() + live_routes() + console_live_routes()
 
 
 def live_routes() -> list[Route]:
@@ -135,6 +138,38 @@ def live_routes() -> list[Route]:
         Route("live read", "GET", "/live/{live}", joinable),
         Route("live join", "POST", "/live/{live}/join", joinable),
         Route("live attendance", "GET", "/live/{live}/attendance", joinable),
+    ]
+
+
+def console_live_routes() -> list[Route]:
+    """The console's live session routes (server/console/views/live.py), each actor signed in to the console:
+    the experts (routed, unrouted, re-routed away, abroad), a person disabled after signing in ("revoked");
+    the stations have no console session and send their bearer token, which the console does not take. Without
+    a session a page redirects to sign in (303) and a POST is refused for its missing CSRF token (403). Nobody
+    was invited: only the routed expert is let in, and it may neither end the session nor ask for the recording
+    (only the starter, the own station, or a coordinator may)."""
+    def console(own, routed, unrouted, away, foreign, none=403) -> dict:
+        return row(none, none, none, routed, unrouted, away, none, none, foreign)
+    page = console(303, 200, 403, 403, 403, none=303)
+    joinable = console(403, 200, 403, 403, 403)
+    nobody = console(403, 403, 403, 403, 403)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    return [
+        Route("console live page", "GET", "/console/live/{live}", page, console=True),
+        Route("console live state", "GET", "/console/live/{live}/state", page, console=True),
+        Route("console live banners", "GET", "/console/live/banners",
+              console(303, "found", "hidden", "hidden", "hidden", none=303), console=True),
+        Route("console live start", "POST", f"/console/cases/{CASE}/live", console(403, 303, 404, 404, 404), b"",
+              form, console=True),
+        Route("console live join", "POST", "/console/live/{live}/join", joinable, console=True),
+        Route("console live consent", "POST", "/console/live/{live}/consent", joinable, {"recording": False},
+              console=True),
+        Route("console live recording", "POST", "/console/live/{live}/recording", nobody, {"on": False},
+              console=True),
+        Route("console live invitations", "POST", "/console/live/{live}/invitations", joinable, b"facilities=0300C",
+              form, console=True),
+        Route("console live end", "POST", "/console/live/{live}/end", nobody, b"", form, console=True),
+        Route("console live leave", "POST", "/console/live/{live}/leave", joinable, console=True),
     ]
 
 
@@ -222,12 +257,22 @@ class World:
         self.stow_body = (b"--b0undary\r\nContent-Type: application/dicom\r\n\r\n" + data.getvalue()
                           + b"\r\n--b0undary--\r\n")
         foreign = self.client("expert", hospital="k", specialty="oncology", foreign=True)
+        self.consoles = {  # the experts as console people, each signed in; "revoked" is disabled once signed in
+            "routed_expert": self.person("mx.routed", "k", "oncology"),
+            "unrouted_expert": self.person("mx.unrouted", "bachmai", "neurology"),
+            "rerouted_away": self.person("mx.away", "bachmai", "cardiology"),
+            "foreign_expert": self.person("mx.abroad", "k", "oncology", foreign=True),
+            "revoked": self.person("mx.disabled", "k", "oncology")}
         self.conclude()
         self.live = httpx.post(f"{hub.url}/live", json={"request": CASE}, timeout=30,
                                headers={"Authorization": f"Bearer {own.token()}"}).json()["id"]
         actors = dict(zip(ACTORS, (own, same, other, routed, unrouted, away, revoked, None, foreign)))
         self.tokens = {name: client.token() if client else None for name, client in actors.items()}
         hub.revoke(revoked.credential.client_id)
+        from server.console import accounts
+
+        with hub.engine.begin() as conn:
+            accounts.disable(conn, accounts.by_login(conn, "mx.disabled").id)
 
     def conclude(self):
         """A K oncologist (a console person) signs a conclusion after one draft, and starts another."""
@@ -246,9 +291,20 @@ class World:
         self.clients.append(HubClient(enroll(self.hub.url, code)))
         return self.clients[-1]
 
+    def person(self, login, hospital, specialty, foreign=False) -> Console:
+        from server.console import accounts
+
+        accounts.ensure_person(self.hub.engine, login, password=PASSWORD, name=f"Bác sĩ {login}", title="BS",
+                               role="expert", hospital=hospital, specialty=specialty, foreign=foreign)
+        console = Console(self.hub)
+        assert console.login(login, PASSWORD).status_code == 303 and console.csrf
+        return console
+
     def close(self):
         for client in self.clients:
             client.close()
+        for console in self.consoles.values():
+            console.close()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -283,8 +339,25 @@ def test_matrix(world, route: Route, actor: str):
         content = json.dumps(route.body)
     elif route.body is not None:
         content = route.body
-    reply = httpx.request(route.method, world.hub.url + path, content=content, headers=headers, timeout=60)
+    console = world.consoles.get(actor) if route.console else None
+    if console is not None:
+        if route.method != "GET":
+            headers["X-CSRF-Token"] = console.csrf
+        if isinstance(route.body, dict):
+            headers["Content-Type"] = "application/json"
+        reply = console.http.request(route.method, path, content=content, headers=headers, timeout=60)
+    else:
+        reply = httpx.request(route.method, world.hub.url + path, content=content, headers=headers, timeout=60)
     expected = route.expected[actor]
+    if route.console:
+        assert reply.status_code == (200 if expected in ("found", "hidden") else expected), reply.text[:300]
+        if expected in ("found", "hidden"):
+            assert (world.live in reply.text) == (expected == "found")
+        if reply.status_code == 303:  # to the open session (a start), else to sign in
+            assert reply.headers["location"] == f"/console/live/{world.live}" if route.name == "console live start" \
+                else reply.headers["location"].startswith("/console/login"), reply.headers["location"]
+        assert "Phạm Văn C" not in reply.text or reply.status_code == 200  # a refusal names no patient
+        return
     if expected in ("found", "hidden"):
         assert reply.status_code == 200, reply.text[:300]
         found = [e["resource"]["id"] for e in reply.json().get("entry", [])]
