@@ -11,7 +11,7 @@ from collections import deque
 
 import numpy as np
 
-from app.media.audio import SAMPLE_RATE, _opened, _PORTAUDIO, _sounddevice, _unavailable
+from app.media.audio import SAMPLE_RATE, close_stream, open_stream
 
 PREBUFFER_S = 0.06   # held before a participant's voice starts (and after each underrun)
 MAX_BUFFER_S = 0.3   # more than this queued: the oldest goes
@@ -37,32 +37,14 @@ class Speaker:
 
     def start(self) -> "Speaker":
         """Opens the output; app.media.audio.AudioUnavailable when there is no speaker (say so, go on)."""
-        sd = _sounddevice()
-        try:
-            with _PORTAUDIO:
-                stream = sd.OutputStream(device=self.device, samplerate=self.samplerate, channels=1, dtype="float32",
-                                         latency="low", callback=self._callback)
-                _opened(1)
-                self._stream = stream
-                stream.start()
-        except (sd.PortAudioError, ValueError) as error:
-            self.stop()
-            raise _unavailable(error, "speaker") from error
+        self._stream = open_stream("OutputStream", "speaker", device=self.device, samplerate=self.samplerate,
+                                   channels=1, dtype="float32", latency="low", callback=self._callback)
         return self
 
     def stop(self) -> None:
         stream, self._stream = self._stream, None
-        if stream is None:
-            return
-        sd = _sounddevice()
-        with _PORTAUDIO:
-            try:
-                stream.stop()
-                stream.close()
-            except sd.PortAudioError:
-                pass
-            finally:
-                _opened(-1)
+        if stream is not None:
+            close_stream(stream)
 
     def feed(self, participant_id: str, samples: np.ndarray) -> None:
         """Float32 mono at the speaker's rate (the session's decoded 20 ms frames), from any thread."""

@@ -105,6 +105,37 @@ def _unavailable(error: Exception, what: str) -> AudioUnavailable:
                             f"choose another {what} in the device settings", f"{what}.error", detail=text)
 
 
+def open_stream(kind: str, what: str, **options):
+    """A started PortAudio stream (`kind`: "InputStream" or "OutputStream", `options` sounddevice's), counted
+    as open until close_stream(); AudioUnavailable, worded for `what` ("microphone", "speaker"), if it cannot
+    be opened. The one way the station opens a stream: under the PortAudio lock, and never during a rescan."""
+    sd = _sounddevice()
+    stream = None
+    try:
+        with _PORTAUDIO:
+            stream = getattr(sd, kind)(**options)
+            _opened(1)
+            stream.start()
+    except (sd.PortAudioError, ValueError) as error:
+        if stream is not None:
+            close_stream(stream)
+        raise _unavailable(error, what) from error
+    return stream
+
+
+def close_stream(stream) -> None:
+    """Stops and closes a stream open_stream() gave; a device or sound system already gone is not an error."""
+    sd = _sounddevice()
+    with _PORTAUDIO:
+        try:
+            stream.stop()
+            stream.close()
+        except sd.PortAudioError:
+            pass
+        finally:
+            _opened(-1)
+
+
 @dataclass(frozen=True)
 class Levels:
     rms_dbfs: float
@@ -207,32 +238,15 @@ class MicrophoneCapture:
         self.first_block = threading.Event()
 
     def start(self) -> "MicrophoneCapture":
-        sd = _sounddevice()
-        try:
-            with _PORTAUDIO:
-                stream = sd.InputStream(device=self.device, samplerate=self.samplerate, channels=self.channels,
-                                        dtype="float32", blocksize=BLOCK, latency="low", callback=self._callback)
-                _opened(1)
-                self._stream = stream
-                self._stream.start()
-        except (sd.PortAudioError, ValueError) as error:
-            self._close_stream()
-            raise _unavailable(error, "microphone") from error
+        self._stream = open_stream("InputStream", "microphone", device=self.device, samplerate=self.samplerate,
+                                   channels=self.channels, dtype="float32", blocksize=BLOCK, latency="low",
+                                   callback=self._callback)
         return self
 
     def _close_stream(self) -> None:
         stream, self._stream = self._stream, None
-        if stream is None:
-            return
-        sd = _sounddevice()
-        with _PORTAUDIO:
-            try:
-                stream.stop()
-                stream.close()
-            except sd.PortAudioError:  # the device or the sound system is already gone
-                pass
-            finally:
-                _opened(-1)
+        if stream is not None:
+            close_stream(stream)
 
     def stop(self) -> None:
         self._close_stream()
@@ -324,25 +338,15 @@ def play(samples: np.ndarray, device: int | str | None = None, samplerate: int =
     """Play to the speaker and wait until done."""
     sd = _sounddevice()
     samples = np.ascontiguousarray(samples, dtype=np.float32).reshape(len(samples), -1)
+    stream = open_stream("OutputStream", "speaker", samplerate=samplerate, channels=samples.shape[1], device=device,
+                         dtype="float32")
     try:
-        with _PORTAUDIO:
-            stream = sd.OutputStream(samplerate=samplerate, channels=samples.shape[1], device=device,
-                                     dtype="float32")
-            _opened(1)
-        try:
-            with _PORTAUDIO:
-                stream.start()
-            stream.write(samples)
-            stream.write(np.zeros((samplerate // 10, samples.shape[1]), np.float32))  # let the end play out
-        finally:
-            with _PORTAUDIO:
-                try:
-                    stream.stop()
-                    stream.close()
-                finally:
-                    _opened(-1)
+        stream.write(samples)
+        stream.write(np.zeros((samplerate // 10, samples.shape[1]), np.float32))  # let the end play out
     except (sd.PortAudioError, ValueError) as error:
         raise _unavailable(error, "speaker") from error
+    finally:
+        close_stream(stream)
 
 
 def dominant_frequency(samples: np.ndarray, samplerate: int = SAMPLE_RATE) -> float:
