@@ -32,23 +32,20 @@ def live_recording_router(hub: Hub, on_shutdown: list) -> APIRouter:
             raise FhirError(400, "invalid", f"the body must be {{\"{name}\": true}} or {{\"{name}\": false}}", [name])
         return body[name]
 
-    @router.post("/live/{live_id}/consent")
-    async def give(live_id: str, request: Request):
-        check_id(live_id, "the live session id")
-        agreed = await flag(request, "recording")
-        response = await hub.run(request, "live-consent", KIND, live_id, lambda conn, who: JSONResponse(
-            recording.give_consent(conn, who, live_id, agreed, hub)))
-        recording.wake(hub)
-        return response
+    def answered(path: str, action: str, name: str, service) -> None:
+        """POST `path` {name: true|false}: `service(conn, who, live_id, value, hub)` answers the session JSON,
+        then the recording worker looks again."""
+        async def route(live_id: str, request: Request):
+            check_id(live_id, "the live session id")
+            value = await flag(request, name)
+            response = await hub.run(request, action, KIND, live_id, lambda conn, who: JSONResponse(
+                service(conn, who, live_id, value, hub)))
+            recording.wake(hub)
+            return response
+        router.add_api_route(path, route, methods=["POST"], name=action)
 
-    @router.post("/live/{live_id}/recording")
-    async def ask(live_id: str, request: Request):
-        check_id(live_id, "the live session id")
-        on = await flag(request, "on")
-        response = await hub.run(request, "live-recording", KIND, live_id, lambda conn, who: JSONResponse(
-            recording.ask_recording(conn, who, live_id, on, hub)))
-        recording.wake(hub)
-        return response
+    answered("/live/{live_id}/consent", "live-consent", "recording", recording.give_consent)
+    answered("/live/{live_id}/recording", "live-recording", "on", recording.ask_recording)
 
     @router.get("/live/{live_id}/consents")
     async def consents(live_id: str, request: Request):
