@@ -604,9 +604,12 @@ def _janus_id(value) -> bool:
 
 
 def _ticket_in(conn: Connection, room: str, match):
-    return conn.execute(select(live_tickets, live_sessions.c.room, live_sessions.c.room_secret).join(
-        live_sessions, live_sessions.c.id == live_tickets.c.session_id).where(
-        match, live_sessions.c.room == room)).first()
+    query = select(live_tickets, live_sessions.c.room, live_sessions.c.room_secret).join(
+        live_sessions, live_sessions.c.id == live_tickets.c.session_id).where(match, live_sessions.c.room == room)
+    if conn.dialect.name == "postgresql":
+        # Two `joined` on one ticket in two event posts at once (two hub workers): one is the ticket's participant.
+        query = query.with_for_update(of=live_tickets)
+    return conn.execute(query).first()
 
 
 def _joined(conn: Connection, event: dict, room: str, participant: str, data: dict, now: datetime,

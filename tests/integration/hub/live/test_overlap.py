@@ -147,3 +147,31 @@ def test_a_room_token_used_under_another_handle_than_its_tickets_is_taken_out(hu
             await honest.close()
             await session.destroy()
     asyncio.run(scenario())
+
+
+def test_two_event_posts_at_once_naming_one_ticket_attend_one_participant(hub_with_sfu, enrolled):
+    """Janus's `joined` for two participants on one ticket, in two event posts handled at the same moment (two
+    hub workers, or two threads of one): one attendance row, never two (PostgreSQL locks the ticket)."""
+    import httpx
+
+    hub = hub_with_sfu
+    station = enrolled(hub, facility="0100A", name="TTYT huyện Mèo Vạc")
+    case_of(station)
+    api = Api(hub, station)
+    live_id = api("POST", "/live", json={"request": CASE}).json()["id"]
+    janus = hub.config.janus
+    url, auth = f"{hub.url}/live/janus-events", (janus.events_user, janus.events_password)
+
+    def joined(ticket, participant, session_id):
+        return [{"type": 64, "opaque_id": ticket["opaque_id"], "session_id": session_id,
+                 "event": {"plugin": "janus.plugin.videoroom",
+                           "data": {"event": "joined", "room": ticket["room"], "id": participant,
+                                    "display": "TTYT huyện Mèo Vạc", "token": ticket["room_token"]}}}]
+    for attempt in range(8):
+        ticket = api("POST", f"/live/{live_id}/join").json()["janus"]
+        answers = at_once(*[lambda n=n: httpx.post(url, json=joined(ticket, f"p{attempt}-{n}", 1000 + n), auth=auth,
+                                                   timeout=60) for n in range(3)])
+        assert [a.status_code for a in answers] == [200] * 3
+        rows = [r for r in api("GET", f"/live/{live_id}/attendance").json()["attendance"]
+                if r["participant"].startswith(f"p{attempt}-")]
+        assert len(rows) == 1, rows
