@@ -35,7 +35,7 @@ class SessionRecord:
     ended: datetime | None  # None: still going on at `until`
     attendees: tuple[Attendee, ...]  # in order of first joining
     recorded: bool
-    agreed: tuple[str, ...]  # the displays of who had agreed to the recording at `until` (when recorded)
+    agreed: tuple[str, ...]  # the displays of who agreed to the recording before `until` (when recorded)
 
 
 def sessions_of(conn: Connection, request_id: str, until: datetime) -> list[SessionRecord]:
@@ -50,7 +50,7 @@ def sessions_of(conn: Connection, request_id: str, until: datetime) -> list[Sess
         if not attendees:
             continue  # a room nobody entered: no consultation took place in it
         ended = aware(session.ended_at) if session.ended_at and aware(session.ended_at) <= until else None
-        recorded = _recorded(conn, session.id, until)
+        recorded = _recorded(conn, session.id, until, ended is not None)
         out.append(SessionRecord(session.id, aware(session.started_at), ended, attendees, recorded,
                                  _agreed(conn, session.id, until) if recorded else ()))
     return out
@@ -72,7 +72,7 @@ def _attendees(conn: Connection, live_id: str, until: datetime) -> tuple[Attende
     return tuple(found.values())
 
 
-def _recorded(conn: Connection, live_id: str, until: datetime) -> bool:
+def _recorded(conn: Connection, live_id: str, until: datetime, ended: bool) -> bool:
     """Whether Janus recorded any of the session before `until`. recording.py runs it only while every site present
     has agreed, so 'recorded' always means 'with the consent of all sites present'."""
     row = conn.execute(select(live_recordings).where(live_recordings.c.live_id == live_id)).first()
@@ -80,8 +80,9 @@ def _recorded(conn: Connection, live_id: str, until: datetime) -> bool:
         return False
     if row.started_at is not None and aware(row.started_at) <= until:
         return True
-    # Asked for again after a stop, `started_at` restarts empty: the earlier takes still count.
-    if row.takes and row.stopped_at is not None and aware(row.stopped_at) <= until:
+    # Asked for again after a stop, `started_at` restarts empty: the takes closed before `until` still count (all
+    # of them when the session had ended by then; else those up to a stop that no later asking undid).
+    if row.takes and (ended or (row.stopped_at is not None and aware(row.stopped_at) <= until)):
         return True
     for document in row.documents or []:
         stored = conn.execute(select(resources.c.content).where(resources.c.type == "DocumentReference",
@@ -93,9 +94,10 @@ def _recorded(conn: Connection, live_id: str, until: datetime) -> bool:
 
 
 def _agreed(conn: Connection, live_id: str, until: datetime) -> tuple[str, ...]:
-    """Who had agreed to the recording at `until` (their latest answer then), in the order they first answered."""
-    latest: dict[str, tuple[bool, str]] = {}
+    """Who agreed to the recording before `until`, in the order they first did. One who withdrew later is named
+    too: the recording ran only while every site present agreed, so what was recorded had their consent."""
+    agreed: dict[str, str] = {}
     for answer in history(conn, live_id):
-        if aware(answer.at) <= until:
-            latest[answer.participant] = (answer.recording, answer.display)
-    return tuple(display for agreed, display in latest.values() if agreed)
+        if answer.recording and aware(answer.at) <= until:
+            agreed.setdefault(answer.participant, answer.display)
+    return tuple(agreed.values())

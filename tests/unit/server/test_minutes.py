@@ -315,3 +315,74 @@ def test_hostile_live_names_neither_crash_nor_vanish():
     text = re.sub(r"\s+", "", "\n".join(pages_text(render_minutes(live_sample(odd)))))
     for piece in ("<b>" + "Đ" * 150, "x" * 200, "[U+0000]", "{nb}", "[U+202E]"):
         assert piece in text, piece
+
+
+# -- the live record as the minutes take it: as it stood at the signing ------------------------------------------
+
+def test_the_live_record_is_taken_as_it_stood_at_the_signing(tmp_path):
+    from sqlalchemy import insert
+
+    from server.db import make_engine, migrate
+    from server.live.consent import live_consents
+    from server.live.minutes_view import sessions_of
+    from server.live.recording import live_recordings
+    from server.live.tables import live_attendance, live_sessions
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    migrate(engine)
+    station, expert = ("station-1", QUAN_BA, QUAN_BA), ("person:p1", BACH_MAI, f"PGS.TS Trần Quốc Đạt — {BACH_MAI}")
+    signed = at(12, 0)
+
+    def utc(moment):  # as the hub writes them (SQLite keeps the digits, not the zone)
+        return moment.astimezone(timezone.utc) if moment else None
+
+    def session(live_id, started, ended):
+        conn.execute(insert(live_sessions).values(id=live_id, request_id="req", facility="02011", room=f"r-{live_id}",
+                                                  room_secret="s", state="ended" if ended else "open", title="",
+                                                  started_by="station-1", started_at=utc(started),
+                                                  ended_at=utc(ended)))
+
+    def attended(live_id, who, joined, left):
+        conn.execute(insert(live_attendance).values(session_id=live_id, participant=f"{live_id}-{who[0]}",
+                                                    who=who[0], site=who[1], display=who[2], joined_at=utc(joined),
+                                                    left_at=utc(left)))
+
+    def answered(live_id, who, agreed, moment):
+        conn.execute(insert(live_consents).values(live_id=live_id, participant=who[0], site=who[1], display=who[2],
+                                                  recording=agreed, at=utc(moment)))
+
+    def recording(live_id, takes, started_at):
+        conn.execute(insert(live_recordings).values(live_id=live_id, requested=True, requested_by="station-1",
+                                                    running=False, pending=False, files={}, documents=[], error="",
+                                                    takes=takes, started_at=utc(started_at)))
+    try:
+        with engine.begin() as conn:
+            session("s1", at(10, 0), at(11, 0))       # before the signing, recorded (asked again later: waiting)
+            attended("s1", station, at(10, 1), at(10, 20))
+            attended("s1", expert, at(10, 2), at(10, 59))
+            attended("s1", station, at(10, 25), at(11, 0))
+            answered("s1", station, True, at(10, 3))
+            answered("s1", expert, True, at(10, 4))
+            answered("s1", expert, False, at(10, 50))   # withdrew: still among who consented to what was recorded
+            recording("s1", takes=1, started_at=None)
+            session("s2", at(10, 5), at(10, 10))       # nobody came in
+            session("s3", at(11, 30), None)            # still going on at the signing; recorded only after it
+            attended("s3", station, at(11, 31), at(12, 30))
+            attended("s3", expert, at(12, 10), at(12, 20))
+            answered("s3", station, True, at(12, 4))
+            recording("s3", takes=0, started_at=at(12, 5))
+            session("s4", at(12, 30), at(12, 40))      # after the signing
+            attended("s4", station, at(12, 31), at(12, 40))
+        with engine.connect() as conn:
+            found = sessions_of(conn, "req", signed)
+    finally:
+        engine.dispose()
+    assert [s.id for s in found] == ["s1", "s3"]
+    first, going = found
+    assert (first.started, first.ended, first.recorded) == (at(10, 0), at(11, 0), True)
+    assert [(a.who, a.display, a.stretches) for a in first.attendees] == [
+        ("station-1", QUAN_BA, ((at(10, 1), at(10, 20)), (at(10, 25), at(11, 0)))),
+        ("person:p1", expert[2], ((at(10, 2), at(10, 59)),))]
+    assert first.agreed == (QUAN_BA, expert[2])
+    assert (going.ended, going.recorded, going.agreed) == (None, False, ())
+    assert [(a.who, a.stretches) for a in going.attendees] == [("station-1", ((at(11, 31), None),))]
