@@ -98,14 +98,18 @@ class LiveSession:
     as_of: datetime | None = None
 
     def seconds(self, presence: Presence) -> int | None:
-        """Time in the room (every stretch); a stretch still open counts up to `as_of` (None without one)."""
-        total = 0
-        for joined, left in presence.stretches:
-            end = left or self.as_of
-            if end is None:
-                return None
-            total += max(0, int((end - joined).total_seconds()))
-        return total
+        """Time in the room, overlaps counted once (the same account in two browser tabs); a stretch still open
+        counts up to `as_of` (None without one)."""
+        spans = [(joined, left or self.as_of) for joined, left in presence.stretches]
+        if any(end is None for _, end in spans):
+            return None
+        total, reached = 0.0, None
+        for start, end in sorted(spans):
+            start = max(start, reached) if reached is not None else start
+            if end > start:
+                total += (end - start).total_seconds()
+            reached = end if reached is None else max(reached, end)
+        return int(total)
 
 
 @dataclass(frozen=True)

@@ -302,6 +302,13 @@ def test_the_live_part_is_bilingual_for_experts_abroad(language, expected):
     assert "1 h 10 min" in text and "Hội chẩn trực tuyến" in text
 
 
+def test_time_in_the_room_counts_overlapping_stretches_once():
+    twice = Presence(BACH_MAI, "PGS.TS.BS Trần Quốc Đạt", ((at(14, 10), at(14, 40)), (at(14, 0), at(14, 30)),
+                                                          (at(14, 50), None)))
+    assert SESSION.seconds(twice) == (40 + 52) * 60  # 14:00–14:40, then 14:50 to the signing at 15:42
+    assert replace(SESSION, as_of=None).seconds(twice) is None
+
+
 def test_durations_read_as_people_write_them():
     assert [duration(s, "vi") for s in (0, 40, 60, 2700, 3600, 3960, 36000)] == [
         "0 giây", "40 giây", "1 phút", "45 phút", "1 giờ 00 phút", "1 giờ 06 phút", "10 giờ 00 phút"]
