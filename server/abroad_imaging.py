@@ -11,11 +11,15 @@ from the spooled body and refused, with the whole request, when
 
 The refusal names the part, its SOP Instance UID and the tag where the patient was found, never the
 value found. A study the hub took without that scan (the case was marked abroad later) is recorded
-as such (`imaging_studies.deidentified` false) and is not served to a foreign expert at all.
+as such (`imaging_studies.deidentified` false) and is not served to a foreign expert at all; nor is any
+of its UIDs shown to them anywhere else: `withheld_uids` lists them for the de-identification of whatever
+they read (server/redaction.py).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
+import pydicom
 from pydicom.dataset import Dataset
 from sqlalchemy import select
 
@@ -23,7 +27,8 @@ from app.imaging.deid import Needles, scan
 from app.wire import mapping
 
 from .outcome import FhirError
-from .tables import resources
+from .redaction import study_uid_of
+from .tables import history, imaging_studies, imaging_uids, resources
 
 
 @dataclass(frozen=True)
@@ -82,3 +87,71 @@ def needles_of(patient: dict | None) -> Needles:
 
 def _dicts(value) -> list[dict]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def uids_in(study: dict) -> set[str]:
+    """Every UID an ImagingStudy names: the study's, its series' and their instances'."""
+    found = {study_uid_of(study)}
+    for series in study.get("series") if isinstance(study.get("series"), list) else []:
+        if isinstance(series, dict):
+            found.add(series.get("uid"))
+            found |= {i.get("uid") for i in series.get("instance") or [] if isinstance(i, dict)}
+    return {u for u in found if isinstance(u, str) and u}
+
+
+def withheld_uids(conn, request_ids) -> frozenset[str]:
+    """The UIDs of the consultations' studies an expert abroad may not learn: every study not checked clean
+    (taken before its consultation was marked abroad, or without the check, or that the hub never took), its
+    series and instances, as the hub recorded them and as every version of the case's ImagingStudy names them.
+    A study is clean, as for DICOMweb, when every consultation the hub took it for had it checked."""
+    request_ids = sorted({r for r in request_ids if r})
+    if not request_ids:
+        return frozenset()
+    taken = set(conn.execute(select(imaging_studies.c.study_uid).where(
+        imaging_studies.c.request_id.in_(request_ids))).scalars())
+    rows = conn.execute(select(imaging_studies.c.study_uid, imaging_studies.c.deidentified).where(
+        imaging_studies.c.study_uid.in_(sorted(taken)))).all() if taken else []
+    clean = {row.study_uid for row in rows} - {row.study_uid for row in rows if not row.deidentified}
+    ids = list(conn.execute(select(resources.c.id).where(
+        resources.c.type == "ImagingStudy", resources.c.request_id.in_(request_ids))).scalars())
+    withheld = set(taken - clean)
+    if ids:
+        for content in conn.execute(select(history.c.content).where(
+                history.c.type == "ImagingStudy", history.c.id.in_(ids))).scalars():
+            if isinstance(content, dict) and study_uid_of(content) not in clean:
+                withheld |= uids_in(content)
+    unclean = sorted(taken - clean)
+    if unclean:
+        withheld |= set(conn.execute(select(imaging_uids.c.uid).where(imaging_uids.c.study_uid.in_(unclean))).scalars())
+    return frozenset(withheld)
+
+
+DICOM_TYPES = ("application/dicom", "application/dicom+zip")
+
+
+def file_readable_abroad(conn, document_id: str, path: Path) -> bool:
+    """Whether an expert abroad may have the file of DocumentReference `document_id` (a hub without a PACS takes
+    DICOM as attachments, and took the originals of a case before it was marked abroad): anything but DICOM, as
+    the station sent it; DICOM (by its bytes or its type) only if it passes the STOW check (de-identified, naming
+    neither the patient nor an original UID of the case's imaging). DICOM that cannot be read is not handed over."""
+    row = conn.execute(select(resources.c.request_id, resources.c.content).where(
+        resources.c.type == "DocumentReference", resources.c.id == document_id)).first()
+    if row is None:
+        return False
+    attachments = [c.get("attachment") for c in row.content.get("content") or [] if isinstance(c, dict)]
+    media = {str(a.get("contentType", "")).split(";")[0].strip().lower() for a in attachments if isinstance(a, dict)}
+    with path.open("rb") as f:
+        head = f.read(132)
+    if head[128:132] != b"DICM" and not media & set(DICOM_TYPES):
+        return True
+    request_id = row.request_id
+    check = check_for(conn, request_id or "")
+    check = AbroadCheck(True, replace(check.needles, uids=tuple(sorted(withheld_uids(conn, [request_id])))))
+    try:
+        ds = pydicom.dcmread(path, force=True)
+        check.inspect(ds, 1, str(ds.get("SOPInstanceUID", "")))
+    except FhirError:
+        return False
+    except Exception:  # noqa: BLE001  (whatever stops pydicom reading it: not shown to be clean)
+        return False
+    return True

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 from starlette.requests import ClientDisconnect
 
+from .. import abroad_imaging
 from ..outcome import FhirError, Found
 from ..uploads import CHECKSUM_ALGORITHMS, OCTET_STREAM, TUS_VERSION, check_upload_id, lock_file, parse_checksum, \
     parse_metadata
@@ -128,9 +129,14 @@ def files_router(hub: Hub) -> APIRouter:
     @router.get("/files/{upload_id}")
     async def download(upload_id: str, request: Request):
         check_upload_id(upload_id)
-        found = await hub.run(request, "download", "file", upload_id,
-                          lambda conn, who: Found(files.get(conn, who, upload_id, for_reading=True)))
-        upload = found.value
+        def readable(conn, who):
+            upload = files.get(conn, who, upload_id, for_reading=True)
+            # Abroad, a DICOM file only de-identified and checked (a hub without a PACS took the originals too).
+            if who.foreign and upload.complete and not abroad_imaging.file_readable_abroad(
+                    conn, upload.metadata.get("documentreference", ""), files.path_of(upload)):
+                raise FhirError(404, "not-found", f"upload {upload_id} is not known")
+            return Found(upload)
+        upload = (await hub.run(request, "download", "file", upload_id, readable)).value
         if not upload.complete:
             raise FhirError(409, "incomplete", f"upload {upload_id} is not finished yet")
         return FileResponse(files.path_of(upload), media_type="application/octet-stream",

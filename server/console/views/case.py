@@ -18,6 +18,7 @@ from app.wire import consultation as wire
 from app.wire import systems
 
 from ... import consultation as services
+from ... import abroad_imaging, redaction
 from ...outcome import FhirError
 from .. import accounts
 from ..sessions import current_person
@@ -153,8 +154,10 @@ def studies(records: dict) -> list[dict]:
     Selection) first."""
     out = []
     for study in records.get("ImagingStudy", []):
-        uid = next((i.get("value", "").removeprefix("urn:oid:") for i in study.get("identifier", [])
-                    if i.get("system") == systems.DICOM_UID), "")
+        if redaction.is_withheld(study):  # abroad: an original the hub holds no checked copy of, named by no UID
+            out.append(withheld_study(study))
+            continue
+        uid = redaction.study_uid_of(study)
         series = study.get("series", [])
         modalities = [s.get("modality", {}).get("code", "") for s in series]
         shown = [s for s in series if s.get("modality", {}).get("code", "") not in ("KO", "SR")]
@@ -170,6 +173,14 @@ def studies(records: dict) -> list[dict]:
                     "modality": ", ".join(sorted(set(modalities) - {"", "KO", "SR"})),
                     "key_images": modalities.count("KO")})
     return sorted(out, key=lambda s: -s["key_images"])
+
+
+def withheld_study(study: dict) -> dict:
+    """An original study on the page of an expert abroad: what it is, and that it is not available abroad yet."""
+    modalities = {m.get("code", "") for m in study.get("modality", []) if isinstance(m, dict)}
+    return {"uid": "", "withheld": True, "description": "", "date": "", "modality": ", ".join(
+        sorted(modalities - {"", "KO", "SR"})), "series": study.get("numberOfSeries", 0),
+        "images": study.get("numberOfInstances", 0), "key_images": 0}
 
 
 _UNITS = {"Cel": "°C", "mm[Hg]": "mmHg", "%": "%", "kg": "kg"}
@@ -277,6 +288,9 @@ def download(document_id: str, request: Request, person=Depends(current_person))
             if not match:
                 raise FhirError(404, "not-found", "no file")
             upload = hub.files.get(conn, person.principal, match[1], for_reading=True)
+            if person.principal.foreign and upload.complete and not abroad_imaging.file_readable_abroad(
+                    conn, document_id, hub.files.path_of(upload)):
+                raise FhirError(404, "not-found", "no file")  # DICOM not checked clean (server/abroad_imaging.py)
     except FhirError:
         return common.not_found_page(request, person)
     if not upload.complete:
