@@ -6,7 +6,7 @@ import time
 import httpx
 import pytest
 
-from app.live.janus import Handle, JanusSession
+from app.live.janus import Handle, JanusError, JanusSession
 from tests.support.hub import RunningHub
 
 from ..test_access import consultation
@@ -17,6 +17,15 @@ CASE, PATIENT = "case-live", "pat-live"
 @pytest.fixture
 def live_hub(tmp_path):
     running = RunningHub(tmp_path / "hub", local_sfu=True).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def hub_with_sfu(request, tmp_path):
+    """A hub with a Janus of its own, on SQLite and on PostgreSQL."""
+    url = request.getfixturevalue("postgres").new_database() if request.param == "postgresql" else None
+    running = RunningHub(tmp_path / "hub", url, local_sfu=True).start()
     yield running
     running.stop()
 
@@ -83,6 +92,16 @@ class Participant:
     async def close(self) -> None:
         if self.session is not None:
             await self.session.destroy()
+
+
+async def refused(details: dict, why: str) -> None:
+    """Janus refuses a participant joining with `details` for `why` (a regular expression)."""
+    someone = Participant(details)
+    try:
+        with pytest.raises(JanusError, match=why):
+            await someone.join()
+    finally:
+        await someone.close()
 
 
 def run(coro):

@@ -6,10 +6,8 @@ On SQLite and on PostgreSQL."""
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -28,8 +26,8 @@ from server.live.tables import live_sessions
 from tests.support.janus import start_janus
 
 from .conftest import CASE, Api, Participant, case_of, wait_for
+from .test_serve_live import _serve as serve
 
-ROOT = Path(__file__).resolve().parents[4]
 ADMIN_KEY, TOKEN_SECRET, PASSWORD = "admin-key-for-test", "token-secret-for-test", "events-password"
 
 
@@ -85,19 +83,9 @@ def _is_create(body: bytes) -> bool:
 
 
 def _serve(folder: Path, database: str, port: int, janus_url: str) -> subprocess.Popen:
-    env = {**os.environ, "DIEMCAU_HUB_JANUS_ADMIN_KEY": ADMIN_KEY, "DIEMCAU_HUB_JANUS_TOKEN_SECRET": TOKEN_SECRET,
+    env = {"DIEMCAU_HUB_JANUS_ADMIN_KEY": ADMIN_KEY, "DIEMCAU_HUB_JANUS_TOKEN_SECRET": TOKEN_SECRET,
            "DIEMCAU_HUB_JANUS_EVENTS_PASSWORD": PASSWORD}
-    hub = subprocess.Popen([sys.executable, "-m", "server", "--data", str(folder), "--database", database, "serve",
-                            "--port", str(port), "--janus-url", janus_url], cwd=ROOT, env=env)
-
-    def up():
-        assert hub.poll() is None, "the hub stopped"
-        try:
-            return httpx.get(f"http://127.0.0.1:{port}/metadata", timeout=2).status_code == 200
-        except httpx.TransportError:
-            return False
-    wait_for(up, 60, "the hub to answer")
-    return hub
+    return serve(folder, "--janus-url", janus_url, env=env, database=database, port=port)[0]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

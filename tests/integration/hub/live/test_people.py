@@ -11,17 +11,8 @@ from server.access import Principal
 from server.console import accounts
 from server.live import service
 from server.outcome import FhirError
-from tests.support.hub import RunningHub
 
 from .conftest import CASE, Participant, case_of, wait_for
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def hub_with_sfu(request, tmp_path):
-    url = request.getfixturevalue("postgres").new_database() if request.param == "postgresql" else None
-    running = RunningHub(tmp_path / "hub", url, local_sfu=True).start()
-    yield running
-    running.stop()
 
 
 def person(hub, login, role="expert", hospital="bachmai", specialty="cardiology", foreign=False) -> Principal:

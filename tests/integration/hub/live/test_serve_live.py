@@ -35,9 +35,12 @@ def _station_code(folder: Path, facility: str = "0100A") -> str:
     return code
 
 
-def _serve(folder: Path, *args: str, env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    hub = subprocess.Popen([sys.executable, "-m", "server", "--data", str(folder), "serve", "--port", str(port), *args],
+def _serve(folder: Path, *args: str, env: dict | None = None, database: str = "",
+           port: int = 0) -> tuple[subprocess.Popen, str]:
+    """`diemcau-hub serve *args` on `port` (a free one by default) until it answers; (process, its URL)."""
+    port = port or free_port()
+    hub = subprocess.Popen([sys.executable, "-m", "server", "--data", str(folder),
+                            *(["--database", database] if database else []), "serve", "--port", str(port), *args],
                            cwd=ROOT, env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
 
