@@ -3,6 +3,7 @@ forwarding. Synchronous (the hub's services run in worker threads); one short Ja
 so a Janus restarted in between is no trouble."""
 
 import secrets
+import time
 
 import httpx
 
@@ -10,6 +11,12 @@ from .janus_process import JanusSettings
 from .tokens import signed_token
 
 VIDEOROOM = "janus.plugin.videoroom"
+# A Janus that let a request time out (hung, overloaded: it accepts connections and does not answer) is taken
+# as unreachable for this long, without asking it again. The hub asks Janus inside the request's transaction
+# (on SQLite, while holding the write lock; a session's joins, on PostgreSQL): without this, each join in turn
+# waited out the timeout and the others, and the case work's writes, queued behind them.
+HUNG_FOR_S = 10.0
+_hung_until: dict[str, float] = {}  # Janus URL -> time.monotonic() until which it is taken as hung
 
 
 class JanusAdminError(RuntimeError):
@@ -30,6 +37,8 @@ class JanusAdmin:
         listparticipants, rtp_forward, ...); the plugin's answer, or JanusAdminError."""
         token = signed_token(self.settings.token_secret, 60)
         url = self.settings.url.rstrip("/")
+        if time.monotonic() < _hung_until.get(url, 0.0):
+            raise JanusAdminError("the video server (Janus) did not answer a moment ago", unreachable=True)
         try:
             with httpx.Client(timeout=self.timeout_s) as client:
                 def post(path, request):
@@ -49,6 +58,8 @@ class JanusAdmin:
                     except (JanusAdminError, httpx.HTTPError):
                         pass
         except httpx.HTTPError as error:
+            if isinstance(error, httpx.TimeoutException):
+                _hung_until[url] = time.monotonic() + HUNG_FOR_S
             raise JanusAdminError(f"the video server (Janus) did not answer: {error}", unreachable=True) from error
         data = answer.get("plugindata", {}).get("data", {})
         if "error" in data:
