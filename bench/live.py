@@ -207,19 +207,20 @@ async def _raw_publisher(conn, video, url, token, room, room_token, produced) ->
     offer_loopback(True)
     session = await JanusSession(url, token).create()
     pc, feed = await publish(session, room, room_token, "aiortc", [Tone(), FileTrack()])
-    loop = asyncio.get_running_loop()
     conn.send(("ready", str(feed)))
-    await _serve(conn, loop)
+    # the track reads each frame when the encoder asks: the camera's frames are the ones sent
+    await asyncio.get_running_loop().run_in_executor(None, _serve, conn, lambda: (len(produced), len(produced)))
     await pc.close()
     await session.destroy()
 
 
-async def _serve(conn, loop) -> None:
-    """Answers the bench's "cpu" and "stop" until stopped."""
+def _serve(conn, counts) -> None:
+    """Answers the bench's "cpu" (with the frames the camera delivered and the track sent so far, from
+    `counts`) until it says "stop"."""
     while True:
-        command = await loop.run_in_executor(None, conn.recv)
+        command = conn.recv()
         if command == "cpu":
-            conn.send(("cpu", cpu_seconds(os.getpid()), time.monotonic()))
+            conn.send(("cpu", cpu_seconds(os.getpid()), time.monotonic(), counts()))
         elif command == "stop":
             return
 
@@ -252,12 +253,8 @@ def _station_publisher(conn, video, url, token, room, room_token, quality, produ
     if not joined.wait(30):
         raise RuntimeError(f"the station did not join: {session.state} {session.message}")
     conn.send(("ready", session.participant_id))
-    while True:
-        command = conn.recv()
-        if command == "cpu":
-            conn.send(("cpu", cpu_seconds(os.getpid()), time.monotonic()))
-        elif command == "stop":
-            break
+    # what the track handed the encoder (the session's VideoSource; its stats() lag by up to a second)
+    _serve(conn, lambda: (camera.frames_delivered, session._video.sent))
     session.leave()
     microphone.stop()
     camera.stop()
@@ -341,9 +338,9 @@ async def measure(name: str, mode: str, video: Path, janus, room: str, room_toke
         mine.send(command)
         return mine.recv()
 
-    _, cpu0, start = await loop.run_in_executor(None, ask, "cpu")
+    _, cpu0, start, counts0 = await loop.run_in_executor(None, ask, "cpu")
     await asyncio.sleep(seconds)
-    _, cpu1, end = await loop.run_in_executor(None, ask, "cpu")
+    _, cpu1, end, counts1 = await loop.run_in_executor(None, ask, "cpu")
     mine.send("stop")
     dropped = (0, 0)
     while True:
@@ -362,7 +359,7 @@ async def measure(name: str, mode: str, video: Path, janus, room: str, room_toke
     audio = [t for t in receiver.audio if start <= t <= end]
     return dict(took=took, lat=lat, frames=len(frames), width=frames[-1][2] if frames else 0,
                 cpu=cpu1 - cpu0, audio=len(audio), gaps=[(b - a) * 1000 for a, b in zip(audio, audio[1:])],
-                dropped=dropped)
+                dropped=dropped, camera=counts1[0] - counts0[0], sent=counts1[1] - counts0[1])
 
 
 def pooled(name: str, parts: list[dict], link: bool) -> dict:
@@ -374,8 +371,10 @@ def pooled(name: str, parts: list[dict], link: bool) -> dict:
     result = dict(fps=sum(p["frames"] for p in parts) / took, width=parts[-1]["width"],
                   p50=percentile(lat, 50) if lat else float("nan"), p95=percentile(lat, 95) if lat else float("nan"),
                   cpu=sum(p["cpu"] for p in parts) / took, audio=sum(p["audio"] for p in parts) / (took * 50),
-                  gap=max(gaps) if gaps else float("inf"))
-    print(f"{name}: {result['fps']:.1f} fps at width {result['width']}, glass-to-glass p50 {result['p50']:.0f} ms "
+                  gap=max(gaps) if gaps else float("inf"), camera=sum(p["camera"] for p in parts) / took,
+                  sent=sum(p["sent"] for p in parts) / took)
+    print(f"{name}: {result['fps']:.1f} fps at width {result['width']} (the camera gave {result['camera']:.1f}, "
+          f"the track sent {result['sent']:.1f}), glass-to-glass p50 {result['p50']:.0f} ms "
           f"p95 {result['p95']:.0f} ms ({len(lat)} frames), publisher {result['cpu'] * 100:.0f} % of a core, "
           f"audio {result['audio'] * 100:.1f} % of 20 ms frames, longest gap between two {result['gap']:.0f} ms"
           + (f", link drops up/down {dropped[0]}/{dropped[1]}" if link else ""), flush=True)

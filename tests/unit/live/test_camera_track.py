@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from aiortc.mediastreams import MediaStreamError
 
-from app.live.tracks import VIDEO_CLOCK, CameraTrack, VideoSource
+from app.live.tracks import CREDIT, VIDEO_CLOCK, CameraTrack, VideoSource
 from app.media.camera import Frame
 
 PERIOD = 1 / 30
@@ -103,10 +103,12 @@ def test_a_camera_twice_the_quality_rate_gives_every_other_frame():
     gaps = [b - a for a, b in zip(numbers, numbers[1:])]
     assert stamps == sorted(set(stamps))
     for i, gap in enumerate(gaps):
-        # two in a row only to make up one frame after a longer gap: frames the track never saw (each
-        # replaced by the next before the loop ran, on a starved machine)
+        # frames in a row only to make up, with at most CREDIT of them, for frames the track never saw after
+        # a longer gap (each replaced by the next before the loop ran, on a starved machine)
         if gap == 1:
-            assert i and gaps[i - 1] >= 3, f"two frames in a row above the 15 fps cap: {numbers}"
+            before = gaps[max(0, i - CREDIT):i]
+            assert 1 in before or (before and before[-1] >= 3), f"frames in a row above the 15 fps cap: {numbers}"
+            assert gaps[max(0, i - CREDIT):i + 1] != [1] * (CREDIT + 1), f"more than {CREDIT} made up: {numbers}"
     assert gaps.count(2) >= 0.9 * len(gaps), f"not evenly dropped: {numbers}"
     assert len(numbers) >= 0.45 * FRAMES
 
@@ -157,10 +159,11 @@ async def _settled(source: VideoSource, task: asyncio.Future, before: set) -> No
 
 
 async def sampled(fps: float, camera_fps: float, seed: int, jitter: float = 0.0, missed: float = 0.0,
-                  span: float = SPAN) -> tuple[list[int], list[float]]:
+                  span: float = SPAN, stall: float = 0.0) -> tuple[list[int], list[float]]:
     """The numbers the track sends and every capture time, for a camera of `camera_fps` whose capture
     times wander by up to +-`jitter` s (decoding a USB camera's MJPEG takes a varying time before the frame
-    is stamped) and of which a fraction `missed` never reaches the track (replaced by the next one first)."""
+    is stamped), of which a fraction `missed` never reaches the track (replaced by the next one first),
+    and which stops for `stall` s in the middle of every second (its thread starved on a loaded station)."""
     random_ = random.Random(seed)
     source = VideoSource((64, 48), fps)
     track = CameraTrack(source)
@@ -169,7 +172,7 @@ async def sampled(fps: float, camera_fps: float, seed: int, jitter: float = 0.0,
     for number in range(int(span * camera_fps)):
         at = 1000.0 + number / camera_fps + random_.uniform(-jitter, jitter)
         captured.append(at)
-        if random_.random() < missed:
+        if random_.random() < missed or 0.5 <= (number / camera_fps) % 1.0 < 0.5 + stall:
             continue
         with source._lock:
             before = {event for _, event in source._waiters}  # held: a freed event's id is reused
@@ -207,7 +210,14 @@ def test_the_cap_is_never_exceeded_over_any_second():
     for end, at in enumerate(times):
         while at - times[start] >= 1.0:
             start += 1
-        assert end - start + 1 <= 17, f"{end - start + 1} frames within a second at a 15 fps cap"
+        assert end - start + 1 <= 16 + CREDIT, f"{end - start + 1} frames within a second at a 15 fps cap"
+
+
+def test_a_stall_of_two_frames_of_the_cap_is_made_up():
+    # 130 ms without a frame every second (a 30 fps camera giving 26): the cap's two frames in it come after
+    sent, captured = asyncio.run(sampled(15.0, 30.0, 10, jitter=0.008, stall=0.13))
+    span = captured[-1] - captured[0]
+    assert len(sent) >= 15.0 * span - 1, f"{rate(sent, captured):.2f} fps of a stalling camera at a 15 fps cap"
 
 
 def test_a_steady_camera_twice_the_cap_gives_every_other_frame_evenly():
