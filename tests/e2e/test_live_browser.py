@@ -418,7 +418,10 @@ def test_without_camera_or_microphone_the_expert_takes_part_by_name_and_answers_
         browser, live_hub, station, ct_case, camera, sessions):
     case_id, _, _ = ct_case
     expert = make_person(live_hub, "bs.hoa", "bachmai")
-    live_id = station.start_live(case_id)["id"]
+    # Two more sites of Ba Vì district for the invite search at the end; one is invited from the start.
+    live_hub.register("station", facility="0101A", name="Trạm Y tế xã Ba Trại, Ba Vì")
+    live_hub.register("station", facility="0102A", name="Phòng khám đa khoa khu vực Tản Lĩnh, Ba Vì")
+    live_id = station.start_live(case_id, facilities=["0102A"])["id"]
     seen = Recorder()
     session = LiveSession(JoinDetails.parse(station.join_live(live_id)), seen, camera=camera)
     sessions.append(session)
@@ -451,6 +454,34 @@ def test_without_camera_or_microphone_the_expert_takes_part_by_name_and_answers_
     page.click("#agree")
     page.wait_for_selector("#live[data-recording=on]", timeout=15_000)
     assert page.is_hidden("#consent") and "Đang ghi hình" in page.inner_text("#recording")
+
+    # Inviting by words: "ba vi" lists Ba Vì's other sites as one types (htmx), the one invited marked; tick, Mời.
+    # The invitation goes without reloading the page: the call goes on.
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.click("details.manage summary")
+    page.evaluate("window.notReloaded = true")
+    page.locator("#invite-q").press_sequentially("tan linh", delay=60)
+    page.press("#invite-q", "Enter")  # htmx's search too: the page is not reloaded, its call not dropped
+    page.wait_for_selector("#invite-results input[value='0102A']", timeout=15_000)
+    page.fill("#invite-q", "ba vi")
+    page.wait_for_selector("#invite-results input[value='0101A']", timeout=15_000)
+    assert page.is_checked("#invite-results input[value='0102A']")
+    assert page.is_disabled("#invite-results input[value='0102A']")
+    page.check("#invite-results input[value='0101A']")
+    page.locator("details.manage").scroll_into_view_if_needed()
+    screenshot(page, SCREENSHOTS / "console-live-invite.png")
+    # Searching on keeps what is ticked (live-invite.js), and does not list it twice.
+    page.fill("#invite-q", "tan linh")
+    page.wait_for_function("() => !document.querySelector('#invite-results input[value=\"0101A\"]')"
+                           " && !!document.querySelector('#invite-results input[value=\"0102A\"]')", timeout=15_000)
+    assert page.is_checked("#invite-chosen input[value='0101A']")
+    page.click("#invite-form button[type=submit]")
+    page.wait_for_selector("#invite .notice", timeout=15_000)
+    assert "Đã gửi lời mời" in page.inner_text("#invite .notice")
+    assert sorted(station.live_session(live_id)["invited"]["facilities"]) == ["0101A", "0102A"]
+    page.fill("#invite-q", "ba trai")
+    page.wait_for_selector("#invite-results input[value='0101A'][disabled]", timeout=15_000)  # now marked invited
+    assert page.get_attribute("#live", "data-state") == "joined" and page.evaluate("window.notReloaded === true")
     page.context.close()
 
 

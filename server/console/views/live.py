@@ -6,7 +6,8 @@ POST /console/live/{id}/join             the join details (JSON, as POST /live/{
 GET  /console/live/{id}/state            the session JSON, and whether this person is asked to consent
 POST /console/live/{id}/leave            leave (JSON)
 POST /console/live/{id}/end              end it for everyone (the starter, or a coordinator)
-POST /console/live/{id}/invitations      invite facilities and people (a small form)
+GET  /console/live/{id}/invite-search    whom to invite, found by words: the invite form's list (htmx)
+POST /console/live/{id}/invitations      invite the sites and experts ticked in that list (a form; htmx: the block)
 POST /console/live/{id}/consent          {"recording": true|false}: this person's answer
 POST /console/live/{id}/recording        {"on": true|false}: ask for the recording, or stop it
 GET  /console/live/banners               the inbox's list of open sessions (htmx)
@@ -14,8 +15,9 @@ GET  /console/live/lib/{name}            janus.js and webrtc-adapter from node_m
 
 Every action calls the same services as the bearer-token routes (server/live/service.py, and
 server/routes/live_recording.py for consent and recording) with the signed-in person's Principal: the
-rules of who may start, join, invite and end live there only. POSTs carry the session's CSRF token
-(a form field, or the X-CSRF-Token header from live.js).
+rules of who may start, join, invite and end live there only; whom one can invite is found by the hub's
+directory (server/live/directory.py, as the stations' GET /live/{id}/invitable). POSTs carry the session's
+CSRF token (a form field, or the X-CSRF-Token header from live.js and htmx).
 """
 
 import json
@@ -25,10 +27,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ...live import service
+from ...live import directory, service
 from ...outcome import FhirError
 from ...validation import check_id
-from .. import accounts, csrf
+from .. import csrf
 from ..sessions import current_person
 from ..templating import language_of, render, translations
 from ..viewer import _file
@@ -179,15 +181,17 @@ def live_page(live_id: str, request: Request, person=Depends(current_person)):
     return show_live(request, person, live_id)
 
 
-def show_live(request: Request, person, live_id: str, status: int = 200, **extra):
+def show_live(request: Request, person, live_id: str, status: int = 200, q: str = "", **extra):
+    """The page; `q`: the invite form's search, its results shown in the page (the form without JavaScript)."""
     if not _valid_id(live_id):
         return common.not_found_page(request, person)
+    q = q or request.query_params.get("q", "")
     try:
         with common.transaction(request) as conn:
             view = service.session_view(conn, person.principal, live_id)
             session, case_request = service._joinable(conn, person.principal, live_id)
             may_end = service.may_end(person.principal, session, case_request)
-            colleagues = [c for c in accounts.experts_for(conn, person.hospital) if c.id != person.id]
+            invite = invite_search(conn, person, live_id, q)
     except FhirError as error:
         if error.status == 403:
             return render(request, "live_refused.html", status=403, person=person)
@@ -198,7 +202,7 @@ def show_live(request: Request, person, live_id: str, status: int = 200, **extra
     # JSON inside <script>: "</" must not close the element.
     config_json = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
     return render(request, "live.html", status=status, person=person, live_id=live_id, case_id=view["request"],
-                  session=view, may_end=may_end and view["state"] == service.OPEN, colleagues=colleagues,
+                  session=view, may_end=may_end and view["state"] == service.OPEN, invite=invite,
                   config_json=config_json, **extra)
 
 
@@ -314,24 +318,73 @@ def end(live_id: str, request: Request, person=Depends(current_person)):
     return RedirectResponse(f"/console/cases/{view['request']}", status_code=303)
 
 
+# -- inviting: found by words, then ticked -----------------------------------------------------------
+
+def invite_search(conn, person, live_id: str, q: str) -> dict | None:
+    """The invite form's state: {"q", "found" (the directory's answer, None before a search), "error"};
+    None when this person may not invite in this session (the directory's rule, service.invite's)."""
+    try:
+        directory.may_invite(conn, person.principal, live_id)
+    except FhirError:
+        return None
+    invite = {"q": q[:directory.MAX_QUERY_CHARS], "found": None, "error": ""}
+    if not q.strip():
+        return invite
+    try:
+        invite["found"] = directory.invitable(conn, person.principal, live_id, q)
+    except FhirError as error:
+        if error.status != 400:
+            raise
+        invite["error"] = N_("The search text is too long: type a name or a place.")
+        return invite
+    common.audit(conn, person, "live-directory", KIND, live_id)
+    return invite
+
+
+def _htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@router.get("/live/{live_id}/invite-search")
+def invite_results(live_id: str, request: Request, q: str = "", person=Depends(current_person)):
+    """The list under the invite form's search field, as one types (htmx swaps it in)."""
+    if not _valid_id(live_id):
+        return Response(status_code=404)
+    try:
+        with common.transaction(request) as conn:
+            invite = invite_search(conn, person, live_id, q)
+    except FhirError as error:
+        invite = {"q": q, "found": None, "error": _live_refusal(request, person, error), "status": error.status}
+    if invite is None:
+        invite = {"q": q, "found": None, "error": N_("Only the case's own site and the experts it is routed to "
+                                                     "invite others."), "status": 403}
+    # htmx swaps only a 2xx answer: a refusal it should show comes as 200, with its words.
+    status = 200 if _htmx(request) else invite.get("status", 200)
+    return render(request, "partials/live_invitable.html", status=status, person=person, live_id=live_id,
+                  invite=invite)
+
+
 @router.post("/live/{live_id}/invitations")
 async def invitations(live_id: str, request: Request, person=Depends(current_person)):
+    """Invite what is ticked (`facilities` codes, `people` ids; a field may also hold codes separated by commas,
+    as an API-like client sends them). `q` (the form, or the action's query without JavaScript): the search
+    shown again afterwards, those just invited marked."""
     form = await request.form()
-    facilities_text = str(form.get("facilities", ""))
-    facilities = [f.strip() for f in facilities_text.replace(";", ",").split(",") if f.strip()]
-    people = [str(p) for p in form.getlist("people") if str(p).strip()]
-    return await run_in_threadpool(_invite, request, person, live_id, facilities, people, facilities_text)
+    facilities = [code.strip() for text in form.getlist("facilities")
+                  for code in str(text).replace(";", ",").split(",") if code.strip()]
+    people = [str(p).strip() for p in form.getlist("people") if str(p).strip()]
+    q = str(form.get("q") or request.query_params.get("q", ""))
+    return await run_in_threadpool(_invite, request, person, live_id, facilities, people, q)
 
 
-def _invite(request: Request, person, live_id: str, facilities: list, people: list, facilities_text: str):
+def _invite(request: Request, person, live_id: str, facilities: list, people: list, q: str):
     from ..templating import gettext_for
 
     _ = gettext_for(request, person)
     if not _valid_id(live_id):
         return common.not_found_page(request, person)
     if not facilities and not people:
-        return show_live(request, person, live_id, status=400, invite_form={"facilities": facilities_text},
-                         invite_errors={"facilities": N_("Name a facility or choose an expert.")})
+        return _invite_answer(request, person, live_id, q, 400, error=N_("Tick a site or an expert to invite."))
     try:
         with common.transaction(request) as conn:
             service.invite(conn, person.principal, live_id, {"facilities": facilities, "people": people})
@@ -340,9 +393,23 @@ def _invite(request: Request, person, live_id: str, facilities: list, people: li
         if error.status == 404:
             return common.not_found_page(request, person)
         if error.status == 422 and "facilit" in error.diagnostics:
-            return show_live(request, person, live_id, status=422, invite_form={"facilities": facilities_text},
-                             invite_errors={"facilities": N_("A facility is named by its 5-character code.")})
-        return show_live(request, person, live_id, status=error.status, invite_form={"facilities": facilities_text},
-                         notice=_live_refusal(request, person, error) if error.status != 422
-                         else error.diagnostics)
-    return show_live(request, person, live_id, notice=_("Invitations sent."))
+            return _invite_answer(request, person, live_id, q, 422,
+                                  error=N_("A facility is named by its 5-character code."))
+        if error.status == 422:
+            return _invite_answer(request, person, live_id, q, 422, error=error.diagnostics)
+        return _invite_answer(request, person, live_id, q, error.status, notice=_live_refusal(request, person, error))
+    return _invite_answer(request, person, live_id, q, 200, notice=_("Invitations sent."))
+
+
+def _invite_answer(request: Request, person, live_id: str, q: str, status: int, notice: str = "", error: str = ""):
+    """After an invitation: htmx gets the invite block alone (the page, its call, stay as they are); a plain
+    form the whole page. The search is shown again, so what was just invited reads "invited"."""
+    if not _htmx(request):
+        return show_live(request, person, live_id, status=status, q=q, notice=notice, invite_error=error)
+    try:
+        with common.transaction(request) as conn:
+            invite = invite_search(conn, person, live_id, q)
+    except FhirError as failure:
+        invite, notice = None, _live_refusal(request, person, failure)
+    return render(request, "partials/live_invite.html", person=person, live_id=live_id, invite=invite,
+                  notice=notice, invite_error=error)

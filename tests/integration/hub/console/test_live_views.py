@@ -225,3 +225,110 @@ def test_every_live_call_refuses_a_person_without_the_routing_and_every_post_nee
         assert starter.http.post(f"/console/live/{live_id}/{action}", data={"facilities": "0300C"}).status_code == 403
     state = starter.get(f"/console/live/{live_id}/state").json()
     assert state["state"] == "open" and state["invited"]["facilities"] == [] and state["recording"]["state"] == "off"
+
+
+# -- inviting by words (the hub's directory, server/live/directory.py) ------------------------------------
+
+HTMX = {"HX-Request": "true"}
+_BOX = re.compile(r'<input type="checkbox" name="(facilities|people)" value="([^"]+)"([^>]*)>')
+
+
+def boxes(html: str) -> dict:
+    """The invite list's checkboxes: value -> "invited" (ticked and disabled: invited already) or "free"."""
+    return {value: "invited" if "disabled" in rest else "free" for _, value, rest in _BOX.findall(html)}
+
+
+@pytest.fixture
+def sites(hub):
+    """Sites with a station at the hub, beside the case's own Ba Vì (0100A)."""
+    for facility, name in (("0200B", "Bệnh viện Đa khoa Trung ương Cần Thơ"), ("0201B", "TTYT quận Ninh Kiều, Cần Thơ"),
+                           ("0300C", "TTYT huyện Đồng Văn")):
+        hub.register("station", facility=facility, name=name)
+
+
+def test_the_host_finds_sites_and_experts_by_words_ticks_them_and_invites_them(hub, station_client, browser, sites):
+    case = submit(station_client, make_case(), "0100A")
+    host = browser("tim.bachmai")
+    browser("tim.choray", hospital="choray", name="Phạm Văn An")
+    live_id = started(host, case.id)
+    page = host.get(f"/console/live/{live_id}").text
+    assert f'hx-get="/console/live/{live_id}/invite-search"' in page and "Tìm cơ sở hoặc chuyên gia" in page
+    assert 'placeholder="01234' not in page  # nobody is asked for codes any more
+
+    # As one types (htmx): words, accents and case ignored; the case's own site is not offered.
+    found = host.get(f"/console/live/{live_id}/invite-search", params={"q": "can tho"}, headers=HTMX)
+    assert found.status_code == 200 and "<html" not in found.text
+    assert boxes(found.text) == {"0200B": "free", "0201B": "free"}
+    assert "Bệnh viện Đa khoa Trung ương Cần Thơ" in found.text and "TTYT huyện Đồng Văn" not in found.text
+    experts = host.get(f"/console/live/{live_id}/invite-search", params={"q": "CHỢ RẪY"}, headers=HTMX).text
+    an = person_id(hub, "tim.choray")
+    assert boxes(experts) == {an: "free"} and "Phạm Văn An" in experts
+
+    # Mời: the two sites ticked and the expert; the block comes back alone, the search shown again, marked.
+    sent = host.http.post(f"/console/live/{live_id}/invitations", headers={**HTMX, "X-CSRF-Token": host.csrf},
+                          data={"facilities": ["0200B", "0201B"], "people": [an], "q": "can tho"})
+    assert sent.status_code == 200, sent.text[:1000]
+    assert "<html" not in sent.text and 'id="invite"' in sent.text and "Đã gửi lời mời" in sent.text
+    assert boxes(sent.text) == {"0200B": "invited", "0201B": "invited"} and "Đã mời" in sent.text
+    session = station_client.live_session(live_id)  # the hub's session JSON, as the station reads it
+    assert sorted(session["invited"]["facilities"]) == ["0200B", "0201B"] and session["invited"]["people"] == [an]
+    again = host.get(f"/console/live/{live_id}/invite-search", params={"q": "cần thơ"}, headers=HTMX).text
+    assert boxes(again) == {"0200B": "invited", "0201B": "invited"}
+
+    # Nothing found says so; nothing ticked is refused and nobody is invited.
+    nothing = host.get(f"/console/live/{live_id}/invite-search", params={"q": "Hà Giang xyz"}, headers=HTMX).text
+    assert boxes(nothing) == {} and "Không tìm thấy cơ sở hay chuyên gia nào khớp với “Hà Giang xyz”" in nothing
+    empty = host.http.post(f"/console/live/{live_id}/invitations", headers={**HTMX, "X-CSRF-Token": host.csrf},
+                           data={"q": "dong van"})
+    assert "Hãy đánh dấu cơ sở hoặc chuyên gia cần mời" in empty.text and boxes(empty.text) == {"0300C": "free"}
+    assert sorted(station_client.live_session(live_id)["invited"]["facilities"]) == ["0200B", "0201B"]
+    long = host.get(f"/console/live/{live_id}/invite-search", params={"q": "Cần Thơ " * 40}, headers=HTMX)
+    assert long.status_code == 200 and "quá dài" in long.text and boxes(long.text) == {}
+
+
+def test_without_javascript_the_search_is_a_get_of_the_page_and_the_invitation_a_form(
+        hub, station_client, browser, sites):
+    case = submit(station_client, make_case(), "0100A")
+    host = browser("tim.bachmai")
+    live_id = started(host, case.id)
+    page = host.get(f"/console/live/{live_id}", params={"q": "Ninh Kieu"})
+    assert page.status_code == 200 and boxes(page.text) == {"0201B": "free"}
+    assert re.search(r'<form method="get" action="/console/live/' + live_id + '"', page.text)
+    assert f'action="/console/live/{live_id}/invitations?q=Ninh%20Kieu"' in page.text
+    assert "<details class=\"manage\" open>" in page.text  # the search's answer is in sight
+
+    # A plain post (no HX-Request): the whole page comes back, the same search shown with the site invited.
+    sent = host.post(f"/console/live/{live_id}/invitations?q=Ninh%20Kieu", {"facilities": "0201B"})
+    assert sent.status_code == 200 and "<html" in sent.text and "Đã gửi lời mời" in sent.text
+    assert boxes(sent.text) == {"0201B": "invited"}
+    assert station_client.live_session(live_id)["invited"]["facilities"] == ["0201B"]
+    refused = host.post(f"/console/live/{live_id}/invitations", {})
+    assert refused.status_code == 400 and "Hãy đánh dấu" in refused.text
+
+    # The POST needs the session's CSRF token, from a form field or htmx's header; without it nobody is invited.
+    assert host.post(f"/console/live/{live_id}/invitations", {"facilities": "0200B"}, csrf=False).status_code == 403
+    bare = host.http.post(f"/console/live/{live_id}/invitations", headers=HTMX, data={"facilities": "0200B"})
+    assert bare.status_code == 403
+    forged = host.http.post(f"/console/live/{live_id}/invitations", headers={**HTMX, "X-CSRF-Token": "forged"},
+                            data={"facilities": "0200B"})
+    assert forged.status_code == 403
+    assert station_client.live_session(live_id)["invited"]["facilities"] == ["0201B"]
+
+
+def test_only_a_host_is_offered_the_search(hub, station_client, browser, sites):
+    case = submit(station_client, make_case(), "0100A")
+    host = browser("tim.bachmai")
+    live_id = started(host, case.id)
+    guest = browser("tim.choray", hospital="choray")
+    host.get(f"/console/live/{live_id}")
+    host.post(f"/console/live/{live_id}/invitations", {"people": person_id(hub, "tim.choray")})
+    # Invited, the guest joins, but inviting is for the case's site and its routed experts (service.invite).
+    page = guest.get(f"/console/live/{live_id}")
+    assert page.status_code == 200 and 'id="invite-q"' not in page.text
+    assert boxes(guest.get(f"/console/live/{live_id}", params={"q": "can tho"}).text) == {}
+    answer = guest.get(f"/console/live/{live_id}/invite-search", params={"q": "can tho"})
+    assert answer.status_code == 403 and boxes(answer.text) == {}
+    shown = guest.get(f"/console/live/{live_id}/invite-search", params={"q": "can tho"}, headers=HTMX)
+    assert shown.status_code == 200 and "Chỉ cơ sở gửi ca bệnh" in shown.text and boxes(shown.text) == {}
+    stranger = browser("phoi.bachmai", specialty="respiratory")
+    assert stranger.get(f"/console/live/{live_id}/invite-search", params={"q": "can tho"}).status_code == 403
