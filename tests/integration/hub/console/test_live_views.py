@@ -186,11 +186,12 @@ def test_the_page_speaks_the_person_s_language_and_the_inbox_lists_open_sessions
     # With the quality switch and what a paused tile says.
     for language, words, paused in (
             ("vi", ("Hội chẩn trực tuyến", "Tắt tiếng", "Rời phiên", "Chất lượng", "Cao", "Thấp (360p, 2 hình)",
-                    "Chỉ âm thanh"), "Tạm dừng hình để tiết kiệm băng thông"),
-            ("en", ("Live consultation", "Mute", "Leave", "Quality", "High", "Low (360p, 2 videos)", "Audio only"),
-             "Video paused to save bandwidth"),
+                    "Chỉ âm thanh", "Tìm cơ sở hoặc chuyên gia"), "Tạm dừng hình để tiết kiệm băng thông"),
+            ("en", ("Live consultation", "Mute", "Leave", "Quality", "High", "Low (360p, 2 videos)", "Audio only",
+                    "Find a site or an expert"), "Video paused to save bandwidth"),
             ("fr", ("Consultation en direct", "Couper le micro", "Quitter", "Qualité", "Haute",
-                    "Basse (360p, 2 vidéos)", "Son uniquement"), "Vidéo suspendue pour économiser la bande passante")):
+                    "Basse (360p, 2 vidéos)", "Son uniquement", "Chercher un site ou un expert"),
+             "Vidéo suspendue pour économiser la bande passante")):
         expert = browser(f"tim.{language}", language=language)
         page = expert.get(f"/console/live/{live_id}").text
         assert all(w in page for w in words), language
