@@ -41,10 +41,14 @@ class AbroadCheck:
     def inspect(self, ds: Dataset, number: int, sop: str) -> None:
         """FhirError(422) when instance `number` of the body may not go to an expert abroad."""
         where = f"part {number} (SOP Instance UID {sop})"
+        needles = self.needles
+        own = {str(ds.get("StudyInstanceUID", "")), str(ds.get("SeriesInstanceUID", ""))}
+        if own & set(needles.uids):  # more of a study not clean: taken as before, never served abroad anyway
+            needles = replace(needles, uids=tuple(u for u in needles.uids if u not in own))
         if str(ds.get("PatientIdentityRemoved", "")).strip().upper() != "YES":
             raise refused(f"{where} is not de-identified: (0012,0062) PatientIdentityRemoved is not YES",
                           ["PatientIdentityRemoved"])
-        findings = scan(ds, self.needles)
+        findings = scan(ds, needles)
         if findings:
             raise refused(f"{where} identifies the patient: " + "; ".join(map(str, findings[:5])) +
                           (f" (and {len(findings) - 5} more)" if len(findings) > 5 else ""),
@@ -65,7 +69,9 @@ def check_for(conn, request_id: str) -> AbroadCheck:
     patient_id = mapping.patient_id_of(row.content)
     patient = conn.execute(select(resources.c.content).where(
         resources.c.type == "Patient", resources.c.id == patient_id)).scalar_one_or_none() if patient_id else None
-    return AbroadCheck(True, needles_of(patient))
+    # A copy quoting an original study or series (a key object selection made over the originals) is refused too.
+    return AbroadCheck(True, replace(needles_of(patient), uids=tuple(sorted(withheld_uids(conn, [request_id],
+                                                                                          instances=False)))))
 
 
 def needles_of(patient: dict | None) -> Needles:
@@ -89,21 +95,23 @@ def _dicts(value) -> list[dict]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
-def uids_in(study: dict) -> set[str]:
-    """Every UID an ImagingStudy names: the study's, its series' and their instances'."""
+def uids_in(study: dict, instances: bool = True) -> set[str]:
+    """Every UID an ImagingStudy names: the study's, its series' and (`instances`) their instances'."""
     found = {study_uid_of(study)}
     for series in study.get("series") if isinstance(study.get("series"), list) else []:
         if isinstance(series, dict):
             found.add(series.get("uid"))
-            found |= {i.get("uid") for i in series.get("instance") or [] if isinstance(i, dict)}
+            if instances:
+                found |= {i.get("uid") for i in series.get("instance") or [] if isinstance(i, dict)}
     return {u for u in found if isinstance(u, str) and u}
 
 
-def withheld_uids(conn, request_ids) -> frozenset[str]:
+def withheld_uids(conn, request_ids, instances: bool = True) -> frozenset[str]:
     """The UIDs of the consultations' studies an expert abroad may not learn: every study not checked clean
     (taken before its consultation was marked abroad, or without the check, or that the hub never took), its
     series and instances, as the hub recorded them and as every version of the case's ImagingStudy names them.
-    A study is clean, as for DICOMweb, when every consultation the hub took it for had it checked."""
+    A study is clean, as for DICOMweb, when every consultation the hub took it for had it checked. Without
+    `instances`: the studies' and series' UIDs only (what a DICOM file quoting the originals names anyway)."""
     request_ids = sorted({r for r in request_ids if r})
     if not request_ids:
         return frozenset()
@@ -119,10 +127,12 @@ def withheld_uids(conn, request_ids) -> frozenset[str]:
         for content in conn.execute(select(history.c.content).where(
                 history.c.type == "ImagingStudy", history.c.id.in_(ids))).scalars():
             if isinstance(content, dict) and study_uid_of(content) not in clean:
-                withheld |= uids_in(content)
+                withheld |= uids_in(content, instances)
     unclean = sorted(taken - clean)
     if unclean:
-        withheld |= set(conn.execute(select(imaging_uids.c.uid).where(imaging_uids.c.study_uid.in_(unclean))).scalars())
+        levels = ("series", "instance") if instances else ("series",)
+        withheld |= set(conn.execute(select(imaging_uids.c.uid).where(
+            imaging_uids.c.study_uid.in_(unclean), imaging_uids.c.level.in_(levels))).scalars())
     return frozenset(withheld)
 
 
@@ -145,8 +155,7 @@ def file_readable_abroad(conn, document_id: str, path: Path) -> bool:
     if head[128:132] != b"DICM" and not media & set(DICOM_TYPES):
         return True
     request_id = row.request_id
-    check = check_for(conn, request_id or "")
-    check = AbroadCheck(True, replace(check.needles, uids=tuple(sorted(withheld_uids(conn, [request_id])))))
+    check = replace(check_for(conn, request_id or ""), abroad=True)
     try:
         ds = pydicom.dcmread(path, force=True)
         check.inspect(ds, 1, str(ds.get("SOPInstanceUID", "")))

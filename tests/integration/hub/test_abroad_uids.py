@@ -201,3 +201,27 @@ def test_dicom_attachments_of_a_hub_without_pacs_reach_an_expert_abroad_only_de_
     home = Raw(hub, enrolled(hub, "expert", hospital="k", specialty="oncology"))
     got = home("GET", re.sub(r"^https?://[^/]+", "", urls[original_id]))
     assert got.status_code == 200 and str(pydicom.dcmread(io.BytesIO(got.content)).SOPInstanceUID) == sop
+
+
+def test_a_copy_quoting_an_original_study_is_refused(pacs_hub, enrolled, orthanc, tmp_path):  # noqa: F811
+    """A key object selection made over the originals, then 'de-identified' without its references: the hub, which
+    holds the originals (taken before the case was marked abroad), refuses it like a copy naming the patient."""
+    station, case, abroad = setting(pacs_hub, enrolled, foreign=False)
+    images = named(tmp_path / "ct")
+    study, series = str(images[0].StudyInstanceUID), str(images[0].SeriesInstanceUID)
+    assert stow(pacs_hub, station, study, case.id, body_of(*images)).status_code == 200
+    put_study(station, case, study)
+    station.transaction(mapping.case_resources(replace(case, foreign_expert=True), "0100A"))
+    copies = deidentified(images, case.id)
+    for quoting in (study, series):
+        evidence = pydicom.Dataset()
+        evidence.StudyInstanceUID = quoting
+        copies[1].CurrentRequestedProcedureEvidenceSequence = [evidence]
+        refused = stow(pacs_hub, station, str(copies[0].StudyInstanceUID), case.id, body_of(*copies))
+        assert refused.status_code == 422, refused.text
+        assert "original UID" in refused.text and "part 2" in refused.text
+        assert "CurrentRequestedProcedureEvidenceSequence" in refused.text
+        assert quoting not in refused.text
+    del copies[1].CurrentRequestedProcedureEvidenceSequence
+    assert stow(pacs_hub, station, str(copies[0].StudyInstanceUID), case.id, body_of(*copies)).status_code == 200
+    assert abroad("GET", f"/dicomweb/studies/{copies[0].StudyInstanceUID}/metadata").status_code == 200
