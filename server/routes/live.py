@@ -122,12 +122,16 @@ def live_router(hub: Hub) -> APIRouter:
         return await hub.run(request, "live-list", KIND, "",
                              lambda conn, who: answer({"sessions": service.sessions_for(conn, who)}))
 
-    @router.get("/live/{live_id}")
-    async def session(live_id: str, request: Request):
+    async def on_session(request: Request, live_id: str, action: str, work) -> Response:
+        """`work(conn, who)`'s JSON, in one transaction audited as `action`, once Janus and the id are checked."""
         need_sfu()
         check_id(live_id, "the live session id")
-        return await hub.run(request, "live-read", KIND, live_id,
-                             lambda conn, who: answer(service.session_view(conn, who, live_id)))
+        return await hub.run(request, action, KIND, live_id, lambda conn, who: answer(work(conn, who)))
+
+    @router.get("/live/{live_id}")
+    async def session(live_id: str, request: Request):
+        return await on_session(request, live_id, "live-read",
+                                lambda conn, who: service.session_view(conn, who, live_id))
 
     @router.post("/live/{live_id}/invitations")
     async def invitations(live_id: str, request: Request):
@@ -139,37 +143,27 @@ def live_router(hub: Hub) -> APIRouter:
 
     @router.post("/live/{live_id}/join")
     async def join(live_id: str, request: Request):
-        need_sfu()
-        check_id(live_id, "the live session id")
-        response = await hub.run(request, "live-join", KIND, live_id,
-                                 lambda conn, who: answer(service.join_details(conn, who, config, live_id)))
+        response = await on_session(request, live_id, "live-join",
+                                    lambda conn, who: service.join_details(conn, who, config, live_id))
         await run_in_threadpool(presence_changed, hub, {live_id})  # someone on their way in
         return response
 
     @router.post("/live/{live_id}/leave")
     async def leave(live_id: str, request: Request):
-        need_sfu()
-        check_id(live_id, "the live session id")
-        await hub.run(request, "live-leave", KIND, live_id,
-                      lambda conn, who: answer(service.leave(conn, who, config, live_id)))
+        await on_session(request, live_id, "live-leave", lambda conn, who: service.leave(conn, who, config, live_id))
         await run_in_threadpool(presence_changed, hub, {live_id})
         return answer(await run_in_threadpool(after, live_id))
 
     @router.post("/live/{live_id}/end")
     async def end(live_id: str, request: Request):
-        need_sfu()
-        check_id(live_id, "the live session id")
-        await hub.run(request, "live-end", KIND, live_id,
-                      lambda conn, who: answer(service.end(conn, who, config, live_id)))
+        await on_session(request, live_id, "live-end", lambda conn, who: service.end(conn, who, config, live_id))
         await run_in_threadpool(presence_changed, hub, {live_id}, True)
         return answer(await run_in_threadpool(after, live_id))
 
     @router.get("/live/{live_id}/attendance")
     async def attendance(live_id: str, request: Request):
-        need_sfu()
-        check_id(live_id, "the live session id")
-        return await hub.run(request, "live-attendance", KIND, live_id,
-                             lambda conn, who: answer(service.attendance(conn, who, live_id)))
+        return await on_session(request, live_id, "live-attendance",
+                                lambda conn, who: service.attendance(conn, who, live_id))
     return router
 
 
