@@ -662,6 +662,21 @@ def _gone(conn: Connection, who: str) -> bool:
     return row is None or row.revoked_at is not None
 
 
+def withdraw(conn: Connection, who: str) -> list:
+    """Client `who` was revoked (a stolen station) or console account `who` ("person:<id>") disabled: its tickets
+    in the open sessions no longer let anyone in, and its participants in them are taken out; what Janus is to
+    be asked, for `remove_impostors` once this transaction is committed. (A `joined` of a revoked client is
+    refused anyway; this is for one sitting in a room when it is revoked.)"""
+    tickets = conn.execute(select(live_tickets.c.room_token, live_sessions.c.room, live_sessions.c.room_secret).join(
+        live_sessions, live_sessions.c.id == live_tickets.c.session_id).where(
+        live_tickets.c.who == who, live_sessions.c.state == OPEN)).all()
+    present = conn.execute(select(live_attendance.c.participant, live_sessions.c.room, live_sessions.c.room_secret)
+                           .join(live_sessions, live_sessions.c.id == live_attendance.c.session_id).where(
+        live_attendance.c.who == who, live_attendance.c.left_at.is_(None), live_sessions.c.state == OPEN)).all()
+    return ([Followup(t.room, t.room_secret, "", t.room_token, kick=False) for t in tickets]
+            + [Followup(p.room, p.room_secret, p.participant, "") for p in present])
+
+
 def _check_name(conn: Connection, room: str, participant: str, impostors: list) -> None:
     """Participant `participant`, in the room by the hub's ticket, is to keep its ticket's name: checked with
     Janus once this transaction is committed (`remove_impostors`)."""

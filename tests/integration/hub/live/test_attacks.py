@@ -336,3 +336,42 @@ def test_a_room_token_stops_opening_the_room_once_used_left_or_ended(live_hub, e
     assert hosting("POST", f"/live/{session['id']}/end").status_code == 200
 
     asyncio.run(refused(guests, "No such room|no such room"))
+
+
+def test_a_station_revoked_while_in_the_room_is_taken_out_by_withdraw(live_hub, enrolled):
+    """Found: revoking a client stopped its hub requests, and its next `joined` is refused, but a stolen station
+    already sitting in the room stayed there, seeing and hearing, until the session ended: nothing told Janus.
+    `service.withdraw` (for revocation and account disabling to call) withdraws its tickets and takes it out."""
+    from server.live import service
+    from server.live.janus_admin import JanusAdmin
+
+    host = enrolled(live_hub, facility="0100A", name="TTYT huyện Mèo Vạc")
+    stolen = enrolled(live_hub, facility="0200B", name="Bệnh viện Cần Thơ")
+    case_of(host)
+    hosting, thieving = Api(live_hub, host), Api(live_hub, stolen)
+    session, own_ticket = _start_and_join(hosting, CASE, invite={"facilities": ["0200B"]})
+    ticket, spare = (thieving("POST", f"/live/{session['id']}/join").json() for _ in range(2))
+    admin, room = JanusAdmin(live_hub.config.janus), ticket["janus"]["room"]
+
+    def in_room():
+        return {str(p["id"]) for p in admin.participants(room)}
+
+    async def scenario():
+        honest, thief = Participant(own_ticket), Participant(ticket)
+        try:
+            await honest.join()
+            await thief.join()
+            await asyncio.to_thread(wait_for, lambda: len(hosting("GET", f"/live/{session['id']}").json()["present"])
+                                    == 2, 20, "both present")
+            live_hub.revoke(stolen.credential.client_id)
+            with live_hub.engine.begin() as conn:
+                followups = service.withdraw(conn, stolen.credential.client_id)
+            service.remove_impostors(live_hub.config, followups)
+            await asyncio.to_thread(wait_for, lambda: in_room() == {honest.participant}, 20, "the thief taken out")
+            await asyncio.to_thread(wait_for, lambda: [p["participant"] for p in hosting(
+                "GET", f"/live/{session['id']}").json()["present"]] == [honest.participant], 20, "its attendance closed")
+            await refused(spare, "not in the allowed list")  # nor its unused ticket
+        finally:
+            await honest.close()
+            await thief.close()
+    asyncio.run(scenario())
