@@ -16,6 +16,8 @@ of its UIDs shown to them anywhere else: `withheld_uids` lists them for the de-i
 they read (server/redaction.py).
 """
 
+import json
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -104,6 +106,18 @@ def uids_in(study: dict, instances: bool = True) -> set[str]:
             if instances:
                 found |= {i.get("uid") for i in series.get("instance") or [] if isinstance(i, dict)}
     return {u for u in found if isinstance(u, str) and u}
+
+
+_DOTTED = re.compile(r"[0-9]+(?:\.[0-9]+){2,}")  # anything that may be a DICOM UID (2.25.… has two dots)
+
+
+def withheld_in(conn, contents: list[dict]) -> frozenset[str]:
+    """`withheld_uids` of the consultations of `contents`, when one of them may name imaging (an ImagingStudy, or
+    text holding a dotted number): most answers (an inbox, a thread) name none, and cost no look-up."""
+    if not any(c.get("resourceType") == "ImagingStudy" for c in contents) and \
+            not _DOTTED.search(json.dumps(contents, ensure_ascii=False)):
+        return frozenset()
+    return withheld_uids(conn, {mapping.request_id_of(c) for c in contents})
 
 
 def withheld_uids(conn, request_ids, instances: bool = True) -> frozenset[str]:

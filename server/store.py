@@ -101,7 +101,7 @@ class ResourceStore:
         patients = {row.id: row.content for row in conn.execute(select(resources.c.id, resources.c.content).where(
             resources.c.type == "Patient", resources.c.id.in_(patient_ids)))} if patient_ids else {}
         # No UID of the cases' imaging not checked clean, whatever quotes it (server/abroad_imaging.py).
-        withheld = abroad_imaging.withheld_uids(conn, {mapping.request_id_of(c) for c in contents})
+        withheld = abroad_imaging.withheld_in(conn, contents)
         return [redaction.redact(c, replace(redaction.identity_of(patients.get(mapping.patient_id_of(c) or "")),
                                             uids=withheld)) for c in contents]
 
