@@ -15,6 +15,7 @@ from .janus import Handle, JanusError, JanusSession, JanusUnreachable
 from .model import Quality, _Ended, _Lost, _Refused
 from .publisher import _Publishing
 from .subscription import _close_subscription, _Subscription
+from .uncancelled import close_peer
 from .video_choice import _VideoChoice
 
 if TYPE_CHECKING:
@@ -257,8 +258,7 @@ class _Link(_Publishing, _Subscription, _VideoChoice):
             await _close_subscription(self.subscriber, detach=not self.janus._closed)
             self.subscriber = None
         if self.publisher_pc is not None:
-            with contextlib.suppress(Exception):
-                await self.publisher_pc.close()
+            await close_peer(self.publisher_pc)
         if self.publisher is not None and self.janus is not None and not self.janus._closed:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.publisher.message({"request": "leave"}, timeout_s=2), 3)

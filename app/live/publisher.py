@@ -1,7 +1,6 @@
 """The publisher side of a live session's link: this station's microphone, camera and data channel sent to
 Janus on one peer connection, the bitrate the quality asks for, and whether the camera's video goes out."""
 
-import asyncio
 import contextlib
 import time
 
@@ -11,6 +10,7 @@ from .janus import JanusError
 from .model import Quality, _Lost
 from .peer import peer_connection
 from .tracks import CameraTrack, MicrophoneTrack
+from .uncancelled import describe
 
 CAMERA_SILENT_S = 3.0      # no frame for this long: the camera is gone (unplugged, stalled), say video off
 
@@ -34,7 +34,7 @@ class _Publishing:
             if pc.connectionState == "failed":
                 self._lose("the media connection to the video server failed")
 
-        await _describe(pc, await pc.createOffer())
+        await describe(pc, await pc.createOffer())
         body = {"request": "configure", "audio": True, "video": owner._video is not None, "data": True}
         if owner.quality.bitrate:
             body["bitrate"] = owner.quality.bitrate
@@ -68,16 +68,3 @@ class _Publishing:
             return False
         channel.send(text)
         return True
-
-
-async def _describe(pc, description) -> None:
-    """setLocalDescription, which gathers ICE candidates (opens sockets), run to its end even if we are
-    cancelled meanwhile: the connection's close() can then release every socket it opened."""
-    task = asyncio.ensure_future(pc.setLocalDescription(description))
-    try:
-        await asyncio.shield(task)
-    except asyncio.CancelledError:
-        with contextlib.suppress(Exception):
-            await task
-        raise
-

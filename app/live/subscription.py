@@ -17,7 +17,7 @@ from aiortc import RTCSessionDescription
 from .janus import Handle, JanusError, JanusUnreachable
 from .model import Quality
 from .peer import peer_connection
-from .publisher import _describe
+from .uncancelled import close_peer, describe
 
 if TYPE_CHECKING:
     from .session import LiveSession
@@ -134,7 +134,7 @@ class _Subscription:
         for mid in reused:
             feeds[mid] = ""  # what comes there until the new subscription is up is no one's
         await pc.setRemoteDescription(RTCSessionDescription(jsep["sdp"], jsep["type"]))
-        await _describe(pc, await pc.createAnswer())
+        await describe(pc, await pc.createAnswer())
         await handle.message({"request": "start"}, {"type": "answer", "sdp": pc.localDescription.sdp})
         if reused and self.subscriber is not None and self.subscriber[1] is pc:
             # Janus gave the m-line of a publisher who left to one who came (the same person rejoining,
@@ -228,7 +228,7 @@ class _Subscription:
             pc.createDataChannel("JanusDataChannel").on("open", opened.set)
         else:
             opened.set()
-        await _describe(pc, await pc.createAnswer())
+        await describe(pc, await pc.createAnswer())
         await handle.message({"request": "start"}, {"type": "answer", "sdp": pc.localDescription.sdp})
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(opened.wait(), 5.0)
@@ -238,8 +238,7 @@ class _Subscription:
 
 async def _close_subscription(subscription, detach: bool = True) -> None:
     handle, pc = subscription
-    with contextlib.suppress(Exception):
-        await pc.close()
+    await close_peer(pc)  # a leave meanwhile must not leave its socket open (the old one, make before break)
     if detach:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(handle.detach(), 3)

@@ -1,54 +1,20 @@
 """Two or three stations in one room of a real Janus: media, names, data, states, quality."""
 
+import asyncio
 import threading
 
 import numpy as np
 import pytest
 
 from app.live.session import FAILED, JOINED, LEFT, LiveSession, Quality
-from app.media.audio import dominant_frequency, tone
+from app.media.audio import dominant_frequency
 from app.media.camera import CameraCapture, CameraSource
 from app.wire.live import HAND, VIEWER, Message
+from tests.support.microphone import BlockFeeder  # the live tests' microphone (also imported from here)
 
 from .conftest import Recorder
 
 pytestmark = pytest.mark.timeout(60)
-
-
-class BlockFeeder:
-    """Feeds a tone in 20 ms blocks to its listeners, as MicrophoneCapture does (stand-in where PulseAudio
-    would add nothing to what the test checks; test_microphone_over_pulseaudio uses the real capture)."""
-    samplerate = 48000
-
-    def __init__(self, frequency: float = 440.0):
-        self._tone = tone(frequency, 1.0, amplitude=0.3)
-        self._listeners = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def add_listener(self, listener):
-        self._listeners.append(listener)
-
-    def remove_listener(self, listener):
-        if listener in self._listeners:
-            self._listeners.remove(listener)
-
-    lost = False  # as MicrophoneCapture.lost: the device stopped delivering
-
-    def _run(self):
-        position, block = 0, 960
-        while not self._stop.wait(0.02):
-            if self.lost:
-                continue
-            samples = np.take(self._tone, range(position, position + block), mode="wrap").reshape(-1, 1)
-            position = (position + block) % len(self._tone)
-            for listener in list(self._listeners):
-                listener(samples)
-
-    def stop(self):
-        self._stop.set()
-        self._thread.join()
 
 
 @pytest.fixture
@@ -277,3 +243,44 @@ def test_a_microphone_that_stops_shows_as_muted_and_back(rooms, sessions, feeder
     b_sees.wait(lambda: b_sees.participants[a.participant_id].muted, what="A shown muted")
     feeder.lost = False
     b_sees.wait(lambda: not b_sees.participants[a.participant_id].muted, what="A heard again")
+
+
+def _open_udp_sockets() -> set:
+    """UDP sockets of this process still open, garbage not yet collected included (a socket left open is
+    found here before the garbage collector closes it with a warning in some later test)."""
+    import gc
+    import socket
+
+    return {o for o in gc.get_objects() if isinstance(o, socket.socket) and o.type == socket.SOCK_DGRAM
+            and o.fileno() != -1}
+
+
+def test_leaving_while_an_old_subscription_closes_leaves_no_socket_open(rooms, sessions, feeder, monkeypatch):
+    """Make before break: the old subscription is closed after the new one is up. A leave (or a lost link) that
+    came during that close cut it short, after aiortc had marked the connection closed and before it closed
+    its ICE socket: the socket stayed open until the garbage collector found it, in another test."""
+    from aiortc.rtcrtptransceiver import RTCRtpTransceiver
+
+    open_before = _open_udp_sockets()
+    a, a_sees = join(sessions, rooms.details("BS A — Trạm A"), microphone=feeder)
+    b, b_sees = join(sessions, rooms.details("BS B — Trạm B"))
+    b_sees.wait(lambda: b_sees.heard(a.participant_id) > 10, what="B hears A")
+
+    closing, link = threading.Event(), b._link
+    stop = RTCRtpTransceiver.stop
+
+    async def held_stop(transceiver):
+        # The first transceiver stopped is the old subscription's (B publishes until it leaves): its close is
+        # held open until B's link is being closed, so the leave lands in the middle of it.
+        if not closing.is_set():
+            closing.set()
+            while not link._closed:
+                await asyncio.sleep(0.02)
+        await stop(transceiver)
+    monkeypatch.setattr(RTCRtpTransceiver, "stop", held_stop)
+    b.set_quality(Quality.AUDIO_ONLY)  # what B receives changes kind: a new subscription, then the old one closed
+    assert closing.wait(30), "B's old subscription was never closed"
+    b.leave()
+    a.leave()
+    assert b_sees.state == LEFT and a_sees.state == LEFT
+    assert _open_udp_sockets() - open_before == set()
