@@ -19,16 +19,22 @@ def _start_and_join(api, request, **extra):
     return session.json(), joined.json()
 
 
+def _two_hospitals(live_hub, enrolled, **extra) -> tuple[dict, dict]:
+    """Mèo Vạc's session on its case (`extra`: its start's fields) and Hà Giang's on its own: a ticket of each."""
+    theirs = enrolled(live_hub, facility="0100A", name="TTYT huyện Mèo Vạc")
+    mine = enrolled(live_hub, facility="0300C", name="TTYT Hà Giang")
+    case_of(theirs)
+    case_of(mine, case_id="case-mine", patient_id="pat-mine")
+    _, their_ticket = _start_and_join(Api(live_hub, theirs), CASE, **extra)
+    _, my_ticket = _start_and_join(Api(live_hub, mine), "case-mine")
+    return their_ticket, my_ticket
+
+
 def test_a_participant_of_one_hospital_cannot_list_the_other_hospitals_rooms_on_janus(live_hub, enrolled):
     """Found: rooms were public, so VideoRoom `list` (which any holder of a Janus token may send) showed every
     hospital's rooms, with their descriptions (the session's title, free text: it could carry the patient's
     name, see the title test below) and head counts, and then `listparticipants` named who was in them."""
-    mine = enrolled(live_hub, facility="0300C", name="TTYT Hà Giang")
-    theirs = enrolled(live_hub, facility="0100A", name="TTYT huyện Mèo Vạc")
-    case_of(theirs)
-    case_of(mine, case_id="case-mine", patient_id="pat-mine")
-    _, their_ticket = _start_and_join(Api(live_hub, theirs), CASE, title="Ca khó của Mèo Vạc: sốc nhiễm khuẩn?")
-    _, my_ticket = _start_and_join(Api(live_hub, mine), "case-mine")
+    their_ticket, my_ticket = _two_hospitals(live_hub, enrolled, title="Ca khó của Mèo Vạc: sốc nhiễm khuẩn?")
 
     async def scenario():
         them = Participant(their_ticket)
@@ -188,12 +194,7 @@ def test_a_ticket_for_one_room_cannot_subscribe_to_another_rooms_video(live_hub,
     require a subscription to name the private id of a participant in the room (`require_pvtid`)."""
     from .test_recording import Publisher
 
-    theirs = enrolled(live_hub, facility="0100A", name="TTYT huyện Mèo Vạc")
-    mine = enrolled(live_hub, facility="0300C", name="TTYT Hà Giang")
-    case_of(theirs)
-    case_of(mine, case_id="case-mine", patient_id="pat-mine")
-    _, their_ticket = _start_and_join(Api(live_hub, theirs), CASE)
-    _, my_ticket = _start_and_join(Api(live_hub, mine), "case-mine")
+    their_ticket, my_ticket = _two_hospitals(live_hub, enrolled)
     room = their_ticket["janus"]["room"]
 
     async def scenario():
@@ -255,12 +256,7 @@ def test_a_ticket_of_one_session_opens_nothing_of_another(live_hub, enrolled):
     nothing of session Y: no join, no room found or guessed, no room made, destroyed or opened."""
     from server.live.janus_admin import JanusAdmin
 
-    theirs = enrolled(live_hub, facility="0100A", name="TTYT huyện Mèo Vạc")
-    mine = enrolled(live_hub, facility="0300C", name="TTYT Hà Giang")
-    case_of(theirs)
-    case_of(mine, case_id="case-mine", patient_id="pat-mine")
-    _, their_ticket = _start_and_join(Api(live_hub, theirs), CASE)
-    _, my_ticket = _start_and_join(Api(live_hub, mine), "case-mine")
+    their_ticket, my_ticket = _two_hospitals(live_hub, enrolled)
     room, janus = their_ticket["janus"]["room"], live_hub.config.janus
 
     async def scenario():
