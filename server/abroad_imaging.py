@@ -115,7 +115,7 @@ def withheld_in(conn, contents: list[dict]) -> frozenset[str]:
     """`withheld_uids` of the consultations of `contents`, when one of them may name imaging (an ImagingStudy, or
     text holding a dotted number): most answers (an inbox, a thread) name none, and cost no look-up."""
     if not any(c.get("resourceType") == "ImagingStudy" for c in contents) and \
-            not _DOTTED.search(json.dumps(contents, ensure_ascii=False)):
+            not _DOTTED.search(json.dumps(contents, ensure_ascii=False, default=str)):
         return frozenset()
     return withheld_uids(conn, {mapping.request_id_of(c) for c in contents})
 
