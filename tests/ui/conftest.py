@@ -41,7 +41,7 @@ def window(qtbot, station, runner, translations):
     yield made
     made.close()  # queues the last autosave
     if not runner._closed:
-        qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
+        qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
 
 
 def open_new_case(qtbot, window):

@@ -23,7 +23,7 @@ def test_a_feed_deleted_while_its_camera_is_stuck_is_never_called_back(qtbot, us
     states = []
     feed.state_changed.connect(lambda state, _message: states.append(state))
     feed.start(CameraSource("0"))
-    qtbot.waitUntil(lambda: feed.live, timeout=5000)
+    qtbot.waitUntil(lambda: feed.live, timeout=10000)
     capture = feed.capture
     usb_camera.reads_may_return.clear()
     assert usb_camera.blocked.wait(5)

@@ -135,7 +135,7 @@ def test_microphone_lost_mid_recording_is_said_at_once_and_comes_back_by_itself(
     panel.voice_button.click()
     qtbot.waitUntil(lambda: panel.recording_label.text() == "● 00:01", timeout=10000)
     try:
-        with qtbot.waitSignal(panel.problem, timeout=5000) as problem:
+        with qtbot.waitSignal(panel.problem, timeout=10000) as problem:
             pulse.stop()  # the sound system dies (or the USB microphone is pulled out)
         assert "micro" in problem.args[0].lower() and "đã ghi được (1" in problem.args[0]
         assert panel.recording_label.text() == "" and not panel.voice_button.isChecked()  # the clock stopped
@@ -188,7 +188,7 @@ def test_device_settings_borrow_the_camera_during_a_clip_and_give_it_back(qtbot,
         qtbot.waitUntil(lambda: panel.clip_button.isEnabled(), timeout=10000)
         panel.clip_button.click()
         qtbot.waitUntil(lambda: panel.recording_label.text() == "● 00:01", timeout=10000)
-        with qtbot.waitSignal(panel.problem, timeout=5000) as word:
+        with qtbot.waitSignal(panel.problem, timeout=10000) as word:
             panel.hand_over_devices("settings")
         assert "cài đặt thiết bị" in word.args[0] and "giữ" in word.args[0]
         assert "cài đặt thiết bị" in panel.camera_state.text() and not panel.feed.live
@@ -201,7 +201,7 @@ def test_device_settings_borrow_the_camera_during_a_clip_and_give_it_back(qtbot,
         dialog.camera_test.click()
         qtbot.waitUntil(lambda: dialog.preview.frames_shown > 5, timeout=10000)  # the camera is the dialog's
         dialog.reject()
-        with qtbot.waitSignal(panel.problem, timeout=5000) as back:
+        with qtbot.waitSignal(panel.problem, timeout=10000) as back:
             panel.take_back_devices()
         assert "camera" in back.args[0].lower()
         qtbot.waitUntil(lambda: panel.clip_button.isEnabled() and panel.mic is not None, timeout=10000)
@@ -223,5 +223,5 @@ def test_a_usb_camera_is_named_in_the_users_language(qtbot, make_panel, draft, v
     panel = make_panel(Settings(camera="0", microphone="pulse"), draft)
     panel.camera_button.click()
     qtbot.waitUntil(lambda: panel.feed.live, timeout=10000)
-    qtbot.waitUntil(lambda: panel.camera_state.text() != "", timeout=5000)
+    qtbot.waitUntil(lambda: panel.camera_state.text() != "", timeout=10000)
     assert panel.camera_state.text() == "Camera USB số 0 — trực tiếp"

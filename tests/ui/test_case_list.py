@@ -43,7 +43,7 @@ def test_accent_insensitive_search_as_you_type(qtbot, window, cases):
     with qtbot.waitSignal(panel.page_loaded):
         panel.refresh()
     assert len(names(panel)) == 3
-    with qtbot.waitSignal(panel.page_loaded, timeout=3000):
+    with qtbot.waitSignal(panel.page_loaded, timeout=10000):
         qtbot.keyClicks(panel.search, "nguyen van duoc")
     assert names(panel) == ["Nguyễn Văn Được"]
     assert panel.count_label.text() == "1 hồ sơ"

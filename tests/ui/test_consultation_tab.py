@@ -51,7 +51,7 @@ def window(qtbot, station, runner, translations):
     yield made
     made.close()
     if not runner._closed:
-        qtbot.waitUntil(lambda: not runner.busy, timeout=5000)
+        qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
 
 
 @pytest.fixture

@@ -35,10 +35,10 @@ def test_a_case_for_abroad_is_not_sent_and_the_doctor_is_told_why(qtbot, window,
     editor = open_new_case(qtbot, window)
     fill_complete(editor)  # the patient is "Lò Văn Sính": the case record's name is searched for too
     editor.foreign_expert.setChecked(True)
-    with qtbot.waitSignal(editor.case_saved, timeout=3000):
+    with qtbot.waitSignal(editor.case_saved, timeout=10000):
         editor.save_now()
     station.imports.import_paths(editor.case.id, [named_file(tmp_path / "n.dcm", "LO VAN SINH")])
-    with qtbot.waitSignal(editor.case_status_changed, timeout=5000):
+    with qtbot.waitSignal(editor.case_status_changed, timeout=10000):
         editor.mark_ready()
     editor.submit()
     qtbot.waitUntil(lambda: editor.banner.text().startswith("Chưa gửi: 1 tệp ảnh vẫn còn thông tin nhận dạng"),

@@ -53,7 +53,7 @@ def test_speaker_tone_and_record_then_play_back(qtbot, runner, microphone_source
     dialog.tone_button.click()
     qtbot.waitUntil(lambda: dialog.speaker_status.text() == "Xong.", timeout=10000)
     dialog.playback_button.click()
-    qtbot.waitUntil(lambda: dialog.speaker_status.text().startswith("Đang ghi"), timeout=5000)
+    qtbot.waitUntil(lambda: dialog.speaker_status.text().startswith("Đang ghi"), timeout=10000)
     qtbot.waitUntil(lambda: dialog.speaker_status.text() == "Xong.", timeout=15000)
     close(qtbot, dialog, runner)
 

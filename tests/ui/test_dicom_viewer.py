@@ -143,7 +143,7 @@ def test_cine_plays_a_multiframe_ultrasound(qtbot, viewer):
     viewer.series_list.setCurrentRow(1)
     assert viewer.current.modality == "US" and viewer.cine_button.isEnabled()
     viewer.cine_button.click()
-    qtbot.waitUntil(lambda: viewer.index >= 3, timeout=5000)
+    qtbot.waitUntil(lambda: viewer.index >= 3, timeout=10000)
     viewer.cine_button.click()
     assert viewer.cine_button.text() == "Phát"
 

@@ -34,7 +34,7 @@ def test_a_qt_object_left_in_a_cycle_dies_on_the_gui_thread_not_where_the_collec
     worker.start()
     worker.join()
     assert died_on in ([], ["MainThread"])
-    qtbot.waitUntil(lambda: bool(died_on), timeout=5000)
+    qtbot.waitUntil(lambda: bool(died_on), timeout=10000)
     assert died_on == ["MainThread"]
     kept.clear()
 
@@ -71,5 +71,5 @@ def test_what_a_task_held_is_let_go_on_the_gui_thread_not_on_the_worker(qtbot, r
     with qtbot.waitSignal(runner.idle, timeout=10000):
         runner.run(task_holding_one())
         runner.run(result_holding_one, lambda _result: None)
-    qtbot.waitUntil(lambda: len(let_go) == 2, timeout=5000)
+    qtbot.waitUntil(lambda: len(let_go) == 2, timeout=10000)
     assert let_go == ["MainThread", "MainThread"]

@@ -50,7 +50,7 @@ def test_the_incomplete_banner_goes_when_the_field_is_fixed(qtbot, window):
 
     fill_complete(editor)
     leave(editor.inputs["hospital"])
-    qtbot.waitUntil(lambda: not editor.banner.isVisibleTo(editor), timeout=2000)
+    qtbot.waitUntil(lambda: not editor.banner.isVisibleTo(editor), timeout=10000)
 
 
 def test_the_blood_pressure_message_says_which_value(qtbot, window):
@@ -65,7 +65,7 @@ def test_the_blood_pressure_message_says_which_value(qtbot, window):
 
 def test_switching_to_english_follows_everywhere(qtbot, window, translations, station):
     editor = open_new_case(qtbot, window)
-    with qtbot.waitSignal(editor.case_saved, timeout=3000):
+    with qtbot.waitSignal(editor.case_saved, timeout=10000):
         type_text(editor.inputs["full_name"], "Hà Thị Thu")
     qtbot.waitUntil(lambda: not editor.dirty)
     qtbot.waitUntil(lambda: window.case_list.count_label.text() == "1 hồ sơ")

@@ -26,9 +26,9 @@ def test_a_pushed_question_is_synced_at_once_without_the_timer(qtbot, window, st
         qtbot.waitUntil(lambda: controller.push is not None and controller.push.connected.is_set(), timeout=10000)
         sent = wire.message(str(uuid.uuid4()), case.id, case.patient.id, wire.QUESTION, "Có sốt không?",
                             "2026-11-29T10:00:00+07:00")
-        with qtbot.waitSignal(controller.sync_finished, timeout=5000):  # no timer: only push makes this pass
+        with qtbot.waitSignal(controller.sync_finished, timeout=10000):  # no timer: only push makes this pass
             expert.put(sent)
-        qtbot.waitUntil(lambda: any(m.id == sent["id"] for m in station.sync.messages(case.id)), timeout=5000)
+        qtbot.waitUntil(lambda: any(m.id == sent["id"] for m in station.sync.messages(case.id)), timeout=10000)
     finally:
         qtbot.waitUntil(lambda: not controller._busy, timeout=20000)
         controller.shutdown()

@@ -26,8 +26,8 @@ def test_a_sync_result_updates_the_list_and_the_open_case_at_once(qtbot, window,
     station.cases.record_status(case.id, Status.SYNCED)  # what the sync engine records
     window.on_sync_finished(SyncReport(online=True, sent_rows=2, synced_cases=[case.id]))
     cell = lambda: window.case_list.model.index(0, window.case_list.model.COLUMNS.index("status")).data()  # noqa: E731
-    qtbot.waitUntil(lambda: cell().startswith(status_name(Status.SYNCED)), timeout=3000)
-    qtbot.waitUntil(lambda: window.editor.status_badge.text() == status_name(Status.SYNCED), timeout=3000)
+    qtbot.waitUntil(lambda: cell().startswith(status_name(Status.SYNCED)), timeout=10000)
+    qtbot.waitUntil(lambda: window.editor.status_badge.text() == status_name(Status.SYNCED), timeout=10000)
     assert window.editor.case.status is Status.SYNCED
 
 
@@ -50,7 +50,7 @@ def test_closing_a_case_does_not_say_everything_is_sent_while_the_change_waits(q
     station.cases.record_status(case.id, Status.ANSWERED)
     controller = SyncController(lambda: station.sync, local_hub=False, parent=window)
     window.attach_sync(controller)
-    with qtbot.waitSignal(controller.status_changed, timeout=5000):
+    with qtbot.waitSignal(controller.status_changed, timeout=10000):
         controller.refresh_status()
     window.sync_state.set_online(True)
     assert window.sync_state.label.text().startswith("Đã gửi hết")
@@ -60,7 +60,7 @@ def test_closing_a_case_does_not_say_everything_is_sent_while_the_change_waits(q
     qtbot.waitUntil(lambda: window.editor is not None and window.editor.case is not None)
     seen = []
     answer_question(qtbot, "Đóng hồ sơ", seen)
-    with qtbot.waitSignal(controller.status_changed, timeout=5000):
+    with qtbot.waitSignal(controller.status_changed, timeout=10000):
         window.editor.close_button.click()
     assert "Chưa gửi: 1" in shown[0] and "Đã gửi hết" not in shown[0]
     qtbot.waitUntil(lambda: not controller._busy, timeout=20000)

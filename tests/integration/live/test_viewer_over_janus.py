@@ -148,7 +148,7 @@ def test_the_other_station_follows_the_presenters_slice_and_window_through_janus
             for _ in range(5 if kind.startswith("burst") else 1):
                 presenter.step(1 if change % 2 else -1)
         wanted = where(presenter.viewer_state())
-        qtbot.waitUntil(lambda: any(seen == wanted for _, seen in applied), timeout=5000)
+        qtbot.waitUntil(lambda: any(seen == wanted for _, seen in applied), timeout=10000)
         took[kind].append((next(t for t, seen in applied if seen == wanted) - started) * 1000)
         carried[kind].append((next(t for t, body in lan_hears.heard if where_body(body) == wanted) - started) * 1000)
         assert follower.window == presenter.window and shown_slice(follower) == shown_slice(presenter)
