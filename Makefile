@@ -6,6 +6,8 @@ VENV     := .venv
 PY       := $(VENV)/bin/python
 STAMPS   := .stamps
 DATA_DIR ?=
+# Test processes for `make test` (pytest-xdist; each test file stays in one process with its fixtures).
+TEST_WORKERS ?= 2
 
 # Qt's xcb platform, fonts that draw Vietnamese, and a virtual display.
 RUN_PACKAGES := python3 python3-venv python3-pip xvfb xauth fonts-noto-core fonts-dejavu-core \
@@ -40,7 +42,7 @@ run: setup
 test: setup-test
 	$(VENV)/bin/ruff check --quiet app server tests bench tools
 	$(VENV)/bin/lint-imports
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The long fault campaign (tests/integration/sync/test_campaign.py): DIEMCAU_SOAK_SECONDS of kills and link
 # faults (20 minutes unless set), then the invariants; prints its figures. DIEMCAU_CAMPAIGN_SEED replays a seed,
