@@ -40,7 +40,7 @@ def open_files(qtbot, station, runner, names, deidentification=None):
     made.resize(1100, 700)
     made.show()
     made.set_case(case.id)
-    qtbot.waitUntil(lambda: made.series_list.count() == len(names) and made.view.image is not None, timeout=10000)
+    qtbot.waitUntil(lambda: made.series_list.count() == len(names) and made.view.image is not None, timeout=30000)
     qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
     return made
 
@@ -55,7 +55,7 @@ def viewer(qtbot, station, runner, translations, tmp_path):
     made.resize(1100, 700)
     made.show()
     made.set_case(case.id)
-    qtbot.waitUntil(lambda: made.series_list.count() == 2 and made.view.image is not None, timeout=10000)
+    qtbot.waitUntil(lambda: made.series_list.count() == 2 and made.view.image is not None, timeout=30000)
     qtbot.waitUntil(lambda: not runner.busy, timeout=10000)
     return made
 
