@@ -23,6 +23,15 @@ def hub(request, tmp_path):
     running.stop()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def hub_with_sfu(request, tmp_path):
+    """A hub with a Janus of its own, on SQLite and on PostgreSQL."""
+    url = request.getfixturevalue("postgres").new_database() if request.param == "postgresql" else None
+    running = RunningHub(tmp_path / "hub", url, local_sfu=True).start()
+    yield running
+    running.stop()
+
+
 @pytest.fixture
 def enrolled():
     """enrolled(hub, kind, **fields) -> a HubClient, closed after the test."""

@@ -13,7 +13,6 @@ import pytest
 from app.wire import consultation as wire
 from server import consultation
 from server.uploads import FileStore
-from tests.support.hub import RunningHub
 
 from .live.conftest import Api, Participant, wait_for
 from .test_consultation import EXPERT, ISSUES, PATIENT, pdf_text, submit
@@ -21,12 +20,9 @@ from .test_consultation import EXPERT, ISSUES, PATIENT, pdf_text, submit
 STATION, GUEST = "TTYT huyện Mèo Vạc", "Bệnh viện Cần Thơ"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def live_hub(request, tmp_path):
-    url = request.getfixturevalue("postgres").new_database() if request.param == "postgresql" else None
-    running = RunningHub(tmp_path / "hub", url, local_sfu=True).start()
-    yield running
-    running.stop()
+@pytest.fixture
+def live_hub(hub_with_sfu):
+    return hub_with_sfu
 
 
 def flat(text: str) -> str:

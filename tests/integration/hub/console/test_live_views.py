@@ -10,17 +10,13 @@ import re
 import pytest
 
 from server.console import accounts
-from tests.support.hub import RunningHub
 
 from .support import CCCD, NAME, make_case, submit
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def hub(request, tmp_path):
-    url = request.getfixturevalue("postgres").new_database() if request.param == "postgresql" else None
-    running = RunningHub(tmp_path / "hub", url, local_sfu=True).start()
-    yield running
-    running.stop()
+@pytest.fixture
+def hub(hub_with_sfu):
+    return hub_with_sfu
 
 
 def started(expert, case_id) -> str:

@@ -21,15 +21,6 @@ def live_hub(tmp_path):
     running.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def hub_with_sfu(request, tmp_path):
-    """A hub with a Janus of its own, on SQLite and on PostgreSQL."""
-    url = request.getfixturevalue("postgres").new_database() if request.param == "postgresql" else None
-    running = RunningHub(tmp_path / "hub", url, local_sfu=True).start()
-    yield running
-    running.stop()
-
-
 def case_of(station, case_id=CASE, patient_id=PATIENT, **routing):
     """A consultation of `station`'s facility, routed to Bạch Mai cardiology unless `routing` says otherwise."""
     resources = consultation(case_id, patient_id, **routing)

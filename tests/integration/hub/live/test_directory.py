@@ -6,7 +6,6 @@ odd queries (10 kB, nulls, SQL wildcards) are answered plainly. On SQLite and on
 import pytest
 
 from server.console import accounts
-from tests.support.hub import RunningHub
 
 from ..console.support import PASSWORD, Browser
 from .conftest import CASE, Api, case_of
@@ -21,12 +20,9 @@ def person(hub, login, name, title="BS", hospital="bachmai", specialty="cardiolo
     return made
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def live_hub(request, tmp_path):
-    url = request.getfixturevalue("postgres").new_database() if request.param == "postgresql" else None
-    running = RunningHub(tmp_path / "hub", url, local_sfu=True).start()
-    yield running
-    running.stop()
+@pytest.fixture
+def live_hub(hub_with_sfu):
+    return hub_with_sfu
 
 
 @pytest.fixture
