@@ -11,6 +11,7 @@ names and hospitals, the sites' names (a station is named by its site only, as t
 quote of the patient masked.
 """
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from app.domain import reference
 from app.wire import consultation as wire
 from app.wire import mapping, systems
 
+from .. import abroad_imaging
 from ..access import Principal
 from ..redaction import age_band, identity_of, scrub
 from ..store import parse_instant
@@ -60,8 +62,11 @@ def make_minutes(conn: Connection, who: Principal, request_row, composition: dic
     if earlier and earlier[0].signed_at:
         amendment = minutes.Amendment(replaces_version=len(earlier), replaced_signed_at=parse_instant(
             earlier[0].signed_at))
-    # The pseudonymous copy: every quote of the patient in the free text masked, as the API masks it.
-    text = (lambda value: scrub(value, identity_of(patient))) if pseudonymous else (lambda value: value)
+    # The pseudonymous copy: every quote of the patient in the free text masked, as the API masks it, and of a UID
+    # of the case's imaging not checked clean (an original the hub took before the case was marked abroad).
+    masked = replace(identity_of(patient), uids=abroad_imaging.withheld_uids(conn, [request_row.id])) \
+        if pseudonymous else None
+    text = (lambda value: scrub(value, masked)) if pseudonymous else (lambda value: value)
     station = _station_name(conn, request_row.facility)
     live = _live(conn, request_row.id, signed_at, text)
     timing = dict(mode=minutes.LIVE, started=live[0].started, ended=live[-1].ended, connection_points=tuple(
