@@ -16,6 +16,7 @@ from .console import install_console
 from .db import make_engine, migrate
 from .dicomweb import add_dicomweb_routes
 from .events.stream import events_router
+from .live import sweep as live_sweep
 from .openapi import openapi_document
 from .routes.common import Hub, add_error_handlers, error_response, fhir_response  # noqa: F401  (re-exported)
 from .routes.enroll import enroll_router
@@ -60,6 +61,7 @@ async def _lifespan(app: FastAPI):
     # Few threads: the work is mostly Python holding the GIL; forty threads fighting for it
     # (the default) served fewer requests per second than eight, each waiting longer.
     to_thread.current_default_thread_limiter().total_tokens = app.state.config.threads
+    live_sweep.start(app)  # revoked clients and disabled accounts still in a live room are taken out
     yield
     for close in app.state.on_shutdown:
         await close()

@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
+from ..live import sweep
 from . import accounts
 from .accounts import N_, Person
 from .sessions import require_role
@@ -49,6 +50,7 @@ def admin_router() -> APIRouter:
         if person_id != person.id:  # an administrator cannot lock themselves out of the console
             with request.app.state.engine.begin() as conn:
                 accounts.disable(conn, person_id)
+            sweep.now(request.app)  # out of any live room at once, not at the next periodic sweep
         return RedirectResponse("/console/admin", status_code=303)
 
     @router.post("/people/{person_id}/reset-totp")

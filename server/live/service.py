@@ -702,13 +702,15 @@ class Followup:
     expected: str | None = None
 
 
-def remove_impostors(config: HubConfig, impostors: list) -> None:
+def remove_impostors(config: HubConfig, impostors: list) -> bool:
     """Withdraw the room tokens just used and take out of their rooms the participants that joined under another
     name than their ticket's (or with another ticket's room token, another handle than the ticket's, a ticket
     used already, or whose client was revoked since): the hub's clients join as their ticket says, so only a
-    forged client differs, and its tile would have lied to every site. Janus gone: nothing to do."""
+    forged client differs, and its tile would have lied to every site. Janus gone: nothing to do. False when
+    Janus did not answer one of the requests (the sweep of revoked clients tries again)."""
     if not impostors or config.janus is None:
-        return
+        return True
+    answered = True
     admin = JanusAdmin(config.janus)
     names: dict[str, dict[str, str]] = {}  # room -> participant -> display, as Janus has them now
     for one in impostors:
@@ -726,8 +728,9 @@ def remove_impostors(config: HubConfig, impostors: list) -> None:
         for request in requests if one.room_token else requests[1:]:
             try:
                 request()
-            except JanusAdminError:
-                pass  # unreachable, or the room or participant already gone
+            except JanusAdminError as error:  # unreachable, or the room or participant already gone
+                answered = answered and not error.unreachable
+    return answered
 
 
 def _close(conn: Connection, now: datetime, *where, room: str = "") -> set[str]:

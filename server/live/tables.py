@@ -12,7 +12,7 @@ live_sessions = Table(
     Column("facility", String(16), nullable=False),      # the case's own facility (the asking station's)
     Column("room", String(64), nullable=False, unique=True),
     Column("room_secret", String(64), nullable=False),
-    Column("state", String(8), nullable=False),          # open | ended
+    Column("state", String(8), nullable=False, index=True),  # open | ended (open ones looked up often)
     Column("title", Text, nullable=False, default=""),
     Column("started_by", String(80), nullable=False),    # a client id, or person:<id>
     Column("started_at", DateTime(timezone=True), nullable=False),
