@@ -17,7 +17,7 @@ import hmac
 import re
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 
 from sqlalchemy import insert, select, update
@@ -289,12 +289,17 @@ def _make_room(admin: JanusAdmin, room: str, secret: str) -> None:
 
 
 def _names_the_patient(conn: Connection, request, text: str) -> bool:
-    """Whether `text` quotes the case's patient: name, address, CCCD, BHYT (accents, case and spacing ignored)."""
+    """Whether `text` quotes the case's patient: name, address, CCCD, BHYT (accents, case and spacing ignored), or a
+    UID of the case's imaging not checked clean (an original an expert abroad may not learn: the title outlives a
+    marking for abroad made during the session, so it is refused whether or not the case is marked yet)."""
+    from ..abroad_imaging import withheld_uids
     from ..redaction import identity_of, scrub
 
     patient = conn.execute(select(resources.c.content).where(
         resources.c.type == "Patient", resources.c.id == request.patient_id)).first() if request.patient_id else None
-    return scrub(text, identity_of(patient.content if patient is not None else None)) != text
+    identity = replace(identity_of(patient.content if patient is not None else None),
+                       uids=withheld_uids(conn, [request.id]))
+    return scrub(text, identity) != text
 
 
 def _janus_failure(error: JanusAdminError) -> LiveError:
