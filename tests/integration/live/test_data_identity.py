@@ -8,6 +8,7 @@ must still be the one its hand and its presenting are put on, at every other sta
 import pytest
 from aiortc import RTCPeerConnection
 
+from app.live.participants import MEDIA
 from app.live.session import LiveSession
 from app.wire.live import HAND, PRESENTING, Message
 
@@ -45,6 +46,12 @@ def test_a_channel_labelled_with_another_participants_id_is_still_its_senders(ro
     receiver_sees.wait(lambda: forger.participant_id in receiver_sees.participants
                        and receiver_sees.participants[forger.participant_id].listening, 20,
                        "the forger's data at the receiver")
+    # PRESENTING goes once (the station's viewer sync, not this test, repeats it to whoever starts hearing): each
+    # station must hear the forger before it is sent. The victim subscribes to the forger on its own time, and under
+    # load after the receiver: waiting for the receiver only lost the presenting at the victim (2 runs in 4).
+    for sees in (receiver_sees, victim_sees):
+        sees.wait(lambda sees=sees: any(who == forger.participant_id and m.type == MEDIA for who, m in sees.data),
+                  20, "the forger's first data message")
     forger.raise_hand(True)
     forger.send(Message(PRESENTING, "BS Lan — BV Bạch Mai", {"presenter": "BS Lan — BV Bạch Mai"}))
     for sees in (receiver_sees, victim_sees):
