@@ -118,9 +118,7 @@ class ParticipantTile(QWidget):
         note = self.note or (self.tr("Video paused to save bandwidth")
                              if self.video_paused and self._image is None else "")
         if note:
-            painter.setPen(Qt.GlobalColor.white)
-            painter.drawText(rect.adjusted(8, 8, -8, -8), Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter
-                             | Qt.TextFlag.TextWordWrap, note)
+            self._paint_note(painter, rect, note)
         self._paint_caption(painter, rect)
         self._paint_badges(painter, rect)
         if self.talking:
@@ -141,6 +139,21 @@ class ParticipantTile(QWidget):
         painter.setFont(font)
         painter.setPen(Qt.GlobalColor.white)
         painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, initials(self.name))
+
+    def _paint_note(self, painter: QPainter, rect: QRectF, note: str) -> None:
+        """At the top, in the caption's size on a dark band: in the initials' big bold font (the painter's
+        font after them) a note filled a small tile and covered the initials."""
+        font = QFont(self.font())
+        font.setPixelSize(12 if self.height() < 140 else 14)
+        painter.setFont(font)
+        flags = Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap
+        area = rect.adjusted(8, 6, -8, -6)
+        if self.hand:  # the hand's badge sits in the top right corner
+            area.setRight(area.right() - (26 if self.height() >= 140 else 20))
+        used = painter.boundingRect(area, flags, note)
+        painter.fillRect(QRectF(rect.left(), rect.top(), rect.width(), used.bottom() + 6), QColor(0, 0, 0, 150))
+        painter.setPen(Qt.GlobalColor.white)
+        painter.drawText(area, flags, note)
 
     def _paint_caption(self, painter: QPainter, rect: QRectF) -> None:
         font = QFont(self.font())
