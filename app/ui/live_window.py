@@ -221,7 +221,9 @@ class LiveWindow(QWidget):
             self.self_tile.note = self.tr("Camera off") if self.feed is not None else self.tr("No camera")
             self.self_tile.clear_video()
         elif getattr(self, "_camera_lost", False):
-            self.self_tile.note = self.tr("Camera lost: the others see your name")
+            # A camera that never gave a picture (none at the configured port) was not lost: there is none.
+            seen = getattr(self, "_camera_seen", False)
+            self.self_tile.note = self.tr("Camera lost: the others see your name") if seen else self.tr("No camera")
             self.self_tile.clear_video()
         else:
             self.self_tile.note = ""
@@ -361,6 +363,7 @@ class LiveWindow(QWidget):
         self.controls.set_toggle(self.controls.camera_button, False)
         self.controls.set_toggle(self.controls.mic_button, False)
         self.controls.set_toggle(self.controls.hand_button, False)
+        self.self_tile.hand = False  # a new session starts with the hand down, as the button now says
         self._show_self_note()
         service, live_id = self.service, self.live_id
         self.runner.run(lambda: service.join(live_id), self._on_rejoin_details,
@@ -475,6 +478,7 @@ class LiveWindow(QWidget):
     # -- devices ---------------------------------------------------------------------------------------
 
     def _attach_feed(self) -> None:
+        self._camera_seen = False
         if self.feed is not None:
             self.feed.frame_ready.connect(self._on_self_frame)
             self.feed.state_changed.connect(self._on_camera_state)
@@ -490,6 +494,8 @@ class LiveWindow(QWidget):
 
     def _on_self_frame(self) -> None:
         frame = self.feed.take() if self.feed is not None else None
+        if frame is not None:
+            self._camera_seen = True
         if frame is not None and not self.controls.camera_button.isChecked():
             self.self_tile.set_frame(frame.image)
 

@@ -163,6 +163,9 @@ def test_the_other_site_on_a_named_tile_with_video_and_the_controls_reach_it(qtb
     assert panel.lent_to == "live" and not panel.feed.live
     qtbot.waitUntil(lambda: window.state == "joined" and len(window.grid.tiles) == 1, timeout=30000)
     qtbot.waitUntil(lambda: lan_id() is not None and lan_id().has_video, timeout=20000)
+    # The hand raised before leaving is down in the new session, on the self view as on the button.
+    assert window.controls.hand_button.text() == "Giơ tay" and not window.self_tile.hand
+    assert not lan_id().hand
     window.close()
     qtbot.waitUntil(lambda: panel.lent_to == "" and panel.feed.live, timeout=20000)
 
@@ -268,6 +271,22 @@ def test_the_camera_lost_mid_session_is_said_and_the_others_see_the_name(qtbot, 
         qtbot.waitUntil(lambda: not lan().has_video, timeout=20000)  # the others see the name tile
         mjpeg_camera.dead.clear()  # plugged back in
         qtbot.waitUntil(lambda: window.self_tile.note == "" and lan().has_video, timeout=30000)
+        window.close()
+    finally:
+        controller.shutdown()
+
+
+def test_no_camera_at_the_configured_port_is_said_as_none_not_as_lost(qtbot, rooms, other_station, translations):
+    """A camera that never gave a picture was not "lost": the self view says there is none."""
+    settings = Settings(camera="/dev/video97", microphone="no such microphone")
+    controller = LiveController(lambda: LiveService(lambda: None), lambda: settings)
+    controller.show_failure = pytest.fail
+    try:
+        feed, mic = controller._open_devices()
+        window = controller.open_window("L1", rooms.details(LAN), feed, mic, "high")
+        qtbot.waitUntil(lambda: window.state == "joined", timeout=20000)
+        qtbot.waitUntil(lambda: getattr(window, "_camera_lost", False), timeout=20000)
+        assert window.self_tile.note == "Không có camera"
         window.close()
     finally:
         controller.shutdown()
