@@ -426,7 +426,7 @@ class MainWindow(QMainWindow):
     def show_local_console(self) -> None:
         from .console_dialog import LocalConsoleDialog
 
-        case = self.editor.case() if self.editor is not None else None
+        case = self.editor.case if self.editor is not None else None
         language = "vi" if self.vi_action.isChecked() else "en"
         LocalConsoleDialog(self.sync, language, getattr(case, "hospital", ""), getattr(case, "specialty", ""),
                            self).exec()

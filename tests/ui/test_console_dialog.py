@@ -33,3 +33,30 @@ def test_the_dialog_makes_a_trial_expert_who_can_sign_in(qtbot, local, translati
         browser.close()
     dialog.specialty.setCurrentIndex(dialog.specialty.findData("radiology"))
     assert dialog.password.text() == "" and not dialog.open_button.isEnabled()  # another person's, not shown
+
+
+def test_the_tools_menu_opens_it_for_the_open_case(qtbot, window, station, local):
+    """Công cụ → Bảng điều khiển chuyên gia with a case open offers that case's hospital and specialty
+    (it raised "'ConsultationCase' object is not callable" whenever a case was open)."""
+    from dataclasses import replace
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    case = station.cases.save_draft(replace(station.cases.create_case(), hospital="k", specialty="oncology"))
+    window.sync = local
+    window.open_case(case.id)
+    qtbot.waitUntil(lambda: window.editor is not None and getattr(window.editor.case, "id", None) == case.id)
+    seen = []
+
+    def answer():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, LocalConsoleDialog):
+            QTimer.singleShot(50, answer)
+            return
+        seen.append((dialog.hospital.currentData(), dialog.specialty.currentData()))
+        dialog.reject()
+
+    QTimer.singleShot(0, answer)
+    window.console_action.trigger()
+    assert seen == [("k", "oncology")]
