@@ -192,18 +192,20 @@ def show_live(request: Request, person, live_id: str, status: int = 200, q: str 
             session, case_request = service._joinable(conn, person.principal, live_id)
             may_end = service.may_end(person.principal, session, case_request)
             invite = invite_search(conn, person, live_id, q)
+            # Someone only invited reads none of the case's records: its page would be "not found" to them.
+            reads_case = person.principal.routed(case_request)
     except FhirError as error:
         if error.status == 403:
             return render(request, "live_refused.html", status=403, person=person)
         return common.not_found_page(request, person)
     language = language_of(request, person)
     config = {"id": live_id, "csrf": csrf.token_for_page(request), "labels": labels_of(language),
-              "back": f"/console/cases/{view['request']}"}
+              "back": f"/console/cases/{view['request']}" if reads_case else "/console/inbox"}
     # JSON inside <script>: "</" must not close the element.
     config_json = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
     return render(request, "live.html", status=status, person=person, live_id=live_id, case_id=view["request"],
                   session=view, may_end=may_end and view["state"] == service.OPEN, invite=invite,
-                  config_json=config_json, **extra)
+                  reads_case=reads_case, config_json=config_json, **extra)
 
 
 # -- the page's calls (JSON) -----------------------------------------------------------------------
