@@ -426,7 +426,8 @@ class MainWindow(QMainWindow):
     def show_local_console(self) -> None:
         from .console_dialog import LocalConsoleDialog
 
-        case = self.editor.case if self.editor is not None else None
+        # As the form shows it now: the editor's case is the one loaded, without what was typed since.
+        case = self.editor.collect() if self.editor is not None and self.editor.case is not None else None
         language = "vi" if self.vi_action.isChecked() else "en"
         LocalConsoleDialog(self.sync, language, getattr(case, "hospital", ""), getattr(case, "specialty", ""),
                            self).exec()

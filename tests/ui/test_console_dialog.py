@@ -36,17 +36,20 @@ def test_the_dialog_makes_a_trial_expert_who_can_sign_in(qtbot, local, translati
 
 
 def test_the_tools_menu_opens_it_for_the_open_case(qtbot, window, station, local):
-    """Công cụ → Bảng điều khiển chuyên gia with a case open offers that case's hospital and specialty
-    (it raised "'ConsultationCase' object is not callable" whenever a case was open)."""
+    """Công cụ → Bảng điều khiển chuyên gia with a case open offers that case's hospital and specialty as the
+    form shows them (it raised "'ConsultationCase' object is not callable" whenever a case was open)."""
     from dataclasses import replace
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    case = station.cases.save_draft(replace(station.cases.create_case(), hospital="k", specialty="oncology"))
+    case = station.cases.save_draft(replace(station.cases.create_case(), hospital="bachmai", specialty="neurology"))
     window.sync = local
     window.open_case(case.id)
     qtbot.waitUntil(lambda: window.editor is not None and getattr(window.editor.case, "id", None) == case.id)
+    for name, code in (("hospital", "k"), ("specialty", "oncology")):  # chosen in the form since it was opened
+        combo = window.editor.inputs[name]
+        combo.setCurrentIndex(combo.findData(code))
     seen = []
 
     def answer():
