@@ -1897,6 +1897,10 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>Mất camera: mọi người thấy tên bạn thay cho hình</translation>
     </message>
     <message>
+      <source>No microphone: the others do not hear you</source>
+      <translation>Không có micro: mọi người không nghe được bạn</translation>
+    </message>
+    <message>
       <source>You will not hear the others; they still see and hear you.</source>
       <translation>Bạn sẽ không nghe được những người khác; họ vẫn thấy và nghe bạn.</translation>
     </message>

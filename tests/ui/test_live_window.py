@@ -287,6 +287,9 @@ def test_no_camera_at_the_configured_port_is_said_as_none_not_as_lost(qtbot, roo
         qtbot.waitUntil(lambda: window.state == "joined", timeout=20000)
         qtbot.waitUntil(lambda: getattr(window, "_camera_lost", False), timeout=20000)
         assert window.self_tile.note == "Không có camera"
+        # No microphone either: nothing to mute, so the button is not offered (it only changed its label).
+        assert not window.controls.mic_button.isEnabled() and window.self_tile.muted
+        assert window.controls.mic_button.toolTip() == "Không có micro: mọi người không nghe được bạn"
         window.close()
     finally:
         controller.shutdown()
