@@ -96,7 +96,9 @@ class LiveWindow(QWidget):
         self.recording_label.setObjectName("liveRecording")
         self.recording_label.setStyleSheet("color: #c62828; font-weight: bold;")
         self.recording_label.hide()
-        self.recording_wait = QLabel()  # asked for, held up until every site present agrees (shown to all)
+        # Wrapped, as the invitation's note: a long list of sites would otherwise widen the window past the
+        # screen (its buttons, Leave among them, out of reach at 1280×720).
+        self.recording_wait = QLabel(wordWrap=True)  # asked for, held up until every site present agrees
         self.recording_wait.setObjectName("liveRecordingWait")
         self.recording_wait.setStyleSheet("color: #6d4c41;")
         self.recording_wait.hide()
@@ -114,7 +116,7 @@ class LiveWindow(QWidget):
         self.close_button.hide()
         self.invite_button = QPushButton()
         self.invite_button.setObjectName("liveInvite")
-        self.note = QLabel()  # what came of an invitation
+        self.note = QLabel(wordWrap=True)  # what came of an invitation
         self.invite_dialog = None  # the search dialog while it is open (app/ui/live_invite.py)
         head = QHBoxLayout()
         head.addWidget(self.case_label, 1)
