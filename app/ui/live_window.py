@@ -273,11 +273,11 @@ class LiveWindow(QWidget):
         joined = state == "joined"
         ended = state in ENDED
         self.controls.set_in_session(joined, ended)
-        self.close_button.setVisible(ended)
-        if ended:
         if joined and self.mic is None:  # nothing to mute: the button would only change its own label
             self.controls.mic_button.setEnabled(False)
             self.controls.mic_button.setToolTip(self.tr("No microphone: the others do not hear you"))
+        self.close_button.setVisible(ended)
+        if ended:
             self._recording_poll.stop()
             self.grid.clear()
             if not self._leaving:  # a leave gives them back once the session has let go of them
