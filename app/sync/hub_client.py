@@ -9,6 +9,7 @@ conflict (HubConflict: someone else changed it; show it, never overwrite).
 import base64
 import hashlib
 import json
+import logging
 import time
 import uuid
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from pathlib import Path
 import httpx
 
 from app.wire.imaging import dicom_value
+
+log = logging.getLogger(__name__)
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 FHIR_JSON = "application/fhir+json"
@@ -158,9 +161,10 @@ class HubClient:
     def token(self) -> str:
         if self._token and time.monotonic() < self._token_expires - 30:
             return self._token
-        reply = self._send("POST", self.credential.token_endpoint, auth=False, data={
+        # A fresh assertion for a second try: the hub takes each assertion (its jti) once.
+        reply = self._send("POST", self.credential.token_endpoint, auth=False, fresh=lambda: {"data": {
             "grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE,
-            "client_assertion": self._assertion()})
+            "client_assertion": self._assertion()}})
         body = reply.json()
         self._token = body["access_token"]
         self._token_expires = time.monotonic() + float(body.get("expires_in", 300))
@@ -185,8 +189,9 @@ class HubClient:
         bundle = {"resourceType": "Bundle", "type": "transaction", "entry": [
             {"resource": r, "request": {"method": "PUT", "url": f"{r['resourceType']}/{r['id']}"}}
             for r in resources]}
+        # Each entry a PUT by the station's own id: sent twice, the hub holds it once (replayable).
         return self._send("POST", f"{self.base}/", content=json.dumps(bundle, ensure_ascii=False).encode(),
-                          headers={"Content-Type": FHIR_JSON}).json()
+                          headers={"Content-Type": FHIR_JSON}, replayable=True).json()
 
     def search(self, kind: str, params: dict):
         """Every matching resource, page after page (Bundle.link next)."""
@@ -226,13 +231,16 @@ class HubClient:
         return int(reply.headers["Upload-Offset"])
 
     def download(self, url: str, target: Path) -> None:
-        with self._http.stream("GET", self._absolute(url), headers=self._auth_headers()) as reply:
-            if reply.status_code != 200:
-                reply.read()
-                raise _error(reply)
-            with target.open("wb") as f:
-                for block in reply.iter_bytes():
-                    f.write(block)
+        def attempt(exchange):
+            with self._http.stream("GET", self._absolute(url), headers=self._auth_headers(),
+                                   extensions={"trace": exchange}) as reply:
+                if reply.status_code != 200:
+                    reply.read()
+                    raise _error(reply)
+                with target.open("wb") as f:
+                    for block in reply.iter_bytes():
+                        f.write(block)
+        self._twice_if_dead(f"GET {url}", True, attempt)
 
     # -- imaging: DICOMweb through the hub to the PACS ------------------------------------------
 
@@ -251,7 +259,8 @@ class HubClient:
         reply = self._send("POST", f"{self.base}/dicomweb/studies/{study_uid}", params={"request": request_id},
                            content=body, headers={
                                "Content-Type": f'multipart/related; type="application/dicom"; boundary={body.boundary}',
-                               "Content-Length": str(body.length), "Accept": DICOM_JSON}, allow=(409,))
+                               "Content-Length": str(body.length), "Accept": DICOM_JSON}, allow=(409,),
+                           replayable=True)  # the PACS keeps an instance once, by its SOP Instance UID
         answer = reply.json()
         stored = {dicom_value(item, "00081155") for item in _dicom_sequence(answer, "00081199")}
         failed = {dicom_value(item, "00081155"): f"PACS failure reason {dicom_value(item, '00081197')}"
@@ -339,22 +348,93 @@ class HubClient:
         return {"Authorization": f"Bearer {self.token()}", "Accept": FHIR_JSON}
 
     def _send(self, method: str, url: str, auth: bool = True, headers: dict | None = None,
-              allow: tuple[int, ...] = (), **kwargs):
+              allow: tuple[int, ...] = (), replayable: bool | None = None, fresh=None, **kwargs):
+        """One request, its answer checked. `replayable`: sending it twice does no harm (by default, the
+        methods that are: GET, HEAD, PUT, and PATCH, whose Upload-Offset makes it conditional); `fresh()`
+        gives the keyword arguments of each try (the token request: a new assertion each time)."""
         all_headers = {**(self._auth_headers() if auth else {}), **(headers or {})}
-        try:
-            reply = self._http.request(method, url, headers=all_headers, **kwargs)
-        except httpx.HTTPError as error:
-            raise HubUnreachable(f"{type(error).__name__}: {error}") from error
+        replayable = (method in REPLAYABLE or fresh is not None) if replayable is None else replayable
+        # A large body that fails midway more likely met a cut than a connection dead before it: the next
+        # pass resumes it from what the hub holds, rather than sending it again at once into a failing link.
+        replayable = replayable and _body_size(kwargs) <= REPLAY_LIMIT
+        reply = self._request(method, url, all_headers, replayable, fresh, kwargs)
         if reply.status_code == 401 and auth:
             self._token = None  # expired or revoked: one fresh token, then give up
             all_headers.update(self._auth_headers())
-            try:
-                reply = self._http.request(method, url, headers=all_headers, **kwargs)
-            except httpx.HTTPError as error:
-                raise HubUnreachable(f"{type(error).__name__}: {error}") from error
+            reply = self._request(method, url, all_headers, replayable, fresh, kwargs)
         if reply.status_code >= 400 and reply.status_code not in allow:
             raise _error(reply)
         return reply
+
+    def _request(self, method: str, url: str, headers: dict, replayable: bool, fresh, kwargs: dict):
+        """The request; once more on a new connection when a kept-alive one turns out dead.
+
+        A connection kept from an earlier request can have died unseen: the link dropped (the hub's end
+        forgot it; what is sent on it is answered with a reset), the hub closed it on its keep-alive
+        timeout or after a 500 and its FIN is still on the way. The request then fails before any answer,
+        and, if nothing else tried again, the whole pass would wait for the next one as if the link were
+        still down. Only a request that may be sent twice is tried again, and only once.
+        """
+        def attempt(exchange):
+            reply = self._http.request(method, url, headers=headers, extensions={"trace": exchange},
+                                       **(fresh() if fresh is not None else {}), **kwargs)
+            if reply.status_code >= 500:
+                # The hub (uvicorn) closes the connection after a request its code failed on, without saying
+                # so in the answer: the next request is not to be sent on it.
+                self._drop_idle_connections()
+            return reply
+        return self._twice_if_dead(f"{method} {url}", replayable, attempt)
+
+    def _twice_if_dead(self, what: str, replayable: bool, attempt):
+        """`attempt(trace)`, and once more (replayable) when it failed before any answer on a kept-alive
+        connection; an error of the link as HubUnreachable."""
+        for second in (False, True):
+            exchange = _Exchange()
+            try:
+                return attempt(exchange)
+            except httpx.TransportError as error:
+                self._drop_idle_connections()  # they went the way this one did
+                # A timeout is a slow or stalled link, not a dead connection: waiting twice as long helps nothing.
+                if (second or not replayable or exchange.new_connection or exchange.answered
+                        or isinstance(error, httpx.TimeoutException)):
+                    raise HubUnreachable(f"{type(error).__name__}: {error}") from error
+                log.info("%s: a kept-alive connection was dead (%s: %s); once more on a new one",
+                         what, type(error).__name__, error)
+            except httpx.HTTPError as error:
+                raise HubUnreachable(f"{type(error).__name__}: {error}") from error
+        raise AssertionError("unreachable")
+
+    def _drop_idle_connections(self) -> None:
+        pool = getattr(getattr(self._http, "_transport", None), "_pool", None)  # httpx keeps it private
+        for connection in list(getattr(pool, "connections", ())):
+            if connection.is_idle():
+                connection.close()
+
+
+# Methods a client may send twice (RFC 9110 9.2.2), and tus's PATCH (made conditional by Upload-Offset).
+REPLAYABLE = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH"})
+REPLAY_LIMIT = 64 * 1024  # bytes of body
+
+
+def _body_size(kwargs: dict) -> int:
+    content = kwargs.get("content")
+    if content is None:
+        return 0  # none, or a form or JSON of a few fields
+    return len(content) if isinstance(content, bytes) else getattr(content, "length", REPLAY_LIMIT + 1)
+
+
+class _Exchange:
+    """What httpcore's trace says of one request: did it open a connection of its own, did any answer come."""
+
+    def __init__(self):
+        self.new_connection = False
+        self.answered = False
+
+    def __call__(self, event: str, info: dict) -> None:
+        if event == "connection.connect_tcp.started":
+            self.new_connection = True
+        elif event.endswith(".receive_response_headers.complete"):
+            self.answered = True
 
 
 @dataclass(frozen=True)

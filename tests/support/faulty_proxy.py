@@ -2,6 +2,7 @@
 
 import queue
 import socket
+import struct
 import threading
 import time
 
@@ -148,3 +149,61 @@ class FaultyProxy:
             wait = -self._budget[direction] / self.rate if self._budget[direction] < 0 else 0.0
         if wait:
             time.sleep(wait)
+
+
+class ForgetfulProxy(FaultyProxy):
+    """Connections that die unseen by the station, as when the link drops and comes back: the hub's end of
+    each connection open at `forget()` is gone, the station's is not. An answer already on its way still
+    arrives; the hub's close (FIN) never does; what the station sends next on such a connection is answered
+    with a reset, as TCP answers a segment of a connection it no longer has. (The hub closing a kept-alive
+    connection while the station sends on it is the same race, made certain.)"""
+
+    def __init__(self, target_port: int, **kwargs):
+        super().__init__(target_port, **kwargs)
+        self.resets = 0
+        self._open: dict[socket.socket, socket.socket] = {}   # station's socket -> the hub's
+        self._forgotten: set[socket.socket] = set()
+
+    def forget(self) -> None:
+        with self._lock:
+            self._forgotten.update(self._open)
+
+    def _opened(self, source: socket.socket, sink: socket.socket, direction: str):
+        station, hub = (source, sink) if direction == "up" else (sink, source)
+        with self._lock:
+            self._open[station] = hub
+        return station
+
+    def _received(self, context, direction: str, data: bytes) -> None:
+        if direction != "up" or context not in self._forgotten:
+            return
+        with self._lock:
+            hub = self._open.pop(context, None)
+            self.resets += 1
+        context.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close = reset
+        context.close()
+        if hub is not None:  # the hub sees it closed; close() at the end releases it
+            try:
+                hub.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        raise OSError("a connection the hub's end had forgotten")  # ends this pump; nothing is passed on
+
+    def _deliver(self, line: "queue.Queue", sink: socket.socket, context, direction: str) -> None:
+        super()._deliver(line, _FinWithheld(sink, context, self._forgotten) if direction == "down" else sink,
+                         context, direction)
+
+
+class _FinWithheld:
+    """The station's socket as the hub's side of the proxy writes to it: once the connection is forgotten,
+    the hub's close does not reach the station."""
+
+    def __init__(self, sock: socket.socket, station: socket.socket, forgotten: set):
+        self._sock, self._station, self._forgotten = sock, station, forgotten
+
+    def sendall(self, data: bytes) -> None:
+        self._sock.sendall(data)
+
+    def shutdown(self, how: int) -> None:
+        if self._station not in self._forgotten:
+            self._sock.shutdown(how)
