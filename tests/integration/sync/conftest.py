@@ -42,7 +42,6 @@ def proxy(hub):
 def station_via_proxy(station, hub, proxy):
     _, code = hub.register("station", facility=FACILITY)
     station.sync.enroll(proxy.url, code)
-    station.sync.timeout_s = 3.0
     return station
 
 
