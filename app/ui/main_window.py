@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import QByteArray, QEvent, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QLabel, QLayout, QMainWindow, QMessageBox, QSplitter, QStackedWidget, QSystemTrayIcon, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLayout, QMainWindow, QMessageBox, QSplitter, QStackedWidget, QSystemTrayIcon, QWidget
 
 from app import __version__
 from app.domain.case import ConsultationCase
@@ -13,6 +13,7 @@ from .media_services import MediaServices
 from .case_list import CaseListPanel
 from .runner import TaskRunner
 from .sync_bar import SyncBar
+from .wheel_guard import install as guard_the_wheel
 
 
 # Screens up to this size (1366×768 laptops, 1280×720 and 1280×800 ones) start maximised.
@@ -31,6 +32,7 @@ class MainWindow(QMainWindow):
         """`consultation()`: the ConsultationService behind each sent case's "Hội chẩn" tab;
         `live()`: the LiveService (live consultations: the tab's button, invitations)."""
         super().__init__(parent)
+        guard_the_wheel(QApplication.instance())  # the wheel scrolls forms, not the unfocused field under it
         self._live = live
         self.live = None  # LiveController, made with the editor or at the first invitation check
         self._media = media
