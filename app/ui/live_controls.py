@@ -25,7 +25,7 @@ class LiveControls(QWidget):
         self.hand_button.setObjectName("liveHand")
         self.quality_label = QLabel()
         self.quality = QComboBox()
-        self.present_button = QPushButton()
+        self.present_button = QPushButton(checkable=True)  # on while this site presents (set_toggle)
         self.present_button.setObjectName("livePresent")
         self.leave_button = QPushButton()
         self.leave_button.setObjectName("liveLeave")
@@ -49,6 +49,7 @@ class LiveControls(QWidget):
         self.camera_button.toggled.connect(self._on_camera)
         self.hand_button.toggled.connect(self._on_hand)
         self.quality.activated.connect(lambda index: self.quality_chosen.emit(QUALITIES[index]))
+        self.present_button.toggled.connect(lambda _on: self._label_toggles())
         self.present_button.clicked.connect(self.present_requested)
         self.leave_button.clicked.connect(self.leave_requested)
         self.rejoin_button.clicked.connect(self.rejoin_requested)
@@ -61,8 +62,6 @@ class LiveControls(QWidget):
         self.quality.setCurrentIndex(chosen)
         self.quality.setToolTip(self.tr("On a weak link choose low bandwidth, or audio only with still images"))
         self.quality_label.setText(self.tr("Quality:"))
-        self.present_button.setText(self.tr("Show images"))
-        self.present_button.setToolTip(self.tr("Show the case's images to every site, at full quality"))
         self.leave_button.setText(self.tr("Leave"))
         self.rejoin_button.setText(self.tr("Rejoin"))
         self._label_toggles()
@@ -79,6 +78,12 @@ class LiveControls(QWidget):
         self.camera_button.setText(self.tr("Start camera") if self.camera_button.isChecked() else
                                    self.tr("Stop camera"))
         self.hand_button.setText(self.tr("Lower hand") if self.hand_button.isChecked() else self.tr("Raise hand"))
+        if self.present_button.isChecked():
+            self.present_button.setText(self.tr("Stop presenting"))
+            self.present_button.setToolTip(self.tr("Every site stops following this station's images"))
+        else:
+            self.present_button.setText(self.tr("Show images"))
+            self.present_button.setToolTip(self.tr("Show the case's images to every site, at full quality"))
 
     def _on_mic(self, on: bool) -> None:
         self._label_toggles()

@@ -297,9 +297,16 @@ class LiveWindow(QWidget):
             tile.set_frame(frame)
 
     def set_present(self, present: Callable[[], None] | None) -> None:
-        """The "Show images" button's action (the synced DICOM viewer presents: app/ui/viewer_sync.py)."""
+        """The "Show images" button's action: a toggle, the synced DICOM viewer presents, pressed again it
+        stops (app/ui/viewer_sync.py). Whoever sets it says the outcome with `set_presenting`; until then the
+        button shows its own press."""
         self._present = (lambda _window: present()) if present is not None else None
         self.controls.present_button.setVisible(present is not None)
+
+    def set_presenting(self, on: bool) -> None:
+        """Whether this site presents now: "Stop presenting", checked, or back to "Show images" (another
+        site took over, the viewer could not present)."""
+        self.controls.set_toggle(self.controls.present_button, on)
 
     def send_text(self, text: str) -> None:
         """To every other participant over the data channel (the synced viewer's states)."""

@@ -222,8 +222,33 @@ class MainWindow(QMainWindow):
                 if editor.tabs.widget(index).isAncestorOf(editor.viewer):
                     editor.tabs.setCurrentIndex(index)
 
-        sync.following_changed.connect(lambda name: show_viewer() if name else None)
-        live_window.set_present(lambda: (show_viewer(), sync.present()))
+        def toggle_present() -> None:
+            """Pressed: the viewer comes in front of the live window and presents; pressed again: everyone
+            stops following it (as the live window's own hook, viewer_sync.attach_to_live_window, does)."""
+            if sync.mode == "presenting":
+                sync.stop()
+            else:
+                show_viewer()
+                self.bring_forward()
+                sync.present()
+            live_window.set_presenting(sync.mode == "presenting")
+
+        def on_following(name: str) -> None:
+            if name:
+                show_viewer()
+            live_window.set_presenting(sync.mode == "presenting")  # another site took over: no longer ours
+
+        sync.following_changed.connect(on_following)
+        live_window.set_present(toggle_present)
+
+    def bring_forward(self) -> None:
+        """The main window in front and active (over the live window), showing the case editor."""
+        if self.editor is not None and self.editor.case is not None:
+            self.stack.setCurrentWidget(self.editor)
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
 
     def on_live_invited(self, _live_id: str, text: str) -> None:
         self._notice_kind = "live"

@@ -1708,6 +1708,14 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>Trình chiếu ảnh của ca cho mọi điểm cầu, giữ nguyên chất lượng</translation>
     </message>
     <message>
+      <source>Stop presenting</source>
+      <translation>Dừng trình chiếu</translation>
+    </message>
+    <message>
+      <source>Every site stops following this station's images</source>
+      <translation>Các điểm cầu thôi theo dõi ảnh của máy trạm này</translation>
+    </message>
+    <message>
       <source>Leave</source>
       <translation>Rời phiên</translation>
     </message>
