@@ -252,7 +252,9 @@ def start(conn: Connection, who: Principal, config: HubConfig, request_id: str, 
         raise FhirError(422, "invalid", "the title is shown to every site of the session (and to experts abroad): "
                         "it may name the case by its code, never the patient by name, address or identity number",
                         ["title"])
-    title = title or f"Hội chẩn trực tuyến — ca {_case_code(request.content, request_id)}"
+    # No words in a default: every reader's screen says "live consultation" in its own language; the case code
+    # alone is the same in all of them (the console shows it as "ca/case/cas …", server/console/views/live.py).
+    title = title or _case_code(request.content, request_id)
     try:
         _make_room(admin_of(config), room, secret)
     except JanusAdminError as error:

@@ -152,12 +152,30 @@ def _live_refusal(request: Request, person, error: FhirError) -> str:
 
 def open_sessions_of_case(conn, person, case_id: str) -> list[dict]:
     """The case's open live sessions this person may join (for the case page's banner)."""
-    return [s for s in service.sessions_of_request(conn, person.principal, case_id) if s.get("state") == service.OPEN]
+    return labelled(conn, [s for s in service.sessions_of_request(conn, person.principal, case_id)
+                           if s.get("state") == service.OPEN])
 
 
 def open_sessions(conn, person) -> list[dict]:
     """Every open live session this person may join (the inbox's banner): routed cases and invitations."""
-    return service.sessions_for(conn, person.principal)
+    return labelled(conn, service.sessions_for(conn, person.principal))
+
+
+# The hub's default title before it stored the case code alone: Vietnamese on English and French consoles too,
+# and "Đang hội chẩn trực tuyến · Hội chẩn trực tuyến — ca …" in the banner. Sessions started then show as untitled.
+OLD_DEFAULT_TITLE = "Hội chẩn trực tuyến — ca {code}"
+
+
+def labelled(conn, sessions: list[dict]) -> list[dict]:
+    """`sessions` with "case_code" and "own_title" (the title someone typed; "" for the hub's default, which the
+    templates show as "ca/case/cas <code>" in the reader's language)."""
+    for session in sessions:
+        row = service._request_row(conn, session["request"])
+        code = service._case_code(row.content, row.id) if row is not None else session["request"][:8]
+        title = (session.get("title") or "").strip()
+        session["case_code"] = code
+        session["own_title"] = "" if title in ("", code, OLD_DEFAULT_TITLE.format(code=code)) else title
+    return sessions
 
 
 @router.get("/live/banners")
