@@ -67,12 +67,36 @@ def patient_resource(case: ConsultationCase) -> dict:
     birth = _birth_date(p.birth)
     if birth:
         resource["birthDate"] = birth
+    elif p.age.strip().isdigit() and int(p.age) <= 130:
+        # Only an age: a year-precision birthDate any FHIR client can count an age from, counted from when the
+        # case was written (the same case sent again next year is the same resource), marked as estimated
+        # from the stated age so that readers show that age, never "born 1968".
+        age = int(p.age)
+        resource["birthDate"] = f"{(case.created_at or datetime.now(timezone.utc)).year - age:04d}"
+        resource["_birthDate"] = {"extension": [{
+            "url": systems.STATED_AGE_EXTENSION,
+            "valueAge": {"value": age, "unit": "a", "system": systems.UCUM, "code": "a"}}]}
     if p.phone.strip():
         resource["telecom"] = [{"system": "phone", "value": identifiers.normalize_id(p.phone)}]
     address = _address(p)
     if address:
         resource["address"] = [address]
     return resource
+
+
+def stated_age(patient: dict) -> int | None:
+    """The age in years the station was told when it knew no date of birth (its birthDate is then only an
+    estimated year); None when the birth date is the patient's own."""
+    element = patient.get("_birthDate")
+    extensions = element.get("extension") if isinstance(element, dict) else None
+    for extension in extensions if isinstance(extensions, list) else ():
+        if isinstance(extension, dict) and extension.get("url") == systems.STATED_AGE_EXTENSION:
+            age = extension.get("valueAge")
+            value = age.get("value") if isinstance(age, dict) else None
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value == int(value):
+                return int(value)  # a decimal in FHIR: 58.0 from another client is 58
+            return None
+    return None
 
 
 def service_request_resource(case: ConsultationCase, facility: str) -> dict:

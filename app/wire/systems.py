@@ -35,5 +35,8 @@ HUB_CLIENT = "urn:diemcau:hub-client"               # a client (station, expert)
 CONSULTATION_EXTENSION = "urn:diemcau:extension:consultation"  # valueReference ServiceRequest/<id> (Provenance)
 EXPERT_ABROAD_EXTENSION = "urn:diemcau:extension:expert-abroad"  # valueBoolean on a ServiceRequest the station
 # marked for an expert abroad: only those reach foreign experts, de-identified
+# valueAge on Patient._birthDate: the birth date is only a year, estimated from the age the station was told
+# (the patient's age in years when the case was written, as stated: shown as such, never as a date of birth)
+STATED_AGE_EXTENSION = "urn:diemcau:extension:stated-age"
 AGE_BAND_EXTENSION = "urn:diemcau:extension:age-band"  # valueString "40-49": a de-identified Patient's age
 HUB_PERSON = "urn:diemcau:hub-person"  # a person's console account on the hub (expert, coordinator)

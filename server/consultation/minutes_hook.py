@@ -127,11 +127,13 @@ def _patient(patient: dict, case_number: str):
     born = None
     if len(birth) == 10:
         born = datetime.fromisoformat(birth).date()
+    stated = mapping.stated_age(patient)  # only an age was known: its birth year is an estimate, not "sinh năm"
     idents = {i.get("system"): i.get("value", "") for i in patient.get("identifier", [])}
     address = patient.get("address", [{}])[0] if patient.get("address") else {}
     return minutes.Patient(
         full_name=(patient.get("name") or [{}])[0].get("text", ""), sex=_SEX.get(patient.get("gender", ""), ""),
-        birth_date=born, age="" if born or not birth else f"sinh năm {birth[:4]}",
+        birth_date=born, age=f"{stated} tuổi" if stated is not None else (
+            "" if born or not birth else f"sinh năm {birth[:4]}"),
         address=", ".join(address.get("line", []) + [address.get(k, "") for k in ("city", "state") if address.get(k)]),
         cccd=idents.get(systems.CCCD, ""), bhyt=idents.get(systems.BHYT, ""), record_number=case_number)
 

@@ -214,6 +214,9 @@ def _reason(request: dict) -> str:
 
 
 def _age(patient: dict, at: datetime) -> int | None:
+    stated = mapping.stated_age(patient)
+    if stated is not None:  # its birthDate is only a year estimated from this age: the age is what is known
+        return stated
     birth = patient.get("birthDate", "")
     if len(birth) < 4 or not birth[:4].isdigit():
         return None

@@ -398,7 +398,7 @@ def _case_summary(conn: Connection, who: Principal, request) -> dict:
         from ..redaction import age_band
 
         return {"code": code, "initials": "", "age": age_band(patient.get("birthDate", "")), "sex": sex}
-    return {"code": code, "initials": initials(patient), "age": age_of(patient.get("birthDate", "")), "sex": sex}
+    return {"code": code, "initials": initials(patient), "age": age_of_patient(patient), "sex": sex}
 
 
 def initials(patient: dict) -> str:
@@ -406,6 +406,15 @@ def initials(patient: dict) -> str:
     name = (patient.get("name") or [{}])[0]
     text = name.get("text") or " ".join([name.get("family", ""), *name.get("given", [])])
     return "".join(f"{part[0].upper()}." for part in text.split() if part[:1].isalpha())
+
+
+def age_of_patient(patient: dict, today: date | None = None) -> str:
+    """The age the station was told when it knew no date of birth (its birthDate is then a year estimated from
+    it, a year off half the time), else the age counted from the date of birth."""
+    from app.wire.mapping import stated_age
+
+    stated = stated_age(patient)
+    return str(stated) if stated is not None else age_of(patient.get("birthDate", ""), today)
 
 
 def age_of(birth_date: str, today: date | None = None) -> str:

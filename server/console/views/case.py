@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse
 
 from app.wire import consultation as wire
-from app.wire import systems
+from app.wire import mapping, systems
 
 from ... import consultation as services
 from ... import abroad_imaging, redaction
@@ -48,10 +48,13 @@ def patient_summary(thread) -> dict:
     band = next((e.get("valueString", "") for e in patient.get("extension", [])
                  if e.get("url") == systems.AGE_BAND_EXTENSION), "")
     address = patient.get("address", [{}])[0] if patient.get("address") else {}
+    # Only an age was known: the birth year the station sent is an estimate from it, never a date of birth.
+    stated = mapping.stated_age(patient)
     return {
         "name": (patient.get("name") or [{}])[0].get("text", ""),
         "sex": patient.get("gender", ""),
-        "birth": _date(patient.get("birthDate", "")),
+        "birth": "" if stated is not None else _date(patient.get("birthDate", "")),
+        "age": "" if stated is None else str(stated),
         "age_band": band,
         "cccd": identifiers.get(systems.CCCD, ""),
         "bhyt": identifiers.get(systems.BHYT, ""),

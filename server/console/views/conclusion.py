@@ -86,6 +86,8 @@ def _state(request: Request, person, case_id: str, records: dict | None = None):
 
 def patient_age(patient: dict, today: date | None = None) -> str:
     """Whole years from the birth date the services gave, else the age band (experts abroad get only that)."""
+    if patient.get("age"):  # the age the station was told, having no date of birth
+        return patient["age"]
     birth = patient.get("birth", "")  # 12/03/1972, 03/1972 or 1972
     parts = birth.split("/")
     if birth and parts[-1].isdigit():
