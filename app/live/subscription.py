@@ -259,6 +259,11 @@ async def _read_track(owner: "LiveSession", whose: Callable[[], str], track) -> 
         if track.kind == "video":
             times = owner._frame_times.setdefault(who, deque(maxlen=91))
             times.append(time.monotonic())
+            known = owner._participants.get(who)
+            if known is None or not known.has_video:
+                # In flight when its video stopped for us (audio only: the old subscription runs on until the
+                # new one is up; a pause; a camera off): told after "no video", it froze on the tile.
+                continue
             owner._tell("on_video_frame", who, frame.to_ndarray(format="bgr24"))
         elif on_audio is not None or owner.speaker is not None:
             samples = frame.to_ndarray()
