@@ -140,10 +140,17 @@ def test_the_other_site_on_a_named_tile_with_video_and_the_controls_reach_it(qtb
     qtbot.waitUntil(lambda: tile.hand and tile.muted, timeout=15000)
 
     # Low-bandwidth switch: audio only receives no video; back to high, the video returns.
+    subscriptions = window.session.stats().get("subscriptions", 0)
     window.controls.quality.setCurrentIndex(2)
     window.controls.quality.activated.emit(2)
     assert window.session.quality is Quality.AUDIO_ONLY
     qtbot.waitUntil(lambda: not tile.has_video and not tile.showing_video, timeout=15000)
+    handed = window.bridge.frames_received
+    # The old subscription's video runs on until the audio-only one is up (make before break, slow on a loaded
+    # machine): none of it may reach the tile, which would freeze on its last frame.
+    qtbot.waitUntil(lambda: window.session.stats().get("subscriptions", 0) > subscriptions
+                    and window.session.stats().get("subscribed_video") == [], timeout=60000)
+    assert window.bridge.frames_received == handed and not tile.showing_video
     window.controls.quality.setCurrentIndex(0)
     window.controls.quality.activated.emit(0)
     qtbot.waitUntil(lambda: tile.has_video, timeout=15000)
