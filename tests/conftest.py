@@ -134,6 +134,16 @@ def mjpeg_camera():
 
 
 @pytest.fixture
+def live_hub(tmp_path: Path):
+    """The real hub on SQLite with a Janus of its own (`serve --local-sfu`), as `make run` starts it."""
+    from tests.support.hub import RunningHub
+
+    running = RunningHub(tmp_path / "hub", local_sfu=True).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
 def sqlite_hub(tmp_path: Path):
     """The real hub on SQLite, served from a thread on 127.0.0.1."""
     from tests.support.hub import RunningHub

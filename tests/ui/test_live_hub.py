@@ -20,13 +20,6 @@ pytestmark = pytest.mark.timeout(180)
 
 
 @pytest.fixture
-def live_hub(tmp_path):
-    running = RunningHub(tmp_path / "hub", local_sfu=True).start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
 def stations(tmp_path, live_hub, video_file, microphone_source):
     made = []
     for name, facility in (("TTYT huyện Mèo Vạc", "01234"), ("TTYT huyện Đồng Văn", "01235")):

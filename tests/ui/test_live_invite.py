@@ -13,18 +13,10 @@ from server.console import accounts
 from server.live import service as hub_live
 from tests.support.cases import submitted_case
 from tests.support.faulty_proxy import FaultyProxy
-from tests.support.hub import RunningHub
 
 pytestmark = pytest.mark.timeout(180)
 
 CAN_THO = "Bệnh viện Đa khoa Trung ương Cần Thơ"
-
-
-@pytest.fixture
-def live_hub(tmp_path):
-    running = RunningHub(tmp_path / "hub", local_sfu=True).start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture

@@ -7,16 +7,8 @@ from app.live.details import JoinDetails
 from app.services.live import ENDED, NOT_ENROLLED, NOT_INVITED, LiveError, LiveService
 from app.services.station import Station
 from tests.support.cases import submitted_case
-from tests.support.hub import RunningHub
 
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture
-def live_hub(tmp_path):
-    running = RunningHub(tmp_path / "hub", local_sfu=True).start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture

@@ -8,20 +8,12 @@ from app.live.session import JOINED, LEFT, LiveSession
 from app.sync.hub_client import HubClient, LiveRefused, LiveUnavailable, enroll
 from app.wire.live import VIEWER, Message
 from tests.integration.hub.test_access import consultation
-from tests.support.hub import RunningHub
 
 from .conftest import Recorder
 
 pytestmark = pytest.mark.timeout(120)
 
 CASE = "case-live-station"
-
-
-@pytest.fixture
-def live_hub(tmp_path):
-    running = RunningHub(tmp_path / "hub", local_sfu=True).start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture

@@ -7,18 +7,10 @@ import httpx
 import pytest
 
 from app.live.janus import Handle, JanusError, JanusSession
-from tests.support.hub import RunningHub
 
 from ..test_access import consultation
 
 CASE, PATIENT = "case-live", "pat-live"
-
-
-@pytest.fixture
-def live_hub(tmp_path):
-    running = RunningHub(tmp_path / "hub", local_sfu=True).start()
-    yield running
-    running.stop()
 
 
 def case_of(station, case_id=CASE, patient_id=PATIENT, **routing):
