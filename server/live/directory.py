@@ -41,22 +41,10 @@ def check_query(q) -> list[str]:
     return list(dict.fromkeys(tokens(q)))[:MAX_QUERY_WORDS]
 
 
-def may_invite(conn: Connection, who: Principal, live_id: str):
-    """The session when `who` may invite to it: 404 no such session, 403 not invited / not the host,
-    409 ended (service.invite's rule: those who could start a session on the case, and its starter)."""
-    session, request = service._joinable(conn, who, live_id)
-    if session.state != service.OPEN:
-        raise service.ended()
-    if not (service.may_start(who, request) or session.started_by == who.client_id):
-        raise service.LiveError(403, "not-host", "only the case's own station and the experts it is routed to "
-                                "invite others", "forbidden")
-    return session
-
-
 def invitable(conn: Connection, who: Principal, live_id: str, q: str) -> dict:
     """{"sites": [...], "experts": [...], "more": bool}: at most MAX_RESULTS sites and experts matching `q`,
     best first (a name that starts with the query before one that merely contains its words)."""
-    session = may_invite(conn, who, live_id)
+    session = service.may_invite(conn, who, live_id)  # answered exactly to those who may invite
     words = check_query(q)
     if not words:
         return {"sites": [], "experts": [], "more": False}

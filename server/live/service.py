@@ -357,15 +357,22 @@ def _invite(conn: Connection, who: Principal, session, facilities: list[str], pe
                               hospital="", specialty="", client_id=who.client_id) for r in rows])
 
 
-def invite(conn: Connection, who: Principal, live_id: str, body: dict) -> dict:
-    """Invite more facilities and people (`body` {"facilities": [...], "people": [...]}): those who could
-    start a session on the case, and its starter."""
-    session, request = _joinable(conn, who, live_id, lock=True)
+def may_invite(conn: Connection, who: Principal, live_id: str, lock: bool = False):
+    """The session when `who` may invite to it: 404 no such session, 403 not invited / not the host,
+    409 ended. Those who could start a session on the case may, and its starter."""
+    session, request = _joinable(conn, who, live_id, lock=lock)
     if session.state != OPEN:
         raise ended()
     if not (may_start(who, request) or session.started_by == who.client_id):
         raise LiveError(403, "not-host", "only the case's own station and the experts it is routed to invite "
                         "others", "forbidden")
+    return session
+
+
+def invite(conn: Connection, who: Principal, live_id: str, body: dict) -> dict:
+    """Invite more facilities and people (`body` {"facilities": [...], "people": [...]}): those who could
+    start a session on the case, and its starter."""
+    session = may_invite(conn, who, live_id, lock=True)
     facilities, people = _invitees(conn, body)
     _invite(conn, who, session, facilities, people)
     return _view(conn, session)

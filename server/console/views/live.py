@@ -344,7 +344,7 @@ def invite_search(conn, person, live_id: str, q: str) -> dict | None:
     """The invite form's state: {"q", "found" (the directory's answer, None before a search), "error"};
     None when this person may not invite in this session (the directory's rule, service.invite's)."""
     try:
-        directory.may_invite(conn, person.principal, live_id)
+        service.may_invite(conn, person.principal, live_id)
     except FhirError:
         return None
     invite = {"q": q[:directory.MAX_QUERY_CHARS], "found": None, "error": ""}
