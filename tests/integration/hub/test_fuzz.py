@@ -21,7 +21,6 @@ from app.wire import systems
 from server.api import create_app
 from server.config import HubConfig
 from server.openapi import openapi_document
-from tests.support.hub import RunningHub
 
 # Examples per operation: inside the schema, and outside it (where the bugs were: nulls, wrong types).
 EXAMPLES = {GenerationMode.POSITIVE: 4, GenerationMode.NEGATIVE: 10}
@@ -33,13 +32,10 @@ KNOWN_ID = "p-1"   # a record that exists, so reads and updates also reach it an
 schemathesis.serializer.alias(["application/offset+octet-stream", "multipart/related"], "application/octet-stream")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def hub(request, tmp_path):
+@pytest.fixture
+def hub(hub_with_sfu):
     """With a Janus of its own: the live routes answer as in use (without one they answer 503 by design)."""
-    url = request.getfixturevalue("postgres").new_database() if request.param == "postgresql" else None
-    running = RunningHub(tmp_path / "hub", url, local_sfu=True).start()
-    yield running
-    running.stop()
+    return hub_with_sfu
 
 
 def seed(station):
