@@ -138,6 +138,7 @@ def live_routes() -> list[Route]:
         Route("live read", "GET", "/live/{live}", joinable),
         Route("live join", "POST", "/live/{live}/join", joinable),
         Route("live attendance", "GET", "/live/{live}/attendance", joinable),
+        Route("live invitable", "GET", "/live/{live}/invitable?q=ba", joinable),
     ]
 
 
@@ -157,6 +158,8 @@ def console_live_routes() -> list[Route]:
     return [
         Route("console live page", "GET", "/console/live/{live}", page, console=True),
         Route("console live state", "GET", "/console/live/{live}/state", page, console=True),
+        Route("console live invitable", "GET", "/console/live/{live}/invitable?q=ba", page, console=True),
+        Route("console live invite search", "GET", "/console/live/{live}/invite-search?q=ba", page, console=True),
         Route("console live banners", "GET", "/console/live/banners",
               console(303, "found", "hidden", "hidden", "hidden", none=303), console=True),
         Route("console live start", "POST", f"/console/cases/{CASE}/live", console(403, 303, 404, 404, 404), b"",
