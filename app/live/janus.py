@@ -41,6 +41,8 @@ class Handle:
         """Sends a plugin request; returns (plugin data, jsep) of its answer, synchronous or by event."""
         transaction = _transaction()
         future = asyncio.get_running_loop().create_future()
+        if self.session._closed:  # its poll is over: no answer could reach us
+            raise JanusUnreachable("the video server session is over")
         self._waiting[transaction] = future
         request = {"janus": "message", "body": body, "transaction": transaction}
         if jsep is not None:
@@ -62,6 +64,11 @@ class Handle:
             await self.session.post(f"/{self.session.id}/{self.id}", {"janus": "detach", "transaction": _transaction()})
         except JanusError:
             pass
+
+    def fail_waiting(self, error: JanusError) -> None:
+        for future in self._waiting.values():
+            if not future.done():
+                future.set_exception(error)
 
     def deliver(self, event: dict) -> None:
         kind = event.get("janus")
@@ -159,6 +166,8 @@ class JanusSession:
     def _lose(self, why: str) -> None:
         if not self._closed:
             self._closed = True
+            for handle in self.handles.values():  # no answer can come now: their waits end with why
+                handle.fail_waiting(JanusUnreachable(why))
             self.on_lost(why)
 
     async def destroy(self) -> None:

@@ -87,6 +87,8 @@ class _Link(_Publishing, _Subscription, _VideoChoice):
         try:
             joined, _ = await self.publisher.message({"request": "join", "ptype": "publisher", "room": details.room,
                                                       "display": details.display, "token": details.room_token})
+        except JanusUnreachable as error:
+            raise _Lost(str(error)) from error
         except JanusError as error:
             if error.code == 426:  # no such room: on a reconnect, the hub recreates it
                 raise _Lost(f"the room is not on the video server: {error}") from error

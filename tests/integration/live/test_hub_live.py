@@ -99,6 +99,10 @@ def test_the_hubs_janus_restarted_the_stations_come_back_through_the_hub(live_hu
     for session in (a, b):
         session.BACKOFF_S = (0.5, 1.0)
     a_sees.wait(lambda: b.participant_id in a_sees.participants, timeout=20, what="Đồng Văn at Mèo Vạc")
+    # Seeing the other comes before one's own media offer is answered; a Janus lost before that is a failed
+    # join (test_reconnect), not a reconnection.
+    for sees in (a_sees, b_sees):
+        sees.wait(lambda: sees.state == JOINED, timeout=20, what="both joined")
 
     sfu = live_hub.sfu
     sfu.kill()

@@ -12,6 +12,7 @@ from app.media.audio import MicrophoneCapture, dominant_frequency
 from app.media.camera import CameraCapture, CameraSource
 from server.live.janus_process import JanusProcess
 from tests.support.faulty_proxy import FaultyProxy
+from tests.support.killing_relay import KillingRelay, plugin_request
 
 from .conftest import Recorder
 from .test_session import BlockFeeder
@@ -117,6 +118,27 @@ def test_reconnection_gives_up_with_failed(janus, sessions):
     a_sees.wait(lambda: a_sees.state == FAILED, timeout=20, what="gave up")
     assert went(a_sees, JOINED, RECONNECTING, FAILED)
     assert "could not be resumed" in a_sees.states[-1][1]
+
+
+def test_janus_killed_while_the_station_sends_its_media_offer_is_said_at_once(janus, sessions, feeder):
+    """Janus takes the offer (its ack is relayed) and dies before answering it: the station must hear that the
+    video server is gone from its event poll, not sit on "connecting" until the answer's 15 s timeout."""
+    from .conftest import Rooms
+
+    relay = KillingRelay(janus.url, kills_on=lambda body: plugin_request(body) == "configure" and "jsep" in body,
+                         answer=True)
+    try:
+        rooms = Rooms(janus, url=relay.url)
+        relay.armed = janus.process
+        a, a_sees = join(sessions, rooms.details("BS A — Trạm A"), microphone=feeder)
+        a_sees.wait(lambda: a_sees.state == FAILED, timeout=30, what="the join failed")
+        assert relay.killed.is_set()
+        assert "video server stopped answering" in a_sees.states[-1][1], a_sees.states
+        assert not a_sees.participants
+    finally:
+        for session in sessions:
+            session.leave()
+        relay.close()
 
 
 def test_a_camera_that_dies_mid_session_leaves_the_audio(rooms, sessions, feeder, mjpeg_camera):

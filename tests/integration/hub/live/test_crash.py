@@ -5,11 +5,8 @@ hub starts and joins the case's session as usual, and Janus holds one room for i
 On SQLite and on PostgreSQL."""
 
 import asyncio
-import json
 import signal
 import subprocess
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -24,62 +21,12 @@ from server.live.janus_admin import JanusAdmin
 from server.live.janus_process import JanusSettings, free_port
 from server.live.tables import live_sessions
 from tests.support.janus import start_janus
+from tests.support.killing_relay import KillingRelay, plugin_request
 
 from .conftest import CASE, Api, Participant, case_of, wait_for
 from .test_serve_live import _serve as serve
 
 ADMIN_KEY, TOKEN_SECRET, PASSWORD = "admin-key-for-test", "token-secret-for-test", "events-password"
-
-
-class KillingRelay:
-    """Janus's HTTP API relayed; once `armed` with a process, the answer to a VideoRoom `create` is not
-    relayed: the process is killed (SIGKILL) first, and its connection dropped."""
-
-    def __init__(self, janus_url: str):
-        self.janus_url, self.armed, self.killed = janus_url.rstrip("/"), None, threading.Event()
-        relay = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                self._relay(None)
-
-            def do_POST(self):
-                self._relay(self.rfile.read(int(self.headers.get("content-length") or 0)))
-
-            def _relay(self, body):
-                path = self.path.removeprefix("/janus")
-                answer = httpx.request(self.command, relay.janus_url + path, content=body, timeout=60)
-                victim = relay.armed
-                if victim is not None and body and _is_create(body):
-                    relay.armed = None
-                    victim.send_signal(signal.SIGKILL)
-                    victim.wait(30)
-                    relay.killed.set()
-                    self.close_connection = True
-                    return
-                self.send_response(answer.status_code)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(answer.content)))
-                self.end_headers()
-                self.wfile.write(answer.content)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/janus"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def _is_create(body: bytes) -> bool:
-    try:
-        return json.loads(body).get("body", {}).get("request") == "create"
-    except (ValueError, AttributeError):
-        return False
 
 
 def _serve(folder: Path, database: str, port: int, janus_url: str) -> subprocess.Popen:
@@ -100,7 +47,7 @@ def test_a_hub_killed_between_making_the_room_and_committing_the_session(tmp_pat
     settings = JanusSettings(url=f"http://127.0.0.1:{free_port()}/janus", admin_key=ADMIN_KEY,
                              token_secret=TOKEN_SECRET, events_password=PASSWORD)
     janus = start_janus(tmp_path / "janus", settings, events_url=f"http://127.0.0.1:{port}/live/janus-events")
-    relay = KillingRelay(janus.url)
+    relay = KillingRelay(janus.url, kills_on=lambda body: plugin_request(body) == "create")
     admin = JanusAdmin(settings)
     folder, engine = tmp_path / "hub", make_engine(database)
     migrate(engine)
