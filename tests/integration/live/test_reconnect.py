@@ -49,6 +49,8 @@ def test_janus_restarted_the_stations_come_back(rooms, sessions, feeder, tmp_pat
     b, b_sees = join(sessions, rooms.details("BS B — Trạm B"), microphone=feeder,
                      rejoin=rooms.rejoin_for("BS B — Trạm B"))
     b_sees.wait(lambda: b_sees.heard(a.participant_id) > 25, what="A heard at B")
+    for sees in (a_sees, b_sees):  # a Janus lost before one's own offer is answered is a failed join
+        sees.wait(lambda: sees.state == JOINED, what="both joined")
     first_a = a.participant_id
 
     janus.kill()
@@ -84,6 +86,7 @@ def test_signalling_cut_for_ten_seconds_the_station_comes_back_without_a_ghost(j
                          rejoin=via_proxy.rejoin_for("BS A — Trạm A"))
         b, b_sees = join(sessions, rooms.details("BS B — Trạm B"))
         b_sees.wait(lambda: b_sees.heard(a.participant_id) > 25, what="A heard at B")
+        a_sees.wait(lambda: a_sees.state == JOINED, what="A joined")  # a cut before that is a failed join
         first_a = a.participant_id
 
         proxy.down = True
