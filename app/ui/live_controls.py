@@ -104,8 +104,11 @@ class LiveControls(QWidget):
         """Joined: everything works; ended (left or failed): only rejoin."""
         for widget in (self.mic_button, self.camera_button, self.hand_button, self.quality, self.present_button):
             widget.setEnabled(joined)
-        self.leave_button.setVisible(not ended)
-        self.rejoin_button.setVisible(ended)
+        # Hidden before the other is shown: both at once made the row wider than the window for a moment,
+        # and Qt widened the window for good (leave and rejoin grew it by a button's width).
+        going, coming = (self.leave_button, self.rejoin_button) if ended else (self.rejoin_button, self.leave_button)
+        going.hide()
+        coming.show()
 
     def set_toggle(self, button: QPushButton, on: bool) -> None:
         """Shows a state the session reports (no signal back)."""

@@ -272,6 +272,8 @@ class LiveWindow(QWidget):
         self.state, self.state_message = state, message
         joined = state == "joined"
         ended = state in ENDED
+        if not ended:  # hidden before Leave comes back beside it (see LiveControls.set_in_session)
+            self.close_button.hide()
         self.controls.set_in_session(joined, ended)
         if joined and self.mic is None:  # nothing to mute: the button would only change its own label
             self.controls.mic_button.setEnabled(False)
