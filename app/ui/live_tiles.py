@@ -19,14 +19,35 @@ BACKGROUND = QColor("#1e272c")
 SEPARATOR = " — "
 
 
+TITLES = {"bs", "ts", "ths", "pgs", "gs", "đd", "ktv", "bsckii", "bscki", "dr", "prof"}
+# What every site's name has (the kind of facility, the administrative level): no letters from them, so
+# "TTYT huyện Mèo Vạc" is MV, "Bệnh viện Đa khoa Trung ương Cần Thơ" CT, not TV and BT.
+SITE_PHRASES = (("bệnh", "viện"), ("trung", "tâm", "y", "tế"), ("trạm", "y", "tế"), ("phòng", "khám"),
+                ("đa", "khoa"), ("trung", "ương"), ("thành", "phố"), ("thị", "xã"))
+SITE_WORDS = {"bv", "ttyt", "tyt", "pk", "bvđk", "đk", "tw", "huyện", "tỉnh", "quận", "xã", "phường", "tp"}
+
+
 def initials(name: str) -> str:
-    """'BS Nguyễn Thị Lan' -> 'NL'; titles (BS, TS, ThS, PGS, GS, ĐD, KTV) left out."""
-    titles = {"bs", "ts", "ths", "pgs", "gs", "đd", "ktv", "bsckii", "bscki", "dr", "prof"}
-    words = [w for w in name.split(SEPARATOR)[0].replace(".", " ").split() if w.lower() not in titles]
+    """'BS Nguyễn Thị Lan' -> 'NL'; titles (BS, TS, ThS, PGS, GS, ĐD, KTV) left out; 'TTYT huyện Mèo Vạc' -> 'MV'."""
+    words = [w for w in name.split(SEPARATOR)[0].replace(".", " ").split() if w.lower() not in TITLES]
+    words = _without_site_words(words) or words
     if not words:
         return "?"
     picked = words[0][0] + (words[-1][0] if len(words) > 1 else "")
     return picked.upper()
+
+
+def _without_site_words(words: list[str]) -> list[str]:
+    kept, i = [], 0
+    while i < len(words):
+        phrase = next((p for p in SITE_PHRASES if tuple(w.lower() for w in words[i:i + len(p)]) == p), None)
+        if phrase is not None:
+            i += len(phrase)
+            continue
+        if words[i].lower() not in SITE_WORDS:
+            kept.append(words[i])
+        i += 1
+    return kept
 
 
 def name_and_site(display: str, site: str) -> tuple[str, str]:
@@ -52,6 +73,7 @@ class ParticipantTile(QWidget):
         self.is_self = is_self
         self.name = ""
         self.site = ""
+        self.label = ""         # the caption when not the name (the self view: "TTYT huyện Mèo Vạc (you)")
         self.has_video = False
         self.talking = False
         self.hand = False
@@ -98,6 +120,12 @@ class ParticipantTile(QWidget):
     def showing_video(self) -> bool:
         return self._image is not None
 
+    def initials(self) -> str:
+        return initials(self.name)
+
+    def caption(self) -> str:
+        return self.label or self.name
+
     # -- painting -------------------------------------------------------------------------------------------
 
     def paintEvent(self, _event) -> None:
@@ -138,7 +166,7 @@ class ParticipantTile(QWidget):
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(Qt.GlobalColor.white)
-        painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, initials(self.name))
+        painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, self.initials())
 
     def _paint_note(self, painter: QPainter, rect: QRectF, note: str) -> None:
         """At the top, in the caption's size on a dark band: in the initials' big bold font (the painter's
@@ -172,13 +200,14 @@ class ParticipantTile(QWidget):
             bold.setBold(True)
             painter.setFont(bold)
             painter.drawText(QRectF(text.left(), text.top(), text.width(), line), Qt.AlignmentFlag.AlignLeft,
-                             painter.fontMetrics().elidedText(self.name, Qt.TextElideMode.ElideRight, int(text.width())))
+                             painter.fontMetrics().elidedText(self.caption(), Qt.TextElideMode.ElideRight,
+                                                              int(text.width())))
             painter.setFont(font)
             painter.setPen(QColor("#cfd8dc"))
             painter.drawText(QRectF(text.left(), text.top() + line, text.width(), line), Qt.AlignmentFlag.AlignLeft,
                              metrics.elidedText(self.site, Qt.TextElideMode.ElideRight, int(text.width())))
         else:
-            caption = self.name + (SEPARATOR + self.site if self.site and not small else "")
+            caption = self.caption() + (SEPARATOR + self.site if self.site and not small else "")
             painter.drawText(text, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                              metrics.elidedText(caption, Qt.TextElideMode.ElideRight, int(text.width())))
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QVB
 
 from .live_bridge import LiveBridge
 from .live_controls import QUALITIES, LiveControls
-from .live_tiles import ParticipantTile, TilesGrid
+from .live_tiles import ParticipantTile, TilesGrid, name_and_site
 from .runner import TaskRunner
 from .texts import sex_name
 
@@ -169,8 +169,11 @@ class LiveWindow(QWidget):
         self.close_button.setText(self.tr("Close"))
         self.invite_button.setText(self.tr("Invite…"))
         self.invite_button.setToolTip(self.tr("Invite other sites and experts, found by name, place or specialty"))
-        self.self_tile.name = self.tr("You")
-        self.self_tile.site = getattr(self.details, "site", "")
+        # Named and lettered as the others see this station (its display from the hub), not "You" (B for "Bạn").
+        name, site = name_and_site(getattr(self.details, "display", "") or "", getattr(self.details, "site", "") or "")
+        self.self_tile.name, self.self_tile.site = name, site
+        self.self_tile.label = self.tr("%1 (you)").replace("%1", name) if name else self.tr("You")
+        self.self_tile.setAccessibleName(self.self_tile.label)
         self._show_self_note()
         self._show_banner()
 

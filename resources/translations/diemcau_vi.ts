@@ -1873,6 +1873,10 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>Bạn</translation>
     </message>
     <message>
+      <source>%1 (you)</source>
+      <translation>%1 (bạn)</translation>
+    </message>
+    <message>
       <source>Connecting…</source>
       <translation>Đang kết nối…</translation>
     </message>
