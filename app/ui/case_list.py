@@ -1,10 +1,14 @@
 """The case list: search box, status and urgency filters, and a table of cases."""
 
+from datetime import date
+
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QTableView, QVBoxLayout, QWidget)
 
+from app.domain.birth import parse_birth
+from app.domain.identifiers import age_on
 from app.domain.lifecycle import Status, Urgency
 from app.domain.summary import CasePage, CaseQuery, CaseSummary
 from app.domain.text import fold
@@ -111,8 +115,7 @@ class CaseListModel(QAbstractTableModel):
         if column == "patient":
             return row.full_name or self.tr("(no name yet)")
         if column == "age_sex":
-            born = row.birth[-4:] if row.birth else (self.tr("age %1").replace("%1", row.age) if row.age.isdigit() else "")
-            return " · ".join(x for x in (born, sex_name(row.sex)) if x)
+            return " · ".join(x for x in (self.age_text(row), sex_name(row.sex)) if x)
         if column == "urgency":
             return urgency_name(row.urgency)
         if column == "status":
@@ -127,10 +130,40 @@ class CaseListModel(QAbstractTableModel):
             return text
         return row.updated_at.astimezone().strftime("%d/%m %H:%M")
 
+    def age_text(self, row: CaseSummary, today: date | None = None) -> str:
+        """What a doctor reads as the patient's age: "58 tuổi" from a known date of birth or a stated age (months,
+        then days, for a small child); "sinh 1968" when only the year is known (or a month whose day decides),
+        not a bare "1968" that reads as an age to work out."""
+        today = today or date.today()
+        birth = parse_birth(row.birth) if row.birth.strip() else None
+        if birth is None:
+            return self.tr("age %1").replace("%1", row.age.strip()) if row.age.strip().isdigit() else ""
+        if birth.day is not None:
+            born = birth.earliest()
+            months = (today.year - born.year) * 12 + today.month - born.month - (today.day < born.day)
+            if months < 1:
+                return self.tr("%1 day(s) old").replace("%1", str(max(0, (today - born).days)))
+            if months < 24:  # a small child's age is said in months
+                return self.tr("%1 month(s) old").replace("%1", str(months))
+            return self.tr("age %1").replace("%1", str(age_on(born, today)))
+        if birth.month is not None and birth.month != today.month and today.year - birth.year >= 3:
+            return self.tr("age %1").replace("%1", str(today.year - birth.year - (today.month < birth.month)))
+        return self.tr("born %1").replace("%1", row.birth.strip())
+
+    @staticmethod
+    def _age_days(row: CaseSummary) -> float:
+        """The age in days, near enough to sort by (-1: unknown)."""
+        today = date.today()
+        birth = parse_birth(row.birth) if row.birth.strip() else None
+        if birth is not None:
+            middle = date(birth.year, birth.month or 7, birth.day or (15 if birth.month else 1))
+            return (today - middle).days
+        return int(row.age.strip()) * 365.25 + 182 if row.age.strip().isdigit() else -1
+
     def _key(self, column: int):
         return {
             "number": lambda r: r.number, "patient": lambda r: fold(r.full_name),
-            "age_sex": lambda r: r.birth[-4:], "urgency": lambda r: list(Urgency).index(r.urgency),
+            "age_sex": self._age_days, "urgency": lambda r: list(Urgency).index(r.urgency),
             "status": lambda r: list(Status).index(r.status), "updated": lambda r: r.updated_at,
         }[self.COLUMNS[column]]
 

@@ -560,6 +560,18 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>%1 tuổi</translation>
     </message>
     <message>
+      <source>%1 month(s) old</source>
+      <translation>%1 tháng tuổi</translation>
+    </message>
+    <message>
+      <source>%1 day(s) old</source>
+      <translation>%1 ngày tuổi</translation>
+    </message>
+    <message>
+      <source>born %1</source>
+      <translation>sinh %1</translation>
+    </message>
+    <message>
       <source>%1 new</source>
       <translation>%1 mới</translation>
     </message>

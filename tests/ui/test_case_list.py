@@ -1,8 +1,9 @@
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from PySide6.QtCore import QPoint, Qt
 
 from app.domain.case import ConsultationCase, Patient
+from app.domain.identifiers import age_on
 from app.domain.lifecycle import Status, Urgency
 from app.domain.summary import CaseSummary
 from app.ui.case_list import CaseListModel
@@ -90,3 +91,33 @@ def test_header_clicks_sort_and_new_pages_keep_the_order(qtbot, window, cases):
     with qtbot.waitSignal(panel.page_loaded):
         panel.refresh()
     assert names(panel)[-1] == "Âu Văn An"  # still by name, descending
+
+
+def aged(n: int, birth: str, age: str = "", sex: str = "female") -> CaseSummary:
+    return CaseSummary(f"id-{n}", n, f"Bệnh nhân {n}", birth, age, sex, Status.DRAFT, Urgency.ROUTINE, "", "",
+                       datetime(2026, 11, 1, tzinfo=timezone.utc))
+
+
+def test_the_age_column_says_the_age_a_doctor_expects(translations):
+    """"1968 · Nữ" for a patient born 12/03/1968 read as a year, not an age (an outsider's finding): a known date
+    of birth gives the age in years (months, then days, for a small child), a stated age is said as stated, and
+    only a year (or a month whose day would decide) is said as a birth year."""
+    today = date.today()
+    born = date(1968, 3, 12)
+    baby = today - timedelta(days=75)
+    newborn = today - timedelta(days=6)
+    other_month = 12 if today.month != 12 else 11  # of 1989: older than the one born this month of 1990
+    model = CaseListModel()
+    model.set_page([aged(1, "12/03/1968"), aged(2, "", "50", "male"), aged(3, "1968"),
+                    aged(4, baby.strftime("%d/%m/%Y"), sex="male"), aged(5, newborn.strftime("%d/%m/%Y")),
+                    aged(6, f"{other_month:02d}/1989"), aged(7, today.strftime("%m/1990")), aged(8, "", "")])
+    column = CaseListModel.COLUMNS.index("age_sex")
+    shown = [model.index(row, column).data() for row in range(model.rowCount())]
+    months = (today.year - baby.year) * 12 + today.month - baby.month - (today.day < baby.day)
+    assert shown == [f"{age_on(born, today)} tuổi · Nữ", "50 tuổi · Nam", "sinh 1968 · Nữ", f"{months} tháng tuổi · Nam",
+                     "6 ngày tuổi · Nữ", f"{today.year - 1989 - (today.month < other_month)} tuổi · Nữ",
+                     f"sinh {today.month:02d}/1990 · Nữ", "Nữ"]
+    # Sorted by the column: youngest first, whichever way the age was given.
+    model.sort(column, Qt.SortOrder.AscendingOrder)
+    assert [model.case_id(row) for row in range(model.rowCount())] == [
+        "id-8", "id-5", "id-4", "id-7", "id-6", "id-2", "id-3", "id-1"]
