@@ -29,7 +29,6 @@ from .tables import live_invitations
 MAX_RESULTS = 20
 MAX_QUERY_CHARS = 200   # a name or two and a place; anything longer is not someone typing
 MAX_QUERY_WORDS = 8
-INVITABLE_ROLES = ("expert", "coordinator")  # console administrators run the hub; they are not invited
 
 
 def check_query(q) -> list[str]:
@@ -112,7 +111,7 @@ def _experts(conn: Connection, who: Principal, words: list[str]) -> list[dict]:
     me = {p for p in (who.person_id, who.client_id) if p}
     rows = [(r.id, r.name, r.title, r.hospital, r.specialty) for r in conn.execute(
         select(persons.c.id, persons.c.name, persons.c.title, persons.c.hospital, persons.c.specialty)
-        .where(persons.c.disabled_at.is_(None), persons.c.role.in_(INVITABLE_ROLES)))]
+        .where(persons.c.disabled_at.is_(None), persons.c.role.in_(service.INVITABLE_ROLES)))]
     rows += [(r.id, r.name, "", r.hospital, r.specialty) for r in conn.execute(
         select(clients.c.id, clients.c.name, clients.c.hospital, clients.c.specialty)
         .where(clients.c.kind == "expert", clients.c.revoked_at.is_(None)))]

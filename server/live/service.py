@@ -44,6 +44,15 @@ OPEN, ENDED = "open", "ended"
 JANUS_TOKEN_LIFETIME_S = 12 * 3600
 TURN_LIFETIME_S = JANUS_TOKEN_LIFETIME_S  # the media relay must last as long as the session too
 MAX_INVITED = 200  # per request: a national session invites many districts, but not unbounded lists
+# Per session, across calls and inviters: each invitation is a push to the invited, so without a bound a host (or a
+# stolen host token) could keep pushing. A national session is the largest: docs/live-scale.md's plan carries up to
+# 2,000 sites (5 edge Janus machines), each invited facility being one site; beside them, people named one by one
+# (experts, moderators, coordinators: a few dozen, 500 is ample). More than the edges can carry would only invite
+# sites to a session they could not all watch; a bigger session raises this with the edges it adds.
+MAX_SESSION_INVITED = 2500
+# Who may be invited by name: console experts and coordinators (administrators run the hub and read no clinical
+# data), not disabled; expert API clients, not revoked. The directory (directory.py) offers exactly these.
+INVITABLE_ROLES = ("expert", "coordinator")
 _FACILITY = re.compile(r"[A-Za-z0-9]{5}")
 _ID = re.compile(r"[A-Za-z0-9:._-]{1,80}")
 
@@ -241,8 +250,10 @@ def start(conn: Connection, who: Principal, config: HubConfig, request_id: str, 
         # The same answer as a read: nobody learns which cases exist elsewhere.
         raise not_found("ServiceRequest", request_id)
     facilities, people = _invitees(conn, invite or {})
-    existing = conn.execute(select(live_sessions).where(live_sessions.c.request_id == request_id,
-                                                        live_sessions.c.state == OPEN)).first()
+    query = select(live_sessions).where(live_sessions.c.request_id == request_id, live_sessions.c.state == OPEN)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()  # as invite() does: the invitations' limit is checked under the session's lock
+    existing = conn.execute(query).first()
     if existing is not None:
         _invite(conn, who, existing, facilities, people)
         return _view(conn, existing), False
@@ -329,18 +340,26 @@ def _invitees(conn: Connection, body) -> tuple[list[str], list[str]]:
     if people:
         from ..console.tables import people as persons
 
-        known = set(conn.execute(select(persons.c.id).where(persons.c.id.in_(people))).scalars())
-        known |= set(conn.execute(select(clients.c.id).where(clients.c.id.in_(people), clients.c.kind == "expert"))
-                     .scalars())
+        known = set(conn.execute(select(persons.c.id).where(
+            persons.c.id.in_(people), persons.c.role.in_(INVITABLE_ROLES), persons.c.disabled_at.is_(None))).scalars())
+        known |= set(conn.execute(select(clients.c.id).where(
+            clients.c.id.in_(people), clients.c.kind == "expert", clients.c.revoked_at.is_(None))).scalars())
         unknown = [p for p in people if p not in known]
         if unknown:
-            raise FhirError(422, "invalid", f"no console account or expert client has the id {unknown[0]!r}",
+            raise FhirError(422, "invalid", f"no expert or coordinator who may be invited has the id {unknown[0]!r}",
                             ["invite.people"])
     return list(dict.fromkeys(f.upper() for f in facilities)), people
 
 
+def too_many_invited(have: int, adding: int) -> LiveError:
+    return LiveError(409, "too-many-invited", f"a live consultation invites at most {MAX_SESSION_INVITED} sites and "
+                     f"people in all: {have} are invited, these {adding} more would pass it (nobody was invited)",
+                     "too-costly")
+
+
 def _invite(conn: Connection, who: Principal, session, facilities: list[str], people: list[str]) -> None:
-    """Record the invitations not made yet, each with its push event to the invited."""
+    """Record the invitations not made yet, each with its push event to the invited (those invited already: no
+    second push); all of them or, past MAX_SESSION_INVITED, none. The caller holds the session's row lock."""
     done = conn.execute(select(live_invitations.c.facility, live_invitations.c.person)
                         .where(live_invitations.c.session_id == session.id)).all()
     have_f, have_p = {r.facility for r in done if r.facility}, {r.person for r in done if r.person}
@@ -351,6 +370,8 @@ def _invite(conn: Connection, who: Principal, session, facilities: list[str], pe
                          invited_by=who.client_id, from_site=sender, at=now))
     if not rows:
         return
+    if len(done) + len(rows) > MAX_SESSION_INVITED:
+        raise too_many_invited(len(done), len(rows))
     conn.execute(insert(live_invitations), rows)
     append_events(conn, [dict(created_at=now, kind="invitation", resource_type="LiveInvitation", resource_id=r["id"],
                               request_id=session.request_id, facility=r["facility"] or session.facility,

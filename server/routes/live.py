@@ -66,7 +66,7 @@ def live_router(hub: Hub) -> APIRouter:
                 raise FhirError(413, "too-costly", f"{what} is larger than {MAX_BODY_BYTES} bytes")
         try:
             body = json.loads(bytes(raw) or b"{}")
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep (a 500 before)
             raise FhirError(400, "invalid", f"{what} is not JSON") from None
         if not isinstance(body, dict):
             raise FhirError(400, "invalid", f"{what} must be a JSON object")
