@@ -83,7 +83,10 @@ class InviteDialog(QDialog):
 
     def _show_status(self) -> None:
         texts = {"idle": self.tr("Results appear as you type."), "searching": self.tr("Searching…"),
-                 "empty": self.tr("No site or expert matches “%1”.").replace("%1", self.answered or ""),
+                 # On a hub that knows no other site yet "no match" alone left the doctor guessing why.
+                 "empty": self.tr("No site or expert matches “%1”.").replace("%1", self.answered or "") + " "
+                 + self.tr("Sites and experts appear here once the hub's administrator has registered them "
+                           "(a station: diemcau-hub add-station)."),
                  "found": "", "failed": self._failure}
         self.status.setText(texts[self.state])
         self.status.setStyleSheet("color: #b71c1c;" if self.state == "failed" else "color: #455a64;")

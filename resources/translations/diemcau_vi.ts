@@ -2715,6 +2715,10 @@ Thư mục dữ liệu: %2</translation>
       <translation>Không có điểm cầu hay chuyên gia nào khớp với “%1”.</translation>
     </message>
     <message>
+      <source>Sites and experts appear here once the hub's administrator has registered them (a station: diemcau-hub add-station).</source>
+      <translation>Điểm cầu và chuyên gia chỉ hiện ở đây khi quản trị viên máy chủ trung tâm đã đăng ký họ (máy trạm: lệnh diemcau-hub add-station).</translation>
+    </message>
+    <message>
       <source>To invite: %1</source>
       <translation>Sẽ mời: %1</translation>
     </message>

@@ -98,7 +98,7 @@ def test_sites_and_experts_found_by_words_and_invited(qtbot, tmp_path, live_hub,
 
     type_search(qtbot, dialog, "xyz khong co")
     qtbot.waitUntil(lambda: dialog.state == "empty", timeout=15000)
-    assert dialog.status.text() == "Không có điểm cầu hay chuyên gia nào khớp với “xyz khong co”."
+    assert dialog.status.text().startswith("Không có điểm cầu hay chuyên gia nào khớp với “xyz khong co”.")
     assert dialog.results.count() == 0
 
     dialog.invite_button.click()
@@ -137,3 +137,29 @@ def test_sites_and_experts_found_by_words_and_invited(qtbot, tmp_path, live_hub,
     dialog.reject()
     assert window.invite_dialog is None
     window.close()
+
+
+REGISTER_HINT = ("Điểm cầu và chuyên gia chỉ hiện ở đây khi quản trị viên máy chủ trung tâm đã đăng ký họ "
+                 "(máy trạm: lệnh diemcau-hub add-station).")
+
+
+def test_a_hub_without_other_sites_says_how_sites_get_into_the_list(qtbot, tmp_path, live_hub, translations):
+    """A fresh local hub knows only this station: "no match" alone left the doctor guessing (an outsider's
+    finding); the dialog says that sites are there once the hub's administrator registers them, and how."""
+    station = Station(tmp_path / "01234")
+    try:
+        _, code = live_hub.register("station", facility="01234", name="TTYT huyện Mèo Vạc")
+        station.sync.enroll(live_hub.url, code)
+        case = submitted_case(station, tmp_path, slices=0)
+        station.sync.run_once()
+        window = live_window(qtbot, station, station.live.start(case.id).id)
+        window.invite_button.click()
+        dialog = window.invite_dialog
+        type_search(qtbot, dialog, "Cần Thơ")
+        qtbot.waitUntil(lambda: dialog.state == "empty", timeout=15000)
+        assert dialog.status.text() == "Không có điểm cầu hay chuyên gia nào khớp với “Cần Thơ”. " + REGISTER_HINT
+        assert dialog.status.isVisible() and dialog.results.count() == 0
+        dialog.reject()
+        window.close()
+    finally:
+        station.close()
