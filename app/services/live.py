@@ -96,6 +96,16 @@ class Invitable:
         return Invitable(sites, experts, bool(body.get("more")))
 
 
+@dataclass(frozen=True)
+class Invited:
+    """Whom a session has invited, as the hub has it: facility codes and person ids, in the order invited;
+    `names`: ("site", code) | ("expert", id) -> the name a doctor knows them by, where the hub's directory
+    gave one (sites: found by their code; an expert's id is no word the directory finds)."""
+    facilities: tuple = ()
+    people: tuple = ()
+    names: dict = field(default_factory=dict)
+
+
 def _name(value) -> str:
     if isinstance(value, dict):
         return str(value.get("display") or value.get("name") or value.get("site") or value.get("id") or "")
@@ -238,6 +248,25 @@ class LiveService:
         """The sites and experts whose names, places, hospitals or specialties the words of `query` begin
         (at most 20 from the hub, best first), each saying whether it is invited already."""
         return Invitable.parse(self._call("live_invitable", live_id, query))
+
+    def invited(self, live_id: str) -> Invited:
+        """Whom the session has invited, from the hub (so after the station restarts too), the sites named."""
+        body = self._call("live_session", live_id)
+        invited = body.get("invited") if isinstance(body, dict) else None
+        invited = invited if isinstance(invited, dict) else {}
+        facilities = tuple(dict.fromkeys(str(f) for f in invited.get("facilities") or () if f))
+        people = tuple(dict.fromkeys(str(p) for p in invited.get("people") or () if p))
+        names = {}
+        for code in facilities:
+            try:
+                found = self.invitable(live_id, code)
+            except LiveError as error:  # one who may join but not invite: the codes are all there is
+                log.info("invited site %s not named: %s", code, error)
+                break
+            site = next((s for s in found.sites if s.facility.upper() == code.upper()), None)
+            if site is not None:
+                names[("site", code)] = site.name
+        return Invited(facilities, people, names)
 
     def consent(self, live_id: str, agree: bool) -> None:
         """This site's answer to the recording question (TT 49/2017: recording only if every site agrees)."""

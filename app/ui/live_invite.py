@@ -22,11 +22,14 @@ NAME_ROLE = Qt.ItemDataRole.UserRole + 1   # the short name a chosen row is list
 
 
 class InviteDialog(QDialog):
-    def __init__(self, service, live_id: str, runner: TaskRunner, parent: QWidget | None = None):
-        """`service`: app.services.live.LiveService (its invitable()); `runner`: where the hub is asked."""
+    def __init__(self, service, live_id: str, runner: TaskRunner, known: dict | None = None,
+                 parent: QWidget | None = None):
+        """`service`: app.services.live.LiveService (its invitable()); `runner`: where the hub is asked;
+        `known`: the names of those found here are added to it (the live window names whom it invited)."""
         super().__init__(parent)
         self.setObjectName("liveInviteDialog")
         self.service, self.live_id, self.runner = service, live_id, runner
+        self.known = known if known is not None else {}
         self.chosen: dict[tuple[str, str], str] = {}   # (SITE, facility) | (EXPERT, id) -> its short name
         self.asking = ""          # the query the hub is answering now ("" none)
         self.answered = None      # the query of the results shown (None: none yet)
@@ -34,6 +37,10 @@ class InviteDialog(QDialog):
         self._failure = ""
 
         self.intro = QLabel(wordWrap=True)
+        self.invited = QLabel(wordWrap=True)  # whom the session has invited, as the hub says (set_invited)
+        self.invited.setObjectName("liveInviteInvited")
+        self.invited.setStyleSheet("color: #2e7d32;")
+        self.invited.hide()
         self.search = QLineEdit()
         self.search.setObjectName("liveInviteSearch")
         self.search.setClearButtonEnabled(True)
@@ -49,6 +56,7 @@ class InviteDialog(QDialog):
         self.invite_button.setObjectName("liveInviteSend")
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
+        layout.addWidget(self.invited)
         layout.addWidget(self.search)
         layout.addWidget(self.status)
         layout.addWidget(self.results, 1)
@@ -91,6 +99,11 @@ class InviteDialog(QDialog):
         self.status.setText(texts[self.state])
         self.status.setStyleSheet("color: #b71c1c;" if self.state == "failed" else "color: #455a64;")
         self.status.setVisible(bool(texts[self.state]))
+
+    def set_invited(self, text: str) -> None:
+        """"Đã mời: …" from the hub's answer (the live window asks it when the dialog opens)."""
+        self.invited.setText(text)
+        self.invited.setVisible(bool(text))
 
     def _show_summary(self) -> None:
         if self.chosen:
@@ -174,6 +187,8 @@ class InviteDialog(QDialog):
         rows += [((EXPERT, e.id), self.expert_text(e), " ".join(p for p in (e.title, e.name) if p), e.invited)
                  for e in found.experts]
         for key, text, name, invited in rows:
+            if invited:
+                self.known[key] = name
             item = QListWidgetItem(f"{text} · {self.tr('invited')}" if invited else text)
             item.setData(KEY_ROLE, key)
             item.setData(NAME_ROLE, name)

@@ -116,8 +116,11 @@ class LiveWindow(QWidget):
         self.close_button.hide()
         self.invite_button = QPushButton()
         self.invite_button.setObjectName("liveInvite")
-        self.note = QLabel(wordWrap=True)  # what came of an invitation
+        self.note = QLabel(wordWrap=True)  # whom the session has invited (the hub's word), or what came of inviting
+        self.note.setObjectName("liveInvited")
         self.invite_dialog = None  # the search dialog while it is open (app/ui/live_invite.py)
+        self.invited = None        # app.services.live.Invited, as the hub last said
+        self.invited_names: dict[tuple[str, str], str] = {}  # ("site", code) | ("expert", id) -> name
         head = QHBoxLayout()
         head.addWidget(self.case_label, 1)
         head.addWidget(self.note)
@@ -156,6 +159,7 @@ class LiveWindow(QWidget):
         self._attach_feed()
         self.retranslate()
         self.resize(1100, 700)
+        QTimer.singleShot(0, self.refresh_invited)  # whom it has invited, also after the station restarted
 
     # -- text -------------------------------------------------------------------------------------------
 
@@ -176,6 +180,8 @@ class LiveWindow(QWidget):
         self.self_tile.setAccessibleName(self.self_tile.label)
         self._show_self_note()
         self._show_banner()
+        if self.invited is not None:
+            self.note.setText(self.invited_text())
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -401,12 +407,45 @@ class LiveWindow(QWidget):
         if self.invite_dialog is not None:
             self.invite_dialog.raise_()
             return
-        dialog = InviteDialog(self.service, self.live_id, self.runner, parent=self)
+        dialog = InviteDialog(self.service, self.live_id, self.runner, known=self.invited_names, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.set_invited(self.invited_text())
+        dialog.accepted.connect(lambda: self.invited_names.update(dialog.chosen))  # invited by these names
         dialog.accepted.connect(lambda: self.send_invitations(dialog.facilities(), dialog.people(), dialog.names()))
+        dialog.rejected.connect(lambda: self.show_invited(self.invited) if self.invited is not None else None)
         dialog.finished.connect(lambda _result: setattr(self, "invite_dialog", None))
         self.invite_dialog = dialog
         dialog.show()  # not modal: the doctor can still mute, or leave, while searching
+        self.refresh_invited()
+
+    def refresh_invited(self) -> None:
+        """Whom the session has invited, asked of the hub: the note (and the open dialog) say it from the
+        hub's answer, not from what this window remembers, so it is there again after a restart."""
+        service, live_id = self.service, self.live_id
+        if getattr(service, "invited", None) is None:
+            return
+        self.runner.run(lambda: service.invited(live_id), self.show_invited,
+                        lambda error: log.info("who is invited was not read: %s", error), owner=self)
+
+    def show_invited(self, invited) -> None:
+        self.invited = invited
+        self.invited_names.update(invited.names)
+        self.note.setText(self.invited_text())
+        if self.invite_dialog is not None:
+            self.invite_dialog.set_invited(self.invited_text())
+
+    def invited_text(self) -> str:
+        """"Đã mời: Bệnh viện Đa khoa Trung ương Cần Thơ; PGS.TS Lan"; an expert the directory has not named
+        here yet (found by name only) is counted."""
+        if self.invited is None:
+            return ""
+        named = [self.invited_names.get(("site", code), code) for code in self.invited.facilities]
+        experts = [self.invited_names.get(("expert", person), "") for person in self.invited.people]
+        named += [name for name in experts if name]
+        unnamed = sum(1 for name in experts if not name)
+        if unnamed:
+            named.append(self.tr("%1 expert(s)").replace("%1", str(unnamed)))
+        return self.tr("Invited: %1").replace("%1", "; ".join(named)) if named else ""
 
     def send_invitations(self, facilities: list[str], people: list[str], names: list[str]) -> None:
         if not (facilities or people):
@@ -420,9 +459,11 @@ class LiveWindow(QWidget):
             if not hasattr(error, "code"):
                 raise error
             self.note.setText(failure_text(error.code, getattr(error, "detail", "")))
-        self.runner.run(lambda: service.invite(live_id, facilities, people),
-                        lambda _live: self.note.setText(self.tr("Invited: %1").replace("%1", "; ".join(names))),
-                        failed, owner=self)
+
+        def done(_live) -> None:
+            self.note.setText(self.tr("Invited: %1").replace("%1", "; ".join(names)))
+            self.refresh_invited()  # and everyone invited before, as the hub has them
+        self.runner.run(lambda: service.invite(live_id, facilities, people), done, failed, owner=self)
 
     # -- recording with consent -------------------------------------------------------------------------
 

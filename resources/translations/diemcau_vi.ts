@@ -1937,6 +1937,10 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>Đã mời: %1</translation>
     </message>
     <message>
+      <source>%1 expert(s)</source>
+      <translation>%1 chuyên gia</translation>
+    </message>
+    <message>
       <source>Recording paused</source>
       <translation>Tạm dừng ghi hình</translation>
     </message>

@@ -163,3 +163,43 @@ def test_a_hub_without_other_sites_says_how_sites_get_into_the_list(qtbot, tmp_p
         window.close()
     finally:
         station.close()
+
+
+def test_whom_the_session_invited_is_shown_again_after_the_station_restarts(qtbot, tmp_path, live_hub, proxy,
+                                                                             meo_vac, translations):
+    """"Đã mời" was only what the window remembered of its own invitations: after a restart the window and the
+    dialog said nothing of them (an outsider's finding). Both now say it from the hub's answer."""
+    case = submitted_case(meo_vac, tmp_path, slices=0)
+    meo_vac.sync.run_once()
+    live = meo_vac.live.start(case.id)
+    window = live_window(qtbot, meo_vac, live.id)
+    window.invite_button.click()
+    dialog = window.invite_dialog
+    for words, pick in (("can tho", "can tho"), ("bach mai", "lan")):
+        type_search(qtbot, dialog, words)
+        qtbot.waitUntil(lambda w=words: dialog.state == "found" and dialog.answered == w, timeout=15000)
+        dialog.row(pick).setCheckState(Qt.CheckState.Checked)
+    dialog.invite_button.click()
+    qtbot.waitUntil(lambda: window.note.text() == f"Đã mời: {CAN_THO}; PGS.TS Lan", timeout=15000)
+    window.close()
+    folder = meo_vac.paths.root
+    meo_vac.close()
+
+    again = Station(folder)  # the station restarted: nothing of the window is left but the hub's word
+    try:
+        window = live_window(qtbot, again, live.id)
+        # The site is named from the hub's directory; the expert, whom it finds by name only, is counted.
+        qtbot.waitUntil(lambda: window.note.text() == f"Đã mời: {CAN_THO}; 1 chuyên gia", timeout=15000)
+        window.invite_button.click()
+        dialog = window.invite_dialog
+        qtbot.waitUntil(lambda: dialog.invited.isVisible(), timeout=15000)
+        assert dialog.invited.text() == f"Đã mời: {CAN_THO}; 1 chuyên gia"
+        type_search(qtbot, dialog, "bach mai")
+        qtbot.waitUntil(lambda: dialog.state == "found" and dialog.answered == "bach mai", timeout=15000)
+        assert dialog.row("lan").text() == "PGS.TS Lan — Bệnh viện Bạch Mai, Tim mạch · đã mời"
+        dialog.reject()
+        # Found again by name, the expert is named in the window too.
+        qtbot.waitUntil(lambda: window.note.text() == f"Đã mời: {CAN_THO}; PGS.TS Lan", timeout=15000)
+        window.close()
+    finally:
+        again.close()
