@@ -280,7 +280,7 @@ async def leave(live_id: str, request: Request, person=Depends(current_person)):
 async def _flag(request: Request, name: str) -> bool | None:
     try:
         body = json.loads(await request.body() or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep (a 500 before)
         return None
     value = body.get(name) if isinstance(body, dict) else None
     return value if isinstance(value, bool) else None
@@ -365,6 +365,23 @@ def _htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def _invite_refusal(request: Request, person, error: FhirError) -> str:
+    """Why an invitation or the search was refused, in the person's words: the session ended, only the hosts
+    invite, the session's limit, too many at once; else as any live refusal."""
+    from ..templating import gettext_for
+
+    _ = gettext_for(request, person)
+    code = getattr(error, "machine_code", "")
+    if code == "not-host":
+        return _("Only the case's own site and the experts it is routed to invite others.")
+    if code == "too-many-invited":
+        return _("This session has reached its limit of %(limit)s invited sites and experts: nobody was "
+                 "invited.") % {"limit": service.MAX_SESSION_INVITED}
+    if error.status == 400:
+        return _("Too many ticked at once: invite at most %(n)s at a time.") % {"n": service.MAX_INVITED}
+    return _live_refusal(request, person, error)
+
+
 @router.get("/live/{live_id}/invite-search")
 def invite_results(live_id: str, request: Request, q: str = "", person=Depends(current_person)):
     """The list under the invite form's search field, as one types (htmx swaps it in)."""
@@ -372,12 +389,10 @@ def invite_results(live_id: str, request: Request, q: str = "", person=Depends(c
         return Response(status_code=404)
     try:
         with common.transaction(request) as conn:
+            service.may_invite(conn, person.principal, live_id)  # its refusal says why (ended, not a host)
             invite = invite_search(conn, person, live_id, q)
     except FhirError as error:
-        invite = {"q": q, "found": None, "error": _live_refusal(request, person, error), "status": error.status}
-    if invite is None:
-        invite = {"q": q, "found": None, "error": N_("Only the case's own site and the experts it is routed to "
-                                                     "invite others."), "status": 403}
+        invite = {"q": q, "found": None, "error": _invite_refusal(request, person, error), "status": error.status}
     # htmx swaps only a 2xx answer: a refusal it should show comes as 200, with its words.
     status = 200 if _htmx(request) else invite.get("status", 200)
     return render(request, "partials/live_invitable.html", status=status, person=person, live_id=live_id,
@@ -417,7 +432,8 @@ def _invite(request: Request, person, live_id: str, facilities: list, people: li
                                   error=N_("A facility is named by its 5-character code."))
         if error.status == 422:
             return _invite_answer(request, person, live_id, q, 422, error=error.diagnostics)
-        return _invite_answer(request, person, live_id, q, error.status, notice=_live_refusal(request, person, error))
+        return _invite_answer(request, person, live_id, q, error.status,
+                              notice=_invite_refusal(request, person, error))
     return _invite_answer(request, person, live_id, q, 200, notice=_("Invitations sent."))
 
 
