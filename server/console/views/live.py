@@ -430,8 +430,10 @@ def _invite(request: Request, person, live_id: str, facilities: list, people: li
         if error.status == 422 and "facilit" in error.diagnostics:
             return _invite_answer(request, person, live_id, q, 422,
                                   error=N_("A facility is named by its 5-character code."))
-        if error.status == 422:
-            return _invite_answer(request, person, live_id, q, 422, error=error.diagnostics)
+        if error.status == 422:  # ticked in the list, then disabled or revoked before "Mời" (or a crafted id)
+            return _invite_answer(request, person, live_id, q, 422,
+                                  error=N_("An expert ticked can no longer be invited (the account was disabled or "
+                                           "removed): search again."))
         return _invite_answer(request, person, live_id, q, error.status,
                               notice=_invite_refusal(request, person, error))
     return _invite_answer(request, person, live_id, q, 200, notice=_("Invitations sent."))

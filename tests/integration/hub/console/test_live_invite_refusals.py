@@ -35,6 +35,16 @@ def test_the_invite_block_says_why_it_was_refused(hub, station_client, browser, 
     assert many.status_code == 200 and f"mỗi lần chỉ mời tối đa {service.MAX_INVITED}" in many.text, many.text[:800]
     assert "không được mời" not in many.text
 
+    # An expert ticked, then disabled before "Mời": said in the expert's words, nobody invited.
+    browser("tim.choray", hospital="choray")
+    with hub.engine.begin() as conn:
+        gone = accounts.by_login(conn, "tim.choray").id
+        accounts.disable(conn, gone)
+    disabled = host.http.post(f"/console/live/{live_id}/invitations", headers=post,
+                              data={"facilities": ["0200B"], "people": [gone]})
+    assert "Một chuyên gia đã chọn không còn mời được" in disabled.text, disabled.text[:800]
+    assert station_client.live_session(live_id)["invited"] == {"facilities": [], "people": []}
+
     # The session's limit reached (by the station's API, in calls of 200): the expert reads it, nobody is added.
     with hub.engine.begin() as conn:
         principal = accounts.by_login(conn, "tim.bachmai").principal
