@@ -26,12 +26,17 @@ def proxy(live_hub):
     made.close()
 
 
+def enrolled_meo_vac(hub, folder, url: str) -> Station:
+    station = Station(folder)
+    _, code = hub.register("station", facility="01234", name="TTYT huyện Mèo Vạc")
+    station.sync.enroll(url, code)
+    return station
+
+
 @pytest.fixture
 def meo_vac(tmp_path, live_hub, proxy):
     """Mèo Vạc's station (enrolled through the proxy), with a submitted case; the hub knows other sites and experts."""
-    station = Station(tmp_path / "01234")
-    _, code = live_hub.register("station", facility="01234", name="TTYT huyện Mèo Vạc")
-    station.sync.enroll(proxy.url, code)
+    station = enrolled_meo_vac(live_hub, tmp_path / "01234", proxy.url)
     live_hub.register("station", facility="92001", name=CAN_THO)
     live_hub.register("station", facility="01235", name="TTYT huyện Đồng Văn")
     accounts.ensure_person(live_hub.engine, "bs.lan", name="Lan", title="PGS.TS", hospital="bachmai",
@@ -146,10 +151,8 @@ REGISTER_HINT = ("Điểm cầu và chuyên gia chỉ hiện ở đây khi quả
 def test_a_hub_without_other_sites_says_how_sites_get_into_the_list(qtbot, tmp_path, live_hub, translations):
     """A fresh local hub knows only this station: "no match" alone left the doctor guessing (an outsider's
     finding); the dialog says that sites are there once the hub's administrator registers them, and how."""
-    station = Station(tmp_path / "01234")
+    station = enrolled_meo_vac(live_hub, tmp_path / "01234", live_hub.url)  # the only site the hub knows
     try:
-        _, code = live_hub.register("station", facility="01234", name="TTYT huyện Mèo Vạc")
-        station.sync.enroll(live_hub.url, code)
         case = submitted_case(station, tmp_path, slices=0)
         station.sync.run_once()
         window = live_window(qtbot, station, station.live.start(case.id).id)
