@@ -287,6 +287,10 @@ class LiveWindow(QWidget):
         if joined and self.mic is None:  # nothing to mute: the button would only change its own label
             self.controls.mic_button.setEnabled(False)
             self.controls.mic_button.setToolTip(self.tr("No microphone: the others do not hear you"))
+        if joined:  # no camera, nothing to stop: "Stop camera" beside "No camera" only puzzled
+            self.controls.camera_button.setEnabled(self.feed is not None)
+            self.controls.camera_button.setToolTip(self.tr("No camera: the others see your name")
+                                                   if self.feed is None else "")
         self.close_button.setVisible(ended)
         if ended:
             self._recording_poll.stop()

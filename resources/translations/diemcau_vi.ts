@@ -1925,6 +1925,10 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>Không có micro: mọi người không nghe được bạn</translation>
     </message>
     <message>
+      <source>No camera: the others see your name</source>
+      <translation>Không có camera: mọi người thấy tên bạn thay cho hình</translation>
+    </message>
+    <message>
       <source>You will not hear the others; they still see and hear you.</source>
       <translation>Bạn sẽ không nghe được những người khác; họ vẫn thấy và nghe bạn.</translation>
     </message>

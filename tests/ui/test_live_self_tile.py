@@ -51,3 +51,14 @@ def test_without_a_display_the_self_tile_says_you(qtbot, translations):
 ])
 def test_initials(name, letters):
     assert initials(name) == letters
+
+
+def test_without_a_camera_its_button_is_off_as_the_microphone_s(qtbot, translations):
+    """"Không có camera" on the self view, yet "Tắt camera" could be pressed (an outsider's screenshot): with
+    nothing to stop, the button is off and says why, as the microphone's is without a microphone."""
+    window = window_for(qtbot, "TTYT huyện Mèo Vạc", "TTYT huyện Mèo Vạc")  # no camera, no microphone given
+    window.on_state("joined", "")
+    assert window.self_tile.note == "Không có camera"
+    assert not window.controls.camera_button.isEnabled()
+    assert window.controls.camera_button.toolTip() == "Không có camera: mọi người thấy tên bạn thay cho hình"
+    assert not window.controls.mic_button.isEnabled()
