@@ -99,11 +99,24 @@ class Invitable:
 @dataclass(frozen=True)
 class Invited:
     """Whom a session has invited, as the hub has it: facility codes and person ids, in the order invited;
-    `names`: ("site", code) | ("expert", id) -> the name a doctor knows them by, where the hub's directory
-    gave one (sites: found by their code; an expert's id is no word the directory finds)."""
+    `names`: ("site", code) | ("expert", id) -> the name a doctor knows them by, where the hub gave one."""
     facilities: tuple = ()
     people: tuple = ()
     names: dict = field(default_factory=dict)
+
+    @staticmethod
+    def parse(session: dict) -> "Invited":
+        """From the session JSON: `invited` {"facilities", "people"} and `invited_names` {"facilities": {code:
+        name}, "people": {id: name}}."""
+        invited, named = (session.get(key) if isinstance(session.get(key), dict) else {}
+                          for key in ("invited", "invited_names"))
+        facilities = tuple(dict.fromkeys(str(f) for f in invited.get("facilities") or () if f))
+        people = tuple(dict.fromkeys(str(p) for p in invited.get("people") or () if p))
+        names = {}
+        for kind, key, ids in (("site", "facilities", facilities), ("expert", "people", people)):
+            given = named.get(key) if isinstance(named.get(key), dict) else {}
+            names.update({(kind, i): str(given[i]) for i in ids if given.get(i)})
+        return Invited(facilities, people, names)
 
 
 def _name(value) -> str:
@@ -250,23 +263,10 @@ class LiveService:
         return Invitable.parse(self._call("live_invitable", live_id, query))
 
     def invited(self, live_id: str) -> Invited:
-        """Whom the session has invited, from the hub (so after the station restarts too), the sites named."""
+        """Whom the session has invited, from the hub (so after the station restarts too), named as the hub's
+        directory names them (its `invited_names`; one it does not name is shown by code, or counted)."""
         body = self._call("live_session", live_id)
-        invited = body.get("invited") if isinstance(body, dict) else None
-        invited = invited if isinstance(invited, dict) else {}
-        facilities = tuple(dict.fromkeys(str(f) for f in invited.get("facilities") or () if f))
-        people = tuple(dict.fromkeys(str(p) for p in invited.get("people") or () if p))
-        names = {}
-        for code in facilities:
-            try:
-                found = self.invitable(live_id, code)
-            except LiveError as error:  # one who may join but not invite: the codes are all there is
-                log.info("invited site %s not named: %s", code, error)
-                break
-            site = next((s for s in found.sites if s.facility.upper() == code.upper()), None)
-            if site is not None:
-                names[("site", code)] = site.name
-        return Invited(facilities, people, names)
+        return Invited.parse(body if isinstance(body, dict) else {})
 
     def consent(self, live_id: str, agree: bool) -> None:
         """This site's answer to the recording question (TT 49/2017: recording only if every site agrees)."""

@@ -439,8 +439,8 @@ class LiveWindow(QWidget):
             self.invite_dialog.set_invited(self.invited_text())
 
     def invited_text(self) -> str:
-        """"Đã mời: Bệnh viện Đa khoa Trung ương Cần Thơ; PGS.TS Lan"; an expert the directory has not named
-        here yet (found by name only) is counted."""
+        """"Đã mời: Bệnh viện Đa khoa Trung ương Cần Thơ; PGS.TS Lan", as the hub names them; a site it does
+        not name (no station registered) by its code, an expert it does not name (since disabled) counted."""
         if self.invited is None:
             return ""
         named = [self.invited_names.get(("site", code), code) for code in self.invited.facilities]

@@ -13,7 +13,7 @@ the query never reaches the database (no LIKE, so % and _ are letters like any o
 the hub's registered clients and people: thousands of rows at most, read once per query.
 """
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from app.domain import reference
@@ -81,11 +81,12 @@ def _hospital_words(code: str) -> list[str]:
     return tokens(f"{found.vi} {found.en}") if found else []
 
 
-def _sites(conn: Connection, own_facility: str, words: list[str]) -> list[dict]:
-    """Facilities with a station that is not revoked, other than the case's own (it is in the session already)."""
+def _stations(conn: Connection, *where) -> dict[str, dict]:
+    """Facility code -> {"facility", "names", "hospital"}: the facilities with a station that is not revoked
+    (and matches `where`), its stations' names in the order they were registered."""
     rows = conn.execute(select(clients.c.facility, clients.c.name, clients.c.hospital)
-                        .where(clients.c.kind == "station", clients.c.revoked_at.is_(None),
-                               clients.c.facility != "", clients.c.facility != own_facility)
+                        .where(clients.c.kind == "station", clients.c.revoked_at.is_(None), clients.c.facility != "",
+                               *where)
                         .order_by(clients.c.created_at, clients.c.id)).all()
     by_facility: dict[str, dict] = {}
     for row in rows:
@@ -96,27 +97,43 @@ def _sites(conn: Connection, own_facility: str, words: list[str]) -> list[dict]:
         if row.name and row.name not in site["names"]:
             site["names"].append(row.name)
         site["hospital"] = site["hospital"] or row.hospital or ""
+    return by_facility
+
+
+def _site_name(site: dict, hospital: str) -> str:
+    return (site["names"] or [hospital or site["facility"]])[0]
+
+
+def _sites(conn: Connection, own_facility: str, words: list[str]) -> list[dict]:
+    """Facilities with a station that is not revoked, other than the case's own (it is in the session already)."""
     found = []
-    for code, site in by_facility.items():
+    for code, site in _stations(conn, clients.c.facility != own_facility).items():
         haystack = tokens(" ".join(site["names"])) + _hospital_words(site["hospital"])
         if _matches(words, haystack, (code.lower(),)):
             hospital = _hospital_label(site["hospital"])
-            found.append({"facility": code, "name": (site["names"] or [hospital or code])[0],
-                          "stations": site["names"][:5], "hospital": hospital})
+            found.append({"facility": code, "name": _site_name(site, hospital), "stations": site["names"][:5],
+                          "hospital": hospital})
     return found
+
+
+def _people(conn: Connection, *where) -> list[tuple]:
+    """(id, name, title, hospital, specialty) of console experts and coordinators (not disabled) and expert API
+    clients (not revoked), each `where` applied to the id."""
+    rows = [(r.id, r.name, r.title, r.hospital, r.specialty) for r in conn.execute(
+        select(persons.c.id, persons.c.name, persons.c.title, persons.c.hospital, persons.c.specialty)
+        .where(persons.c.disabled_at.is_(None), persons.c.role.in_(service.INVITABLE_ROLES),
+               *(w(persons.c.id) for w in where)))]
+    rows += [(r.id, r.name, "", r.hospital, r.specialty) for r in conn.execute(
+        select(clients.c.id, clients.c.name, clients.c.hospital, clients.c.specialty)
+        .where(clients.c.kind == "expert", clients.c.revoked_at.is_(None), *(w(clients.c.id) for w in where)))]
+    return rows
 
 
 def _experts(conn: Connection, who: Principal, words: list[str]) -> list[dict]:
     """Console experts and coordinators (not disabled) and expert API clients (not revoked), but not `who`."""
     me = {p for p in (who.person_id, who.client_id) if p}
-    rows = [(r.id, r.name, r.title, r.hospital, r.specialty) for r in conn.execute(
-        select(persons.c.id, persons.c.name, persons.c.title, persons.c.hospital, persons.c.specialty)
-        .where(persons.c.disabled_at.is_(None), persons.c.role.in_(service.INVITABLE_ROLES)))]
-    rows += [(r.id, r.name, "", r.hospital, r.specialty) for r in conn.execute(
-        select(clients.c.id, clients.c.name, clients.c.hospital, clients.c.specialty)
-        .where(clients.c.kind == "expert", clients.c.revoked_at.is_(None)))]
     found = []
-    for person_id, name, title, hospital, specialty in rows:
+    for person_id, name, title, hospital, specialty in _people(conn):
         if person_id in me:
             continue
         known = reference.specialty(specialty or "")
@@ -126,3 +143,19 @@ def _experts(conn: Connection, who: Principal, words: list[str]) -> list[dict]:
             found.append({"id": person_id, "name": name or "", "title": title or "",
                           "hospital": _hospital_label(hospital), "specialty": known.label("vi") if known else ""})
     return found
+
+
+def invited_names(conn: Connection, live_id: str) -> dict:
+    """{"facilities": {code: name}, "people": {id: "PGS.TS Nguyễn Thị Lan"}}: the sites and experts invited to
+    session `live_id` named as this directory shows them to the inviters (a station by its first registered
+    name, an expert by title and name); those it does not show (no station, revoked, disabled, no name) are left
+    out.
+    For the session JSON, whose readers were checked already (the same rule as GET /live/{id})."""
+    invited = select(live_invitations.c.facility, live_invitations.c.person) \
+        .where(live_invitations.c.session_id == live_id).subquery()
+    sites = _stations(conn, func.upper(clients.c.facility).in_(select(invited.c.facility)
+                                                                 .where(invited.c.facility != "")))
+    people = _people(conn, lambda column: column.in_(select(invited.c.person).where(invited.c.person != "")))
+    return {"facilities": {code: _site_name(site, _hospital_label(site["hospital"])) for code, site in sites.items()},
+            "people": {person_id: " ".join(p for p in (title, name) if p)
+                       for person_id, name, title, _, _ in people if name}}

@@ -192,6 +192,11 @@ def present(conn: Connection, live_id: str) -> list[dict]:
 
 
 def _view(conn: Connection, session) -> dict:
+    """The session JSON, for those who may see the session (its callers check). `invited` has the codes and ids
+    (what clients send back); `invited_names` names them as the directory does, so a client (a station that
+    restarted) can say whom the session invited: the directory finds by words, and an expert's id is none."""
+    from .directory import invited_names  # the directory builds on this module
+
     invited = conn.execute(select(live_invitations).where(live_invitations.c.session_id == session.id)
                            .order_by(live_invitations.c.at, live_invitations.c.id)).all()
     return {"id": session.id, "request": session.request_id, "state": session.state, "title": session.title,
@@ -199,6 +204,7 @@ def _view(conn: Connection, session) -> dict:
             "ended_at": _instant(session.ended_at),
             "invited": {"facilities": list(dict.fromkeys(r.facility for r in invited if r.facility)),
                         "people": list(dict.fromkeys(r.person for r in invited if r.person))},
+            "invited_names": invited_names(conn, session.id),
             "present": present(conn, session.id), "recording": _recording(conn, session.id)}
 
 

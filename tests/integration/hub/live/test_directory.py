@@ -186,3 +186,52 @@ def test_the_console_asks_the_same_directory(directory):
     finally:
         for browser in (lan, an, nobody):
             browser.close()
+
+
+def invited_as_set(session: dict) -> tuple[set, set]:
+    """The session's `invited` codes and ids (those of one call come in no set order)."""
+    assert set(session["invited"]) == {"facilities", "people"}
+    return set(session["invited"]["facilities"]), set(session["invited"]["people"])
+
+
+def test_the_session_names_whom_it_invited_to_those_who_may_see_it(directory):
+    """GET /live/{id} names the invited sites and experts as the directory shows them (a station restarted knows
+    nothing else of them: an expert's id is no word to search by), beside the codes and ids other clients read;
+    only to those who may see the session."""
+    hub, host, live, enrolled = directory["hub"], directory["host"], directory["live"], directory["enrolled"]
+    lan = directory["lan"]
+    minh = enrolled(hub, "expert", name="BS Minh", hospital="choray", specialty="oncology")
+    minh_id = minh.credential.client_id
+    # Cần Thơ and Đồng Văn by their stations; a code no station has and a facility whose only station is revoked
+    # are not named (the directory does not show them either): a client shows their codes.
+    facilities = ["0300C", "0200B", "Z0001", "0400D"]
+    answer = host("POST", f"/live/{live}/invitations", json={"facilities": facilities, "people": [lan.id, minh_id]})
+    assert answer.status_code == 200, answer.text
+    names = {"facilities": {"0300C": "TTYT huyện Đồng Văn", "0200B": "Bệnh viện Đa khoa Trung ương Cần Thơ"},
+             "people": {lan.id: "PGS.TS Lan", minh_id: "BS Minh"}}
+    assert invited_as_set(answer.json()) == (set(facilities), {lan.id, minh_id})  # as they were
+    assert answer.json()["invited_names"] == names
+
+    # Whoever may see the session reads the same: the host, an invited site (which may not invite), the invited
+    # expert client, the list of open sessions.
+    for api in (host, directory["can_tho"], Api(hub, minh)):
+        seen = api("GET", f"/live/{live}")
+        assert seen.status_code == 200, seen.text
+        assert invited_as_set(seen.json()) == (set(facilities), {lan.id, minh_id})
+        assert seen.json()["invited_names"] == names
+        [listed] = [s for s in api("GET", "/live").json()["sessions"] if s["id"] == live]
+        assert listed["invited_names"] == names
+    # An expert disabled since is named no more, as the directory no longer shows them.
+    with hub.engine.begin() as conn:
+        accounts.disable(conn, lan.id)
+    assert host("GET", f"/live/{live}").json()["invited_names"]["people"] == {minh_id: "BS Minh"}
+
+    # Those who may not see the session learn nothing of whom it invited.
+    outsider = Api(hub, enrolled(hub, facility="0500E", name="TTYT huyện Quản Bạ"))
+    stranger = Api(hub, enrolled(hub, "expert", name="BS Hùng", hospital="k", specialty="oncology"))
+    for api, status in ((outsider, 403), (stranger, 403), (Api(hub), 401)):
+        refused = api("GET", f"/live/{live}")
+        assert refused.status_code == status, refused.text
+        assert "Đồng Văn" not in refused.text and "Minh" not in refused.text
+        if status == 403:
+            assert all(s["id"] != live for s in api("GET", "/live").json()["sessions"])
