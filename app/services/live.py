@@ -19,16 +19,19 @@ UNREACHABLE = "unreachable"     # the hub did not answer
 SFU_UNAVAILABLE = "sfu-unavailable"  # the hub answered, its video server (Janus) did not
 NOT_INVITED = "not-invited"
 ENDED = "ended"
+TOO_MANY_INVITED = "too-many-invited"  # the session's limit of invited sites and people: nobody of the call invited
+NOT_INVITABLE = "not-invitable"  # an expert chosen no longer to be invited (disabled, removed): nobody invited
 REFUSED = "refused"             # any other refusal, with the hub's words in `detail`
 
 
 class LiveError(Exception):
-    def __init__(self, code: str, detail: str = ""):
+    def __init__(self, code: str, detail: str = "", http_status: int = 0):
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
         self.detail = detail
         # The HTTP status a session's rejoin looks at to stop trying (app.live.session).
         self.status = {NOT_INVITED: 403, ENDED: 409}.get(code, 0)
+        self.http_status = http_status  # the hub's, when it answered with a refusal
 
 
 @dataclass(frozen=True)
@@ -168,8 +171,8 @@ class LiveService:
             return getattr(client, method)(*args)
         except HubRejected as error:
             code = getattr(error, "code", "")  # the hub's machine code (app.sync.hub_client.LiveRefused)
-            if code in (NOT_INVITED, ENDED):
-                raise LiveError(code, error.diagnostics) from error
+            if code in (NOT_INVITED, ENDED, TOO_MANY_INVITED):  # before the status: too-many-invited is a 409 too
+                raise LiveError(code, error.diagnostics, error.status) from error
             raise _refusal(error.status, error.diagnostics) from error
         except HubUnreachable as error:
             if _says_sfu(error):
@@ -254,8 +257,16 @@ class LiveService:
         return Speaker(device=device or None).start()
 
     def invite(self, live_id: str, facilities: list[str] = (), people: list[str] = ()) -> LiveInvitation:
-        """More sites (facility codes) or experts (person ids) asked in; each hears it by push."""
-        return LiveInvitation.parse(self._call("invite_live", live_id, list(facilities), list(people)))
+        """More sites (facility codes) or experts (person ids) asked in; each hears it by push. All or none:
+        LiveError TOO_MANY_INVITED past the session's limit, NOT_INVITABLE for an expert no longer invitable."""
+        try:
+            return LiveInvitation.parse(self._call("invite_live", live_id, list(facilities), list(people)))
+        except LiveError as error:
+            # The hub's 422: an id it may not invite. The dialog sends only the codes and ids the directory gave,
+            # so it is an expert disabled or removed since the search.
+            if error.http_status == 422:
+                raise LiveError(NOT_INVITABLE, error.detail, 422) from error
+            raise
 
     def invitable(self, live_id: str, query: str) -> "Invitable":
         """The sites and experts whose names, places, hospitals or specialties the words of `query` begin
@@ -298,12 +309,12 @@ class LiveService:
 
 def _refusal(status: int, diagnostics: str) -> LiveError:
     if status == 403:
-        return LiveError(NOT_INVITED, diagnostics)
+        return LiveError(NOT_INVITED, diagnostics, status)
     if status in (404, 409, 410):
-        return LiveError(ENDED, diagnostics)
+        return LiveError(ENDED, diagnostics, status)
     if SFU_UNAVAILABLE in diagnostics:
-        return LiveError(SFU_UNAVAILABLE, diagnostics)
-    return LiveError(REFUSED, diagnostics)
+        return LiveError(SFU_UNAVAILABLE, diagnostics, status)
+    return LiveError(REFUSED, diagnostics, status)
 
 
 def _says_sfu(error) -> bool:

@@ -25,10 +25,22 @@ def failure_text(code: str, detail: str = "", from_station: bool = False) -> str
     translate = QCoreApplication.translate
     keep = translate("LiveController", "The case work goes on as usual; try again in a moment, or call the other "
                                         "site by phone.")
+
+    def with_detail(text: str) -> str:
+        return text + ("\n" + translate("LiveController", "Technical detail: %1").replace("%1", detail) if detail
+                       else "")
+
     if code == live.NOT_INVITED:
         return translate("LiveController", "This station is not invited to this live consultation.")
     if code == live.ENDED:
         return translate("LiveController", "This live consultation has ended.")
+    if code == live.NOT_INVITABLE:
+        return translate("LiveController", "Nobody was invited: an expert chosen can no longer be invited (the "
+                                           "account was disabled or removed on the hub). Search and choose again.")
+    if code == live.TOO_MANY_INVITED:  # the hub's words carry the limit and the count, for IT staff
+        return with_detail(translate("LiveController", "Nobody was invited: this live consultation has invited as "
+                                                       "many sites and experts as the hub allows. Choose fewer, or "
+                                                       "ask the hub's administrator."))
     if code == live.NOT_ENROLLED:
         return translate("LiveController", "This station is not connected to a hub: live consultations need one "
                                            "(Tools → Central hub).")
@@ -38,10 +50,7 @@ def failure_text(code: str, detail: str = "", from_station: bool = False) -> str
         why = translate("LiveController", "this station gets no answer from it") if from_station else \
             translate("LiveController", "the hub cannot reach it")
         text = translate("LiveController", "Cannot connect to the video server (Janus): %1.").replace("%1", why)
-        text += " " + keep
-        if detail:
-            text += "\n" + translate("LiveController", "Technical detail: %1").replace("%1", detail)
-        return text
+        return with_detail(text + " " + keep)
     return translate("LiveController", "The hub refused: %1").replace("%1", detail or code)
 
 

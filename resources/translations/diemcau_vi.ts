@@ -1649,6 +1649,14 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>Phiên hội chẩn trực tuyến này đã kết thúc.</translation>
     </message>
     <message>
+      <source>Nobody was invited: an expert chosen can no longer be invited (the account was disabled or removed on the hub). Search and choose again.</source>
+      <translation>Chưa mời ai: một chuyên gia đã chọn không còn mời được (tài khoản đã bị khóa hoặc xóa trên máy chủ trung tâm). Hãy tìm và chọn lại.</translation>
+    </message>
+    <message>
+      <source>Nobody was invited: this live consultation has invited as many sites and experts as the hub allows. Choose fewer, or ask the hub's administrator.</source>
+      <translation>Chưa mời ai: phiên hội chẩn trực tuyến này đã mời đủ số điểm cầu và chuyên gia tối đa mà máy chủ trung tâm cho phép. Hãy chọn ít hơn, hoặc hỏi quản trị viên máy chủ trung tâm.</translation>
+    </message>
+    <message>
       <source>This station is not connected to a hub: live consultations need one (Tools → Central hub).</source>
       <translation>Máy trạm chưa kết nối với máy chủ trung tâm: hội chẩn trực tuyến cần kết nối này (Công cụ → Máy chủ trung tâm).</translation>
     </message>

@@ -72,6 +72,17 @@ def type_search(qtbot, dialog, words: str) -> None:
     QCoreApplication.sendEvent(dialog.search, event)
 
 
+def choose(qtbot, window, *picks):
+    """The invite dialog opened and, for each (words, row) of `picks`, the words typed and that row ticked."""
+    window.invite_button.click()
+    dialog = window.invite_dialog
+    for words, pick in picks:
+        type_search(qtbot, dialog, words)
+        qtbot.waitUntil(lambda w=words: dialog.state == "found" and dialog.answered == w, timeout=15000)
+        dialog.row(pick).setCheckState(Qt.CheckState.Checked)
+    return dialog
+
+
 def test_sites_and_experts_found_by_words_and_invited(qtbot, tmp_path, live_hub, proxy, meo_vac, translations):
     case = submitted_case(meo_vac, tmp_path, slices=0)
     meo_vac.sync.run_once()
@@ -176,13 +187,7 @@ def test_whom_the_session_invited_is_shown_again_after_the_station_restarts(qtbo
     meo_vac.sync.run_once()
     live = meo_vac.live.start(case.id)
     window = live_window(qtbot, meo_vac, live.id)
-    window.invite_button.click()
-    dialog = window.invite_dialog
-    for words, pick in (("can tho", "can tho"), ("bach mai", "lan")):
-        type_search(qtbot, dialog, words)
-        qtbot.waitUntil(lambda w=words: dialog.state == "found" and dialog.answered == w, timeout=15000)
-        dialog.row(pick).setCheckState(Qt.CheckState.Checked)
-    dialog.invite_button.click()
+    choose(qtbot, window, ("can tho", "can tho"), ("bach mai", "lan")).invite_button.click()
     qtbot.waitUntil(lambda: window.note.text() == f"Đã mời: {CAN_THO}; PGS.TS Lan", timeout=15000)
     window.close()
     folder = meo_vac.paths.root
@@ -206,3 +211,38 @@ def test_whom_the_session_invited_is_shown_again_after_the_station_restarts(qtbo
         window.close()
     finally:
         again.close()
+
+
+def test_the_hub_s_refusals_of_invitations_are_said_in_words(qtbot, tmp_path, live_hub, proxy, meo_vac,
+                                                                translations, monkeypatch):
+    """The hub refuses an expert disabled between the search and "Mời" (422), and invitations past the session's
+    limit (409 too-many-invited): the window read the hub's English words for the one and "this live consultation
+    has ended" for the other (any 409 was taken for the end). Each now says what happened and what to do."""
+    case = submitted_case(meo_vac, tmp_path, slices=0)
+    meo_vac.sync.run_once()
+    live = meo_vac.live.start(case.id)
+    window = live_window(qtbot, meo_vac, live.id)
+
+    dialog = choose(qtbot, window, ("can tho", "can tho"), ("bach mai", "lan"))
+    with live_hub.engine.begin() as conn:  # the hub's administrator disables her account meanwhile
+        accounts.disable(conn, accounts.by_login(conn, "bs.lan").id)
+    dialog.invite_button.click()
+    qtbot.waitUntil(lambda: window.note.text().startswith("Chưa mời ai"), timeout=15000)
+    assert window.note.text() == ("Chưa mời ai: một chuyên gia đã chọn không còn mời được (tài khoản đã bị khóa "
+                                  "hoặc xóa trên máy chủ trung tâm). Hãy tìm và chọn lại.")
+    with live_hub.engine.begin() as conn:
+        assert hub_live.session_json(conn, live.id)["invited"] == {"facilities": [], "people": []}
+
+    # The session's limit, lowered in the hub (it runs in this process) so that the second invitation passes it.
+    monkeypatch.setattr(hub_live, "MAX_SESSION_INVITED", 1)
+    choose(qtbot, window, ("can tho", "can tho")).invite_button.click()
+    qtbot.waitUntil(lambda: window.note.text() == f"Đã mời: {CAN_THO}", timeout=15000)
+    choose(qtbot, window, ("dong van", "dong van")).invite_button.click()
+    qtbot.waitUntil(lambda: window.note.text().startswith("Chưa mời ai"), timeout=15000)
+    words, detail = window.note.text().split("\n")
+    assert words == ("Chưa mời ai: phiên hội chẩn trực tuyến này đã mời đủ số điểm cầu và chuyên gia tối đa mà máy "
+                     "chủ trung tâm cho phép. Hãy chọn ít hơn, hoặc hỏi quản trị viên máy chủ trung tâm.")
+    assert detail.startswith("Chi tiết kỹ thuật: a live consultation invites at most 1 sites and people in all")
+    with live_hub.engine.begin() as conn:
+        assert hub_live.session_json(conn, live.id)["invited"] == {"facilities": ["92001"], "people": []}
+    window.close()
