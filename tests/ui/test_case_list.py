@@ -44,9 +44,13 @@ def test_accent_insensitive_search_as_you_type(qtbot, window, cases):
     with qtbot.waitSignal(panel.page_loaded):
         panel.refresh()
     assert len(names(panel)) == 3
-    with qtbot.waitSignal(panel.page_loaded, timeout=10000):
-        qtbot.keyClicks(panel.search, "nguyen van duoc")
-    assert names(panel) == ["Nguyễn Văn Được"]
+    qtbot.keyClicks(panel.search, "nguyen van duoc")
+
+    def found():  # what the panel was doing, should it not get there (once, in a full run, it did not)
+        assert names(panel) == ["Nguyễn Văn Được"], (
+            f"typed {panel.search.text()!r}, timer {panel._search_timer.isActive()}, "
+            f"query {panel._generation}, worker pending {window._runner._pending}, shown {names(panel)}")
+    qtbot.waitUntil(found, timeout=20000)
     assert panel.count_label.text() == "1 hồ sơ"
 
 
