@@ -4,8 +4,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from .csrf import CsrfRefused
-from .sessions import Forbidden, LoginRequired, TotpRequired, login_url
+from .sessions import Forbidden, LoginRequired, TotpRequired, login_url, session_of
 from .templating import render
+
+# Which refusal a 403 is, for static/errors.js: htmx swaps no 403, so the page says it in its own words.
+REFUSED = "X-Refused"
 
 
 def add_console_error_handlers(app: FastAPI) -> None:
@@ -24,8 +27,15 @@ def add_console_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Forbidden)
     async def on_forbidden(request: Request, _error: Forbidden):
-        return render(request, "refused.html", status=403, reason="role")
+        response = render(request, "refused.html", status=403, reason="role")
+        response.headers[REFUSED] = "role"
+        return response
 
     @app.exception_handler(CsrfRefused)
     async def on_csrf_refused(request: Request, _error: CsrfRefused):
-        return render(request, "refused.html", status=403, reason="csrf")
+        response = render(request, "refused.html", status=403, reason="csrf")
+        # A post from a page of the console without any session behind it now: signed out (idle, or in another
+        # tab), not merely a page opened under an older sign-in (session_of was looked up by the CSRF check).
+        signed_out = request.headers.get("hx-request") and session_of(request) is None
+        response.headers[REFUSED] = "signed-out" if signed_out else "csrf"
+        return response

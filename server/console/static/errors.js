@@ -1,0 +1,76 @@
+// Console-wide (templates/base.html loads it): what htmx leaves unsaid. htmx swaps no 4xx/5xx answer and gets
+// none when the link is down, so a post refused for its CSRF token (the page was opened under an older sign-in),
+// a signed-out session, a server error or no answer at all would leave a button that does nothing.
+// The message goes in the nearest area marked [data-request-alert] around the element that asked (the live
+// page's invite block has one), else in the page's #request-alert at the top. Its words are the page's, from the
+// catalogues (data-* attributes of base.html); an area or a block around it may carry its own for a kind
+// (the invite block: "… then invite again"). Without JavaScript the forms post normally and none of this is needed.
+(() => {
+  const page = () => document.getElementById('request-alert');
+  const STAYS = new Set(['expired', 'signedOut']); // until the page is reloaded: nothing sent from it can work
+
+  const areaOf = (elt) => {
+    for (let node = elt instanceof Element && elt.isConnected ? elt : null; node; node = node.parentElement) {
+      const area = node.querySelector(':scope > [data-request-alert]');
+      if (area) return area;
+    }
+    return page();
+  };
+
+  const words = (area, kind) => {
+    const attribute = `data-${kind.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    const holder = area.closest(`[${attribute}]`) || page();
+    return holder ? holder.getAttribute(attribute) || '' : '';
+  };
+
+  // A refusal the server wrote for a person (a page of the console with its .error or role=alert paragraph).
+  const ownWords = (xhr) => {
+    if (!(xhr.getResponseHeader('Content-Type') || '').startsWith('text/html')) return '';
+    const answer = new DOMParser().parseFromString(xhr.responseText || '', 'text/html');
+    const said = answer.querySelector('main [role=alert]:not(#request-alert), main .error, main .field-error');
+    return said ? said.textContent.trim() : '';
+  };
+
+  const kindOf = (xhr) => {
+    const refused = xhr.getResponseHeader('X-Refused'); // server/console/errors.py
+    if (xhr.status === 401 || refused === 'signed-out') return 'signedOut';
+    if (refused === 'csrf') return 'expired';
+    if (refused === 'role') return 'forbidden';
+    return xhr.status >= 500 ? 'server' : 'refused';
+  };
+
+  // Which request failed (not which element: a successful swap may replace the element, and htmx then tells
+  // afterRequest again from an ancestor still in the page).
+  const requestOf = (detail) => detail.requestConfig && detail.pathInfo
+    ? `${detail.requestConfig.verb} ${detail.pathInfo.requestPath}` : '';
+
+  const say = (event, kind, text) => {
+    const area = areaOf(event.detail && event.detail.elt);
+    if (!area || STAYS.has(area.dataset.kind)) return;
+    const status = event.detail.xhr ? String(event.detail.xhr.status) : '';
+    area.textContent = text || words(area, kind).replace('{status}', status);
+    area.dataset.kind = kind;
+    area.hidden = false;
+    area.dataset.request = requestOf(event.detail);
+  };
+
+  document.addEventListener('htmx:responseError', (event) => {
+    const xhr = event.detail.xhr;
+    const kind = kindOf(xhr);
+    say(event, kind, kind === 'refused' ? ownWords(xhr) : '');
+  });
+  document.addEventListener('htmx:sendError', (event) => say(event, 'failed'));
+  document.addEventListener('htmx:timeout', (event) => say(event, 'failed'));
+
+  // Unsaid once it no longer holds: the server answers again, or what failed went through.
+  document.addEventListener('htmx:afterRequest', (event) => {
+    if (!event.detail.successful) return;
+    const area = areaOf(event.detail.elt);
+    if (!area || area.hidden || STAYS.has(area.dataset.kind)) return;
+    if (area.dataset.kind === 'failed' || area.dataset.request === requestOf(event.detail)) {
+      area.hidden = true;
+      delete area.dataset.kind;
+      delete area.dataset.request;
+    }
+  });
+})();
