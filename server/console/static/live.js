@@ -6,6 +6,7 @@
 // messages ({type, sender, body}); "viewer" bodies are its ViewerState and drive the embedded DICOM
 // viewer (/console/viewer in a frame of the same origin, static/viewer/viewer.js).
 import Janus from '/console/live/lib/janus.es.js';
+import {initials as lettersOf} from '/console/static/initials.js';
 
 const config = JSON.parse(document.getElementById('live-config').textContent);
 const L = config.labels;
@@ -114,7 +115,7 @@ function makeTile(key, display, mine = false) {
   initials.className = 'nameplate';
   const {name, site} = splitDisplay(display);
   const letters = document.createElement('span');
-  letters.textContent = name.split(/\s+/).filter(Boolean).slice(-1).map((w) => w[0]).join('').toUpperCase();
+  letters.textContent = lettersOf(name);  // as the stations letter it (MV for TTYT huyện Mèo Vạc)
   // Why no picture comes while the quality pauses this participant's video (their voice still does).
   const note = document.createElement('p');
   note.className = 'paused-note';
