@@ -181,7 +181,7 @@ class LiveWindow(QWidget):
         self._show_self_note()
         self._show_banner()
         if self.invited is not None:
-            self.note.setText(self.invited_text())
+            self.say_invited(self.invited_text())
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -434,7 +434,7 @@ class LiveWindow(QWidget):
     def show_invited(self, invited) -> None:
         self.invited = invited
         self.invited_names.update(invited.names)
-        self.note.setText(self.invited_text())
+        self.say_invited(self.invited_text())
         if self.invite_dialog is not None:
             self.invite_dialog.set_invited(self.invited_text())
 
@@ -451,21 +451,27 @@ class LiveWindow(QWidget):
             named.append(self.tr("%1 expert(s)").replace("%1", str(unnamed)))
         return self.tr("Invited: %1").replace("%1", "; ".join(named)) if named else ""
 
+    def say_invited(self, text: str, refused: bool = False) -> None:
+        """The note above the tiles; a refusal in red, so it is not read as the list of those invited."""
+        self.note.setText(text)
+        self.note.setProperty("refused", refused)
+        self.note.setStyleSheet("color: #b71c1c;" if refused else "")
+
     def send_invitations(self, facilities: list[str], people: list[str], names: list[str]) -> None:
         if not (facilities or people):
             return
         service, live_id = self.service, self.live_id
-        self.note.setText(self.tr("Inviting…"))
+        self.say_invited(self.tr("Inviting…"))
 
         def failed(error: BaseException) -> None:
             from .live_controller import failure_text
 
             if not hasattr(error, "code"):
                 raise error
-            self.note.setText(failure_text(error.code, getattr(error, "detail", "")))
+            self.say_invited(failure_text(error.code, getattr(error, "detail", "")), refused=True)
 
         def done(_live) -> None:
-            self.note.setText(self.tr("Invited: %1").replace("%1", "; ".join(names)))
+            self.say_invited(self.tr("Invited: %1").replace("%1", "; ".join(names)))
             self.refresh_invited()  # and everyone invited before, as the hub has them
         self.runner.run(lambda: service.invite(live_id, facilities, people), done, failed, owner=self)
 

@@ -230,6 +230,7 @@ def test_the_hub_s_refusals_of_invitations_are_said_in_words(qtbot, tmp_path, li
     qtbot.waitUntil(lambda: window.note.text().startswith("Chưa mời ai"), timeout=15000)
     assert window.note.text() == ("Chưa mời ai: một chuyên gia đã chọn không còn mời được (tài khoản đã bị khóa "
                                   "hoặc xóa trên máy chủ trung tâm). Hãy tìm và chọn lại.")
+    assert window.note.property("refused") is True  # said in red, not read as the list of those invited
     with live_hub.engine.begin() as conn:
         assert hub_live.session_json(conn, live.id)["invited"] == {"facilities": [], "people": []}
 
@@ -237,6 +238,7 @@ def test_the_hub_s_refusals_of_invitations_are_said_in_words(qtbot, tmp_path, li
     monkeypatch.setattr(hub_live, "MAX_SESSION_INVITED", 1)
     choose(qtbot, window, ("can tho", "can tho")).invite_button.click()
     qtbot.waitUntil(lambda: window.note.text() == f"Đã mời: {CAN_THO}", timeout=15000)
+    assert window.note.property("refused") is False
     choose(qtbot, window, ("dong van", "dong van")).invite_button.click()
     qtbot.waitUntil(lambda: window.note.text().startswith("Chưa mời ai"), timeout=15000)
     words, detail = window.note.text().split("\n")
