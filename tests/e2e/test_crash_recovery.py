@@ -1,7 +1,7 @@
 """A doctor types a case in Vietnamese; the station is killed (kill -9) within 2 s.
 
 Runs the real station in its own process on a real X server (Xvfb) and types
-with real X key events (xdotool), as a keyboard would.
+with real X key events (XTEST, tests/support/x_keyboard.py), as a keyboard would.
 """
 
 import os
@@ -17,6 +17,7 @@ import pytest
 
 from app.domain.summary import CaseQuery
 from app.services.station import Station
+from tests.support.x_keyboard import Keyboard
 
 pytestmark = pytest.mark.e2e
 NAME = "Nguyễn Văn Được"
@@ -63,6 +64,7 @@ def rows(db: Path, sql: str):
 def test_a_case_typed_in_vietnamese_survives_kill_9_within_two_seconds(display, tmp_path):
     data_dir = tmp_path / "station"
     env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb")
+    keyboard = Keyboard(display, NAME)  # before the station starts: it reads the keymap once
     station = subprocess.Popen([sys.executable, "-m", "app", "--data-dir", str(data_dir), "--lang", "vi",
                                 "--report-startup"], env=env, stdout=subprocess.PIPE, text=True)
     try:
@@ -78,7 +80,7 @@ def test_a_case_typed_in_vietnamese_survives_kill_9_within_two_seconds(display, 
         db = data_dir / "station.db"
         wait_for(lambda: rows(db, "SELECT count(*) FROM cases") == [(1,)], 10, "the new case")
         time.sleep(1.0)  # the editor takes focus once the new case is delivered to the window (slow CI: margin)
-        xdotool("type", "--delay", "40", NAME)
+        keyboard.type(NAME)  # real key events, 40 ms apart
         typed_at = time.monotonic()
         time.sleep(1.5)
         station.send_signal(signal.SIGKILL)
@@ -89,6 +91,7 @@ def test_a_case_typed_in_vietnamese_survives_kill_9_within_two_seconds(display, 
             station.kill()
             station.wait(10)
         station.stdout.close()
+        keyboard.close()
 
     assert rows(db, "PRAGMA integrity_check") == [("ok",)]
     reopened = Station(data_dir)
