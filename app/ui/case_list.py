@@ -172,7 +172,14 @@ class CaseListModel(QAbstractTableModel):
             return
         self._sorted_by = (column, order)
         self.layoutAboutToBeChanged.emit()
+        # The view's selection and current row are persistent indexes: moved with their case, or the highlight
+        # would stay on the row number and show another patient than the one open (the toolbar acts on that one).
+        before = self.persistentIndexList()
+        cases = [self._rows[index.row()].id for index in before]
         self._rows.sort(key=self._key(column), reverse=order == Qt.SortOrder.DescendingOrder)
+        rows = {r.id: i for i, r in enumerate(self._rows)}
+        self.changePersistentIndexList(before, [self.index(rows[case], index.column())
+                                                for case, index in zip(cases, before)])
         self.layoutChanged.emit()
 
 

@@ -97,6 +97,30 @@ def test_header_clicks_sort_and_new_pages_keep_the_order(qtbot, window, cases):
     assert names(panel)[-1] == "Âu Văn An"  # still by name, descending
 
 
+def test_sorting_keeps_the_selected_patient_selected(qtbot, window, cases):
+    """The highlighted row must stay the patient the editor shows: the toolbar's "Ready to send" and "Send"
+    act on that case. Sorting moved the highlight to whoever took the row's place (an outsider, at the screen)."""
+    seed(cases)
+    panel = window.case_list
+    with qtbot.waitSignal(panel.page_loaded):
+        panel.refresh()
+    header = panel.view.horizontalHeader()
+    row = names(panel).index("Nguyễn Văn Được")
+    panel.view.selectRow(row)
+    qtbot.waitUntil(lambda: window.editor is not None and window.editor.case is not None)
+    chosen = window.editor.case.id
+    opened = []
+    panel.case_selected.connect(opened.append)
+    for section in (1, 1, 3, 0):
+        middle = header.sectionViewportPosition(section) + header.sectionSize(section) // 2
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(middle, header.height() // 2))
+        assert panel.current_case_id() == chosen, names(panel)
+        [selected] = panel.view.selectionModel().selectedRows()
+        assert selected.data() == "Nguyễn Văn Được" or names(panel)[selected.row()] == "Nguyễn Văn Được"
+    assert opened == []  # no other case was opened meanwhile
+    assert window.editor.case.id == chosen
+
+
 def aged(n: int, birth: str, age: str = "", sex: str = "female") -> CaseSummary:
     return CaseSummary(f"id-{n}", n, f"Bệnh nhân {n}", birth, age, sex, Status.DRAFT, Urgency.ROUTINE, "", "",
                        datetime(2026, 11, 1, tzinfo=timezone.utc))
