@@ -287,10 +287,7 @@ class LiveWindow(QWidget):
         if joined and self.mic is None:  # nothing to mute: the button would only change its own label
             self.controls.mic_button.setEnabled(False)
             self.controls.mic_button.setToolTip(self.tr("No microphone: the others do not hear you"))
-        if joined:  # no camera, nothing to stop: "Stop camera" beside "No camera" only puzzled
-            self.controls.camera_button.setEnabled(self.feed is not None)
-            self.controls.camera_button.setToolTip(self.tr("No camera: the others see your name")
-                                                   if self.feed is None else "")
+        self._show_camera_button()
         self.close_button.setVisible(ended)
         if ended:
             self._recording_poll.stop()
@@ -299,6 +296,21 @@ class LiveWindow(QWidget):
                 self._release_devices()
         self._show_banner()
         self.session_state.emit(state)
+
+    def _show_camera_button(self) -> None:
+        """No working camera, nothing to stop: "Stop camera" beside "No camera" only puzzled. The feed is there
+        even without a camera (it keeps trying the configured port): a camera works once it has given a
+        picture and is not lost since; the button comes on then (a rejoin that opened one, a camera back)."""
+        if self.state != "joined":
+            return  # LiveControls.set_in_session has them all off
+        works = self.feed is not None and self._camera_seen and not self._camera_lost
+        self.controls.camera_button.setEnabled(works)
+        if works:
+            self.controls.camera_button.setToolTip("")
+        elif self.feed is not None and self._camera_seen:
+            self.controls.camera_button.setToolTip(self.tr("Camera lost: the others see your name"))
+        else:
+            self.controls.camera_button.setToolTip(self.tr("No camera: the others see your name"))
 
     def on_participant(self, participant) -> None:
         if getattr(participant, "is_self", False) or getattr(participant, "me", False):
@@ -547,23 +559,29 @@ class LiveWindow(QWidget):
 
     def _attach_feed(self) -> None:
         self._camera_seen = False
+        # Handed over already failing (the preview's feed on a port without a camera): known now, not at its
+        # next try seconds later.
+        capture = self.feed.capture if self.feed is not None else None
+        self._camera_lost = getattr(getattr(capture, "state", None), "value", "") in ("reconnecting", "failed")
         if self.feed is not None:
             self.feed.frame_ready.connect(self._on_self_frame)
             self.feed.state_changed.connect(self._on_camera_state)
             self._on_self_frame()  # a frame signalled before we listened would hold the next ones back
-        self._camera_lost = False
         self._show_self_note()
+        self._show_camera_button()
 
     def _on_camera_state(self, state: str, _message: str) -> None:
         """The camera unplugged or stalled mid-session: the session stops the video by itself (the others
         see the name tile); the doctor is told on the self view, and sees it come back."""
         self._camera_lost = state in ("reconnecting", "failed")
         self._show_self_note()
+        self._show_camera_button()
 
     def _on_self_frame(self) -> None:
         frame = self.feed.take() if self.feed is not None else None
-        if frame is not None:
+        if frame is not None and not self._camera_seen:
             self._camera_seen = True
+            self._show_camera_button()
         if frame is not None and not self.controls.camera_button.isChecked():
             self.self_tile.set_frame(frame.image)
 

@@ -6,15 +6,18 @@ from types import SimpleNamespace
 
 import pytest
 
+from app.media.camera import CameraSource
 from app.services.live import LiveService
+from app.ui.camera_view import CameraFeed
 from app.ui.live_tiles import ParticipantTile, initials
 from app.ui.live_window import LiveWindow
 
 
-def window_for(qtbot, display: str, site: str) -> LiveWindow:
+def window_for(qtbot, display: str, site: str, camera_feed=None) -> LiveWindow:
     details = SimpleNamespace(case={"code": "00000-1", "initials": "T.T.H.", "age": "58", "sex": "female"},
                               display=display, site=site, recording={})
-    window = LiveWindow(LiveService(lambda: None), "L1", details)  # not started: the tile is drawn at once
+    # Not started: the tile is drawn at once.
+    window = LiveWindow(LiveService(lambda: None), "L1", details, camera_feed=camera_feed)
     qtbot.addWidget(window)
     window.show()
     return window
@@ -62,3 +65,39 @@ def test_without_a_camera_its_button_is_off_as_the_microphone_s(qtbot, translati
     assert not window.controls.camera_button.isEnabled()
     assert window.controls.camera_button.toolTip() == "Không có camera: mọi người thấy tên bạn thay cho hình"
     assert not window.controls.mic_button.isEnabled()
+
+
+@pytest.fixture
+def feed(qtbot):
+    made = CameraFeed()
+    yield made
+    made.stop()
+
+
+def test_a_camera_feed_without_a_camera_leaves_its_button_off(qtbot, translations, feed):
+    """The station opens its feed on the configured port (USB 0) whether a camera is there or not: the feed
+    exists, keeps trying, and never gives a picture. "Tắt camera" stayed on then, after joining and after each
+    "Vào lại" (an outsider's finding): pressed, it said "Camera đang tắt" of a camera that does not exist."""
+    with qtbot.waitSignal(feed.state_changed, check_params_cb=lambda state, _m: state == "reconnecting",
+                          timeout=10000):
+        feed.start(CameraSource("97"))  # a USB index with no camera, as USB 0 on a machine without one
+    window = window_for(qtbot, "TTYT huyện Mèo Vạc", "TTYT huyện Mèo Vạc", camera_feed=feed)
+    window.on_state("joined", "")
+    assert window.self_tile.note == "Không có camera"
+    assert not window.controls.camera_button.isEnabled()
+    assert window.controls.camera_button.toolTip() == "Không có camera: mọi người thấy tên bạn thay cho hình"
+    # Still none after the next failed try (joined first, the camera's report after).
+    with qtbot.waitSignal(feed.state_changed, timeout=10000):
+        pass
+    assert not window.controls.camera_button.isEnabled()
+
+
+def test_the_camera_button_comes_on_with_the_first_picture(qtbot, translations, feed, video_file):
+    """Joined while the camera is still opening (a rejoin opens it anew): off until it gives a picture, then on."""
+    feed.start(CameraSource(str(video_file)))
+    window = window_for(qtbot, "TTYT huyện Mèo Vạc", "TTYT huyện Mèo Vạc", camera_feed=feed)
+    window.on_state("joined", "")
+    qtbot.waitUntil(lambda: window.controls.camera_button.isEnabled(), timeout=10000)
+    assert window.controls.camera_button.toolTip() == "" and window.self_tile.note == ""
+    window.controls.camera_button.click()
+    assert window.self_tile.note == "Camera đang tắt"
