@@ -143,7 +143,7 @@ class InviteDialog(QDialog):
             self.state = "idle"
             self._show_status()
             return
-        if self.asking or query == self.answered:
+        if self.asking:
             return  # one question at a time; the latest text is asked when this answer comes
         self.asking = query
         self.state = "searching"

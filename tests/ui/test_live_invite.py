@@ -173,6 +173,16 @@ def test_a_hub_without_other_sites_says_how_sites_get_into_the_list(qtbot, tmp_p
         qtbot.waitUntil(lambda: dialog.state == "empty", timeout=15000)
         assert dialog.status.text() == "Không có điểm cầu hay chuyên gia nào khớp với “Cần Thơ”. " + REGISTER_HINT
         assert dialog.status.isVisible() and dialog.results.count() == 0
+
+        # The administrator registers Cần Thơ meanwhile; the same words typed again (or Enter) find it. The
+        # dialog skipped a question it had answered before, so the old "no match" stayed (an outsider's finding).
+        live_hub.register("station", facility="92001", name=CAN_THO)
+        type_search(qtbot, dialog, "Cần Thơ")
+        qtbot.waitUntil(lambda: dialog.state == "found", timeout=15000)
+        assert dialog.results.item(0).text().startswith(CAN_THO)
+        live_hub.register("station", facility="92002", name="Bệnh viện Nhi đồng Cần Thơ")
+        qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: dialog.results.count() == 2, timeout=15000)
         dialog.reject()
         window.close()
     finally:
