@@ -6,10 +6,11 @@ a crossed microphone while muted.
 """
 
 import math
+import re
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
 TALKING = QColor("#43a047")
@@ -28,13 +29,19 @@ SITE_WORDS = {"bv", "ttyt", "tyt", "pk", "bvđk", "đk", "tw", "huyện", "tỉn
 
 
 def initials(name: str) -> str:
-    """'BS Nguyễn Thị Lan' -> 'NL'; titles (BS, TS, ThS, PGS, GS, ĐD, KTV) left out; 'TTYT huyện Mèo Vạc' -> 'MV'."""
-    words = [w for w in name.split(SEPARATOR)[0].replace(".", " ").split() if w.lower() not in TITLES]
+    """'BS Nguyễn Thị Lan' -> 'NL'; titles (BS, TS, ThS, PGS, GS, ĐD, KTV) left out; 'TTYT huyện Mèo Vạc' -> 'MV';
+    a bracketed part is an aside, no letters: 'Máy trạm này (trung tâm cục bộ)' -> 'MN', not 'MB'."""
+    head = name.split(SEPARATOR)[0]
+    words = _words(re.sub(r"\([^()]*\)", " ", head)) or _words(head)  # all of it in brackets: its own words
     words = _without_site_words(words) or words
     if not words:
         return "?"
     picked = words[0][0] + (words[-1][0] if len(words) > 1 else "")
     return picked.upper()
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.sub(r"[.()]", " ", text).split() if w.lower() not in TITLES]
 
 
 def _without_site_words(words: list[str]) -> list[str]:
@@ -73,7 +80,8 @@ class ParticipantTile(QWidget):
         self.is_self = is_self
         self.name = ""
         self.site = ""
-        self.label = ""         # the caption when not the name (the self view: "TTYT huyện Mèo Vạc (you)")
+        self.label = ""         # the caption when not the name (the self view without a name: "You")
+        self.around = ("", "")  # said whole around the name, which alone is shortened (the self view's " (you)")
         self.has_video = False
         self.talking = False
         self.hand = False
@@ -124,7 +132,45 @@ class ParticipantTile(QWidget):
         return initials(self.name)
 
     def caption(self) -> str:
-        return self.label or self.name
+        return self.label or self.around[0] + self.name + self.around[1]
+
+    def fitted_caption(self, metrics: QFontMetrics, width: int) -> str:
+        """The caption in `width`: the name shortened, what is around it whole. "Máy trạm này (trung tâm cục bộ)
+        (bạn)" elided at the right lost "(bạn)" on the self tile, the one word saying whose view it is."""
+        if self.label:
+            return metrics.elidedText(self.label, Qt.TextElideMode.ElideRight, width)
+        before, after = self.around
+        room = width - metrics.horizontalAdvance(before + after)
+        if room <= metrics.horizontalAdvance("…"):
+            return metrics.elidedText(self.caption(), Qt.TextElideMode.ElideRight, width)
+        return before + metrics.elidedText(self.name, Qt.TextElideMode.ElideRight, room) + after
+
+    def caption_lines(self) -> list[str]:
+        """The caption band's lines as painted (its first the caption, then the site when there is room)."""
+        font, small, line, lines = self._caption_font()
+        metrics = QFontMetrics(font, self)
+        width = int(self.width() - 8 - 36)
+        if lines == 2:
+            bold = QFont(font)
+            bold.setBold(True)
+            return [self.fitted_caption(QFontMetrics(bold, self), width),
+                    metrics.elidedText(self.site, Qt.TextElideMode.ElideRight, width)]
+        if self.site and not small:
+            whole = self.caption() + SEPARATOR + self.site
+            if metrics.horizontalAdvance(whole) <= width:
+                return [whole]
+            head = self.fitted_caption(metrics, width)
+            rest = width - metrics.horizontalAdvance(head)
+            return [head + metrics.elidedText(SEPARATOR + self.site, Qt.TextElideMode.ElideRight, rest)
+                    if rest > metrics.horizontalAdvance(SEPARATOR + "…") else head]
+        return [self.fitted_caption(metrics, width)]
+
+    def _caption_font(self) -> tuple[QFont, bool, int, int]:
+        font = QFont(self.font())
+        small = self.height() < 140
+        font.setPixelSize(12 if small else 14)
+        line = QFontMetrics(font, self).height()
+        return font, small, line, 1 if small or not self.site else 2
 
     # -- painting -------------------------------------------------------------------------------------------
 
@@ -184,32 +230,25 @@ class ParticipantTile(QWidget):
         painter.drawText(area, flags, note)
 
     def _paint_caption(self, painter: QPainter, rect: QRectF) -> None:
-        font = QFont(self.font())
-        small = self.height() < 140
-        font.setPixelSize(12 if small else 14)
+        font, _small, line, lines = self._caption_font()
         painter.setFont(font)
-        line = painter.fontMetrics().height()
-        lines = 1 if small or not self.site else 2
         band = QRectF(rect.left(), rect.bottom() - lines * line - 8, rect.width(), lines * line + 8)
         painter.fillRect(band, QColor(0, 0, 0, 150))
         text = band.adjusted(8, 4, -36, -4)
         painter.setPen(Qt.GlobalColor.white)
-        metrics = painter.fontMetrics()
+        shown = self.caption_lines()
         if lines == 2:
             bold = QFont(font)
             bold.setBold(True)
             painter.setFont(bold)
             painter.drawText(QRectF(text.left(), text.top(), text.width(), line), Qt.AlignmentFlag.AlignLeft,
-                             painter.fontMetrics().elidedText(self.caption(), Qt.TextElideMode.ElideRight,
-                                                              int(text.width())))
+                             shown[0])
             painter.setFont(font)
             painter.setPen(QColor("#cfd8dc"))
             painter.drawText(QRectF(text.left(), text.top() + line, text.width(), line), Qt.AlignmentFlag.AlignLeft,
-                             metrics.elidedText(self.site, Qt.TextElideMode.ElideRight, int(text.width())))
+                             shown[1])
         else:
-            caption = self.caption() + (SEPARATOR + self.site if self.site and not small else "")
-            painter.drawText(text, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             metrics.elidedText(caption, Qt.TextElideMode.ElideRight, int(text.width())))
+            painter.drawText(text, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, shown[0])
 
     def _paint_badges(self, painter: QPainter, rect: QRectF) -> None:
         size = 26.0 if self.height() >= 140 else 20.0

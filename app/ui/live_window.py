@@ -176,8 +176,10 @@ class LiveWindow(QWidget):
         # Named and lettered as the others see this station (its display from the hub), not "You" (B for "Bạn").
         name, site = name_and_site(getattr(self.details, "display", "") or "", getattr(self.details, "site", "") or "")
         self.self_tile.name, self.self_tile.site = name, site
-        self.self_tile.label = self.tr("%1 (you)").replace("%1", name) if name else self.tr("You")
-        self.self_tile.setAccessibleName(self.self_tile.label)
+        before, _, after = self.tr("%1 (you)").partition("%1")
+        self.self_tile.label = "" if name else self.tr("You")
+        self.self_tile.around = (before, after) if name else ("", "")
+        self.self_tile.setAccessibleName(self.self_tile.caption())
         self._show_self_note()
         self._show_banner()
         if self.invited is not None:

@@ -51,6 +51,7 @@ def test_without_a_display_the_self_tile_says_you(qtbot, translations):
     ("BS Nguyễn Thị Lan", "NL"), ("PGS.TS Lan", "L"), ("TTYT huyện Đồng Văn", "ĐV"),
     ("Bệnh viện Đa khoa Trung ương Cần Thơ", "CT"), ("BV Chợ Rẫy", "CR"), ("Bệnh viện K", "K"),
     ("Trạm Y tế xã Lũng Cú", "LC"), ("Trung tâm Y tế", "TT"), ("BS Lê Trung", "LT"),
+    ("Máy trạm này (trung tâm cục bộ)", "MN"), ("(trung tâm cục bộ)", "TB"),
 ])
 def test_initials(name, letters):
     assert initials(name) == letters
@@ -101,3 +102,33 @@ def test_the_camera_button_comes_on_with_the_first_picture(qtbot, translations, 
     assert window.controls.camera_button.toolTip() == "" and window.self_tile.note == ""
     window.controls.camera_button.click()
     assert window.self_tile.note == "Camera đang tắt"
+
+
+LOCAL_HUB_STATION = "Máy trạm này (trung tâm cục bộ)"  # the station's display on the embedded local hub
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1280, 720)])
+def test_a_long_name_is_shortened_and_you_stays_whole(qtbot, translations, size):
+    """"Máy trạm này (trung tâm cục bộ) (bạn)" was cut at the right: "(bạn)" never showed (an outsider's
+    finding at 1366 and 1280 wide). The name is shortened, "(bạn)" kept."""
+    window = window_for(qtbot, LOCAL_HUB_STATION, LOCAL_HUB_STATION)
+    window.resize(*size)
+    tile = window.self_tile
+    assert tile.caption() == "Máy trạm này (trung tâm cục bộ) (bạn)"
+    assert tile.initials() == "MN"
+    [shown] = tile.caption_lines()  # the station's display is its site: one line
+    assert shown.endswith("… (bạn)") and shown.startswith("Máy trạm")
+    # A short name is not touched.
+    assert window_for(qtbot, "TTYT huyện Mèo Vạc", "").self_tile.caption_lines() == ["TTYT huyện Mèo Vạc (bạn)"]
+
+
+def test_another_site_s_caption_is_shortened_at_the_right(qtbot):
+    tile = as_others_see("PGS.TS Nguyễn Thị Lan Phương Anh Hoàng — Bệnh viện Đa khoa Trung ương Cần Thơ",
+                         "Bệnh viện Đa khoa Trung ương Cần Thơ")
+    qtbot.addWidget(tile)
+    tile.resize(224, 126)
+    [shown] = tile.caption_lines()
+    assert shown.startswith("PGS.TS Nguyễn") and shown.endswith("…")
+    tile.resize(320, 180)  # two lines: the name, the site
+    name, site = tile.caption_lines()
+    assert name.startswith("PGS.TS Nguyễn") and site.startswith("Bệnh viện")

@@ -22,10 +22,16 @@ function withoutSiteWords(words) {
   return kept;
 }
 
+function wordsOf(text) {
+  return text.replace(/[.()]/g, ' ').split(/\s+/).filter((w) => w && !TITLES.has(w.toLowerCase()));
+}
+
 export function initials(name) {
   const first = (word) => [...word][0]; // a letter, not half of one
-  let words = String(name || '').split(SEPARATOR)[0].replaceAll('.', ' ').split(/\s+/)
-    .filter((w) => w && !TITLES.has(w.toLowerCase()));
+  const head = String(name || '').split(SEPARATOR)[0];
+  // A bracketed part is an aside, no letters: 'Máy trạm này (trung tâm cục bộ)' -> 'MN', not 'MB'.
+  let words = wordsOf(head.replace(/\([^()]*\)/g, ' '));
+  if (!words.length) words = wordsOf(head); // all of it in brackets: its own words
   const kept = withoutSiteWords(words);
   words = kept.length ? kept : words;
   if (!words.length) return '?';

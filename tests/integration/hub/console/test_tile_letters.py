@@ -10,6 +10,7 @@ EXAMPLES = [
     ("Trạm Y tế xã Lũng Cú", "LC"), ("Trung tâm Y tế", "TT"), ("BS Lê Trung", "LT"),
     ("TTYT huyện Mèo Vạc", "MV"), ("PGS.TS Nguyễn Thị Lan — Bệnh viện Bạch Mai", "NL"), ("", "?"),
     ("Phòng khám đa khoa khu vực Tản Lĩnh, Ba Vì", "KV"), ("bệnh viện tỉnh Hà Giang", "HG"),
+    ("Máy trạm này (trung tâm cục bộ)", "MN"), ("(trung tâm cục bộ)", "TB"),  # a bracketed part: no letters
 ]
 
 
