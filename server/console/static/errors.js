@@ -7,7 +7,10 @@
 // (the invite block: "… then invite again"). Without JavaScript the forms post normally and none of this is needed.
 (() => {
   const page = () => document.getElementById('request-alert');
-  const STAYS = new Set(['expired', 'signedOut']); // until the page is reloaded: nothing sent from it can work
+  // Until the page is reloaded: nothing sent from it can work, so a success elsewhere on it does not unsay them.
+  // A newer failure does replace them (signed out, then signed in again in another tab: this page's token is
+  // now merely old, and "signed out" would be said to someone signed in).
+  const STAYS = new Set(['expired', 'signedOut']);
 
   const areaOf = (elt) => {
     for (let node = elt instanceof Element && elt.isConnected ? elt : null; node; node = node.parentElement) {
@@ -46,7 +49,7 @@
 
   const say = (event, kind, text) => {
     const area = areaOf(event.detail && event.detail.elt);
-    if (!area || STAYS.has(area.dataset.kind)) return;
+    if (!area) return;
     const status = event.detail.xhr ? String(event.detail.xhr.status) : '';
     area.textContent = text || words(area, kind).replace('{status}', status);
     area.dataset.kind = kind;

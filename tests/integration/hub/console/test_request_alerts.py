@@ -84,6 +84,16 @@ def test_a_failed_request_is_said_on_any_page(hub, case, person):
         page.locator("#request-alert:not([hidden])").wait_for()
         assert alert.inner_text() == SIGNED_OUT
 
+        # Signed in again over there: this page's next post is refused for its old CSRF token, not for a
+        # signed-out session. "Signed out" stays against a success, not against a newer, different refusal (it
+        # said "Bạn đã bị đăng xuất" to someone signed in: an outsider's finding).
+        sign_in(other, hub.url, login, PASSWORD)
+        with page.expect_response(lambda r: r.url.endswith("/conclusion") and r.request.method == "POST") as sent:
+            _add(page)
+        assert sent.value.status == 403 and sent.value.headers.get("x-refused") == "csrf"
+        page.locator("#request-alert:not([hidden])", has_text=EXPIRED).wait_for()
+        assert alert.inner_text() == EXPIRED
+
 
 @pytest.mark.parametrize("hub", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("language", ["vi", "fr"])
