@@ -49,16 +49,19 @@ class Draft:
                    conclusion.follow_up)
 
     def validate(self, signing: bool = False) -> bool:
-        if not any(i.conclusion.strip() for i in self.issues):
+        """Lengths always; what a signature needs (services' _check_signable, checked there again) only when
+        signing: a draft keeps whatever is typed, half-written as it may be. Said here in the page's language, on
+        its fields."""
+        if signing and not any(i.conclusion.strip() for i in self.issues):
             self.errors["issues"] = N_("Write the conclusion of at least one issue.")
         for n, issue in enumerate(self.issues):
-            if issue.conclusion.strip() and not issue.title.strip():
+            if signing and issue.conclusion.strip() and not issue.title.strip():
                 self.errors[f"issue-{n}"] = N_("Name the issue this conclusion answers.")
             elif signing and issue.title.strip() and not issue.conclusion.strip():
                 self.errors[f"issue-{n}"] = N_("Write the conclusion on this issue before signing.")
             if len(issue.title) > 500 or len(issue.conclusion) > MAX_TEXT:
                 self.errors[f"issue-{n}"] = N_("This block is too long.")
-        if not self.treatment.strip():
+        if signing and not self.treatment.strip():
             self.errors["treatment"] = N_("The treatment direction is required.")
         elif len(self.treatment) > MAX_TEXT:
             self.errors["treatment"] = N_("The treatment direction is too long.")
@@ -120,6 +123,7 @@ def _page(request: Request, person, case_id: str, draft: Draft | None = None, st
         if error.status == 404:
             return common.not_found_page(request, person)
         raise
+    held = draft is None  # the form shows what the hub holds, not a post sent back (draft-keeper.js)
     if draft is None:
         draft = Draft.of(in_progress) if in_progress else (None if signed else Draft())
     patient = case_view.patient_summary(thread)
@@ -127,7 +131,7 @@ def _page(request: Request, person, case_id: str, draft: Draft | None = None, st
                   status=status, person=person, case_id=case_id, draft=draft, **common.signed_parts(thread),
                   when=common.instant_for(language_of(request, person)), patient=patient,
                   patient_age=patient_age(patient), summary=case_view.request_summary(thread),
-                  diagnoses=case_view.diagnoses(records), sex_label=common.sex_label, **extra)
+                  diagnoses=case_view.diagnoses(records), sex_label=common.sex_label, held=held, **extra)
 
 
 def _htmx(request: Request) -> bool:

@@ -35,12 +35,13 @@ def test_validation_messages_sit_on_their_fields(hub, station_client, browser):
     expert = browser("tim.bachmai")
     page = expert.get(EDITOR.format(case.id))
     assert page.status_code == 200 and page.text.count('name="issue_title"') == 1
-    bad = expert.post(EDITOR.format(case.id), form(treatment="", issue_text=["", ""]))
+    # What a signature needs (a draft saves whatever is typed: test_draft_keeper.py).
+    bad = expert.post(EDITOR.format(case.id), form(treatment="", issue_text=["", ""], action="sign"))
     assert bad.status_code == 400
     assert "Hãy viết kết luận cho ít nhất một vấn đề." in bad.text
     assert "Cần ghi hướng điều trị." in bad.text
     assert compositions(station_client, case) == []
-    en = browser("tim.en", language="en").post(EDITOR.format(case.id), form(treatment=""))
+    en = browser("tim.en", language="en").post(EDITOR.format(case.id), form(treatment="", action="sign"))
     assert "The treatment direction is required." in en.text
 
 
