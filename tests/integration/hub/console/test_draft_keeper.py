@@ -4,6 +4,8 @@ link is down (the browser's own error page, then Back) and "Lưu nháp" from a p
 the browser tab goes once the hub has the draft. A draft with only an issue's title saves (the checks are the
 signature's)."""
 
+from contextlib import contextmanager
+
 import pytest
 
 from .support import PASSWORD, make_case, submit
@@ -18,6 +20,18 @@ TREATMENT = "Tiếp tục aspirin, thêm statin liều cao."
 @pytest.fixture
 def case(hub, station_client):
     return submit(station_client, make_case(), "0100A")
+
+
+@contextmanager
+def _typing(hub, case, login):
+    """Chromium signed in as `login`, a conclusion typed (not saved) in the case's editor."""
+    from tests.support.browser import chromium, new_page, sign_in
+
+    with chromium() as chrome:
+        page = new_page(chrome)
+        sign_in(page, hub.url, login, PASSWORD)
+        _type(page, hub, case)
+        yield page
 
 
 def _type(page, hub, case):
@@ -44,8 +58,12 @@ def _kept(page) -> list[str]:
     return page.evaluate("Object.keys(sessionStorage).filter(k => k.startsWith('diemcau.conclusion.'))")
 
 
-def _saved_and_forgotten(page):
-    """Saved on the hub (the page reloaded from it shows the text), then no copy left in the browser."""
+def _restored_then_saved(page):
+    """The typed text back in the editor, said by the note; saved on the hub (the page reloaded from it shows the
+    text), then no copy left in the browser."""
+    page.locator("#draft-restored:not([hidden])").wait_for()
+    assert page.locator("#draft-restored").inner_text() == RESTORED
+    assert _typed(page) == (TITLE, TEXT, TREATMENT)
     _save(page)
     assert SAVED in page.locator(".notice").first.inner_text()
     page.reload()
@@ -56,13 +74,7 @@ def _saved_and_forgotten(page):
 
 @pytest.mark.parametrize("hub", ["sqlite"], indirect=True)
 def test_a_draft_sent_while_offline_is_kept_and_saved_once_back_online(hub, case, person):
-    from tests.support.browser import chromium, new_page, sign_in
-
-    login = person("tim.bachmai")
-    with chromium() as chrome:
-        page = new_page(chrome)
-        sign_in(page, hub.url, login, PASSWORD)
-        _type(page, hub, case)
+    with _typing(hub, case, person("tim.bachmai")) as page:
         page.context.set_offline(True)
         with page.expect_event("framenavigated", lambda f: f.url.startswith("chrome-error://")):
             page.locator("#editor button[value=save]").click()
@@ -70,21 +82,15 @@ def test_a_draft_sent_while_offline_is_kept_and_saved_once_back_online(hub, case
         # Back from the error page (here Chromium goes back past the editor), the conclusion opened again.
         page.go_back()
         page.goto(f"{hub.url}/console/cases/{case.id}/conclusion")
-        page.locator("#draft-restored:not([hidden])").wait_for()
-        assert page.locator("#draft-restored").inner_text() == RESTORED
-        assert _typed(page) == (TITLE, TEXT, TREATMENT)
-        _saved_and_forgotten(page)
+        _restored_then_saved(page)
 
 
 @pytest.mark.parametrize("hub", ["sqlite"], indirect=True)
 def test_a_draft_refused_for_an_old_sign_in_is_kept(hub, case, person):
-    from tests.support.browser import chromium, new_page, sign_in
+    from tests.support.browser import sign_in
 
     login = person("tim.bachmai")
-    with chromium() as chrome:
-        page = new_page(chrome)
-        sign_in(page, hub.url, login, PASSWORD)
-        _type(page, hub, case)
+    with _typing(hub, case, login) as page:
         sign_in(page.context.new_page(), hub.url, login, PASSWORD)  # this page's security code is now the old one
         with page.expect_navigation() as refused:
             page.locator("#editor button[value=save]").click()
@@ -92,21 +98,15 @@ def test_a_draft_refused_for_an_old_sign_in_is_kept(hub, case, person):
         assert "vẫn được giữ trong thẻ trình duyệt này" in page.locator(".error").inner_text()
         page.go_back()
         page.reload()
-        page.locator("#draft-restored:not([hidden])").wait_for()
-        assert page.locator("#draft-restored").inner_text() == RESTORED
-        assert _typed(page) == (TITLE, TEXT, TREATMENT)
-        _saved_and_forgotten(page)
+        _restored_then_saved(page)
 
 
 @pytest.mark.parametrize("hub", ["sqlite"], indirect=True)
 def test_text_kept_in_the_tab_is_not_given_to_the_next_person(hub, case, person):
-    from tests.support.browser import chromium, new_page, sign_in
+    from tests.support.browser import sign_in
 
-    first, second = person("tim.bachmai"), person("tim.other")
-    with chromium() as chrome:
-        page = new_page(chrome)
-        sign_in(page, hub.url, first, PASSWORD)
-        _type(page, hub, case)
+    second = person("tim.other")
+    with _typing(hub, case, person("tim.bachmai")) as page:
         assert len(_kept(page)) == 1
         with page.expect_navigation():
             page.locator("form.signout [type=submit]").click()
