@@ -108,6 +108,7 @@ def test_text_kept_in_the_tab_is_not_given_to_the_next_person(hub, case, person)
     second = person("tim.other")
     with _typing(hub, case, person("tim.bachmai")) as page:
         assert len(_kept(page)) == 1
+        page.goto(f"{hub.url}/console/inbox")  # signing out from any page of the console, not only the editor
         with page.expect_navigation():
             page.locator("form.signout [type=submit]").click()
         assert _kept(page) == []  # signing out forgets it (a shared hospital PC)
