@@ -38,3 +38,18 @@ def test_the_console_pages_and_the_viewer_are_still_served(hub, browser):
     assert expert.get("/console/inbox").status_code == 200
     assert expert.get("/console/viewer?study=1.2.840.1").status_code == 200
     assert expert.get("/console/static/htmx.min.js").status_code == 200
+
+
+@pytest.mark.parametrize("language, said", [
+    ("vi", "Hãy đăng nhập để tiếp tục: trang bạn đang mở sẽ hiện lại sau khi đăng nhập."),
+    ("en", "Sign in to go on: the page you were on opens again once you are signed in."),
+    ("fr", "Connectez-vous pour continuer : la page que vous aviez ouverte s'affichera de nouveau ensuite.")])
+def test_sent_to_sign_in_from_a_page_the_login_says_that_page_comes_back(hub, language, said):
+    """Signed out in another tab (or the session ran out), the live page or a case page fell to the bare sign-in
+    page with no word of why or of the way back (an outsider's finding)."""
+    headers = {"Accept-Language": language}
+    page = httpx.get(f"{hub.url}/console/live/abc", headers=headers, follow_redirects=True)
+    assert page.status_code == 200 and 'name="next" value="/console/live/abc"' in page.text
+    assert said in page.text.replace("&#39;", "'")
+    plain = httpx.get(f"{hub.url}/console/login", headers=headers)  # asked for itself: nothing to come back to
+    assert plain.status_code == 200 and said not in plain.text.replace("&#39;", "'")
