@@ -230,7 +230,8 @@ def test_the_written_consultation_from_submit_to_outcome(qtbot, browser, two_wor
         with page.expect_navigation():
             editor.locator("button[name=action][value=save]").click()
         assert "Lưu nháp" in page.locator("#editor").inner_text()
-        assert page.locator("[role=status]").count() == 1  # "draft saved"
+        assert page.locator("[role=status]:visible").count() == 1  # "draft saved"
+        assert page.locator("#draft-restored").is_hidden()  # the hub holds the text: nothing to put back
         page.reload()  # the draft is kept on the hub
         assert page.locator("#editor textarea[name=treatment]").input_value() == TREATMENT
 
