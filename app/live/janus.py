@@ -41,7 +41,7 @@ class Handle:
         """Sends a plugin request; returns (plugin data, jsep) of its answer, synchronous or by event."""
         transaction = _transaction()
         future = asyncio.get_running_loop().create_future()
-        if self.session._closed:  # its poll is over: no answer could reach us
+        if self.session.closed:  # no answer could reach us
             raise JanusUnreachable("the video server session is over")
         self._waiting[transaction] = future
         request = {"janus": "message", "body": body, "transaction": transaction}
@@ -162,6 +162,11 @@ class JanusSession:
                 await self.post(f"/{self.id}", {"janus": "keepalive", "transaction": _transaction()})
             except JanusError:
                 pass  # the poll notices a lost session
+
+    @property
+    def closed(self) -> bool:
+        """Lost or destroyed: its poll is over, so no answer reaches a handle any more."""
+        return self._closed
 
     def _lose(self, why: str) -> None:
         if not self._closed:

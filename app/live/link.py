@@ -257,15 +257,15 @@ class _Link(_Publishing, _Subscription, _VideoChoice):
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         if self.subscriber is not None:
-            await _close_subscription(self.subscriber, detach=not self.janus._closed)
+            await _close_subscription(self.subscriber, detach=not self.janus.closed)
             self.subscriber = None
         if self.publisher_pc is not None:
             await close_peer(self.publisher_pc)
-        if self.publisher is not None and self.janus is not None and not self.janus._closed:
+        if self.publisher is not None and self.janus is not None and not self.janus.closed:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.publisher.message({"request": "leave"}, timeout_s=2), 3)
         if self.janus is not None:
-            if self.janus._closed and self.janus.id:  # lost: maybe only the signalling, try again next time
+            if self.janus.closed and self.janus.id:  # lost: maybe only the signalling, try again next time
                 self.owner._stale = (self.janus.url, self.janus.token, self.janus.id)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.janus.destroy(), 5)
