@@ -41,7 +41,8 @@ class FaultyProxy:
             sock.close()
 
     def close(self) -> None:
-        self._closing = True
+        with self._lock:  # a connection being set up now is either in the list cut() closes, or closed by _accept
+            self._closing = True
         self._listener.close()
         self.cut()
 
@@ -58,14 +59,23 @@ class FaultyProxy:
                 threading.Thread(target=self._refuse, args=(client,), daemon=True).start()
                 continue
             try:
-                server = socket.create_connection(self.target)
+                server = self._connect_upstream()
             except OSError:
                 client.close()
                 continue
             with self._lock:
-                self._connections += [client, server]
+                closing = self._closing
+                if not closing:
+                    self._connections += [client, server]
+            if closing:
+                client.close()
+                server.close()
+                return
             threading.Thread(target=self._pump, args=(client, server, "up"), daemon=True).start()
             threading.Thread(target=self._pump, args=(server, client, "down"), daemon=True).start()
+
+    def _connect_upstream(self) -> socket.socket:
+        return socket.create_connection(self.target)
 
     @staticmethod
     def _refuse(client: socket.socket) -> None:
