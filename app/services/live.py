@@ -171,7 +171,7 @@ class LiveService:
             return getattr(client, method)(*args)
         except HubRejected as error:
             code = getattr(error, "code", "")  # the hub's machine code (app.sync.hub_client.LiveRefused)
-            if code in (NOT_INVITED, ENDED, TOO_MANY_INVITED):  # before the status: too-many-invited is a 409 too
+            if code in (NOT_INVITED, ENDED, TOO_MANY_INVITED, NOT_INVITABLE):  # before the status (409s, a 422)
                 raise LiveError(code, error.diagnostics, error.status) from error
             raise _refusal(error.status, error.diagnostics) from error
         except HubUnreachable as error:
@@ -259,14 +259,7 @@ class LiveService:
     def invite(self, live_id: str, facilities: list[str] = (), people: list[str] = ()) -> LiveInvitation:
         """More sites (facility codes) or experts (person ids) asked in; each hears it by push. All or none:
         LiveError TOO_MANY_INVITED past the session's limit, NOT_INVITABLE for an expert no longer invitable."""
-        try:
-            return LiveInvitation.parse(self._call("invite_live", live_id, list(facilities), list(people)))
-        except LiveError as error:
-            # The hub's 422: an id it may not invite. The dialog sends only the codes and ids the directory gave,
-            # so it is an expert disabled or removed since the search.
-            if error.http_status == 422:
-                raise LiveError(NOT_INVITABLE, error.detail, 422) from error
-            raise
+        return LiveInvitation.parse(self._call("invite_live", live_id, list(facilities), list(people)))
 
     def invitable(self, live_id: str, query: str) -> "Invitable":
         """The sites and experts whose names, places, hospitals or specialties the words of `query` begin

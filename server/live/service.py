@@ -352,9 +352,15 @@ def _invitees(conn: Connection, body) -> tuple[list[str], list[str]]:
             clients.c.id.in_(people), clients.c.kind == "expert", clients.c.revoked_at.is_(None))).scalars())
         unknown = [p for p in people if p not in known]
         if unknown:
-            raise FhirError(422, "invalid", f"no expert or coordinator who may be invited has the id {unknown[0]!r}",
-                            ["invite.people"])
+            raise not_invitable(unknown[0])
     return list(dict.fromkeys(f.upper() for f in facilities)), people
+
+
+def not_invitable(person: str) -> LiveError:
+    """An id no expert or coordinator who may be invited has: disabled, revoked or removed since the directory
+    listed them (or never one). Its own code: the station and the console say it as such, not as a bad body."""
+    return LiveError(422, "not-invitable", f"no expert or coordinator who may be invited has the id {person[:64]!r} "
+                     "(disabled or removed since the search?): nobody was invited", "invalid")
 
 
 def too_many_invited(have: int, adding: int) -> LiveError:

@@ -427,13 +427,13 @@ def _invite(request: Request, person, live_id: str, facilities: list, people: li
     except FhirError as error:
         if error.status == 404:
             return common.not_found_page(request, person)
-        if error.status == 422 and "facilit" in error.diagnostics:
-            return _invite_answer(request, person, live_id, q, 422,
-                                  error=N_("A facility is named by its 5-character code."))
-        if error.status == 422:  # ticked in the list, then disabled or revoked before "Mời" (or a crafted id)
+        if getattr(error, "machine_code", "") == "not-invitable":  # ticked, then disabled or revoked before "Mời"
             return _invite_answer(request, person, live_id, q, 422,
                                   error=N_("An expert ticked can no longer be invited (the account was disabled or "
                                            "removed): search again."))
+        if error.status == 422:  # only a crafted post: the list's boxes carry the directory's codes
+            return _invite_answer(request, person, live_id, q, 422,
+                                  error=N_("A facility is named by its 5-character code."))
         return _invite_answer(request, person, live_id, q, error.status,
                               notice=_invite_refusal(request, person, error))
     return _invite_answer(request, person, live_id, q, 200, notice=_("Invitations sent."))

@@ -156,10 +156,14 @@ def test_odd_and_hostile_invitations_are_refused_plainly_and_push_nothing(hosted
         "a revoked expert client": ({"people": [revoked]}, 422),
         "a station's client id as a person": ({"people": [station.credential.client_id]}, 422),
     }
+    not_invitable = {"an unknown person", "a console administrator (no clinical access)", "a disabled account",
+                     "a revoked expert client", "a station's client id as a person"}
     for what, (body, status) in refusals.items():
         answer = host("POST", path, json=body)
         assert answer.status_code == status, (what, answer.status_code, answer.text[:300])
         assert answer.json()["resourceType"] == "OperationOutcome", what
+        # A well-formed id nobody invitable has: its own machine code (the station and the console say so).
+        assert (answer.json().get("code") == "not-invitable") == (what in not_invitable), (what, answer.text[:300])
     answer = host("POST", path, content=b"[" * 5000)  # nested deeper than the JSON parser recurses
     assert answer.status_code == 400, answer.text[:300]
     # A start that would invite them is refused the same way (the session is open: start finds it).
