@@ -544,15 +544,21 @@ def room_of(conn: Connection, live_id: str) -> tuple[str, str] | None:
 
 # -- leaving and ending ----------------------------------------------------------------------------
 
-def leave(conn: Connection, who: Principal, config: HubConfig, live_id: str) -> dict:
+def leave(conn: Connection, who: Principal, config: HubConfig, live_id: str, join: str = "") -> dict:
     """`who` leaves: its tickets no longer let anyone in, its participants are taken out of the room and its
-    attendance closed. Janus being unreachable does not stop it (the room goes with Janus anyway)."""
+    attendance closed. Janus being unreachable does not stop it (the room goes with Janus anyway).
+    `join`: the opaque id of one join (a browser tab): only that one leaves, so an expert who closes one of two
+    tabs stays in the session with the other (it was taken out of the room, its page still saying "joined")."""
+    if not isinstance(join, str) or len(join) > 64:
+        raise FhirError(400, "invalid", "'join' is the opaque id of one's own join (at most 64 characters)", ["join"])
     session, _ = _joinable(conn, who, live_id)
+    ticket = [live_tickets.c.opaque_id == join] if join else []
+    attended = [live_attendance.c.opaque_id == join] if join else []
     tokens = list(conn.execute(select(live_tickets.c.room_token).where(
-        live_tickets.c.session_id == session.id, live_tickets.c.who == who.client_id)).scalars())
+        live_tickets.c.session_id == session.id, live_tickets.c.who == who.client_id, *ticket)).scalars())
     mine = conn.execute(select(live_attendance.c.participant).where(
         live_attendance.c.session_id == session.id, live_attendance.c.who == who.client_id,
-        live_attendance.c.left_at.is_(None))).scalars().all()
+        live_attendance.c.left_at.is_(None), *attended)).scalars().all()
     if session.state == OPEN and config.janus is not None:
         admin = JanusAdmin(config.janus)
         try:
@@ -568,7 +574,7 @@ def leave(conn: Connection, who: Principal, config: HubConfig, live_id: str) -> 
             pass  # Janus gone or the room gone: nobody gets in with these tickets either way
     conn.execute(update(live_attendance).where(
         live_attendance.c.session_id == session.id, live_attendance.c.who == who.client_id,
-        live_attendance.c.left_at.is_(None)).values(left_at=_now()))
+        live_attendance.c.left_at.is_(None), *attended).values(left_at=_now()))
     return _view(conn, session)
 
 

@@ -150,7 +150,10 @@ def live_router(hub: Hub) -> APIRouter:
 
     @router.post("/live/{live_id}/leave")
     async def leave(live_id: str, request: Request):
-        await on_session(request, live_id, "live-leave", lambda conn, who: service.leave(conn, who, config, live_id))
+        need_sfu()
+        join = (await body_of(request, "the leave")).get("join", "")  # {"join": opaque id}: that join only
+        await on_session(request, live_id, "live-leave",
+                         lambda conn, who: service.leave(conn, who, config, live_id, join))
         await run_in_threadpool(presence_changed, hub, {live_id})
         return answer(await run_in_threadpool(after, live_id))
 

@@ -524,3 +524,59 @@ def test_when_janus_restarts_the_page_says_so_and_comes_back_by_itself(browser, 
     before = wait_received(page, lambda them: STATION in them, "the station's streams")
     wait_received(page, lambda them: them[STATION]["audio"] >= before[STATION]["audio"] + 25, "the station's voice")
     page.context.close()
+
+
+def test_an_expert_who_closes_one_of_two_tabs_stays_in_the_session_with_the_other(browser, live_hub, station, ct_case,
+                                                                                  camera, sessions):
+    """Closing a tab said "leave" for the person, not the tab: the hub took every join of hers out of the room,
+    so her other tab went on saying "joined" while nobody saw or heard her. A tab now leaves as itself; and a
+    page taken out of the room says so instead of staying "joined"."""
+    from server.console import accounts
+    from server.live import service
+
+    case_id, _, _ = ct_case
+    expert = make_person(live_hub, "bs.nga", "bachmai")
+    live_id = station.start_live(case_id)["id"]
+    seen = Recorder()
+    session = LiveSession(JoinDetails.parse(station.join_live(live_id)), seen, camera=camera)
+    sessions.append(session)
+    session.start()
+    seen.wait(lambda: seen.state == JOINED, 20, "the station joined")
+    tabs = []
+    for _ in range(2):
+        tab = signed_in_page(browser, live_hub, expert)
+        tab.add_init_script(NO_DEVICES)
+        tab.goto(f"{live_hub.url}/console/live/{live_id}")
+        tab.wait_for_selector("#live[data-state=joined]", timeout=20_000)
+        tabs.append(tab)
+    display = tabs[0].evaluate("() => document.querySelector('.tile.mine').dataset.display")
+
+    def hers():
+        return [p for p in seen.participants.values() if p.display == display]
+
+    def open_rows():
+        rows = station.live_attendance(live_id)["attendance"]
+        return [r for r in rows if r["display"] == display and not r["left_at"]]
+
+    seen.wait(lambda: len(hers()) == 2, 20, "both tabs in the station's room")
+    wait_until(lambda: len(open_rows()) == 2, 20, "both tabs in the attendance")
+
+    tabs[0].close(run_before_unload=True)  # the tab closed, without "Rời phiên"
+    wait_until(lambda: len(open_rows()) == 1, 20, "the closed tab's attendance closed")
+    seen.wait(lambda: len(hers()) == 1, 20, "the closed tab gone from the station's tiles")
+    time.sleep(3)  # what the hub's leave does to Janus is done by now: the other tab is still in the room
+    assert len(hers()) == 1 and len(open_rows()) == 1
+    assert tabs[1].get_attribute("#live", "data-state") == "joined"
+    tile_playing(tabs[1], STATION)
+
+    # Taken out of the room (the hub's leave of every join of hers, as an older page or an API client asks it):
+    # the page says so, and does not come back by itself.
+    with live_hub.engine.begin() as conn:
+        service.leave(conn, accounts.by_login(conn, expert.login).principal, live_hub.config, live_id)
+    tabs[1].wait_for_selector("#live[data-state=removed]", timeout=20_000)
+    assert tabs[1].inner_text("#live-status") == ("Cửa sổ này đã bị đưa ra khỏi phiên hội chẩn trực tuyến. "
+                                                  "Nếu vẫn được mời, hãy tải lại trang để tham gia lại.")
+    seen.wait(lambda: not hers(), 20, "her gone from the station's tiles")
+    time.sleep(5)  # the page's reconnection would have joined again by now (it retries after 3 s)
+    assert tabs[1].get_attribute("#live", "data-state") == "removed" and not hers()
+    tabs[1].context.close()

@@ -543,6 +543,7 @@ function onPublisherMessage(msg, jsep) {
     subscribeTo(msg.publishers);
   } else if (event === 'event') {
     if (msg.publishers) subscribeTo(msg.publishers);
+    if (msg.leaving === 'ok' && msg.reason === 'kicked') { removed(); return; }  // taken out by the host
     for (const key of ['unpublished', 'leaving']) {
       if (msg[key] !== undefined && msg[key] !== 'ok') dropFeed(msg[key]);
     }
@@ -562,6 +563,18 @@ function ended() {
   setState('ended');
   say(L.ended, 'info');
   if (janus) janus.destroy({cleanupHandles: true});
+}
+
+function removed() {
+  // Not a loss to reconnect from: the page stops and says so (a silent "joined" no one else saw).
+  setState('removed');
+  say(L.removed, 'error');
+  reset();
+}
+
+// This tab's join, so that leaving takes out this tab only (the same expert's other tabs stay).
+function thisJoin() {
+  return {join: (details && details.janus && details.janus.opaque_id) || ''};
 }
 
 function startJanus() {
@@ -620,7 +633,7 @@ function reset() {
 }
 
 function reconnectSoon() {
-  if (leaving || root.dataset.state === 'ended') return;
+  if (leaving || root.dataset.state === 'ended' || root.dataset.state === 'removed') return;
   setState('reconnecting');
   say(L.reconnecting, 'warn');
   reset();
@@ -906,7 +919,7 @@ function showRecording(recording) {
 }
 
 async function poll() {
-  if (leaving || root.dataset.state === 'ended') return;
+  if (leaving || root.dataset.state === 'ended' || root.dataset.state === 'removed') return;
   try {
     const answer = await fetch(`/console/live/${config.id}/state`, {credentials: 'same-origin', headers: {Accept: 'application/json'}});
     if (answer.ok) {
@@ -955,7 +968,7 @@ function wireControls() {
     setState('left');
     if (presenting) setPresenting(false);
     reset();
-    await post('leave').catch(() => {});
+    await post('leave', thisJoin()).catch(() => {});
     window.location.href = config.back;
   });
   if ($('record')) {
@@ -971,7 +984,7 @@ function wireControls() {
     if (leaving || !joined) return;
     // The tab closes: tell the hub (attendance) without waiting for an answer.
     fetch(`/console/live/${config.id}/leave`, {method: 'POST', keepalive: true, credentials: 'same-origin',
-      headers: {'X-CSRF-Token': config.csrf}});
+      headers: {'Content-Type': 'application/json', 'X-CSRF-Token': config.csrf}, body: JSON.stringify(thisJoin())});
   });
 }
 

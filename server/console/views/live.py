@@ -59,6 +59,8 @@ MESSAGES = {
     "sfu_unavailable": N_("The video server cannot be reached. The rest of the case work goes on; "
                           "this page tries again."),
     "ended": N_("This live consultation has ended."),
+    "removed": N_("This window was taken out of the live consultation. Reload the page to join again if you are "
+                  "still invited."),
     "no_camera": N_("No camera: the others see your name."),
     "no_devices": N_("No camera or microphone: you take part with your name, and can hear and see the others."),
     "no_webrtc": N_("This browser cannot take part in video calls."),
@@ -271,19 +273,36 @@ async def state(live_id: str, request: Request, person=Depends(current_person)):
 
 @router.post("/live/{live_id}/leave")
 async def leave(live_id: str, request: Request, person=Depends(current_person)):
+    """This tab leaves (the page sends its join's opaque id): the same expert's other tabs stay."""
+    join = await _field(request, "join")
+    if join is None:
+        return JSONResponse({"code": "invalid", "message": 'the body is {"join": "<opaque id>"}'}, status_code=400)
     return await _json_call(
         request, person, live_id, "live-leave",
-        lambda conn: service.leave(conn, person.principal, _config(request), live_id),
+        lambda conn: service.leave(conn, person.principal, _config(request), live_id, join),
         lambda: presence_changed(request, live_id))
 
 
-async def _flag(request: Request, name: str) -> bool | None:
+async def _body(request: Request) -> dict | None:
     try:
         body = json.loads(await request.body() or b"{}")
     except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep (a 500 before)
         return None
-    value = body.get(name) if isinstance(body, dict) else None
+    return body if isinstance(body, dict) else None
+
+
+async def _flag(request: Request, name: str) -> bool | None:
+    value = (await _body(request) or {}).get(name)
     return value if isinstance(value, bool) else None
+
+
+async def _field(request: Request, name: str) -> str | None:
+    """The body's text field `name` ("" when absent), None when the body is not a JSON object or it not text."""
+    body = await _body(request)
+    if body is None:
+        return None
+    value = body.get(name, "")
+    return value if isinstance(value, str) else None
 
 
 @router.post("/live/{live_id}/consent")

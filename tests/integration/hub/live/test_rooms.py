@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from app.live.janus import JanusError, JanusSession
+from server.live.janus_admin import JanusAdmin
 from server.live.tokens import signed_token
 
 from .conftest import CASE, Api, Participant, case_of, refused, wait_for
@@ -323,3 +324,49 @@ def test_ending_with_people_in_the_room_closes_their_attendance_and_empties_the_
     asyncio.run(scenario())
     [row] = host("GET", f"/live/{session['id']}/attendance").json()["attendance"]
     assert row["site"] == "Bệnh viện Cần Thơ" and row["left_at"] is not None
+
+
+def test_leaving_one_join_takes_out_that_join_only_and_no_one_else_s(live_hub, enrolled):
+    """`{"join": opaque id}` leaves as that join (a browser tab) alone: the same client's other join stays in the
+    room and keeps its ticket; another participant naming someone else's join takes out nobody; a join that is
+    not text, or longer than any opaque id, is refused plainly."""
+    own = enrolled(live_hub, facility="0100A", name="TTYT huyện Mèo Vạc")
+    guest = enrolled(live_hub, facility="0200B", name="Bệnh viện Cần Thơ")
+    case_of(own)
+    host, visitor = Api(live_hub, own), Api(live_hub, guest)
+    session = start(host, {"facilities": ["0200B"]})
+    path = f"/live/{session['id']}"
+    first, second = (visitor("POST", f"{path}/join").json() for _ in range(2))
+    in_room = live_hub.config.janus
+
+    def present():
+        return sorted(r["participant"] for r in host("GET", path).json()["present"])
+
+    async def scenario():
+        one, two, hosting = Participant(first), Participant(second), Participant(host("POST", f"{path}/join").json())
+        try:
+            for someone in (one, two, hosting):
+                await someone.join()
+            everyone = sorted([one.participant, two.participant, hosting.participant])
+            await asyncio.to_thread(wait_for, lambda: present() == everyone, what="three in the session")
+
+            for body in ({"join": 12345}, {"join": "x" * 65}, {"join": None, "x": [1]}, [1, 2]):
+                refused_plainly = await asyncio.to_thread(visitor, "POST", f"{path}/leave", json=body)
+                assert refused_plainly.status_code == 400 and refused_plainly.json()["resourceType"] == \
+                    "OperationOutcome", (body, refused_plainly.text)
+            # The host names the visitor's join: the host's own joins are looked for, none is the visitor's.
+            assert (await asyncio.to_thread(host, "POST", f"{path}/leave",
+                                            json={"join": first["janus"]["opaque_id"]})).status_code == 200
+            assert await asyncio.to_thread(present) == everyone
+
+            left = await asyncio.to_thread(visitor, "POST", f"{path}/leave", json={"join": first["janus"]["opaque_id"]})
+            assert left.status_code == 200, left.text
+            await asyncio.to_thread(wait_for, lambda: present() == sorted([two.participant, hosting.participant]),
+                                    what="the first join alone gone")
+            room = {str(p["id"]) for p in JanusAdmin(in_room).participants(first["janus"]["room"])}
+            assert room == {two.participant, hosting.participant}  # Janus's own list: taken out of the room
+            await refused(first, "not in the allowed list")  # its ticket is withdrawn
+        finally:
+            for someone in (one, two, hosting):
+                await someone.close()
+    asyncio.run(scenario())
