@@ -99,7 +99,7 @@ def test_every_frame_of_a_camera_at_the_quality_rate_reaches_the_encoder_once():
 
 
 def test_a_camera_twice_the_quality_rate_gives_every_other_frame():
-    numbers, stamps, _ = asyncio.run(handed(VideoSource((320, 240), 15.0), 3))
+    numbers, stamps, camera = asyncio.run(handed(VideoSource((320, 240), 15.0), 3))
     gaps = [b - a for a, b in zip(numbers, numbers[1:])]
     assert stamps == sorted(set(stamps))
     for i, gap in enumerate(gaps):
@@ -109,7 +109,13 @@ def test_a_camera_twice_the_quality_rate_gives_every_other_frame():
             before = gaps[max(0, i - CREDIT):i]
             assert 1 in before or (before and before[-1] >= 3), f"frames in a row above the 15 fps cap: {numbers}"
             assert gaps[max(0, i - CREDIT):i + 1] != [1] * (CREDIT + 1), f"more than {CREDIT} made up: {numbers}"
-    assert gaps.count(2) >= 0.9 * len(gaps), f"not evenly dropped: {numbers}"
+    # Evenly: a gap other than 2 only where the track had no chance to see a frame in it (replaced by the next
+    # before the loop ran: a starved machine), or as the credit that makes up for such a gap just before.
+    starved = {i for i, (a, b) in enumerate(zip(numbers, numbers[1:]))
+               if b - a > 2 and any(n not in camera.chance for n in range(a + 1, b))}
+    made_up = {i for i, gap in enumerate(gaps) if gap == 1 and starved & set(range(i - CREDIT, i))}
+    uneven = [i for i, gap in enumerate(gaps) if gap != 2 and i not in starved | made_up]
+    assert len(uneven) <= 0.1 * len(gaps), f"not evenly dropped: {numbers} (uneven at {uneven})"
     assert len(numbers) >= 0.45 * FRAMES
 
 
