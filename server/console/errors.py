@@ -36,6 +36,7 @@ def add_console_error_handlers(app: FastAPI) -> None:
         response = render(request, "refused.html", status=403, reason="csrf")
         # A post from a page of the console without any session behind it now: signed out (idle, or in another
         # tab), not merely a page opened under an older sign-in (session_of was looked up by the CSRF check).
-        signed_out = request.headers.get("hx-request") and session_of(request) is None
+        # Read by static/errors.js, for htmx's requests and the pages' own fetch calls alike.
+        signed_out = session_of(request) is None
         response.headers[REFUSED] = "signed-out" if signed_out else "csrf"
         return response

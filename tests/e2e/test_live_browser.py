@@ -580,3 +580,63 @@ def test_an_expert_who_closes_one_of_two_tabs_stays_in_the_session_with_the_othe
     time.sleep(5)  # the page's reconnection would have joined again by now (it retries after 3 s)
     assert tabs[1].get_attribute("#live", "data-state") == "removed" and not hers()
     tabs[1].context.close()
+
+
+def test_the_live_page_s_own_calls_say_why_they_failed(browser, live_hub, station, ct_case, camera, sessions):
+    """The live page's join, consent and recording are its own fetch calls, outside htmx: a consent without an
+    answer, or refused because the expert signed out or in again in another tab, did nothing; a join refused for
+    the page's old sign-in said "you are not invited". Each now says why, as every page of the console does."""
+    from tests.integration.hub.console.test_request_alerts import EXPIRED, NO_ANSWER, SIGNED_OUT
+    from tests.support.browser import sign_in
+
+    case_id, _, _ = ct_case
+    expert = make_person(live_hub, "bs.khoa", "bachmai")
+    live_id = station.start_live(case_id)["id"]
+    seen = Recorder()
+    session = LiveSession(JoinDetails.parse(station.join_live(live_id)), seen, camera=camera)
+    sessions.append(session)
+    session.start()
+    seen.wait(lambda: seen.state == JOINED, 20, "the station joined")
+    page = signed_in_page(browser, live_hub, expert)
+    page.add_init_script(NO_DEVICES)
+    page.goto(f"{live_hub.url}/console/live/{live_id}")
+    page.wait_for_selector("#live[data-state=joined]", timeout=20_000)
+    alert = page.locator("#request-alert")
+    station._live("POST", f"/live/{live_id}/recording", {"on": True})
+    page.wait_for_selector("#consent:not([hidden])", timeout=15_000)
+
+    # No answer (the link dropped as she clicked): said; the question stays; once it goes through, unsaid.
+    page.route("**/consent", lambda route: route.abort())
+    page.click("#agree")
+    page.locator("#request-alert:not([hidden])").wait_for()
+    assert alert.inner_text() == NO_ANSWER["vi"] and page.is_visible("#consent")
+    page.unroute("**/consent")
+
+    # Signed out in another tab: her answer is refused, and the page says she was signed out.
+    other = page.context.new_page()
+    other.goto(f"{live_hub.url}/console/inbox")
+    with other.expect_navigation():
+        other.locator("form.signout [type=submit]").click()
+    page.click("#agree")
+    page.locator("#request-alert", has_text=SIGNED_OUT).wait_for()
+    # Signed in again there: this page's token is the old session's.
+    sign_in(other, live_hub.url, expert.login, expert.password)
+    page.click("#agree")
+    page.locator("#request-alert", has_text=EXPIRED).wait_for()
+    assert page.is_visible("#consent") and page.get_attribute("#live", "data-recording") != "on"
+
+    # Reloaded, it joins again and her answer goes through; the message goes.
+    page.reload()
+    page.wait_for_selector("#live[data-state=joined]", timeout=20_000)
+    page.wait_for_selector("#consent:not([hidden])", timeout=15_000)
+    page.click("#agree")
+    page.wait_for_selector("#live[data-recording=on]", timeout=15_000)
+    assert not alert.is_visible()
+
+    # A join refused for the page's old sign-in (its CSRF token): said so, and not "you are not invited".
+    page.route("**/join", lambda route: route.continue_(headers={**route.request.headers, "x-csrf-token": "old"}))
+    page.reload()
+    page.wait_for_selector("#live[data-state=failed]", timeout=20_000)
+    assert alert.inner_text() == EXPIRED
+    assert "không được mời" not in page.inner_text("#live-status")
+    page.context.close()

@@ -34,27 +34,52 @@
     return said ? said.textContent.trim() : '';
   };
 
-  const kindOf = (xhr) => {
-    const refused = xhr.getResponseHeader('X-Refused'); // server/console/errors.py
-    if (xhr.status === 401 || refused === 'signed-out') return 'signedOut';
+  const kindOfStatus = (status, refused) => { // refused: the X-Refused header (server/console/errors.py)
+    if (status === 401 || refused === 'signed-out') return 'signedOut';
     if (refused === 'csrf') return 'expired';
     if (refused === 'role') return 'forbidden';
-    return xhr.status >= 500 ? 'server' : 'refused';
+    return status >= 500 ? 'server' : 'refused';
   };
+  const kindOf = (xhr) => kindOfStatus(xhr.status, xhr.getResponseHeader('X-Refused'));
 
   // Which request failed (not which element: a successful swap may replace the element, and htmx then tells
   // afterRequest again from an ancestor still in the page).
   const requestOf = (detail) => detail.requestConfig && detail.pathInfo
     ? `${detail.requestConfig.verb} ${detail.pathInfo.requestPath}` : '';
 
-  const say = (event, kind, text) => {
-    const area = areaOf(event.detail && event.detail.elt);
-    if (!area) return;
-    const status = event.detail.xhr ? String(event.detail.xhr.status) : '';
+  const show = (area, kind, text, status, request) => {
     area.textContent = text || words(area, kind).replace('{status}', status);
     area.dataset.kind = kind;
     area.hidden = false;
-    area.dataset.request = requestOf(event.detail);
+    area.dataset.request = request;
+  };
+
+  const say = (event, kind, text) => {
+    const area = areaOf(event.detail && event.detail.elt);
+    if (!area) return;
+    show(area, kind, text, event.detail.xhr ? String(event.detail.xhr.status) : '', requestOf(event.detail));
+  };
+
+  // The same for a page's own fetch calls (the live page's join, consent and recording): `answer` a fetch
+  // Response, or null when none came. Said in #request-alert; clear() unsays it once a call goes through.
+  window.requestAlert = {
+    say(answer) {
+      const area = page();
+      if (!area) return;
+      const kind = answer ? kindOfStatus(answer.status, answer.headers.get('X-Refused')) : 'failed';
+      show(area, kind, '', answer ? String(answer.status) : '', 'fetch');
+    },
+    clear() {
+      const area = page();
+      if (!area || area.hidden || STAYS.has(area.dataset.kind)) return;
+      area.hidden = true;
+      delete area.dataset.kind;
+      delete area.dataset.request;
+    },
+    // Whether `answer` is refused for the page itself (an old CSRF token, signed out, the account's role),
+    // not for what it asked: then no retry can work until the page is reloaded.
+    pageRefused: (answer) => ['expired', 'signedOut', 'forbidden'].includes(
+      kindOfStatus(answer.status, answer.headers.get('X-Refused'))),
   };
 
   document.addEventListener('htmx:responseError', (event) => {

@@ -82,14 +82,33 @@ function setState(state) {
 }
 
 async function post(path, body) {
-  const answer = await fetch(`/console/live/${config.id}/${path}`, {
+  let answer = await fetch(`/console/live/${config.id}/${path}`, {
     method: 'POST', credentials: 'same-origin',
     headers: {'Content-Type': 'application/json', 'X-CSRF-Token': config.csrf},
     body: JSON.stringify(body || {}),
   });
+  if (answer.redirected && new URL(answer.url).pathname === '/console/login') {
+    answer = {status: 401, ok: false, headers: new Headers()};  // signed out: sent to sign in (fetch followed)
+  }
   let json = {};
   try { json = await answer.json(); } catch (e) { /* an HTML error page */ }
-  return {status: answer.status, ok: answer.ok, json};
+  return {status: answer.status, ok: answer.ok, json, response: answer};
+}
+
+// A control's call (consent, recording): its failure is said as on every page of the console (static/errors.js:
+// page expired, signed out, refused, no answer) instead of a button that does nothing; the answer when it worked.
+async function call(path, body) {
+  let answer;
+  try {
+    answer = await post(path, body);
+  } catch (e) {
+    window.requestAlert.say(null);
+    return null;
+  }
+  if (answer.status === 409 && answer.json.code === 'ended') { ended(); return null; }
+  if (!answer.ok) { window.requestAlert.say(answer.response); return null; }
+  window.requestAlert.clear();
+  return answer;
 }
 
 // -- tiles --------------------------------------------------------------------------------------
@@ -652,6 +671,13 @@ async function join() {
     return;
   }
   if (answer.status === 409) { ended(); return; }
+  if (!answer.ok && window.requestAlert.pageRefused(answer.response)) {
+    // This page's sign-in is over (an old CSRF token, signed out): "not invited" would be wrong, and so would
+    // trying again; the page says why and how to go on (reload).
+    failed('');
+    window.requestAlert.say(answer.response);
+    return;
+  }
   if (answer.status === 403 || answer.status === 404) { failed(L.refused); return; }
   if (answer.status === 503) {
     failed(L.sfu_unavailable);
@@ -931,8 +957,8 @@ async function poll() {
 }
 
 async function consent(agreed) {
-  const answer = await post('consent', {recording: agreed});
-  if (answer.ok) showRecording(answer.json.recording);
+  const answer = await call('consent', {recording: agreed});
+  if (answer) showRecording(answer.json.recording);
 }
 
 // -- controls -----------------------------------------------------------------------------------
@@ -974,8 +1000,8 @@ function wireControls() {
   if ($('record')) {
     $('record').addEventListener('click', async () => {
       const on = root.dataset.recording === 'off';
-      const answer = await post('recording', {on});
-      if (answer.ok) showRecording(answer.json.recording);
+      const answer = await call('recording', {on});
+      if (answer) showRecording(answer.json.recording);
     });
   }
   $('agree').addEventListener('click', () => consent(true));
