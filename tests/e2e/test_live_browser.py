@@ -414,6 +414,25 @@ navigator.mediaDevices.getUserMedia = async () => { throw new DOMException('Requ
 """
 
 
+def station_joined(station, live_id: str, camera, sessions) -> Recorder:
+    """The station in the session's room with its camera (left at the test's end); what it sees."""
+    seen = Recorder()
+    session = LiveSession(JoinDetails.parse(station.join_live(live_id)), seen, camera=camera)
+    sessions.append(session)
+    session.start()
+    seen.wait(lambda: seen.state == JOINED, 20, "the station joined")
+    return seen
+
+
+def expert_joined(browser, live_hub, expert, live_id: str):
+    """The expert's live page, without camera or microphone, once joined."""
+    page = signed_in_page(browser, live_hub, expert)
+    page.add_init_script(NO_DEVICES)
+    page.goto(f"{live_hub.url}/console/live/{live_id}")
+    page.wait_for_selector("#live[data-state=joined]", timeout=20_000)
+    return page
+
+
 def test_without_camera_or_microphone_the_expert_takes_part_by_name_and_answers_the_recording(
         browser, live_hub, station, ct_case, camera, sessions):
     case_id, _, _ = ct_case
@@ -422,16 +441,10 @@ def test_without_camera_or_microphone_the_expert_takes_part_by_name_and_answers_
     live_hub.register("station", facility="0101A", name="Trạm Y tế xã Ba Trại, Ba Vì")
     live_hub.register("station", facility="0102A", name="Phòng khám đa khoa khu vực Tản Lĩnh, Ba Vì")
     live_id = station.start_live(case_id, facilities=["0102A"])["id"]
-    seen = Recorder()
-    session = LiveSession(JoinDetails.parse(station.join_live(live_id)), seen, camera=camera)
-    sessions.append(session)
-    session.start()
-    seen.wait(lambda: seen.state == JOINED, 20, "the station joined")
+    seen = station_joined(station, live_id, camera, sessions)
 
-    page = signed_in_page(browser, live_hub, expert)
-    page.add_init_script(NO_DEVICES)
-    page.goto(f"{live_hub.url}/console/live/{live_id}")
-    page.wait_for_selector("#live[data-state=joined][data-camera=none][data-microphone=none]", timeout=20_000)
+    page = expert_joined(browser, live_hub, expert, live_id)
+    page.wait_for_selector("#live[data-camera=none][data-microphone=none]", timeout=20_000)
     assert "Không có camera hay micrô" in page.inner_text("#live-status")
     assert page.is_disabled("#mute") and page.is_disabled("#camera")
     tile_playing(page, STATION)  # it still sees the station
@@ -537,18 +550,8 @@ def test_an_expert_who_closes_one_of_two_tabs_stays_in_the_session_with_the_othe
     case_id, _, _ = ct_case
     expert = make_person(live_hub, "bs.nga", "bachmai")
     live_id = station.start_live(case_id)["id"]
-    seen = Recorder()
-    session = LiveSession(JoinDetails.parse(station.join_live(live_id)), seen, camera=camera)
-    sessions.append(session)
-    session.start()
-    seen.wait(lambda: seen.state == JOINED, 20, "the station joined")
-    tabs = []
-    for _ in range(2):
-        tab = signed_in_page(browser, live_hub, expert)
-        tab.add_init_script(NO_DEVICES)
-        tab.goto(f"{live_hub.url}/console/live/{live_id}")
-        tab.wait_for_selector("#live[data-state=joined]", timeout=20_000)
-        tabs.append(tab)
+    seen = station_joined(station, live_id, camera, sessions)
+    tabs = [expert_joined(browser, live_hub, expert, live_id) for _ in range(2)]
     display = tabs[0].evaluate("() => document.querySelector('.tile.mine').dataset.display")
 
     def hers():
@@ -592,15 +595,8 @@ def test_the_live_page_s_own_calls_say_why_they_failed(browser, live_hub, statio
     case_id, _, _ = ct_case
     expert = make_person(live_hub, "bs.khoa", "bachmai")
     live_id = station.start_live(case_id)["id"]
-    seen = Recorder()
-    session = LiveSession(JoinDetails.parse(station.join_live(live_id)), seen, camera=camera)
-    sessions.append(session)
-    session.start()
-    seen.wait(lambda: seen.state == JOINED, 20, "the station joined")
-    page = signed_in_page(browser, live_hub, expert)
-    page.add_init_script(NO_DEVICES)
-    page.goto(f"{live_hub.url}/console/live/{live_id}")
-    page.wait_for_selector("#live[data-state=joined]", timeout=20_000)
+    station_joined(station, live_id, camera, sessions)
+    page = expert_joined(browser, live_hub, expert, live_id)
     alert = page.locator("#request-alert")
     station._live("POST", f"/live/{live_id}/recording", {"on": True})
     page.wait_for_selector("#consent:not([hidden])", timeout=15_000)
