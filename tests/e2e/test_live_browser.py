@@ -387,7 +387,7 @@ def test_at_1_mbit_the_page_loads_chooses_low_quality_and_receives_two_videos(
     wait_sending(page, lambda e: not e["active"], "the camera no longer sent")
     expert_display = page.evaluate("() => document.querySelector('.tile.mine').dataset.display")
     seen.wait(lambda: seen.by_display(expert_display) is not None and not seen.by_display(expert_display).has_video,
-              20, "the expert without video at the station")
+              30, "the expert without video at the station")
     wait_received(page, lambda them: all(them[name]["audio"] >= before[name]["audio"] + 25 for name in everyone),
                   "everyone's audio without video")
     assert page.locator(".tile[data-paused=audio-only] .paused-note:visible").count() == len(everyone)

@@ -46,5 +46,6 @@ def window(qtbot, station, runner, translations):
 
 def open_new_case(qtbot, window):
     window.new_action.trigger()
-    qtbot.waitUntil(lambda: window.editor is not None and window.editor.case is not None)
+    # The case is written on the task worker: on a loaded machine (a full run beside Chromium) that took over 5 s.
+    qtbot.waitUntil(lambda: window.editor is not None and window.editor.case is not None, timeout=15000)
     return window.editor

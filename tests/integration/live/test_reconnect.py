@@ -207,7 +207,12 @@ def test_the_others_voices_reach_the_speaker(rooms, sessions, feeder, microphone
         a, _ = join(sessions, rooms.details("BS A — Trạm A"), microphone=feeder)
         b, b_sees = join(sessions, rooms.details("BS B — Trạm B"), speaker=speaker)
         b_sees.wait(lambda: b_sees.heard(a.participant_id) >= 100, what="two seconds of A at B")
-        assert abs(dominant_frequency(listening.last(1.0)) - 440) < 10
+        # What the speaker played, as its monitor hears it: A's tone. A loaded machine's player can fall silent a
+        # moment (an underrun: a second mostly of zeros); the tone comes back in the next seconds.
+        deadline = time.monotonic() + 10
+        while abs((heard := dominant_frequency(listening.last(1.0))) - 440) >= 10:
+            assert time.monotonic() < deadline, f"B's speaker did not play A's 440 Hz tone: {heard} Hz"
+            time.sleep(0.2)
         a.leave()
         b_sees.wait(lambda: a.participant_id in b_sees.left, what="A gone")
         assert a.participant_id not in speaker._voices
