@@ -633,8 +633,11 @@ def record_janus_events(conn: Connection, events: list, impostors: list | None =
     must count it) and taken out; one in a hub room without a ticket, or on a ticket used already, is taken out
     unrecorded; so is one that `configure`d under another name (Janus lets a participant rename itself there, and
     its event does not say to what: Janus's participant list is asked, after the commit);
-    `leaving`/`kicked` close it by participant id; a handle detached or a Janus session destroyed or timed
-    out closes what it held; a room destroyed closes all of it."""
+    `leaving`/`kicked` close it by participant id; a Janus session destroyed or timed out closes what it held;
+    a room destroyed closes all of it. A handle detached closes nothing: a join's subscriber handles carry its
+    opaque id too, and a station drops the one that received whoever left (it closed the station's attendance
+    while it sat in the room, and recording then ignored its refusal); a publisher's handle going away is
+    told as its `leaving`."""
     changed: set[str] = set()
     now = _now()
     for event in events if isinstance(events, list) else [events]:
@@ -653,8 +656,6 @@ def record_janus_events(conn: Connection, events: list, impostors: list | None =
                 changed |= _close(conn, now, live_attendance.c.participant == participant, room=room)
             elif what == "destroyed" and room:
                 changed |= _close(conn, now, room=room)
-        elif kind == 2 and body.get("name") == "detached" and event.get("opaque_id"):
-            changed |= _close(conn, now, live_attendance.c.opaque_id == str(event["opaque_id"]))
         elif kind == 1 and body.get("name") in ("destroyed", "timeout") and _janus_id(event.get("session_id")):
             changed |= _close(conn, now, live_attendance.c.janus_session == event["session_id"])
     return changed
