@@ -1,9 +1,11 @@
 """The mouse wheel scrolls the form, not the field under the pointer.
 
-Qt's combo boxes, spin boxes and date edits take a wheel turn whenever the pointer is over them, focused or
-not: scrolling the case form switched a case's urgency from "Thường quy" to "Cấp cứu" without the doctor
-noticing. `install(app)` sets one application-wide filter: such a field takes the wheel only once it has the
-focus (clicked or tabbed into); otherwise the turn goes on to its parents, the scroll area among them.
+Qt's combo boxes, spin boxes and date edits take a wheel turn whenever the pointer is over them: scrolling the
+case form switched a case's urgency from "Thường quy" to "Cấp cứu" without the doctor noticing. Taking it only
+once focused was not enough: a hospital just picked keeps the focus, and the next turn of the wheel to scroll
+down the form switched "Bạch Mai" to "Việt Đức", saved at once (an outsider's finding). `install(app)` sets one
+application-wide filter: such a field never takes the wheel (as a browser's select does not); the turn goes on
+to its parents, the scroll area among them. A click or the arrow keys change it.
 """
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -24,11 +26,6 @@ def _guarded(widget: QWidget) -> QWidget | None:
     return None
 
 
-def _has_focus(field: QWidget) -> bool:
-    focused = QApplication.focusWidget()
-    return focused is not None and (focused is field or field.isAncestorOf(focused))
-
-
 class WheelGuard(QObject):
     def eventFilter(self, watched, event) -> bool:
         kind = event.type()
@@ -36,12 +33,10 @@ class WheelGuard(QObject):
             # Qt's default, WheelFocus, would focus the field on the first turn, before any filter sees it.
             if watched.focusPolicy() == Qt.FocusPolicy.WheelFocus:
                 watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        elif kind == QEvent.Type.Wheel and isinstance(watched, QWidget):
-            field = _guarded(watched)
-            if field is not None and not _has_focus(field):
-                # Handled here but not accepted: QApplication hands the same event on to the parents.
-                event.ignore()
-                return True
+        elif kind == QEvent.Type.Wheel and isinstance(watched, QWidget) and _guarded(watched) is not None:
+            # Handled here but not accepted: QApplication hands the same event on to the parents.
+            event.ignore()
+            return True
         return False
 
 
