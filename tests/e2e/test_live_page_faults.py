@@ -56,6 +56,10 @@ def test_an_expert_who_closes_one_of_two_tabs_stays_in_the_session_with_the_othe
     tabs[1].wait_for_selector("#live[data-state=removed]", timeout=20_000)
     assert tabs[1].inner_text("#live-status") == ("Cửa sổ này đã bị đưa ra khỏi phiên hội chẩn trực tuyến. "
                                                   "Nếu vẫn được mời, hãy tải lại trang để tham gia lại.")
+    # Its call's controls no longer pretend to work (a raised hand went nowhere); leaving still does.
+    for control in ("#hand", "#quality", "#mute", "#camera"):
+        assert tabs[1].is_disabled(control), control
+    assert tabs[1].is_enabled("#leave")
     seen.wait(lambda: not hers(), 20, "her gone from the station's tiles")
     time.sleep(5)  # the page's reconnection would have joined again by now (it retries after 3 s)
     assert tabs[1].get_attribute("#live", "data-state") == "removed" and not hers()

@@ -77,8 +77,19 @@ function say(text, kind = 'info') {
   status.dataset.kind = kind;
 }
 
+// Out of the call for good (until a reload): its controls would seem to work and do nothing. While joining or
+// reconnecting they stay: what they set (a raised hand, the quality) is announced once the call is back.
+const OVER = new Set(['failed', 'removed', 'ended', 'left']);
+const CALL_CONTROLS = ['mute', 'camera', 'hand', 'quality', 'present', 'record'];
+
 function setState(state) {
   root.dataset.state = state;
+  if (state === 'joined') {  // back after a failure that retries (the video server away): mute and camera follow
+    for (const id of ['hand', 'quality', 'present', 'record']) if ($(id)) $(id).disabled = false;  // publish()
+  } else if (OVER.has(state)) {
+    for (const id of CALL_CONTROLS) if ($(id)) $(id).disabled = true;
+    if (presenting) setPresenting(false);
+  }
 }
 
 async function post(path, body) {
