@@ -103,6 +103,8 @@ class CaseListModel(QAbstractTableModel):
             waiting, error = self._unsent[row.id]
             text = self.tr("%1 item(s) waiting to be sent").replace("%1", str(waiting))
             return f"{text}\n{error}" if error else text
+        if role == Qt.ItemDataRole.ToolTipRole and column == "status":  # the column may be too narrow for it
+            return self._display(row, column)
         if role == Qt.ItemDataRole.FontRole and self._unread.get(row.id):
             font = QFont()
             font.setBold(True)
@@ -183,6 +185,10 @@ class CaseListModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
 
+PATIENT, STATUS = CaseListModel.COLUMNS.index("patient"), CaseListModel.COLUMNS.index("status")
+PATIENT_CHARS = 20  # "Nguyễn Thị Phương Thảo": what a name column should show before the status gives way
+
+
 class CaseListPanel(QWidget):
     case_selected = Signal(str)  # case id
     page_loaded = Signal(object)  # CasePage
@@ -211,8 +217,17 @@ class CaseListPanel(QWidget):
         self.view.setAlternatingRowColors(True)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(PATIENT, QHeaderView.ResizeMode.Stretch)
+        # The status gives way to the patient's name on a narrow screen (its long "Đã gửi (giữ trên máy này)" left
+        # "Nguyễn ..." at 1280x720): cut with "…", whole in its tooltip.
+        header.setSectionResizeMode(STATUS, QHeaderView.ResizeMode.Interactive)
         header.setMinimumSectionSize(40)
+        self._fit_timer = QTimer(self, singleShot=True, interval=0)
+        self._fit_timer.timeout.connect(self._fit_status_column)
+        for signal in (self.model.modelReset, self.model.dataChanged, self.model.layoutChanged,
+                       self.model.headerDataChanged, header.geometriesChanged):
+            signal.connect(self._fit_timer.start)
+        self.view.viewport().installEventFilter(self)
         # Sorting starts on the first header click: until then, newest first as queried.
         header.setSectionsClickable(True)
         header.sectionClicked.connect(self.on_header_clicked)
@@ -240,6 +255,23 @@ class CaseListPanel(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self.on_current_row_changed)
         QShortcut(QKeySequence.StandardKey.Find, self, activated=self.focus_search)
         self.retranslate()
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_timer.start()
+        return super().eventFilter(watched, event)
+
+    def _fit_status_column(self) -> None:
+        """The status column as wide as its longest text, unless the patient's name would then get less than
+        PATIENT_CHARS average characters: then it takes what is left (not under its header's width)."""
+        header, view = self.view.horizontalHeader(), self.view
+        natural = max(view.sizeHintForColumn(STATUS), header.sectionSizeFromContents(STATUS).width())
+        others = sum(header.sectionSize(c) for c in range(self.model.columnCount()) if c not in (PATIENT, STATUS))
+        name = view.fontMetrics().averageCharWidth() * PATIENT_CHARS
+        room = view.viewport().width() - others - name
+        width = max(header.sectionSizeFromContents(STATUS).width(), min(natural, room))
+        if header.sectionSize(STATUS) != width:
+            header.resizeSection(STATUS, width)
 
     def on_header_clicked(self, section: int) -> None:
         """First click on a column sorts ascending; once the indicator shows, the header

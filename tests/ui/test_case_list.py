@@ -149,3 +149,30 @@ def test_the_age_column_says_the_age_a_doctor_expects(translations):
     model.sort(column, Qt.SortOrder.AscendingOrder)
     assert [model.case_id(row) for row in range(model.rowCount())] == [
         "id-8", "id-5", "id-4", "id-7", "id-6", "id-2", "id-3", "id-1"]
+
+
+def test_on_a_narrow_list_the_status_gives_way_to_the_patient_s_name(qtbot, window, translations):
+    """At 1280x720 the list is about 560 px: the status column took its longest text ("Đã gửi (giữ trên máy
+    này)") and left the patient's name "Nguyễn ..." (an outsider, at the screen), worse once a sort arrow showed.
+    Now the name keeps room for about 20 characters; the status is cut with "…" and whole in its tooltip."""
+    panel = window.case_list
+    panel.model.set_page([summary(1, "Nguyễn Thị Phương Thảo", status=Status.SYNCED),
+                          summary(2, "Hoàng Thị Thu", Urgency.EMERGENCY)])
+    panel.model.set_sync_marks({}, {}, local_only=True)
+    header, view = panel.view.horizontalHeader(), panel.view
+    status = CaseListModel.COLUMNS.index("status")
+    long_status = panel.model.index(0, status).data()
+    assert long_status == "Đã gửi (giữ trên máy này)"
+    name_room = view.fontMetrics().horizontalAdvance("Nguyễn Thị Phương")
+
+    panel.setFixedWidth(560)
+    qtbot.waitUntil(lambda: header.sectionSize(1) >= name_room, timeout=5000)
+    assert header.sectionSize(status) < view.sizeHintForColumn(status)  # cut...
+    assert panel.model.index(0, status).data(Qt.ItemDataRole.ToolTipRole) == long_status  # ...and whole here
+    for section in (1, 3, 4):  # a sort arrow on any column: the name keeps its room
+        middle = header.sectionViewportPosition(section) + header.sectionSize(section) // 2
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(middle, header.height() // 2))
+        qtbot.waitUntil(lambda: header.sectionSize(1) >= name_room, timeout=5000)
+
+    panel.setFixedWidth(1100)  # room for all: the status whole
+    qtbot.waitUntil(lambda: header.sectionSize(status) >= view.sizeHintForColumn(status), timeout=5000)
