@@ -112,7 +112,7 @@ def _sites(conn: Connection, own_facility: str, words: list[str]) -> list[dict]:
         if _matches(words, haystack, (code.lower(),)):
             hospital = _hospital_label(site["hospital"])
             found.append({"facility": code, "name": _site_name(site, hospital), "stations": site["names"][:5],
-                          "hospital": hospital})
+                          "hospital": hospital, "hospital_code": site["hospital"] if hospital else ""})
     return found
 
 
@@ -140,8 +140,11 @@ def _experts(conn: Connection, who: Principal, words: list[str]) -> list[dict]:
         haystack = (tokens(f"{title} {name}") + _hospital_words(hospital)
                     + (tokens(f"{known.vi} {known.en}") if known else []))
         if _matches(words, haystack):
+            # The labels in Vietnamese (the stations show them so); the codes too, for a page in another language.
             found.append({"id": person_id, "name": name or "", "title": title or "",
-                          "hospital": _hospital_label(hospital), "specialty": known.label("vi") if known else ""})
+                          "hospital": _hospital_label(hospital), "specialty": known.label("vi") if known else "",
+                          "hospital_code": hospital if _hospital_label(hospital) else "",
+                          "specialty_code": known.code if known else ""})
     return found
 
 

@@ -329,3 +329,18 @@ def test_only_a_host_is_offered_the_search(hub, station_client, browser, sites):
     assert shown.status_code == 200 and "Chỉ cơ sở gửi ca bệnh" in shown.text and boxes(shown.text) == {}
     stranger = browser("phoi.bachmai", specialty="respiratory")
     assert stranger.get(f"/console/live/{live_id}/invite-search", params={"q": "can tho"}).status_code == 403
+
+
+def test_the_invite_list_names_hospitals_and_specialties_in_the_page_s_language(hub, station_client, browser, sites):
+    """The directory names them in Vietnamese (as the stations show them): a French page said "Tim mạch" under
+    a header reading "Cardiologie" (an outsider's finding). It names them from their codes, in the page's
+    language."""
+    case = submit(station_client, make_case(), "0100A")
+    host = browser("tim.paris", language="fr")
+    browser("tim.choray", hospital="choray", name="Phạm Văn An")
+    hub.register("station", facility="0400D", name="Trạm y tế Bạch Mai", hospital="bachmai")
+    live_id = started(host, case.id)
+    experts = host.get(f"/console/live/{live_id}/invite-search", params={"q": "pham van an"}, headers=HTMX).text
+    assert "Hôpital Cho Ray · Cardiologie" in experts and "Tim mạch" not in experts, experts
+    sites = host.get(f"/console/live/{live_id}/invite-search", params={"q": "tram y te"}, headers=HTMX).text
+    assert "Hôpital Bach Mai" in sites and "Bệnh viện Bạch Mai" not in sites, sites
