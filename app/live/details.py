@@ -26,6 +26,7 @@ class JoinDetails:
     request: str = ""
     studies: list = field(default_factory=list)
     recording: dict = field(default_factory=dict)
+    home_sites: list = field(default_factory=list)  # displays of the case's own site: its video first when LOW
 
     @staticmethod
     def parse(answer: dict) -> "JoinDetails":
@@ -38,6 +39,7 @@ class JoinDetails:
                 display=str(answer.get("display", "")), site=str(answer.get("site", "")),
                 case=dict(answer.get("case") or {}), request=str(answer.get("request", "")),
                 studies=[str(s) for s in answer.get("studies") or []],
-                recording=dict(answer.get("recording") or {}))
+                recording=dict(answer.get("recording") or {}),
+                home_sites=[str(h) for h in answer.get("home_sites") or []])
         except (KeyError, TypeError, AttributeError) as error:
             raise BadJoinDetails(f"the hub's join answer lacks {error}") from error

@@ -37,19 +37,21 @@ class _VideoChoice:
         return {who for mid, who in self.paused.items() if self.video_mids.get(mid) == who}
 
     def _video_wanted(self) -> set[str]:
-        """Whose video we receive: everyone's, except in LOW: the presenter, then who talks now (the latest
-        to start first), then who talked last, then who came first; those without a camera on give way."""
+        """Whose video we receive: everyone's, except in LOW: the presenter, then the case's own site (where
+        the patient is), then who talks now (the latest to start first), then who talked last, then who came
+        first; those without a camera on give way."""
         feeds = list(dict.fromkeys(self.video_mids.values()))
         if self.owner.quality is not Quality.LOW:
             return set(feeds)
         owner, order, now = self.owner, {who: i for i, who in enumerate(self.publishers)}, time.monotonic()
+        home = set(owner.details.home_sites)
 
         def rank(who: str):
             known = owner._participants.get(who)
             talking = (known is not None and known.talking) or now - self._stopped.get(who, -math.inf) < TALK_GAP_S
             last = self.spoke.get(who, 0.0) if talking else self._stopped.get(who, self.spoke.get(who, 0.0))
-            return (not owner._announced_video.get(who, True), who != owner._presenter, not talking, -last,
-                    order.get(who, 1 << 30))
+            return (not owner._announced_video.get(who, True), who != owner._presenter,
+                    known is None or known.display not in home, not talking, -last, order.get(who, 1 << 30))
         return set(sorted(feeds, key=rank)[:LOW_VIDEO_FEEDS])
 
     def choose_video(self) -> None:

@@ -522,10 +522,20 @@ def join_details(conn: Connection, who: Principal, config: HubConfig, live_id: s
                       "token": signed_token(config.janus.token_secret, JANUS_TOKEN_LIFETIME_S),
                       "room": session.room, "room_token": room_token, "opaque_id": opaque_id, "ice_servers": ice},
             "display": display, "site": site, "case": _case_summary(conn, who, request), "request": session.request_id,
+            "home_sites": _home_sites(conn, session.facility),
             "studies": studies, "recording": _recording(conn, session.id),
             # The viewer states carry de-identified UIDs only (app/wire/live.py): a browser holding the originals
             # maps them back with this; {} for an expert abroad (S1, issue 15).
             "uids": originals(conn, who, request, studies)}
+
+
+def _home_sites(conn: Connection, facility: str) -> list[str]:
+    """How the case's own stations are shown in the room (their displays): on a slow link, the video received
+    after the presenter's is theirs, the site where the patient is (not two experts that happen to come first)."""
+    from .directory import _stations
+
+    site = _stations(conn, clients.c.facility == facility).get(facility.upper())
+    return (site["names"] if site else []) or [facility]
 
 
 def _recreate_room(conn: Connection, admin: JanusAdmin, session, tokens: list[str]) -> None:

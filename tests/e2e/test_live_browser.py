@@ -356,10 +356,11 @@ def test_at_1_mbit_the_page_loads_chooses_low_quality_and_receives_two_videos(
     page.wait_for_function("(talker) => document.querySelector(`.tile[data-display='${talker}']`)"
                            ".matches('.speaking, .talking')", arg=talker, timeout=30_000)
 
-    # LOW: two videos come (the one who talks among them), the two others are paused and their tiles say why.
+    # LOW: two videos come (the case's own site, where the patient is, and the one who talks), the two others are
+    # paused and their tiles say why.
     def settled(them):
         return (set(them) == set(everyone) and sum(1 for e in them.values() if e["paused"]) == len(everyone) - 2
-                and not them[talker]["paused"])
+                and not them[talker]["paused"] and not them[STATION]["paused"])
     first = wait_received(page, settled, "two of four videos paused")
     shown = [name for name in everyone if not first[name]["paused"]]
     hidden = [name for name in everyone if first[name]["paused"]]

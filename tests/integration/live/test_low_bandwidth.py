@@ -113,3 +113,33 @@ def test_a_low_station_receives_the_presenters_video_first(rooms, sessions, came
                 what="A's and C's video at D, B's paused")
     before = d_sees.frames.get(a.participant_id, 0)
     d_sees.wait(lambda: d_sees.frames.get(a.participant_id, 0) >= before + 10, timeout=15, what="A's video at D")
+
+
+def test_a_low_station_receives_the_case_s_own_site_before_the_speakers(rooms, sessions, cameras, feeders):
+    """Where the patient is comes first after the presenter: with nobody presenting and two others talking, a
+    LOW site received the two speakers and paused the case's own site (an outsider's finding, on the console
+    page that follows the same rule)."""
+    from dataclasses import replace
+
+    sites = []
+    for name, camera, feeder in zip("ABC", cameras, feeders, strict=True):
+        session, _ = join(sessions, rooms.details(f"BS {name} — Trạm {name}"), camera=camera, microphone=feeder,
+                          quality=Quality.LOW)
+        session.set_microphone_muted(True)
+        sites.append(session)
+    a, b, c = sites
+    home = replace(rooms.details("BS D — TTYT huyện Mèo Vạc"), home_sites=["BS A — Trạm A"])
+    d, d_sees = join(sessions, home, quality=Quality.LOW)
+
+    def seen(session):
+        return d_sees.participants.get(session.participant_id)
+
+    d_sees.wait(lambda: all(seen(s) is not None for s in sites), what="D sees A, B and C")
+    for speaker in (b, c):
+        speaker.set_microphone_muted(False)
+        d_sees.wait(lambda s=speaker: seen(s).talking, what="talking at D")
+    # A, the case's own site, silent: its video and the latest speaker's (C); B's paused
+    d_sees.wait(lambda: seen(b).video_paused and seen(a).has_video and seen(c).has_video,
+                what="A's and C's video at D, B's paused")
+    before = d_sees.frames.get(a.participant_id, 0)
+    d_sees.wait(lambda: d_sees.frames.get(a.participant_id, 0) >= before + 10, timeout=30, what="A's video at D")
