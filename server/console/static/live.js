@@ -750,8 +750,9 @@ function videoFeeds() {
 }
 
 function videoWanted() {
-  // Whose video we receive: everyone's in HIGH, nobody's in AUDIO_ONLY; in LOW the presenter, then who talks
-  // now (the latest to start first), then who talked last, then who came first; a camera that is off gives way.
+  // Whose video we receive: everyone's in HIGH, nobody's in AUDIO_ONLY; in LOW the presenter, then the case's
+  // own site (where the patient is), then who talks now (the latest to start first), then who talked last, then
+  // who came first; a camera that is off gives way. (The station's rule: app/live/video_choice.py.)
   const all = videoFeeds();
   if (quality === HIGH) return new Set(all);
   if (quality === AUDIO_ONLY) return new Set();
@@ -760,7 +761,8 @@ function videoWanted() {
   const rank = (feed) => {
     const talking = talkingNow.has(feed) || now - (stoppedAt.get(feed) ?? -Infinity) < TALK_GAP_MS;
     const last = talking ? (spoke.get(feed) || 0) : (stoppedAt.get(feed) ?? spoke.get(feed) ?? 0);
-    return [announcedVideo.get(feed) === false ? 1 : 0, feed === presenterFeed ? 0 : 1, talking ? 0 : 1, -last,
+    const home = ((details && details.home_sites) || []).includes((feeds.get(feed) || {}).display) ? 0 : 1;
+    return [announcedVideo.get(feed) === false ? 1 : 0, feed === presenterFeed ? 0 : 1, home, talking ? 0 : 1, -last,
       order.indexOf(feed)];
   };
   const before = (a, b) => {
