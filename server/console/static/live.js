@@ -283,7 +283,17 @@ function onData(text, label) {
   }
 }
 
+let repeats = [];
+
 function announce() {
+  sendState();
+  // A message sent while a receiver replaces its subscription (make before break) can be lost, and the channel
+  // does not repeat it: the same state again a little later reaches it (a repeat changes nothing there).
+  for (const timer of repeats) clearTimeout(timer);
+  repeats = [2000, 6000].map((ms) => setTimeout(sendState, ms));
+}
+
+function sendState() {
   const audio = root.dataset.microphone === 'on' && !(publisher && publisher.isAudioMuted());
   const video = root.dataset.camera === 'on' && !(publisher && publisher.isVideoMuted()) && quality !== AUDIO_ONLY;
   // `hears`: whose streams reach us now; a station that finds itself there repeats what we missed of it.
