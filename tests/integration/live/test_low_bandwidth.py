@@ -30,15 +30,20 @@ def feeders():
         feeder.stop()
 
 
-def test_a_low_station_receives_the_two_latest_speakers_video(rooms, sessions, cameras, feeders):
-    # The three sites send LOW too: four encoders and decoders on a test machine's two cores.
+def silent_low_sites(rooms, sessions, cameras, feeders) -> list:
+    """A, B and C in the room, each with a camera and a tone, sending LOW (four encoders and decoders on a test
+    machine's two cores), silent until their turn to talk."""
     sites = []
     for name, camera, feeder in zip("ABC", cameras, feeders, strict=True):
         session, _ = join(sessions, rooms.details(f"BS {name} — Trạm {name}"), camera=camera, microphone=feeder,
                           quality=Quality.LOW)
-        session.set_microphone_muted(True)  # silent until its turn to talk
+        session.set_microphone_muted(True)
         sites.append(session)
-    a, b, c = sites
+    return sites
+
+
+def test_a_low_station_receives_the_two_latest_speakers_video(rooms, sessions, cameras, feeders):
+    sites = a, b, c = silent_low_sites(rooms, sessions, cameras, feeders)
     d, d_sees = join(sessions, rooms.details("BS D — TTYT huyện Mèo Vạc"), quality=Quality.LOW)
 
     def frames(session):
@@ -86,15 +91,11 @@ def test_a_low_station_receives_the_two_latest_speakers_video(rooms, sessions, c
     assert {s.participant_id for s in sites} == set(d.participants)
 
 
-def test_a_low_station_receives_the_presenters_video_first(rooms, sessions, cameras, feeders):
-    sites = []
-    for name, camera, feeder in zip("ABC", cameras, feeders, strict=True):
-        session, _ = join(sessions, rooms.details(f"BS {name} — Trạm {name}"), camera=camera, microphone=feeder,
-                          quality=Quality.LOW)
-        session.set_microphone_muted(True)
-        sites.append(session)
-    a, b, c = sites
-    d, d_sees = join(sessions, rooms.details("BS D — TTYT huyện Mèo Vạc"), quality=Quality.LOW)
+def b_and_c_talk_to_low_d(rooms, sessions, cameras, feeders, d_details):
+    """A, B and C in the room, D (joined with `d_details`) receiving LOW; B then C talk. ((A, B, C), what D
+    sees, seen(site): that site as D sees it)."""
+    sites = a, b, c = silent_low_sites(rooms, sessions, cameras, feeders)
+    _, d_sees = join(sessions, d_details, quality=Quality.LOW)
 
     def seen(session):
         return d_sees.participants.get(session.participant_id)
@@ -103,6 +104,12 @@ def test_a_low_station_receives_the_presenters_video_first(rooms, sessions, came
     for speaker in (b, c):
         speaker.set_microphone_muted(False)
         d_sees.wait(lambda s=speaker: seen(s).talking, what="talking at D")
+    return sites, d_sees, seen
+
+
+def test_a_low_station_receives_the_presenters_video_first(rooms, sessions, cameras, feeders):
+    (a, b, c), d_sees, seen = b_and_c_talk_to_low_d(rooms, sessions, cameras, feeders,
+                                                    rooms.details("BS D — TTYT huyện Mèo Vạc"))
     d_sees.wait(lambda: seen(a).video_paused and seen(b).has_video and seen(c).has_video,
                 what="B's and C's video at D, A's paused")
 
@@ -121,23 +128,8 @@ def test_a_low_station_receives_the_case_s_own_site_before_the_speakers(rooms, s
     page that follows the same rule)."""
     from dataclasses import replace
 
-    sites = []
-    for name, camera, feeder in zip("ABC", cameras, feeders, strict=True):
-        session, _ = join(sessions, rooms.details(f"BS {name} — Trạm {name}"), camera=camera, microphone=feeder,
-                          quality=Quality.LOW)
-        session.set_microphone_muted(True)
-        sites.append(session)
-    a, b, c = sites
     home = replace(rooms.details("BS D — TTYT huyện Mèo Vạc"), home_sites=["BS A — Trạm A"])
-    d, d_sees = join(sessions, home, quality=Quality.LOW)
-
-    def seen(session):
-        return d_sees.participants.get(session.participant_id)
-
-    d_sees.wait(lambda: all(seen(s) is not None for s in sites), what="D sees A, B and C")
-    for speaker in (b, c):
-        speaker.set_microphone_muted(False)
-        d_sees.wait(lambda s=speaker: seen(s).talking, what="talking at D")
+    (a, b, c), d_sees, seen = b_and_c_talk_to_low_d(rooms, sessions, cameras, feeders, home)
     # A, the case's own site, silent: its video and the latest speaker's (C); B's paused
     d_sees.wait(lambda: seen(b).video_paused and seen(a).has_video and seen(c).has_video,
                 what="A's and C's video at D, B's paused")
