@@ -10,6 +10,7 @@ so a live consultation can be tried on this machine. Without either the hub goes
 import json
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import time
@@ -20,6 +21,17 @@ EMBEDDED_FACILITY = "00000"
 
 class EmbeddedHubError(RuntimeError):
     pass
+
+
+def _free(port: int) -> bool:
+    """Whether a server could listen on 127.0.0.1:`port` now (as the hub binds: address reuse on)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 class EmbeddedHub:
@@ -38,12 +50,23 @@ class EmbeddedHub:
         return [sys.executable, "-m", "server", "--data", str(self.folder), *args]
 
     def start(self, timeout_s: float = 30.0) -> str:
+        """The hub listens on the port it had last time when that is free (the console's address, bookmarked
+        by whoever answers here, stays the same from one start to the next), else on any free port."""
         self._wanted = True
         ready = self.folder / "port"
-        ready.unlink(missing_ok=True)
+        last = ready.read_text().strip() if ready.exists() else ""
         self.folder.mkdir(parents=True, exist_ok=True)
+        if last.isdigit() and _free(int(last)):
+            try:
+                return self._start_on(last, ready, timeout_s)
+            except EmbeddedHubError:
+                pass  # taken meanwhile by another program: any free one
+        return self._start_on("0", ready, timeout_s)
+
+    def _start_on(self, port: str, ready: Path, timeout_s: float) -> str:
+        ready.unlink(missing_ok=True)
         with (self.folder / "hub.log").open("ab") as log:  # the child keeps its own handle
-            self.process = subprocess.Popen(self._command("serve", "--port", "0", "--ready-file", str(ready),
+            self.process = subprocess.Popen(self._command("serve", "--port", port, "--ready-file", str(ready),
                                                           "--exit-with", str(os.getpid()), "--local-pacs",
                                                           "--local-sfu"),
                                             stdout=log, stderr=log, stdin=subprocess.DEVNULL)

@@ -103,7 +103,7 @@ class SyncService:
         return hub
 
     def _repoint(self, credential, url: str):
-        """The same local hub and key; only its port changed (it listens on a free one each start)."""
+        """The same local hub and key; its port may have changed (its last one was taken by another program)."""
         from dataclasses import replace
 
         credential = replace(credential, hub_url=url, token_endpoint=f"{url}/auth/token")

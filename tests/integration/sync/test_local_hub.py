@@ -1,5 +1,6 @@
 """The embedded default: a local hub on SQLite, the station enrolled with it on first start."""
 
+import socket
 import subprocess
 import sys
 import time
@@ -18,14 +19,24 @@ def test_station_enrolls_with_its_local_hub_and_syncs(station, tmp_path):
     finally:
         hub.stop()
     assert not pacs_running(str(hub.folder / "pacs" / "orthanc.json"))  # closed before the hub ended
-    # Next start: the same hub data and key, another port.
+    # Next start: the same hub data and key, and the same port: the console's address (bookmarked by whoever
+    # answers on this machine) stays; it changed at every start (an outsider's finding).
     again = station.sync.start_local_hub()
     try:
         assert station.sync.credential().client_id == credential.client_id
+        assert again.url == hub.url
         assert station.sync.run_once().online
         assert station.cases.get_case(case.id).status == Status.SYNCED
     finally:
         again.stop()
+    # That port taken by another program meanwhile: any free one, and the station follows.
+    with socket.create_server(("127.0.0.1", int(hub.url.rsplit(":", 1)[1]))):
+        elsewhere = station.sync.start_local_hub()
+        try:
+            assert elsewhere.url != hub.url and station.sync.credential().hub_url == elsewhere.url
+            assert station.sync.run_once().online
+        finally:
+            elsewhere.stop()
 
 
 def test_local_hub_stops_when_its_station_dies(tmp_path):
