@@ -144,9 +144,11 @@ class CaseListModel(QAbstractTableModel):
             born = birth.earliest()
             months = (today.year - born.year) * 12 + today.month - born.month - (today.day < born.day)
             if months < 1:
-                return self.tr("%1 day(s) old").replace("%1", str(max(0, (today - born).days)))
+                days = max(0, (today - born).days)
+                return (self.tr("%1 day old") if days == 1 else self.tr("%1 days old")).replace("%1", str(days))
             if months < 24:  # a small child's age is said in months
-                return self.tr("%1 month(s) old").replace("%1", str(months))
+                return (self.tr("%1 month old") if months == 1 else self.tr("%1 months old")).replace("%1",
+                                                                                                 str(months))
             return self.tr("age %1").replace("%1", str(age_on(born, today)))
         if birth.month is not None and birth.month != today.month and today.year - birth.year >= 3:
             return self.tr("age %1").replace("%1", str(today.year - birth.year - (today.month < birth.month)))

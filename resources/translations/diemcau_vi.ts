@@ -560,11 +560,19 @@ Bạn đã kiểm tra chưa?</translation>
       <translation>%1 tuổi</translation>
     </message>
     <message>
-      <source>%1 month(s) old</source>
+      <source>%1 month old</source>
       <translation>%1 tháng tuổi</translation>
     </message>
     <message>
-      <source>%1 day(s) old</source>
+      <source>%1 months old</source>
+      <translation>%1 tháng tuổi</translation>
+    </message>
+    <message>
+      <source>%1 day old</source>
+      <translation>%1 ngày tuổi</translation>
+    </message>
+    <message>
+      <source>%1 days old</source>
       <translation>%1 ngày tuổi</translation>
     </message>
     <message>

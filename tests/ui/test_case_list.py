@@ -176,3 +176,12 @@ def test_on_a_narrow_list_the_status_gives_way_to_the_patient_s_name(qtbot, wind
 
     panel.setFixedWidth(1100)  # room for all: the status whole
     qtbot.waitUntil(lambda: header.sectionSize(status) >= view.sizeHintForColumn(status), timeout=5000)
+
+
+def test_a_small_child_s_age_reads_as_english_too():
+    """"2 month(s) old" in English (an outsider's finding): one or several, as English says it."""
+    day = date(2026, 11, 30)
+    model = CaseListModel()
+    ages = [model.age_text(aged(n, birth), day) for n, birth in
+            enumerate(("30/10/2026", "15/09/2026", "29/11/2026", "25/11/2026"))]
+    assert ages == ["1 month old", "2 months old", "1 day old", "5 days old"]
