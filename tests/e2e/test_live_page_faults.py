@@ -143,9 +143,18 @@ def test_the_live_page_s_own_calls_say_why_they_failed(  # noqa: F811 (fixtures)
     page.wait_for_selector("#live[data-recording=on]", timeout=15_000)
     assert not alert.is_visible()
 
+    # "Rời phiên" with the link down: the page says she has left (not the browser's error page), and goes back
+    # to the case once the link returns.
+    page.context.set_offline(True)
+    page.click("#leave")
+    page.wait_for_selector("#live-status:has-text('Bạn đã rời phiên. Hiện không có kết nối')", timeout=15_000)
+    assert f"/console/live/{live_id}" in page.url and page.get_attribute("#live", "data-state") == "left"
+    page.context.set_offline(False)
+    page.wait_for_url(f"**/console/cases/{case_id}", timeout=20_000)
+
     # A join refused for the page's old sign-in (its CSRF token): said so, and not "you are not invited".
     page.route("**/join", lambda route: route.continue_(headers={**route.request.headers, "x-csrf-token": "old"}))
-    page.reload()
+    page.goto(f"{live_hub.url}/console/live/{live_id}")
     page.wait_for_selector("#live[data-state=failed]", timeout=20_000)
     assert alert.inner_text() == EXPIRED
     assert "không được mời" not in page.inner_text("#live-status")

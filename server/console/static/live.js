@@ -1017,7 +1017,17 @@ function wireControls() {
     setState('left');
     if (presenting) setPresenting(false);
     reset();
-    await post('leave', thisJoin()).catch(() => {});
+    // Offline, going back would show the browser's own error page, and stay there once the link is back: the
+    // page says it has left and goes back once the hub has heard it (or answered anything).
+    for (;;) {
+      try {
+        await post('leave', thisJoin());
+        break;
+      } catch (e) {
+        say(L.left_offline, 'warn');
+        await new Promise((resolve) => { setTimeout(resolve, 3000); });
+      }
+    }
     window.location.href = config.back;
   });
   if ($('record')) {

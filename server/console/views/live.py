@@ -59,6 +59,8 @@ MESSAGES = {
     "sfu_unavailable": N_("The video server cannot be reached. The rest of the case work goes on; "
                           "this page tries again."),
     "ended": N_("This live consultation has ended."),
+    "left_offline": N_("You have left the session. There is no connection: this page goes back to the case "
+                       "once it returns."),
     "removed": N_("This window was taken out of the live consultation. Reload the page to join again if you are "
                   "still invited."),
     "no_camera": N_("No camera: the others see your name."),
