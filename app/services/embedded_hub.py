@@ -56,7 +56,7 @@ class EmbeddedHub:
         ready = self.folder / "port"
         last = ready.read_text().strip() if ready.exists() else ""
         self.folder.mkdir(parents=True, exist_ok=True)
-        if last.isdigit() and _free(int(last)):
+        if last.isdigit() and 0 < int(last) < 65536 and _free(int(last)):
             try:
                 return self._start_on(last, ready, timeout_s)
             except EmbeddedHubError:

@@ -12,7 +12,8 @@ from tests.integration.live.conftest import numbered_video  # noqa: F401 (a fixt
 from tests.support.browser import ARGS, CHROMIUM, WEBRTC_ARGS
 
 from .test_live_browser import (  # noqa: F401 (fixtures)
-    STATION, browser, camera, ct_case, expert_joined, sessions, station, station_joined, tile_playing, wait_until)
+    STATION, browser, camera, ct_case, expert_joined, sessions, signed_in_page, station, station_joined, tile_playing,
+    wait_until)
 from .test_viewer import make_person
 
 
@@ -40,6 +41,18 @@ def test_an_expert_who_closes_one_of_two_tabs_stays_in_the_session_with_the_othe
 
     seen.wait(lambda: len(hers()) == 2, 20, "both tabs in the station's room")
     wait_until(lambda: len(open_rows()) == 2, 20, "both tabs in the attendance")
+
+    # A third tab that never got in (the video server away: the page tries again) and is left: nothing of
+    # hers leaves with it (it named no join, and no join means every one of hers at the hub).
+    never = signed_in_page(browser, live_hub, expert)
+    never.route("**/join", lambda route: route.fulfill(status=503, json={"code": "sfu-unavailable"}))
+    never.goto(f"{live_hub.url}/console/live/{live_id}")
+    never.wait_for_selector("#live[data-state=failed]", timeout=20_000)
+    never.click("#leave")
+    never.wait_for_url(f"**/console/cases/{case_id}", timeout=20_000)
+    never.context.close()
+    time.sleep(2)  # a leave of hers would have reached Janus by now
+    assert len(hers()) == 2 and len(open_rows()) == 2
 
     tabs[0].close(run_before_unload=True)  # the tab closed, without "Rời phiên"
     wait_until(lambda: len(open_rows()) == 1, 20, "the closed tab's attendance closed")
@@ -161,10 +174,11 @@ def test_the_live_page_s_own_calls_say_why_they_failed(  # noqa: F811 (fixtures)
     page.context.close()
 
 
-def test_a_browser_killed_in_the_session_leaves_the_others_screens_within_the_video_server_s_timeout(
+def test_a_browser_killed_in_the_session_leaves_the_others_screens_once_the_video_server_times_it_out(
         browser, live_hub, station, ct_case, camera, sessions):  # noqa: F811 (fixtures)
     """No page event comes from a browser that is killed (or a PC without power): Janus's session timeout
-    (30 s, docs/live.md) ends its session, and the hub's attendance closes with it."""
+    (30 s, docs/live.md) ends its session, and the hub's attendance closes with it. How long it took is printed,
+    not asserted (a loaded machine is slower); the wait allows twice the timeout."""
     case_id, _, _ = ct_case
     expert = make_person(live_hub, "bs.mat.dien", "bachmai")
     live_id = station.start_live(case_id)["id"]

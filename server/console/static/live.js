@@ -691,6 +691,7 @@ async function join() {
     reconnectSoon();
     return;
   }
+  if (leaving) return;  // left while the ticket was on its way: not into the room after all
   if (answer.status === 409) { ended(); return; }
   if (!answer.ok && window.requestAlert.pageRefused(answer.response)) {
     // This page's sign-in is over (an old CSRF token, signed out): "not invited" would be wrong, and so would
@@ -1019,7 +1020,8 @@ function wireControls() {
     reset();
     // Offline, going back would show the browser's own error page, and stay there once the link is back: the
     // page says it has left and goes back once the hub has heard it (or answered anything).
-    for (;;) {
+    // Never joined (no ticket): nothing to leave. An empty join would be every join of this person at the hub.
+    for (; details; ) {
       try {
         await post('leave', thisJoin());
         break;

@@ -276,7 +276,7 @@ async def state(live_id: str, request: Request, person=Depends(current_person)):
 @router.post("/live/{live_id}/leave")
 async def leave(live_id: str, request: Request, person=Depends(current_person)):
     """This tab leaves (the page sends its join's opaque id): the same expert's other tabs stay."""
-    join = await _field(request, "join")
+    join = await _field(request, "join")  # "" (none named): every join of this person; the page names its own
     if join is None:
         return JSONResponse({"code": "invalid", "message": 'the body is {"join": "<opaque id>"}'}, status_code=400)
     return await _json_call(
@@ -452,9 +452,13 @@ def _invite(request: Request, person, live_id: str, facilities: list, people: li
             return _invite_answer(request, person, live_id, q, 422,
                                   error=N_("An expert ticked can no longer be invited (the account was disabled or "
                                            "removed): search again."))
-        if error.status == 422:  # only a crafted post: the list's boxes carry the directory's codes
+        if error.status == 422 and error.expression == ["invite.facilities"]:  # only a crafted post
             return _invite_answer(request, person, live_id, q, 422,
                                   error=N_("A facility is named by its 5-character code."))
+        if error.status == 422:  # a person's id malformed: a crafted post too, refused in the same words
+            return _invite_answer(request, person, live_id, q, 422,
+                                  error=N_("An expert ticked can no longer be invited (the account was disabled or "
+                                           "removed): search again."))
         return _invite_answer(request, person, live_id, q, error.status,
                               notice=_invite_refusal(request, person, error))
     return _invite_answer(request, person, live_id, q, 200, notice=_("Invitations sent."))
