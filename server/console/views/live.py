@@ -299,7 +299,8 @@ async def _flag(request: Request, name: str) -> bool | None:
 
 
 async def _field(request: Request, name: str) -> str | None:
-    """The body's text field `name` ("" when absent), None when the body is not a JSON object or it not text."""
+    """The body's text field `name` ("" when absent); None when the body is not a JSON object or the field not
+    text."""
     body = await _body(request)
     if body is None:
         return None
@@ -448,17 +449,13 @@ def _invite(request: Request, person, live_id: str, facilities: list, people: li
     except FhirError as error:
         if error.status == 404:
             return common.not_found_page(request, person)
-        if getattr(error, "machine_code", "") == "not-invitable":  # ticked, then disabled or revoked before "Mời"
-            return _invite_answer(request, person, live_id, q, 422,
-                                  error=N_("An expert ticked can no longer be invited (the account was disabled or "
-                                           "removed): search again."))
-        if error.status == 422 and error.expression == ["invite.facilities"]:  # only a crafted post
-            return _invite_answer(request, person, live_id, q, 422,
-                                  error=N_("A facility is named by its 5-character code."))
-        if error.status == 422:  # a person's id malformed: a crafted post too, refused in the same words
-            return _invite_answer(request, person, live_id, q, 422,
-                                  error=N_("An expert ticked can no longer be invited (the account was disabled or "
-                                           "removed): search again."))
+        if error.status == 422:
+            # not-invitable: ticked, then disabled or revoked before "Mời". A malformed code or id comes only from
+            # a crafted post (the list's boxes carry the directory's): a person's reads the same.
+            words = (N_("A facility is named by its 5-character code.") if error.expression == ["invite.facilities"]
+                     else N_("An expert ticked can no longer be invited (the account was disabled or removed): "
+                             "search again."))
+            return _invite_answer(request, person, live_id, q, 422, error=words)
         return _invite_answer(request, person, live_id, q, error.status,
                               notice=_invite_refusal(request, person, error))
     return _invite_answer(request, person, live_id, q, 200, notice=_("Invitations sent."))
