@@ -49,7 +49,8 @@ test: setup-test
 # DIEMCAU_CAMPAIGN_HUB=postgresql puts the hub on PostgreSQL. `make test` runs the short one.
 soak: setup-test
 	DIEMCAU_SOAK_SECONDS=$${DIEMCAU_SOAK_SECONDS:-1200} QT_QPA_PLATFORM=offscreen \
-		$(PY) -m pytest -m soak tests/integration/sync/test_campaign.py -s -p no:cacheprovider
+		$(PY) -m pytest -m soak tests/integration/sync/test_campaign.py tests/e2e/test_live_page_faults.py -s \
+		-p no:cacheprovider
 
 screenshots: setup
 	xvfb-run -a -s "-screen 0 1280x800x24" $(PY) tools/screenshots.py docs/screenshots

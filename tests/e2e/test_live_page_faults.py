@@ -8,6 +8,8 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.integration.live.conftest import numbered_video  # noqa: F401 (a fixture)
 from tests.support.browser import ARGS, CHROMIUM, WEBRTC_ARGS
 
@@ -174,11 +176,15 @@ def test_the_live_page_s_own_calls_say_why_they_failed(  # noqa: F811 (fixtures)
     page.context.close()
 
 
+@pytest.mark.soak
 def test_a_browser_killed_in_the_session_leaves_the_others_screens_once_the_video_server_times_it_out(
         browser, live_hub, station, ct_case, camera, sessions):  # noqa: F811 (fixtures)
     """No page event comes from a browser that is killed (or a PC without power): Janus's session timeout
     (30 s, docs/live.md) ends its session, and the hub's attendance closes with it. How long it took is printed,
-    not asserted (a loaded machine is slower); the wait allows twice the timeout."""
+    not asserted (a loaded machine is slower); the wait allows twice the timeout. Half a minute of waiting for
+    Janus: it runs with `make soak`, beside the long fault campaign, to keep `make test` under 20 minutes."""
+    if "DIEMCAU_SOAK_SECONDS" not in os.environ:
+        pytest.skip("waits for Janus's 30 s session timeout: runs with `make soak`")
     case_id, _, _ = ct_case
     expert = make_person(live_hub, "bs.mat.dien", "bachmai")
     live_id = station.start_live(case_id)["id"]
