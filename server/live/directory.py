@@ -141,11 +141,18 @@ def _experts(conn: Connection, who: Principal, words: list[str]) -> list[dict]:
                     + (tokens(f"{known.vi} {known.en}") if known else []))
         if _matches(words, haystack):
             # The labels in Vietnamese (the stations show them so); the codes too, for a page in another language.
+            label = _hospital_label(hospital)
             found.append({"id": person_id, "name": name or "", "title": title or "",
-                          "hospital": _hospital_label(hospital), "specialty": known.label("vi") if known else "",
-                          "hospital_code": hospital if _hospital_label(hospital) else "",
-                          "specialty_code": known.code if known else ""})
+                          "hospital": label, "specialty": known.label("vi") if known else "",
+                          "hospital_code": hospital if label else "", "specialty_code": known.code if known else ""})
     return found
+
+
+def station_names(conn: Connection, facility: str) -> list[str]:
+    """The names of `facility`'s stations that are not revoked, in the order they were registered: how they show
+    in a room (a station's display is its name)."""
+    site = _stations(conn, clients.c.facility == facility).get(facility.upper())
+    return site["names"] if site else []
 
 
 def invited_names(conn: Connection, live_id: str) -> dict:

@@ -532,10 +532,9 @@ def join_details(conn: Connection, who: Principal, config: HubConfig, live_id: s
 def _home_sites(conn: Connection, facility: str) -> list[str]:
     """How the case's own stations are shown in the room (their displays): on a slow link, the video received
     after the presenter's is theirs, the site where the patient is (not two experts that happen to come first)."""
-    from .directory import _stations
+    from .directory import station_names
 
-    site = _stations(conn, clients.c.facility == facility).get(facility.upper())
-    return (site["names"] if site else []) or [facility]
+    return station_names(conn, facility) or [facility]
 
 
 def _recreate_room(conn: Connection, admin: JanusAdmin, session, tokens: list[str]) -> None:

@@ -80,12 +80,16 @@ function say(text, kind = 'info') {
 // Out of the call for good (until a reload): its controls would seem to work and do nothing. While joining or
 // reconnecting they stay: what they set (a raised hand, the quality) is announced once the call is back.
 const OVER = new Set(['failed', 'removed', 'ended', 'left']);
-const CALL_CONTROLS = ['mute', 'camera', 'hand', 'quality', 'present', 'record'];
+const DEVICE_CONTROLS = ['mute', 'camera'];  // enabled by publish(), as the devices allow
+const CALL_CONTROLS = [...DEVICE_CONTROLS, 'hand', 'quality', 'present', 'record'];
+
+// The session is over for this page (ended, or taken out of the room): nothing reconnects or polls any more.
+const finished = () => root.dataset.state === 'ended' || root.dataset.state === 'removed';
 
 function setState(state) {
   root.dataset.state = state;
-  if (state === 'joined') {  // back after a failure that retries (the video server away): mute and camera follow
-    for (const id of ['hand', 'quality', 'present', 'record']) if ($(id)) $(id).disabled = false;  // publish()
+  if (state === 'joined') {  // back after a failure that retries (the video server away)
+    for (const id of CALL_CONTROLS) if ($(id) && !DEVICE_CONTROLS.includes(id)) $(id).disabled = false;
   } else if (OVER.has(state)) {
     for (const id of CALL_CONTROLS) if ($(id)) $(id).disabled = true;
     if (presenting) setPresenting(false);
@@ -673,7 +677,7 @@ function reset() {
 }
 
 function reconnectSoon() {
-  if (leaving || root.dataset.state === 'ended' || root.dataset.state === 'removed') return;
+  if (leaving || finished()) return;
   setState('reconnecting');
   say(L.reconnecting, 'warn');
   reset();
@@ -969,7 +973,7 @@ function showRecording(recording) {
 }
 
 async function poll() {
-  if (leaving || root.dataset.state === 'ended' || root.dataset.state === 'removed') return;
+  if (leaving || finished()) return;
   try {
     const answer = await fetch(`/console/live/${config.id}/state`, {credentials: 'same-origin', headers: {Accept: 'application/json'}});
     if (answer.ok) {
@@ -1021,7 +1025,7 @@ function wireControls() {
     // Offline, going back would show the browser's own error page, and stay there once the link is back: the
     // page says it has left and goes back once the hub has heard it (or answered anything).
     // Never joined (no ticket): nothing to leave. An empty join would be every join of this person at the hub.
-    for (; details; ) {
+    while (details) {
       try {
         await post('leave', thisJoin());
         break;
